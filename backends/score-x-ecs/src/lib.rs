@@ -1,0 +1,1 @@
+//! placeholder: the ecs backend (being written).

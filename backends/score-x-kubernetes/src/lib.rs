@@ -1,0 +1,1 @@
+//! placeholder: the kubernetes backend (being written).

@@ -1,0 +1,246 @@
+//! The validated, target-neutral application model produced by the front end (`App`).
+//!
+//! Every placeholder string is already a [`Template`]; every resource is interned by uid.
+//! Maps are `BTreeMap`s so iteration (and therefore output) is deterministic.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::diag::Span;
+use crate::template::Template;
+use crate::uid::ResourceUid;
+use crate::value::TValue;
+
+/// A whole estate: all workloads of all input files, and the resources they use.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct App {
+    /// Sorted by name; names are unique.
+    pub workloads: BTreeMap<String, Workload>,
+    /// Interned by uid; a uid shared by several workloads is one entry.
+    pub resources: BTreeMap<ResourceUid, Resource>,
+}
+
+/// One Score workload.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workload {
+    pub name: String,
+    /// The file it was loaded from, as the user named it.
+    pub file: String,
+    /// Span of the whole document.
+    pub span: Span,
+    /// The full `metadata` map (name, annotations, and any extra keys), for `${metadata…}`.
+    pub metadata: serde_json::Value,
+    /// `metadata.annotations`, as strings.
+    pub annotations: BTreeMap<String, String>,
+    pub containers: BTreeMap<String, Container>,
+    /// `service.ports` by port name.
+    pub service_ports: BTreeMap<String, ServicePort>,
+    /// Resource name (as declared in this workload) → uid.
+    pub resources: BTreeMap<String, ResourceUid>,
+}
+
+/// `service.ports.NAME`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ServicePort {
+    pub name: String,
+    /// The port callers dial.
+    pub port: u16,
+    /// The port the container listens on (defaults to `port`).
+    pub target_port: u16,
+    pub protocol: Protocol,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum Protocol {
+    #[serde(rename = "TCP")]
+    Tcp,
+    #[serde(rename = "UDP")]
+    Udp,
+}
+
+impl Protocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Tcp => "TCP",
+            Protocol::Udp => "UDP",
+        }
+    }
+}
+
+/// `containers.NAME`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Container {
+    pub name: String,
+    pub span: Span,
+    /// The image; `"."` has already been replaced by `--image` when given.
+    pub image: String,
+    pub image_span: Span,
+    /// Overrides the image entrypoint (not expanded, as in the reference implementations).
+    pub command: Option<Vec<String>>,
+    /// Overrides the image arguments (not expanded).
+    pub args: Option<Vec<String>>,
+    pub variables: BTreeMap<String, Variable>,
+    /// By target path.
+    pub files: BTreeMap<String, File>,
+    /// By target path.
+    pub volumes: BTreeMap<String, Volume>,
+    pub resources: Option<ResourceRequirements>,
+    pub liveness_probe: Option<Probe>,
+    pub readiness_probe: Option<Probe>,
+    /// `before`: container name → the readiness this container must reach before that one starts.
+    pub before: BTreeMap<String, Before>,
+}
+
+/// `variables.NAME`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Variable {
+    pub value: Template,
+    pub span: Span,
+}
+
+/// `files.TARGET`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct File {
+    pub target: String,
+    /// Octal mode bits (e.g. `0o644`).
+    pub mode: Option<u32>,
+    pub content: FileContent,
+    pub span: Span,
+}
+
+/// The content of a file, already read from `source` when one was given.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum FileContent {
+    /// Text with placeholders expanded at resolution.
+    Template(Template),
+    /// Text taken as is (`noExpand: true`).
+    Literal(String),
+    /// Bytes (`binaryContent`, or a non-UTF-8 source with `noExpand`).
+    Binary(Vec<u8>),
+}
+
+/// `volumes.TARGET`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Volume {
+    pub target: String,
+    /// The resource providing the volume (from `${resources.NAME}` or a bare resource name).
+    pub source: ResourceUid,
+    /// Sub path within the volume.
+    pub path: Option<String>,
+    pub read_only: bool,
+    pub span: Span,
+}
+
+/// `resources.requests` / `resources.limits` of a container.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ResourceRequirements {
+    pub requests: Option<Quantities>,
+    pub limits: Option<Quantities>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Quantities {
+    pub cpu: Option<Cpu>,
+    pub memory: Option<Memory>,
+}
+
+/// CPU in millicores, with the text the user wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Cpu {
+    pub millis: u64,
+    pub text: String,
+}
+
+/// Memory in bytes, with the text the user wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Memory {
+    pub bytes: u64,
+    pub text: String,
+}
+
+impl Memory {
+    /// Mebibytes, rounded up.
+    pub fn mebibytes_ceil(&self) -> u64 {
+        self.bytes.div_ceil(1024 * 1024)
+    }
+}
+
+/// A liveness or readiness probe. At least one of `http_get` / `exec` is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Probe {
+    pub http_get: Option<HttpGet>,
+    pub exec: Option<Vec<String>>,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HttpGet {
+    pub path: String,
+    pub port: u16,
+    pub host: Option<String>,
+    pub scheme: Scheme,
+    /// Headers in declaration order.
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub enum Scheme {
+    #[serde(rename = "HTTP")]
+    Http,
+    #[serde(rename = "HTTPS")]
+    Https,
+}
+
+/// `before.OTHER.ready`: how far this container must get before `OTHER` starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Readiness {
+    Started,
+    Healthy,
+    Complete,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Before {
+    pub ready: Readiness,
+    pub span: Span,
+}
+
+/// A resource, interned by uid.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resource {
+    pub uid: ResourceUid,
+    pub type_: String,
+    pub class: String,
+    /// The explicit `id`, when given (shared resources).
+    pub id: Option<String>,
+    /// Params with placeholders (resolved against the source workload before provisioning).
+    pub params: Option<TValue>,
+    /// `metadata` of the resource declaration (annotations…).
+    pub metadata: serde_json::Value,
+    /// The workload whose declaration is authoritative (the first, by name, that gives params).
+    pub source_workload: String,
+    /// The local name of the resource in the source workload.
+    pub source_name: String,
+    /// Every workload that declares this uid, sorted.
+    pub consumers: BTreeSet<String>,
+    /// Span of the authoritative declaration.
+    pub span: Span,
+}
+
+impl Resource {
+    /// Declared by more than one workload, or with an explicit `id`.
+    pub fn is_shared(&self) -> bool {
+        self.id.is_some() || self.consumers.len() > 1
+    }
+}
+
+impl App {
+    /// The resource named `name` in workload `workload`.
+    pub fn resource_of(&self, workload: &str, name: &str) -> Option<&Resource> {
+        let uid = self.workloads.get(workload)?.resources.get(name)?;
+        self.resources.get(uid)
+    }
+}

@@ -1,0 +1,27 @@
+//! score-x core: the target-neutral model every stage after loading shares.
+//!
+//! - [`diag`]: spans and diagnostics (errors and warnings with file, line, column, YAML path).
+//! - [`template`]: Score placeholder strings (`${…}`) parsed once into templates.
+//! - [`uid`]: resource identity (`TYPE.CLASS#WORKLOAD.NAME` / `TYPE.CLASS#ID`).
+//! - [`ir`]: the validated application model (`App`) produced by the front end.
+//! - [`graph`]: the resource graph (petgraph) with deterministic topological order.
+//! - [`resolved`]: the model after provisioning, with secret-typed values, handed to backends.
+//! - [`backend`]: the shape every backend shares (`Bundle`, capabilities).
+//! - [`naming`]: stable, state-independent names and hashes.
+
+pub mod backend;
+pub mod diag;
+pub mod graph;
+pub mod ir;
+pub mod naming;
+pub mod resolved;
+pub mod template;
+pub mod uid;
+pub mod value;
+
+pub use backend::{Bundle, Capabilities, Target};
+pub use diag::{Code, Diagnostic, Diagnostics, Severity, Span};
+pub use ir::App;
+pub use resolved::Resolved;
+pub use template::Template;
+pub use uid::ResourceUid;

@@ -1,0 +1,272 @@
+//! The resolved model handed to backends: every placeholder substituted, every resource
+//! provisioned, and every value typed as plain text or a secret reference.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use crate::diag::Span;
+use crate::ir::{Before, Probe, ResourceRequirements, ServicePort};
+use crate::uid::ResourceUid;
+
+/// The whole estate after provisioning and resolution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Resolved {
+    pub workloads: BTreeMap<String, ResolvedWorkload>,
+    /// Every provisioned resource, by uid.
+    pub resources: BTreeMap<ResourceUid, ProvisionedResource>,
+    /// Resource uids in provisioning (topological) order.
+    pub order: Vec<ResourceUid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedWorkload {
+    pub name: String,
+    pub file: String,
+    pub span: Span,
+    pub metadata: serde_json::Value,
+    pub annotations: BTreeMap<String, String>,
+    pub service_ports: BTreeMap<String, ServicePort>,
+    pub containers: BTreeMap<String, ResolvedContainer>,
+    /// Local resource name → uid.
+    pub resources: BTreeMap<String, ResourceUid>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedContainer {
+    pub name: String,
+    pub span: Span,
+    pub image: String,
+    pub command: Option<Vec<String>>,
+    pub args: Option<Vec<String>>,
+    pub variables: BTreeMap<String, ResolvedVariable>,
+    pub files: BTreeMap<String, ResolvedFile>,
+    pub volumes: BTreeMap<String, ResolvedVolume>,
+    pub resources: Option<ResourceRequirements>,
+    pub liveness_probe: Option<Probe>,
+    pub readiness_probe: Option<Probe>,
+    pub before: BTreeMap<String, Before>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedVariable {
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedFile {
+    pub target: String,
+    pub mode: Option<u32>,
+    pub content: ResolvedContent,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub enum ResolvedContent {
+    /// Text, possibly containing secret segments.
+    Text(Value),
+    /// Raw bytes (never expanded).
+    Binary(#[serde(serialize_with = "ser_len")] Vec<u8>),
+}
+
+fn ser_len<S: Serializer>(b: &[u8], s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("<{} bytes>", b.len()))
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ResolvedVolume {
+    pub target: String,
+    /// The resource providing the volume; its outputs describe the volume for the target.
+    pub source: ResourceUid,
+    pub path: Option<String>,
+    pub read_only: bool,
+    pub span: Span,
+}
+
+/// A resource after provisioning.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProvisionedResource {
+    pub uid: ResourceUid,
+    pub type_: String,
+    pub class: String,
+    pub id: Option<String>,
+    pub source_workload: String,
+    pub consumers: BTreeSet<String>,
+    /// The provisioner that handled it (`template://…` / `cmd://…`).
+    pub provisioner: String,
+    /// Params after substitution (never contain secrets).
+    pub params: serde_json::Value,
+    pub outputs: BTreeMap<String, Output>,
+    /// The provisioner's section for the chosen target, as rendered (kubernetes: a list of
+    /// objects; ecs / nomad: a map), or `Null` when it has none.
+    pub artifacts: serde_json::Value,
+    pub span: Span,
+}
+
+/// A provisioner output.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum Output {
+    Plain(serde_json::Value),
+    Secret(SecretRef),
+}
+
+/// Where a secret lives, as the target understands it:
+/// Kubernetes: `name` = Secret name, `key` = data key; ECS: `name` = SSM parameter or Secrets
+/// Manager ARN, `key` = JSON key; Nomad: `name` = variable path, `key` = item.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct SecretRef {
+    pub name: String,
+    pub key: Option<String>,
+    /// The secret text when score-x itself generated it (development provisioners), so a backend
+    /// can materialise it into a target secret object. Never written into plain fields.
+    #[serde(skip)]
+    pub value: Option<SecretText>,
+}
+
+impl fmt::Debug for SecretRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SecretRef")
+            .field("name", &self.name)
+            .field("key", &self.key)
+            .field("value", &self.value.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// Secret text; `Debug` and `Display` never show it.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct SecretText(String);
+
+impl SecretText {
+    pub fn new(s: impl Into<String>) -> Self {
+        SecretText(s.into())
+    }
+    /// The plain secret; call only where it is written into a secret store object.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SecretText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+/// A resolved string: text and secret segments.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize)]
+pub struct Value {
+    pub segments: Vec<Segment>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize)]
+pub enum Segment {
+    Text(String),
+    Secret(SecretRef),
+}
+
+impl Value {
+    pub fn text(s: impl Into<String>) -> Self {
+        let s = s.into();
+        Value {
+            segments: if s.is_empty() { vec![] } else { vec![Segment::Text(s)] },
+        }
+    }
+
+    /// Append, merging adjacent text.
+    pub fn push(&mut self, seg: Segment) {
+        match (self.segments.last_mut(), seg) {
+            (_, Segment::Text(t)) if t.is_empty() => {}
+            (Some(Segment::Text(prev)), Segment::Text(t)) => prev.push_str(&t),
+            (_, s) => self.segments.push(s),
+        }
+    }
+
+    /// True when any segment is a secret.
+    pub fn is_secret(&self) -> bool {
+        self.segments.iter().any(|s| matches!(s, Segment::Secret(_)))
+    }
+
+    /// The text when no segment is secret.
+    pub fn as_plain(&self) -> Option<String> {
+        let mut s = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Text(t) => s.push_str(t),
+                Segment::Secret(_) => return None,
+            }
+        }
+        Some(s)
+    }
+
+    /// The secret when the value is exactly one secret and nothing else.
+    pub fn single_secret(&self) -> Option<&SecretRef> {
+        match self.segments.as_slice() {
+            [Segment::Secret(s)] => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The secrets in order.
+    pub fn secrets(&self) -> impl Iterator<Item = &SecretRef> {
+        self.segments.iter().filter_map(|s| match s {
+            Segment::Secret(r) => Some(r),
+            Segment::Text(_) => None,
+        })
+    }
+
+    /// The full text when every secret segment carries its value (for writing into a target
+    /// secret object); `None` when a secret's value is not known to score-x.
+    pub fn expose_all(&self) -> Option<String> {
+        let mut s = String::new();
+        for seg in &self.segments {
+            match seg {
+                Segment::Text(t) => s.push_str(t),
+                Segment::Secret(r) => s.push_str(r.value.as_ref()?.expose()),
+            }
+        }
+        Some(s)
+    }
+}
+
+impl ProvisionedResource {
+    /// A plain output by name.
+    pub fn plain(&self, name: &str) -> Option<&serde_json::Value> {
+        match self.outputs.get(name)? {
+            Output::Plain(v) => Some(v),
+            Output::Secret(_) => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secret() -> SecretRef {
+        SecretRef {
+            name: "pg".into(),
+            key: Some("password".into()),
+            value: Some(SecretText::new("hunter2")),
+        }
+    }
+
+    #[test]
+    fn values() {
+        let mut v = Value::text("postgres://u:");
+        v.push(Segment::Secret(secret()));
+        v.push(Segment::Text("@h".into()));
+        v.push(Segment::Text(":5432".into()));
+        assert_eq!(v.segments.len(), 3);
+        assert!(v.is_secret());
+        assert_eq!(v.as_plain(), None);
+        assert_eq!(v.expose_all().as_deref(), Some("postgres://u:hunter2@h:5432"));
+        assert!(!format!("{v:?}").contains("hunter2"));
+        let s = Value { segments: vec![Segment::Secret(secret())] };
+        assert!(s.single_secret().is_some());
+        assert!(!serde_json::to_string(&s).unwrap().contains("hunter2"));
+    }
+}

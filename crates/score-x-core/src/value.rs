@@ -1,0 +1,90 @@
+//! Templated values: a JSON-like tree whose strings are parsed placeholder templates
+//! (resource `params`), and the helpers to walk plain JSON by a key path.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::template::{Ref, Template};
+
+/// A JSON-like value whose strings may contain placeholders.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum TValue {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    String(Template),
+    List(Vec<TValue>),
+    Map(BTreeMap<String, TValue>),
+}
+
+impl TValue {
+    /// Every reference in the tree, in a deterministic order.
+    pub fn refs(&self) -> Vec<&Ref> {
+        let mut out = Vec::new();
+        self.collect_refs(&mut out);
+        out
+    }
+
+    fn collect_refs<'a>(&'a self, out: &mut Vec<&'a Ref>) {
+        match self {
+            TValue::String(t) => out.extend(t.refs()),
+            TValue::List(l) => l.iter().for_each(|v| v.collect_refs(out)),
+            TValue::Map(m) => m.values().for_each(|v| v.collect_refs(out)),
+            _ => {}
+        }
+    }
+
+    /// The value with every template printed back in Score syntax (for comparing declarations).
+    pub fn to_source_json(&self) -> serde_json::Value {
+        match self {
+            TValue::Null => serde_json::Value::Null,
+            TValue::Bool(b) => serde_json::Value::Bool(*b),
+            TValue::Number(n) => serde_json::Value::Number(n.clone()),
+            TValue::String(t) => serde_json::Value::String(t.to_source()),
+            TValue::List(l) => serde_json::Value::Array(l.iter().map(TValue::to_source_json).collect()),
+            TValue::Map(m) => serde_json::Value::Object(
+                m.iter().map(|(k, v)| (k.clone(), v.to_source_json())).collect(),
+            ),
+        }
+    }
+}
+
+/// Walk `value` by `keys` through maps (and lists by decimal index).
+pub fn lookup<'a>(value: &'a serde_json::Value, keys: &[String]) -> Option<&'a serde_json::Value> {
+    let mut cur = value;
+    for k in keys {
+        cur = match cur {
+            serde_json::Value::Object(m) => m.get(k)?,
+            serde_json::Value::Array(a) => a.get(k.parse::<usize>().ok()?)?,
+            _ => return None,
+        };
+    }
+    Some(cur)
+}
+
+/// How a looked-up value is inserted into a string: strings raw, anything else as JSON text.
+pub fn to_insert_text(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn lookup_and_insert() {
+        let v = json!({"a": {"b": [10, {"c": "x"}]}, "port": 5432});
+        let k = |s: &[&str]| s.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        assert_eq!(lookup(&v, &k(&["a", "b", "1", "c"])), Some(&json!("x")));
+        assert_eq!(lookup(&v, &k(&["a", "z"])), None);
+        assert_eq!(to_insert_text(&json!(5432)), "5432");
+        assert_eq!(to_insert_text(&json!({"a": 1})), "{\"a\":1}");
+        assert_eq!(to_insert_text(&json!("s")), "s");
+    }
+}
