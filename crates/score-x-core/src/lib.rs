@@ -12,12 +12,17 @@
 pub mod backend;
 pub mod diag;
 pub mod graph;
+pub mod graph_fmt;
 pub mod ir;
 pub mod naming;
 pub mod resolved;
 pub mod template;
 pub mod uid;
 pub mod value;
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod graph_tests;
 
 pub use backend::{Bundle, Capabilities, Target};
 pub use diag::{Code, Diagnostic, Diagnostics, Severity, Span};
