@@ -10,6 +10,7 @@
 //! - [`naming`]: stable, state-independent names and hashes.
 
 pub mod backend;
+pub mod capability_check;
 pub mod diag;
 pub mod graph;
 pub mod graph_fmt;
