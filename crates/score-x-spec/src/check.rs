@@ -1,0 +1,485 @@
+//! Semantic checks over all decoded workloads at once (every problem collected):
+//! duplicate workload names, placeholders (syntax, unknown resources, missing metadata keys),
+//! volume sources, `before` (unknown containers, self references, cycles, missing probes),
+//! conflicting declarations of one shared resource uid, `image: "."` without `--image`, and
+//! `files.*.source` (missing or non-UTF-8 files), read through the [`FileReader`].
+
+use std::collections::{BTreeMap, HashMap};
+
+use petgraph::graph::DiGraph;
+use score_x_core::diag::did_you_mean;
+use score_x_core::ir::Readiness;
+use score_x_core::template::{Part, Root, Template, TemplateError};
+use score_x_core::value::lookup;
+use score_x_core::{Code, Diagnostic, ResourceUid, Span};
+
+use crate::FileReader;
+use crate::ast::{FileSource, ResourceDecl, Workload};
+use crate::path::child;
+use crate::yaml::{Node, Value};
+
+/// Contents read from `files.*.source`, by (workload index, container, target).
+pub type SourceContents = HashMap<(usize, String, String), Vec<u8>>;
+
+/// Inputs shared by all checks.
+pub struct Checker<'a> {
+    /// Source text by file name (for placing errors inside strings).
+    pub texts: &'a HashMap<&'a str, &'a str>,
+    pub reader: &'a dyn FileReader,
+    pub image: Option<&'a str>,
+    pub diags: &'a mut Vec<Diagnostic>,
+}
+
+/// The uid of a resource declaration.
+pub fn uid_of(w: &Workload, name: &str, r: &ResourceDecl) -> ResourceUid {
+    ResourceUid::new(
+        &r.type_,
+        r.class.as_deref(),
+        r.id.as_deref(),
+        w.name(),
+        name,
+    )
+}
+
+/// The resource a volume `source` names: `${resources.NAME…}` or a bare `NAME`.
+pub enum VolumeRef {
+    Resource(String),
+    Invalid(String),
+}
+
+/// Classify a volume source string.
+pub fn volume_ref(source: &str) -> Result<VolumeRef, TemplateError> {
+    let t = Template::parse_with(source, true)?;
+    Ok(match t.parts() {
+        [Part::Ref(r)] if r.root == Root::Resources => VolumeRef::Resource(r.keys[0].clone()),
+        [Part::Text(name)] if !name.contains(['$', '{', '}']) => VolumeRef::Resource(name.clone()),
+        _ => VolumeRef::Invalid(source.to_string()),
+    })
+}
+
+impl Checker<'_> {
+    /// Run every check. Returns the contents read from `files.*.source`.
+    pub fn run(&mut self, ws: &[Workload]) -> SourceContents {
+        let mut contents = SourceContents::new();
+        self.duplicates(ws);
+        for (i, w) in ws.iter().enumerate() {
+            self.workload(i, w, &mut contents);
+        }
+        self.conflicts(ws);
+        contents
+    }
+
+    fn duplicates(&mut self, ws: &[Workload]) {
+        let mut seen: BTreeMap<&str, &Workload> = BTreeMap::new();
+        for w in ws {
+            if w.name().is_empty() {
+                continue;
+            }
+            match seen.get(w.name()) {
+                Some(first) => {
+                    let d = Diagnostic::error(
+                        Code::DuplicateWorkload,
+                        format!("workload `{}` is declared twice", w.name()),
+                    )
+                    .at(w.metadata.name.span.clone())
+                    .hint(
+                        "workload names must be unique across all score files; rename one of them",
+                    )
+                    .related(
+                        first.metadata.name.span.clone(),
+                        format!("first declared in {}", first.file),
+                    );
+                    self.diags.push(d);
+                }
+                None => {
+                    seen.insert(w.name(), w);
+                }
+            }
+        }
+    }
+
+    /// A span pointing `at` bytes into string `s` whose node starts at `span`, when the
+    /// string is written on one line in the source (plain or quoted); else the node's span.
+    fn inner_span(&self, span: &Span, s: &str, at: usize, len: usize) -> Span {
+        let Some(text) = self.texts.get(&*span.file) else {
+            return span.clone();
+        };
+        let Some(rest) = text.get(span.offset..) else {
+            return span.clone();
+        };
+        let shift = if rest.starts_with(s) {
+            0
+        } else if (rest.starts_with('"') || rest.starts_with('\'')) && rest[1..].starts_with(s) {
+            1
+        } else {
+            return span.clone();
+        };
+        let Some(prefix) = s.get(..at) else {
+            return span.clone();
+        };
+        if prefix.contains('\n') {
+            return span.clone();
+        }
+        let column = span.column + u32::try_from(shift + prefix.chars().count()).unwrap_or(0);
+        Span {
+            offset: span.offset + shift + at,
+            column,
+            len: len.min(s.len().saturating_sub(at)).max(1),
+            ..span.clone()
+        }
+    }
+
+    /// Check a placeholder string of workload `w`.
+    fn template(
+        &mut self,
+        w: &Workload,
+        s: &str,
+        span: &Span,
+        allow_bare: bool,
+        what: &str,
+    ) -> Option<Template> {
+        let t = match Template::parse_with(s, allow_bare) {
+            Ok(t) => t,
+            Err(e) => {
+                let at = e.offset();
+                let len = s[at..].find('}').map_or(2, |i| i + 1);
+                let sp = self.inner_span(span, s, at, len);
+                self.diags.push(
+                    Diagnostic::error(Code::InvalidPlaceholder, format!("invalid placeholder in {what}: {e}"))
+                        .at(sp)
+                        .hint("placeholders are `${metadata.KEY}` or `${resources.NAME.OUTPUT}`; write `$${` for a literal `${` and `$$` for `$`"),
+                );
+                return None;
+            }
+        };
+        for r in t.refs() {
+            let needle = format!("${{{r}");
+            let at = s.find(&needle).unwrap_or(0);
+            match r.root {
+                Root::Resources => {
+                    let name = r.keys.first().map_or("", String::as_str);
+                    if !w.resources.contains_key(name) {
+                        let sp = self.inner_span(span, s, at, needle.len() + 1);
+                        let hint = match did_you_mean(name, w.resources.keys().map(String::as_str))
+                        {
+                            Some(c) => format!("did you mean `{c}`?"),
+                            None if w.resources.is_empty() => format!(
+                                "declare it under `resources:`, e.g. `resources: {{{name}: {{type: …}}}}`"
+                            ),
+                            None => format!(
+                                "declared resources: {}",
+                                w.resources
+                                    .keys()
+                                    .map(String::as_str)
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        };
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::UnknownResource,
+                                format!("`${{{r}}}` in {what} names resource `{name}`, which workload `{}` does not declare", w.name()),
+                            )
+                            .at(sp)
+                            .hint(hint),
+                        );
+                    }
+                }
+                Root::Metadata => {
+                    if lookup(&w.metadata.json, &r.keys).is_none() {
+                        let sp = self.inner_span(span, s, at, needle.len() + 1);
+                        let keys: Vec<&str> = w
+                            .metadata
+                            .json
+                            .as_object()
+                            .map(|m| m.keys().map(String::as_str).collect())
+                            .unwrap_or_default();
+                        let first = r.keys.first().map_or("", String::as_str);
+                        let hint = match did_you_mean(first, keys.iter().copied()) {
+                            Some(c) if c != first => format!("did you mean `${{metadata.{c}}}`?"),
+                            _ => format!("metadata has: {}", keys.join(", ")),
+                        };
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::InvalidPlaceholder,
+                                format!(
+                                    "`${{{r}}}` in {what}: the workload metadata has no such key"
+                                ),
+                            )
+                            .at(sp)
+                            .hint(hint),
+                        );
+                    }
+                }
+            }
+        }
+        Some(t)
+    }
+
+    fn params(&mut self, w: &Workload, node: &Node, path: &str, what: &str) {
+        match &node.value {
+            Value::Str(s) => {
+                self.template(w, s, &node.pos.span(path), false, what);
+            }
+            Value::Seq(l) => {
+                for (i, n) in l.iter().enumerate() {
+                    self.params(w, n, &child(path, &i.to_string()), what);
+                }
+            }
+            Value::Map(m) => {
+                for (k, n) in m {
+                    self.params(w, n, &child(path, &k.name), what);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn workload(&mut self, wi: usize, w: &Workload, contents: &mut SourceContents) {
+        for (rname, r) in &w.resources {
+            if let Some((node, path)) = &r.params {
+                self.params(w, node, path, &format!("the params of resource `{rname}`"));
+            }
+        }
+        for (cname, c) in &w.containers {
+            if c.image.value == "." && self.image.is_none() {
+                self.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!("container `{cname}` uses `image: \".\"` but no image was given"),
+                    )
+                    .at(c.image.span.clone())
+                    .hint("pass `--image IMAGE` to replace `.` with the image you built"),
+                );
+            }
+            for (k, v) in &c.variables {
+                self.template(w, &v.value, &v.span, false, &format!("variable `{k}`"));
+            }
+            for (target, f) in &c.files {
+                let what = format!("file `{target}`");
+                match &f.content {
+                    FileSource::Content(s) if !f.no_expand => {
+                        self.template(w, &s.value, &s.span, false, &what);
+                    }
+                    FileSource::Content(_) | FileSource::Binary(_) => {}
+                    FileSource::Source(src) => match self.reader.read(&w.file, &src.value) {
+                        Err(msg) => self.diags.push(
+                            Diagnostic::error(
+                                Code::FileNotFound,
+                                format!("cannot read `{}` for {what}: {msg}", src.value),
+                            )
+                            .at(src.span.clone())
+                            .hint("`source` is relative to the directory of the score file"),
+                        ),
+                        Ok(bytes) => {
+                            if !f.no_expand {
+                                match std::str::from_utf8(&bytes) {
+                                    Ok(text) => {
+                                        let what = format!("{what} (content of `{}`)", src.value);
+                                        // Spans inside another file are not tracked: point at `source`.
+                                        self.template(w, text, &src.span.with_path(src.span.path.to_string()), false, &what);
+                                    }
+                                    Err(_) => self.diags.push(
+                                        Diagnostic::error(
+                                            Code::InvalidValue,
+                                            format!("`{}` ({what}) is not UTF-8 text, so placeholders cannot be expanded in it", src.value),
+                                        )
+                                        .at(src.span.clone())
+                                        .hint("set `noExpand: true` to mount the file as is"),
+                                    ),
+                                }
+                            }
+                            contents.insert((wi, cname.clone(), target.clone()), bytes);
+                        }
+                    },
+                }
+            }
+            for (target, v) in &c.volumes {
+                let src = &v.source;
+                match volume_ref(&src.value) {
+                    Err(_) => {
+                        self.template(w, &src.value, &src.span, true, &format!("the source of volume `{target}`"));
+                    }
+                    Ok(VolumeRef::Invalid(s)) => self.diags.push(
+                        Diagnostic::error(Code::InvalidValue, format!("volume source `{s}` must name one resource"))
+                            .at(src.span.clone())
+                            .hint("write `${resources.NAME}` (or a resource name) for a resource declared under `resources:`"),
+                    ),
+                    Ok(VolumeRef::Resource(name)) => {
+                        if !w.resources.contains_key(&name) {
+                            let hint = match did_you_mean(&name, w.resources.keys().map(String::as_str)) {
+                                Some(c) => format!("did you mean `{c}`?"),
+                                None => format!("declare it under `resources:`, e.g. `resources: {{{name}: {{type: volume}}}}`"),
+                            };
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::UnknownResource,
+                                    format!("volume `{target}` uses resource `{name}`, which workload `{}` does not declare", w.name()),
+                                )
+                                .at(src.span.clone())
+                                .hint(hint),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+        self.before(w);
+    }
+
+    fn before(&mut self, w: &Workload) {
+        let mut g: DiGraph<&str, ()> = DiGraph::new();
+        let idx: BTreeMap<&str, _> = w
+            .containers
+            .keys()
+            .map(|c| (c.as_str(), g.add_node(c.as_str())))
+            .collect();
+        for (cname, c) in &w.containers {
+            for (other, b) in &c.before {
+                if other == cname {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::DependencyCycle,
+                            format!("container `{cname}` lists itself in `before`"),
+                        )
+                        .at(b.span.clone())
+                        .hint("a container cannot start before itself; remove this entry"),
+                    );
+                    continue;
+                }
+                let Some(&to) = idx.get(other.as_str()) else {
+                    let hint = match did_you_mean(
+                        other,
+                        w.containers
+                            .keys()
+                            .map(String::as_str)
+                            .filter(|c| c != cname),
+                    ) {
+                        Some(s) => format!("did you mean `{s}`?"),
+                        None => format!(
+                            "containers of this workload: {}",
+                            w.containers
+                                .keys()
+                                .map(String::as_str)
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
+                    };
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::UnknownContainer,
+                            format!(
+                                "`before` of container `{cname}` names unknown container `{other}`"
+                            ),
+                        )
+                        .at(b.span.clone())
+                        .hint(hint),
+                    );
+                    continue;
+                };
+                if let Some(&from) = idx.get(cname.as_str()) {
+                    g.add_edge(from, to, ());
+                }
+                if b.ready == Readiness::Healthy
+                    && c.readiness_probe.is_none()
+                    && c.liveness_probe.is_none()
+                {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::MissingProbe,
+                            format!("`{other}` waits until `{cname}` is healthy, but `{cname}` has no probe"),
+                        )
+                        .at(b.span.clone())
+                        .hint(format!("add a `readinessProbe` (or `livenessProbe`) to `{cname}`, or use `ready: started`")),
+                    );
+                }
+            }
+        }
+        for scc in petgraph::algo::tarjan_scc(&g) {
+            if scc.len() < 2 {
+                continue;
+            }
+            let mut members: Vec<&str> = scc.iter().map(|i| g[*i]).collect();
+            members.sort_unstable();
+            let first = members[0];
+            let span = w.containers[first]
+                .before
+                .iter()
+                .find(|(o, _)| members.contains(&o.as_str()))
+                .map_or_else(|| w.containers[first].span.clone(), |(_, b)| b.span.clone());
+            self.diags.push(
+                Diagnostic::error(
+                    Code::DependencyCycle,
+                    format!(
+                        "containers of workload `{}` form a `before` cycle: {}",
+                        w.name(),
+                        members.join(", ")
+                    ),
+                )
+                .at(span)
+                .hint(
+                    "`before` must describe a start order; remove one of the entries of the cycle",
+                ),
+            );
+        }
+    }
+
+    fn conflicts(&mut self, ws: &[Workload]) {
+        let mut order: Vec<&Workload> = ws.iter().collect();
+        order.sort_by(|a, b| a.name().cmp(b.name()));
+        let mut by_uid: BTreeMap<ResourceUid, Vec<(&Workload, &ResourceDecl)>> = BTreeMap::new();
+        for w in order {
+            for (name, r) in &w.resources {
+                by_uid.entry(uid_of(w, name, r)).or_default().push((w, r));
+            }
+        }
+        for (uid, decls) in &by_uid {
+            if decls.len() < 2 {
+                continue;
+            }
+            let mut first_params: Option<(&Workload, &ResourceDecl, serde_json::Value)> = None;
+            let mut first_meta: Option<(&Workload, &ResourceDecl)> = None;
+            for &(w, r) in decls {
+                if let Some((node, path)) = &r.params {
+                    let json = node.to_json();
+                    match &first_params {
+                        None => first_params = Some((w, r, json)),
+                        Some((fw, fr, fj)) if *fj != json => {
+                            let fspan = fr
+                                .params
+                                .as_ref()
+                                .map_or_else(|| fr.span.clone(), |(n, p)| n.pos.span(p));
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::ParamsConflict,
+                                    format!("resource `{uid}` is declared by `{}` and `{}` with different params", fw.name(), w.name()),
+                                )
+                                .at(node.pos.span(path))
+                                .hint("declarations of one shared resource must have identical params; give params in one workload only, or make them equal")
+                                .related(fspan, format!("first declared with params in {} (workload `{}`)", fw.file, fw.name())),
+                            );
+                        }
+                        Some(_) => {}
+                    }
+                }
+                if !r.metadata.is_null() {
+                    match first_meta {
+                        None => first_meta = Some((w, r)),
+                        Some((fw, fr)) if fr.metadata != r.metadata => {
+                            self.diags.push(
+                                Diagnostic::error(
+                                    Code::ParamsConflict,
+                                    format!("resource `{uid}` is declared by `{}` and `{}` with different metadata", fw.name(), w.name()),
+                                )
+                                .at(r.span.with_path(child(&r.span.path, "metadata")))
+                                .hint("declarations of one shared resource must have identical metadata")
+                                .related(fr.span.clone(), format!("first declared in {} (workload `{}`)", fw.file, fw.name())),
+                            );
+                        }
+                        Some(_) => {}
+                    }
+                }
+            }
+        }
+    }
+}
