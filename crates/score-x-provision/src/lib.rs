@@ -1,1 +1,35 @@
-//! placeholder
+//! score-x provisioning: provisioner files (`template://` handlebars and score-k8s compatible
+//! `cmd://`), the persisted state, and the resolution of every workload into the typed
+//! [`score_x_core::Resolved`] model (secret outputs stay secret references).
+//!
+//! - [`format`]: the provisioner file format and its decoding with precise diagnostics.
+//! - [`ProvisionerSet`]: provisioners in match order, templates compiled once.
+//! - [`provision()`]: provision in graph order, update the [`State`], resolve the workloads.
+//! - [`CommandRunner`]: how `cmd://` provisioners are run (the CLI supplies a process runner).
+//!
+//! The format is documented in `docs/provisioners.md`.
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+// `Diagnostic` is the house error type everywhere; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
+
+mod cmd;
+mod defaults;
+pub mod format;
+mod helpers;
+mod provision;
+mod resolve;
+mod run;
+mod set;
+mod state;
+mod template_run;
+mod yaml;
+
+pub use cmd::{CommandOutput, CommandRunner, DirOf};
+pub use format::{
+    CmdProgram, CmdSpec, DEFAULT_TIMEOUT, Origin, OutputSpec, ParamSpec, ParamType, Provisioner,
+    ProvisionerKind, Section, SectionSource,
+};
+pub use provision::{Context, provision};
+pub use set::ProvisionerSet;
+pub use state::{Orphan, ResourceState, STATE_VERSION, State, StoredSecretRef, WorkloadState};

@@ -1,0 +1,31 @@
+//! The default provisioners of each target, embedded at compile time from the workspace's
+//! `targets/<target>/*.yaml` (see `build.rs`: every file there is included, sorted by name).
+
+use score_x_core::Target;
+
+include!(concat!(env!("OUT_DIR"), "/defaults.rs"));
+
+/// The directories whose files are a target's defaults, in match order (`helm` first uses
+/// `targets/helm/`, then the Kubernetes defaults, since it renders the `kubernetes` section).
+pub(crate) fn dirs(target: Target) -> &'static [&'static str] {
+    match target {
+        Target::Kubernetes => &["kubernetes"],
+        Target::Helm => &["helm", "kubernetes"],
+        Target::Ecs => &["ecs"],
+        Target::Nomad => &["nomad"],
+    }
+}
+
+/// `(file name as shown in diagnostics, contents, the target the directory belongs to)`.
+pub(crate) fn files(target: Target) -> Vec<(String, &'static str, Target)> {
+    let mut out = Vec::new();
+    for dir in dirs(target) {
+        let owner = dir.parse::<Target>().unwrap_or(target);
+        for (d, name, text) in EMBEDDED {
+            if d == dir {
+                out.push((format!("targets/{d}/{name}"), *text, owner));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,911 @@
+//! The provisioner file format: types, and decoding of one file (a YAML list) with precise
+//! diagnostics (unknown keys with "did you mean", wrong shapes, bad URIs, bad param specs).
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use score_x_core::diag::did_you_mean;
+use score_x_core::{Code, Diagnostic, Diagnostics, Span, Target};
+
+use crate::yaml::{self, Kind, Node};
+
+/// Where a provisioner file comes from (decides its place in the match order).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(tag = "kind", content = "source", rename_all = "lowercase")]
+pub enum Origin {
+    /// Given with `--provisioners FILE` (the file name).
+    User(String),
+    /// From `.score-x/provisioners/*.yaml` (the file name).
+    Project(String),
+    /// Embedded default of a target.
+    Default(Target),
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::User(n) => write!(f, "user file {n}"),
+            Origin::Project(n) => write!(f, "project file {n}"),
+            Origin::Default(t) => write!(f, "default provisioners of {t}"),
+        }
+    }
+}
+
+/// The JSON type a declared param must have (after substitution).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ParamType {
+    String,
+    Integer,
+    Number,
+    Boolean,
+    Object,
+    Array,
+    Any,
+}
+
+impl ParamType {
+    const NAMES: [&'static str; 7] = [
+        "string", "integer", "number", "boolean", "object", "array", "any",
+    ];
+
+    fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "string" => ParamType::String,
+            "integer" => ParamType::Integer,
+            "number" => ParamType::Number,
+            "boolean" => ParamType::Boolean,
+            "object" => ParamType::Object,
+            "array" => ParamType::Array,
+            "any" => ParamType::Any,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParamType::String => "string",
+            ParamType::Integer => "integer",
+            ParamType::Number => "number",
+            ParamType::Boolean => "boolean",
+            ParamType::Object => "object",
+            ParamType::Array => "array",
+            ParamType::Any => "any",
+        }
+    }
+
+    /// True when `v` has this type (`null` matches nothing but `any`).
+    pub fn accepts(self, v: &serde_json::Value) -> bool {
+        use serde_json::Value as J;
+        match self {
+            ParamType::Any => true,
+            ParamType::String => v.is_string(),
+            ParamType::Integer => v.is_i64() || v.is_u64(),
+            ParamType::Number => v.is_number(),
+            ParamType::Boolean => v.is_boolean(),
+            ParamType::Object => matches!(v, J::Object(_)),
+            ParamType::Array => matches!(v, J::Array(_)),
+        }
+    }
+}
+
+/// A declared param.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct ParamSpec {
+    #[serde(rename = "type")]
+    pub type_: ParamType,
+    pub default: Option<serde_json::Value>,
+    pub required: bool,
+    pub description: Option<String>,
+}
+
+/// A declared output.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct OutputSpec {
+    pub secret: bool,
+    pub description: Option<String>,
+}
+
+/// A section of a template provisioner.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Section {
+    Init,
+    State,
+    Shared,
+    OutputsTemplate,
+    Kubernetes,
+    Ecs,
+    Nomad,
+}
+
+impl Section {
+    /// Sections in evaluation order.
+    pub const ORDER: [Section; 7] = [
+        Section::Init,
+        Section::State,
+        Section::Shared,
+        Section::OutputsTemplate,
+        Section::Kubernetes,
+        Section::Ecs,
+        Section::Nomad,
+    ];
+
+    pub fn key(self) -> &'static str {
+        match self {
+            Section::Init => "init",
+            Section::State => "state",
+            Section::Shared => "shared",
+            Section::OutputsTemplate => "outputs_template",
+            Section::Kubernetes => "kubernetes",
+            Section::Ecs => "ecs",
+            Section::Nomad => "nomad",
+        }
+    }
+
+    /// The target section a target renders (`helm` uses `kubernetes`).
+    pub fn for_target(t: Target) -> Section {
+        match t.provisioner_section() {
+            "ecs" => Section::Ecs,
+            "nomad" => Section::Nomad,
+            _ => Section::Kubernetes,
+        }
+    }
+
+    fn is_target(self) -> bool {
+        matches!(self, Section::Kubernetes | Section::Ecs | Section::Nomad)
+    }
+}
+
+/// The text of one template section and where it starts in its file.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SectionSource {
+    pub text: String,
+    /// File line of the template's first line.
+    pub line: u32,
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// How the program of a `cmd://` provisioner is found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CmdProgram {
+    /// `cmd://NAME`: looked up on `PATH` by the runner.
+    OnPath(String),
+    /// `cmd://./x` or `cmd://../x`: relative to the provisioner file's directory (`base` is `.`
+    /// or `..`, `path` has no leading `/`).
+    Relative { base: String, path: String },
+    /// `cmd://~/x`: relative to the home directory (expanded by the runner).
+    Home(String),
+    /// `cmd:///abs/x`: an absolute path.
+    Absolute(String),
+}
+
+/// A `cmd://` provisioner's command.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct CmdSpec {
+    pub program: CmdProgram,
+    /// Arguments; `<mode>` is replaced by `provision`.
+    pub args: Vec<String>,
+    pub timeout: Duration,
+}
+
+/// Default timeout of a `cmd://` provisioner.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// What a provisioner runs.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProvisionerKind {
+    /// Handlebars sections (compiled by the [`crate::ProvisionerSet`]).
+    Template {
+        sections: BTreeMap<Section, SectionSource>,
+    },
+    Cmd(CmdSpec),
+}
+
+/// One provisioner of a file.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Provisioner {
+    pub uri: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub class: Option<String>,
+    pub id: Option<String>,
+    pub description: Option<String>,
+    pub params: BTreeMap<String, ParamSpec>,
+    pub outputs: BTreeMap<String, OutputSpec>,
+    pub origin: Origin,
+    /// False for a `cmd://` provisioner without `supported_params`/`params`: any params pass.
+    pub params_declared: bool,
+    /// False for a `cmd://` provisioner without `expected_outputs`/`outputs`: any outputs pass.
+    pub outputs_declared: bool,
+    /// Where the provisioner is declared.
+    #[serde(skip)]
+    pub span: Span,
+    pub kind: ProvisionerKind,
+}
+
+impl Provisioner {
+    /// Does this provisioner handle a resource of this type, class and id (the part after `#`)?
+    pub fn matches(&self, type_: &str, class: &str, id: &str) -> bool {
+        self.type_ == type_
+            && self.class.as_deref().is_none_or(|c| c == class)
+            && self.id.as_deref().is_none_or(|i| i == id)
+    }
+
+    /// False for a template provisioner that has target sections but none for `target` (it is
+    /// skipped on that target).
+    pub fn supports(&self, target: Target) -> bool {
+        match &self.kind {
+            ProvisionerKind::Cmd(_) => true,
+            ProvisionerKind::Template { sections } => {
+                let mut targets = sections.keys().filter(|s| s.is_target()).peekable();
+                targets.peek().is_none() || sections.contains_key(&Section::for_target(target))
+            }
+        }
+    }
+
+    /// `template` or `cmd`.
+    pub fn scheme(&self) -> &'static str {
+        match self.kind {
+            ProvisionerKind::Template { .. } => "template",
+            ProvisionerKind::Cmd(_) => "cmd",
+        }
+    }
+}
+
+const COMMON_KEYS: [&str; 5] = ["uri", "type", "class", "id", "description"];
+const TEMPLATE_KEYS: [&str; 11] = [
+    "params",
+    "outputs",
+    "supported_params",
+    "expected_outputs",
+    "init",
+    "state",
+    "shared",
+    "outputs_template",
+    "kubernetes",
+    "ecs",
+    "nomad",
+];
+const CMD_KEYS: [&str; 6] = [
+    "params",
+    "outputs",
+    "supported_params",
+    "expected_outputs",
+    "args",
+    "timeout",
+];
+
+fn err(code: Code, span: &Span, path: &str, msg: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(code, msg).at(span.with_path(path.to_string()))
+}
+
+/// Decode a provisioner file. Every problem of the file is reported.
+pub(crate) fn decode_file(
+    file: &str,
+    text: &str,
+    origin: &Origin,
+) -> Result<Vec<Provisioner>, Diagnostics> {
+    let root = yaml::parse(file, text).map_err(|d| Diagnostics(vec![d]))?;
+    let Some(root) = root else { return Ok(vec![]) };
+    let items = match &root.kind {
+        Kind::Seq(items) => items,
+        _ if root.is_null() => return Ok(vec![]),
+        _ => {
+            return Err(Diagnostics(vec![
+                err(
+                    Code::WrongShape,
+                    &root.span,
+                    "",
+                    format!(
+                        "a provisioner file is a YAML list of provisioners, found {}",
+                        root.shape()
+                    ),
+                )
+                .hint("start each provisioner with `- uri: template://…`"),
+            ]));
+        }
+    };
+    let mut diags = Diagnostics::new();
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        if let Some(p) = decode_one(item, &format!("/{i}"), origin, &mut diags) {
+            out.push(p);
+        }
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(out)
+    }
+}
+
+fn scalar(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option<String> {
+    match node.as_str() {
+        Some(s) if !node.is_null() => Some(s.to_string()),
+        _ => {
+            diags.push(err(
+                Code::InvalidType,
+                &node.span,
+                path,
+                format!("`{key}` must be a string, found {}", node.shape()),
+            ));
+            None
+        }
+    }
+}
+
+fn string_list(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Vec<String> {
+    match &node.kind {
+        Kind::Seq(items) => items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, n)| scalar(n, &format!("{path}/{i}"), key, diags))
+            .collect(),
+        _ if node.is_null() => vec![],
+        _ => {
+            diags.push(err(
+                Code::InvalidType,
+                &node.span,
+                path,
+                format!("`{key}` must be a list of strings, found {}", node.shape()),
+            ));
+            vec![]
+        }
+    }
+}
+
+fn decode_one(
+    item: &Node,
+    path: &str,
+    origin: &Origin,
+    diags: &mut Diagnostics,
+) -> Option<Provisioner> {
+    let Kind::Map(entries) = &item.kind else {
+        diags.push(err(
+            Code::WrongShape,
+            &item.span,
+            path,
+            format!("a provisioner is a map, found {}", item.shape()),
+        ));
+        return None;
+    };
+    let get = |k: &str| {
+        entries
+            .iter()
+            .find(|(key, _)| key.as_str() == Some(k))
+            .map(|(_, v)| v)
+    };
+    let before = diags.len();
+
+    let uri = match get("uri") {
+        Some(n) => scalar(n, &format!("{path}/uri"), "uri", diags),
+        None => {
+            diags.push(
+                err(
+                    Code::RequiredField,
+                    &item.span,
+                    path,
+                    "provisioner has no `uri`",
+                )
+                .hint("add e.g. `uri: template://my-team/postgres`"),
+            );
+            None
+        }
+    };
+    let scheme_is_cmd = uri.as_deref().is_some_and(|u| u.starts_with("cmd://"));
+    if let Some(u) = &uri
+        && !u.starts_with("cmd://")
+        && !u.starts_with("template://")
+    {
+        let span = get("uri").map_or(&item.span, |n| &n.span);
+        diags.push(
+            err(
+                Code::InvalidValue,
+                span,
+                &format!("{path}/uri"),
+                format!("unsupported provisioner uri `{u}`"),
+            )
+            .hint("the scheme must be `template://` or `cmd://`"),
+        );
+    }
+
+    let allowed: Vec<&str> = COMMON_KEYS
+        .iter()
+        .chain(if scheme_is_cmd {
+            CMD_KEYS.as_slice()
+        } else {
+            TEMPLATE_KEYS.as_slice()
+        })
+        .copied()
+        .collect();
+    for (k, _) in entries {
+        let name = k.as_str().unwrap_or_default();
+        if allowed.contains(&name) {
+            continue;
+        }
+        let mut d = err(
+            Code::UnknownField,
+            &k.span,
+            &format!("{path}/{name}"),
+            format!(
+                "unknown field `{name}` in a {} provisioner",
+                if scheme_is_cmd {
+                    "cmd://"
+                } else {
+                    "template://"
+                }
+            ),
+        );
+        d = match (name, scheme_is_cmd) {
+            ("manifests", false) => d.hint("score-x template provisioners write Kubernetes objects in `kubernetes:` (handlebars, not Go templates)"),
+            (_, _) => match did_you_mean(name, allowed.iter().copied()) {
+                Some(s) => d.hint(format!("did you mean `{s}`?")),
+                None => d.hint(format!("known fields: {}", allowed.join(", "))),
+            },
+        };
+        diags.push(d);
+    }
+
+    let opt = |k: &str, diags: &mut Diagnostics| {
+        get(k)
+            .filter(|n| !n.is_null())
+            .and_then(|n| scalar(n, &format!("{path}/{k}"), k, diags))
+    };
+    let type_ = match get("type") {
+        Some(n) => scalar(n, &format!("{path}/type"), "type", diags),
+        None => {
+            diags.push(
+                err(
+                    Code::RequiredField,
+                    &item.span,
+                    path,
+                    "provisioner has no `type`",
+                )
+                .hint("add e.g. `type: postgres`"),
+            );
+            None
+        }
+    };
+    let class = opt("class", diags);
+    let id = opt("id", diags);
+    let description = opt("description", diags);
+
+    // Params: `params` (typed) or `supported_params` (names only).
+    let (params, params_declared) = match (get("params"), get("supported_params")) {
+        (Some(p), Some(sp)) => {
+            diags.push(err(
+                Code::InvalidValue,
+                &sp.span,
+                &format!("{path}/supported_params"),
+                "give either `params` or `supported_params`, not both",
+            ));
+            (decode_params(p, &format!("{path}/params"), diags), true)
+        }
+        (Some(p), None) => (decode_params(p, &format!("{path}/params"), diags), true),
+        (None, Some(sp)) => {
+            let names = string_list(
+                sp,
+                &format!("{path}/supported_params"),
+                "supported_params",
+                diags,
+            );
+            let any = ParamSpec {
+                type_: ParamType::Any,
+                default: None,
+                required: false,
+                description: None,
+            };
+            (names.into_iter().map(|n| (n, any.clone())).collect(), true)
+        }
+        (None, None) => (BTreeMap::new(), !scheme_is_cmd),
+    };
+
+    let (outputs, outputs_declared) = match (get("outputs"), get("expected_outputs")) {
+        (Some(o), Some(eo)) => {
+            diags.push(err(
+                Code::InvalidValue,
+                &eo.span,
+                &format!("{path}/expected_outputs"),
+                "give either `outputs` or `expected_outputs`, not both",
+            ));
+            (decode_outputs(o, &format!("{path}/outputs"), diags), true)
+        }
+        (Some(o), None) => (decode_outputs(o, &format!("{path}/outputs"), diags), true),
+        (None, Some(eo)) => {
+            let names = string_list(
+                eo,
+                &format!("{path}/expected_outputs"),
+                "expected_outputs",
+                diags,
+            );
+            (
+                names
+                    .into_iter()
+                    .map(|n| {
+                        (
+                            n,
+                            OutputSpec {
+                                secret: false,
+                                description: None,
+                            },
+                        )
+                    })
+                    .collect(),
+                true,
+            )
+        }
+        (None, None) => (BTreeMap::new(), !scheme_is_cmd),
+    };
+
+    let kind = if scheme_is_cmd {
+        let program = uri.as_deref().and_then(|u| {
+            parse_cmd_uri(u)
+                .map_err(|m| {
+                    let span = get("uri").map_or(&item.span, |n| &n.span);
+                    diags.push(err(Code::InvalidValue, span, &format!("{path}/uri"), m));
+                })
+                .ok()
+        });
+        let args = get("args")
+            .map(|n| string_list(n, &format!("{path}/args"), "args", diags))
+            .unwrap_or_default();
+        let timeout = match get("timeout") {
+            None => DEFAULT_TIMEOUT,
+            Some(n) => match n.as_str().and_then(parse_duration) {
+                Some(d) => d,
+                None => {
+                    diags.push(err(Code::InvalidValue, &n.span, &format!("{path}/timeout"), "`timeout` must be a duration such as `30s`, `2m`, `500ms` or a number of seconds"));
+                    DEFAULT_TIMEOUT
+                }
+            },
+        };
+        ProvisionerKind::Cmd(CmdSpec {
+            program: program.unwrap_or(CmdProgram::OnPath(String::new())),
+            args,
+            timeout,
+        })
+    } else {
+        let mut sections = BTreeMap::new();
+        for s in Section::ORDER {
+            if let Some(n) = get(s.key()) {
+                if n.is_null() {
+                    continue;
+                }
+                if let Some(text) = scalar(n, &format!("{path}/{}", s.key()), s.key(), diags) {
+                    let span = n.span.with_path(format!("{path}/{}", s.key()));
+                    sections.insert(
+                        s,
+                        SectionSource {
+                            text,
+                            line: n.content_line(),
+                            span,
+                        },
+                    );
+                }
+            }
+        }
+        ProvisionerKind::Template { sections }
+    };
+
+    if diags.len() > before {
+        return None;
+    }
+    Some(Provisioner {
+        uri: uri?,
+        type_: type_?,
+        class,
+        id,
+        description,
+        params,
+        outputs,
+        origin: origin.clone(),
+        params_declared,
+        outputs_declared,
+        span: item.span.with_path(path.to_string()),
+        kind,
+    })
+}
+
+fn decode_params(node: &Node, path: &str, diags: &mut Diagnostics) -> BTreeMap<String, ParamSpec> {
+    let mut out = BTreeMap::new();
+    let Kind::Map(entries) = &node.kind else {
+        if !node.is_null() {
+            diags.push(err(Code::InvalidType, &node.span, path, format!("`params` must be a map of param name → {{type, default, required, description}}, found {}", node.shape())));
+        }
+        return out;
+    };
+    for (k, v) in entries {
+        let name = k.as_str().unwrap_or_default().to_string();
+        let p = format!("{path}/{name}");
+        let mut spec = ParamSpec {
+            type_: ParamType::Any,
+            default: None,
+            required: false,
+            description: None,
+        };
+        match &v.kind {
+            Kind::Map(fields) => {
+                for (fk, fv) in fields {
+                    let f = fk.as_str().unwrap_or_default();
+                    let fp = format!("{p}/{f}");
+                    match f {
+                        "type" => match fv.as_str().and_then(ParamType::parse) {
+                            Some(t) => spec.type_ = t,
+                            None => {
+                                let got = fv.as_str().unwrap_or_default();
+                                let mut d = err(Code::InvalidValue, &fv.span, &fp, format!("unknown param type `{got}`"));
+                                d = match did_you_mean(got, ParamType::NAMES) {
+                                    Some(s) => d.hint(format!("did you mean `{s}`?")),
+                                    None => d.hint(format!("expected one of {}", ParamType::NAMES.join(", "))),
+                                };
+                                diags.push(d);
+                            }
+                        },
+                        "default" => spec.default = Some(fv.to_json()),
+                        "required" => match fv.to_json() {
+                            serde_json::Value::Bool(b) => spec.required = b,
+                            _ => diags.push(err(Code::InvalidType, &fv.span, &fp, "`required` must be true or false")),
+                        },
+                        "description" => spec.description = scalar(fv, &fp, "description", diags),
+                        other => {
+                            let known = ["type", "default", "required", "description"];
+                            let mut d = err(Code::UnknownField, &fk.span, &fp, format!("unknown field `{other}` in param `{name}`"));
+                            if let Some(s) = did_you_mean(other, known) {
+                                d = d.hint(format!("did you mean `{s}`?"));
+                            }
+                            diags.push(d);
+                        }
+                    }
+                }
+            }
+            _ if v.is_null() => {}
+            _ => diags.push(err(Code::InvalidType, &v.span, &p, format!("param `{name}` must be a map such as `{{ type: string, default: \"x\" }}`, found {}", v.shape()))),
+        }
+        if let Some(def) = &spec.default
+            && !spec.type_.accepts(def)
+        {
+            diags.push(err(
+                Code::InvalidType,
+                &v.span,
+                &p,
+                format!(
+                    "the default of param `{name}` is not of type {}",
+                    spec.type_.as_str()
+                ),
+            ));
+        }
+        out.insert(name, spec);
+    }
+    out
+}
+
+fn decode_outputs(
+    node: &Node,
+    path: &str,
+    diags: &mut Diagnostics,
+) -> BTreeMap<String, OutputSpec> {
+    let mut out = BTreeMap::new();
+    let entries = match &node.kind {
+        Kind::Map(entries) => entries,
+        Kind::Scalar(..) if !node.is_null() => {
+            diags.push(err(Code::InvalidType, &node.span, path, "`outputs` declares the outputs (a map of name → {secret, description}); found a string")
+                .hint("score-k8s template provisioners render outputs with a Go template in `outputs`; in score-x, declare them here and render them with handlebars in `outputs_template`"));
+            return out;
+        }
+        _ if node.is_null() => return out,
+        _ => {
+            diags.push(err(
+                Code::InvalidType,
+                &node.span,
+                path,
+                format!(
+                    "`outputs` must be a map of output name → {{secret, description}}, found {}",
+                    node.shape()
+                ),
+            ));
+            return out;
+        }
+    };
+    for (k, v) in entries {
+        let name = k.as_str().unwrap_or_default().to_string();
+        let p = format!("{path}/{name}");
+        let mut spec = OutputSpec {
+            secret: false,
+            description: None,
+        };
+        match &v.kind {
+            Kind::Map(fields) => {
+                for (fk, fv) in fields {
+                    let f = fk.as_str().unwrap_or_default();
+                    let fp = format!("{p}/{f}");
+                    match f {
+                        "secret" => match fv.to_json() {
+                            serde_json::Value::Bool(b) => spec.secret = b,
+                            _ => diags.push(err(Code::InvalidType, &fv.span, &fp, "`secret` must be true or false")),
+                        },
+                        "description" => spec.description = scalar(fv, &fp, "description", diags),
+                        other => {
+                            let mut d = err(Code::UnknownField, &fk.span, &fp, format!("unknown field `{other}` in output `{name}`"));
+                            if let Some(s) = did_you_mean(other, ["secret", "description"]) {
+                                d = d.hint(format!("did you mean `{s}`?"));
+                            }
+                            diags.push(d);
+                        }
+                    }
+                }
+            }
+            _ if v.is_null() => {}
+            _ => diags.push(err(Code::InvalidType, &v.span, &p, format!("output `{name}` must be a map such as `{{ secret: true }}` or `{{}}`, found {}", v.shape()))),
+        }
+        out.insert(name, spec);
+    }
+    out
+}
+
+/// Parse `cmd://BINARY[/path][#fragment]` (score-k8s rules).
+pub(crate) fn parse_cmd_uri(uri: &str) -> Result<CmdProgram, String> {
+    let rest = uri
+        .strip_prefix("cmd://")
+        .ok_or_else(|| format!("`{uri}` is not a cmd:// uri"))?;
+    let rest = rest.split_once('#').map_or(rest, |(r, _)| r);
+    if rest.contains('?') {
+        return Err(format!("cmd provisioner uri `{uri}` must not have a query"));
+    }
+    let (host, path) = match rest.find('/') {
+        Some(i) => (&rest[..i], &rest[i..]),
+        None => (rest, ""),
+    };
+    if host.contains('@') || (host.contains(':') && host != "..") {
+        return Err(format!(
+            "cmd provisioner uri `{uri}` must not have user info or a port"
+        ));
+    }
+    let trimmed = path.trim_start_matches('/');
+    match host {
+        "" if trimmed.is_empty() => Err(format!("cmd provisioner uri `{uri}` names no program")),
+        "" => Ok(CmdProgram::Absolute(path.to_string())),
+        "." | ".." if trimmed.is_empty() => Err(format!(
+            "cmd provisioner uri `{uri}` names a directory, not a program"
+        )),
+        "." | ".." => Ok(CmdProgram::Relative {
+            base: host.to_string(),
+            path: trimmed.to_string(),
+        }),
+        "~" if trimmed.is_empty() => Err(format!(
+            "cmd provisioner uri `{uri}` names a directory, not a program"
+        )),
+        "~" => Ok(CmdProgram::Home(trimmed.to_string())),
+        name if trimmed.is_empty() => Ok(CmdProgram::OnPath(name.to_string())),
+        _ => Err(format!(
+            "cmd provisioner uri `{uri}`: a program looked up on PATH cannot have a path; use `cmd://./{}` for a file next to the provisioner file",
+            rest
+        )),
+    }
+}
+
+/// `30s`, `2m`, `500ms`, `1h` or a plain number of seconds.
+pub(crate) fn parse_duration(s: &str) -> Option<Duration> {
+    let s = s.trim();
+    let (num, unit) = match s.find(|c: char| !c.is_ascii_digit()) {
+        Some(i) => (&s[..i], &s[i..]),
+        None => (s, "s"),
+    };
+    let n: u64 = num.parse().ok()?;
+    let d = match unit {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" => Duration::from_secs(n.checked_mul(60)?),
+        "h" => Duration::from_secs(n.checked_mul(3600)?),
+        _ => return None,
+    };
+    (!d.is_zero()).then_some(d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> Result<Vec<Provisioner>, Diagnostics> {
+        decode_file("p.yaml", text, &Origin::User("p.yaml".into()))
+    }
+
+    #[test]
+    fn template_provisioner() {
+        let ps = decode(
+            "- uri: template://acme/pg\n  type: postgres\n  class: managed\n  params:\n    version: { type: string, default: \"16\" }\n  outputs:\n    host: {}\n    password: { secret: true }\n  outputs_template: |\n    host: h\n  kubernetes: |\n    []\n",
+        )
+        .unwrap();
+        let p = &ps[0];
+        assert_eq!(p.type_, "postgres");
+        assert_eq!(p.params["version"].default, Some(serde_json::json!("16")));
+        assert!(p.outputs["password"].secret);
+        let ProvisionerKind::Template { sections } = &p.kind else {
+            panic!()
+        };
+        assert_eq!(sections[&Section::OutputsTemplate].line, 10);
+        assert!(p.supports(Target::Kubernetes) && p.supports(Target::Helm));
+        assert!(!p.supports(Target::Ecs));
+        assert!(p.matches("postgres", "managed", "x") && !p.matches("postgres", "default", "x"));
+    }
+
+    #[test]
+    fn unknown_key_did_you_mean_with_line() {
+        let e = decode("- uri: template://a\n  type: t\n  outptus: {}\n").unwrap_err();
+        let d = &e.0[0];
+        assert_eq!(d.code, Code::UnknownField);
+        assert_eq!(d.span.as_ref().unwrap().line, 3);
+        assert_eq!(d.hint.as_deref(), Some("did you mean `outputs`?"));
+    }
+
+    #[test]
+    fn score_k8s_cmd_file_loads_unchanged() {
+        let ps = decode("- uri: cmd://python3#dotenv\n  type: environment\n  description: env\n  args: [\"-c\", \"print(1)\", \"<mode>\"]\n  supported_params: [a]\n  expected_outputs: [x]\n").unwrap();
+        let ProvisionerKind::Cmd(c) = &ps[0].kind else {
+            panic!()
+        };
+        assert_eq!(c.program, CmdProgram::OnPath("python3".into()));
+        assert_eq!(c.timeout, DEFAULT_TIMEOUT);
+        assert!(ps[0].params_declared && ps[0].outputs.contains_key("x"));
+        let open = decode("- uri: cmd://bash\n  type: x\n").unwrap();
+        assert!(!open[0].params_declared && !open[0].outputs_declared);
+    }
+
+    #[test]
+    fn score_k8s_template_gets_a_hint() {
+        let e = decode("- uri: template://x\n  type: t\n  outputs: |\n    host: {{ .Uid }}\n  manifests: |\n    []\n").unwrap_err();
+        assert_eq!(e.len(), 2);
+        assert!(e.0.iter().all(|d| d.hint.is_some()));
+    }
+
+    #[test]
+    fn cmd_uris() {
+        assert_eq!(
+            parse_cmd_uri("cmd://./bin/p.sh#x"),
+            Ok(CmdProgram::Relative {
+                base: ".".into(),
+                path: "bin/p.sh".into()
+            })
+        );
+        assert_eq!(
+            parse_cmd_uri("cmd://../p"),
+            Ok(CmdProgram::Relative {
+                base: "..".into(),
+                path: "p".into()
+            })
+        );
+        assert_eq!(parse_cmd_uri("cmd://~/p"), Ok(CmdProgram::Home("p".into())));
+        assert_eq!(
+            parse_cmd_uri("cmd:///usr/bin/env"),
+            Ok(CmdProgram::Absolute("/usr/bin/env".into()))
+        );
+        assert!(parse_cmd_uri("cmd://python3/x").is_err());
+        assert!(parse_cmd_uri("cmd://u@h").is_err());
+        assert!(parse_cmd_uri("cmd://").is_err());
+    }
+
+    #[test]
+    fn durations_and_param_types() {
+        assert_eq!(parse_duration("30s"), Some(Duration::from_secs(30)));
+        assert_eq!(parse_duration("2m"), Some(Duration::from_secs(120)));
+        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
+        assert_eq!(parse_duration("7"), Some(Duration::from_secs(7)));
+        assert_eq!(parse_duration("0s"), None);
+        assert_eq!(parse_duration("3d"), None);
+        let e = decode(
+            "- uri: template://a\n  type: t\n  params:\n    v: { type: strng, default: 1 }\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.0[0].hint.as_deref(), Some("did you mean `string`?"));
+        let e = decode(
+            "- uri: template://a\n  type: t\n  params:\n    v: { type: string, default: 1 }\n",
+        )
+        .unwrap_err();
+        assert!(e.0[0].message.contains("default"));
+        assert!(decode("uri: x").is_err());
+        assert!(decode("- uri: http://x\n  type: t\n").is_err());
+    }
+}

@@ -1,0 +1,494 @@
+//! `provision`: provision every resource in graph order with the first matching provisioner,
+//! update the state, and resolve every workload into the typed `Resolved` model.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::PoisonError;
+
+use score_x_core::diag::did_you_mean;
+use score_x_core::graph::ResourceGraph;
+use score_x_core::ir::Resource;
+use score_x_core::resolved::{Output, ProvisionedResource, Resolved};
+use score_x_core::{App, Code, Diagnostic, Diagnostics, ResourceUid, Target};
+use serde_json::Value as Json;
+
+use crate::cmd::{CmdEnv, CommandRunner, DirOf};
+use crate::format::ProvisionerKind;
+use crate::resolve::Env;
+use crate::run::{RunInput, fail};
+use crate::set::ProvisionerSet;
+use crate::state::{ResourceState, State, StoredSecretRef, WorkloadState, deep_merge};
+
+/// How to provision: the target, its options (template data `options`), and how to run commands.
+pub struct Context<'a> {
+    pub target: Target,
+    /// Target options as JSON (e.g. `{"namespace": "prod"}`); templates see them as `options`.
+    pub options: serde_json::Value,
+    pub runner: &'a dyn CommandRunner,
+    /// The directory of a provisioner file, for `cmd://./x` programs (relative to the file).
+    /// Without it, such programs are relative to the working directory.
+    pub provisioner_dir_of: Option<DirOf<'a>>,
+}
+
+/// Generated strings shorter than this are not checked for leaks into plain fields (too likely
+/// to match by chance; use them for suffixes, not secrets).
+const LEAK_CHECK_MIN_LEN: usize = 8;
+
+/// `{name: {name, metadata, services: {port-name: {name, port, target_port, protocol}}}}`.
+pub(crate) fn workloads_data(app: &App) -> Json {
+    let mut out = serde_json::Map::new();
+    for (name, w) in &app.workloads {
+        let services: serde_json::Map<String, Json> = w
+            .service_ports
+            .iter()
+            .map(|(pn, p)| {
+                (
+                    pn.clone(),
+                    serde_json::json!({"name": p.name, "port": p.port, "target_port": p.target_port, "protocol": p.protocol.as_str()}),
+                )
+            })
+            .collect();
+        out.insert(
+            name.clone(),
+            serde_json::json!({"name": name, "metadata": w.metadata, "services": services}),
+        );
+    }
+    Json::Object(out)
+}
+
+/// Provision every resource of `app` in `graph.order()` and resolve every workload.
+///
+/// On success `state` is updated (resource states and outputs, shared state, workloads seen,
+/// orphan flags) and the warnings are returned; on error `state` is left untouched and every
+/// problem found is returned.
+pub fn provision(
+    app: &App,
+    graph: &ResourceGraph,
+    set: &ProvisionerSet,
+    state: &mut State,
+    ctx: &Context<'_>,
+) -> Result<(Resolved, Diagnostics), Diagnostics> {
+    let _busy = set.busy.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut work = state.clone();
+    let mut warnings = Diagnostics::new();
+    let mut errors = Diagnostics::new();
+    let workloads = workloads_data(app);
+    let mut provisioned: BTreeMap<ResourceUid, ProvisionedResource> = BTreeMap::new();
+    let mut failed: BTreeSet<ResourceUid> = BTreeSet::new();
+
+    for uid in graph.order() {
+        let Some(res) = app.resources.get(uid) else {
+            continue;
+        };
+        let mut one = One {
+            app,
+            set,
+            ctx,
+            work: &mut work,
+            workloads: &workloads,
+            provisioned: &provisioned,
+            failed: &failed,
+            warnings: &mut warnings,
+        };
+        match one.run(uid, res) {
+            Ok(Some(p)) => {
+                provisioned.insert(uid.clone(), p);
+            }
+            Ok(None) => {
+                failed.insert(uid.clone());
+            }
+            Err(d) => {
+                errors.extend(d);
+                failed.insert(uid.clone());
+            }
+        }
+    }
+
+    let mut resolved = BTreeMap::new();
+    for (name, w) in &app.workloads {
+        let env = Env {
+            workload: w,
+            provisioned: &provisioned,
+            failed: &failed,
+        };
+        resolved.insert(name.clone(), env.workload(&mut errors));
+    }
+    if errors.has_errors() {
+        errors.sort();
+        return Err(errors);
+    }
+
+    for o in work.orphans(app) {
+        warnings.push(o.to_warning());
+        match o {
+            crate::state::Orphan::Resource { uid, .. } => {
+                if let Some(r) = work.resources.get_mut(&uid) {
+                    r.orphaned = true;
+                }
+            }
+            crate::state::Orphan::Workload { name, .. } => {
+                if let Some(w) = work.workloads.get_mut(&name) {
+                    w.orphaned = true;
+                }
+            }
+        }
+    }
+    for (name, w) in &app.workloads {
+        work.workloads.insert(
+            name.clone(),
+            WorkloadState {
+                file: w.file.clone(),
+                orphaned: false,
+            },
+        );
+    }
+    *state = work;
+    Ok((
+        Resolved {
+            workloads: resolved,
+            resources: provisioned,
+            order: graph.order().to_vec(),
+        },
+        warnings,
+    ))
+}
+
+struct One<'a, 'b> {
+    app: &'a App,
+    set: &'a ProvisionerSet,
+    ctx: &'a Context<'b>,
+    work: &'a mut State,
+    workloads: &'a Json,
+    provisioned: &'a BTreeMap<ResourceUid, ProvisionedResource>,
+    failed: &'a BTreeSet<ResourceUid>,
+    warnings: &'a mut Diagnostics,
+}
+
+impl One<'_, '_> {
+    fn run(
+        &mut self,
+        uid: &ResourceUid,
+        res: &Resource,
+    ) -> Result<Option<ProvisionedResource>, Diagnostics> {
+        let target = self.ctx.target;
+        let one = |d: Diagnostic| Diagnostics(vec![d]);
+        let Some(src) = self.app.workloads.get(&res.source_workload) else {
+            return Err(one(Diagnostic::error(
+                Code::UnknownResource,
+                format!(
+                    "resource `{uid}` names source workload `{}`, which does not exist",
+                    res.source_workload
+                ),
+            )
+            .at(res.span.clone())));
+        };
+
+        let (found, skipped) = self.set.find(&res.type_, &res.class, uid.id(), target);
+        for s in skipped {
+            self.warnings.push(
+                Diagnostic::warning(
+                    Code::Provisioner,
+                    format!("provisioner {} ({}) matches `{uid}` but has no `{}` section; skipped on {target}", s.uri, s.origin, target.provisioner_section()),
+                )
+                .at(s.span.clone()),
+            );
+        }
+        let Some(p) = found else {
+            let types = self.set.supported_types(target);
+            return Err(one(
+                Diagnostic::error(
+                    Code::NoProvisioner,
+                    format!("no provisioner for resource `{uid}` (type `{}`, class `{}`) on target {target}", res.type_, res.class),
+                )
+                .at(res.span.clone())
+                .hint(if types.is_empty() {
+                    "no provisioner is loaded at all; add a provisioner file with --provisioners or in .score-x/provisioners/".to_string()
+                } else {
+                    format!(
+                        "provisioners for {target} support: {}; add your own with --provisioners FILE or in .score-x/provisioners/",
+                        types.join(", ")
+                    )
+                }),
+            ));
+        };
+
+        // Params: substitute, then check against the declaration.
+        let params_path = format!("{}/params", res.span.path);
+        let mut diags = Diagnostics::new();
+        let env = Env {
+            workload: src,
+            provisioned: self.provisioned,
+            failed: self.failed,
+        };
+        let raw = match &res.params {
+            None => Json::Object(serde_json::Map::new()),
+            Some(t) => match env.params(t, &res.span, &params_path, &mut diags) {
+                None => return Ok(None),
+                Some(Json::Null) if !diags.has_errors() => Json::Object(serde_json::Map::new()),
+                Some(v) => v,
+            },
+        };
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let params = self.check_params(p, res, raw, &params_path)?;
+
+        // Stickiness: a different provisioner starts from an empty state.
+        let prev = self.work.resources.get(uid.as_str());
+        let prev_state = match prev {
+            Some(r) if r.provisioner != p.uri => {
+                self.warnings.push(
+                    Diagnostic::warning(
+                        Code::Provisioner,
+                        format!("resource `{uid}` was provisioned by {} and is now provisioned by {}; its previous state is discarded", r.provisioner, p.uri),
+                    )
+                    .at(res.span.clone())
+                    .hint("if this is not intended, check the order of your provisioner files (first match wins)"),
+                );
+                Json::Object(serde_json::Map::new())
+            }
+            Some(r) => r.state.clone(),
+            None => Json::Object(serde_json::Map::new()),
+        };
+
+        let input = RunInput {
+            p,
+            res,
+            uid,
+            params: params.clone(),
+            prev_state,
+            shared: &self.work.shared,
+            workloads: self.workloads,
+        };
+        let result = match &p.kind {
+            ProvisionerKind::Template { .. } => crate::template_run::run(
+                self.set,
+                &input,
+                target,
+                &self.ctx.options,
+                &self.work.seed,
+            ),
+            ProvisionerKind::Cmd(_) => crate::cmd::run(
+                &input,
+                &CmdEnv {
+                    runner: self.ctx.runner,
+                    target,
+                    options: &self.ctx.options,
+                    dir_of: self.ctx.provisioner_dir_of,
+                },
+            ),
+        }
+        .map_err(one)?;
+
+        // Outputs: exactly the declared ones, secret where declared secret.
+        if p.outputs_declared {
+            let missing: Vec<&str> = p
+                .outputs
+                .keys()
+                .filter(|k| !result.outputs.contains_key(*k))
+                .map(String::as_str)
+                .collect();
+            let extra: Vec<&str> = result
+                .outputs
+                .keys()
+                .filter(|k| !p.outputs.contains_key(*k))
+                .map(String::as_str)
+                .collect();
+            let mut problems = Vec::new();
+            if !missing.is_empty() {
+                problems.push(format!(
+                    "did not produce the declared output(s) {}",
+                    missing.join(", ")
+                ));
+            }
+            if !extra.is_empty() {
+                problems.push(format!(
+                    "produced undeclared output(s) {}",
+                    extra.join(", ")
+                ));
+            }
+            if !problems.is_empty() {
+                return Err(one(fail(&input, p.span.clone(), problems.join("; ")).hint(
+                    "declare every output under `outputs:` and render exactly those",
+                )));
+            }
+            for (name, spec) in &p.outputs {
+                if spec.secret && matches!(result.outputs.get(name), Some(Output::Plain(_))) {
+                    return Err(one(fail(
+                        &input,
+                        p.span.clone(),
+                        format!(
+                            "output `{name}` is declared secret but was produced as plain text"
+                        ),
+                    )));
+                }
+            }
+        }
+
+        // Generated secrets must not reach plain fields.
+        for g in result
+            .generated
+            .iter()
+            .filter(|g| g.len() >= LEAK_CHECK_MIN_LEN)
+        {
+            let mut places: Vec<String> = Vec::new();
+            if result.state.to_string().contains(g.as_str()) {
+                places.push("`state`".into());
+            }
+            if result
+                .shared_patch
+                .as_ref()
+                .is_some_and(|s| s.to_string().contains(g.as_str()))
+            {
+                places.push("`shared`".into());
+            }
+            for (name, o) in &result.outputs {
+                if let Output::Plain(v) = o
+                    && v.to_string().contains(g.as_str())
+                {
+                    places.push(format!("plain output `{name}`"));
+                }
+            }
+            if !places.is_empty() {
+                return Err(one(
+                    fail(&input, p.span.clone(), format!("a value generated by `random_string` appears in {}", places.join(", ")))
+                        .hint("generated secrets are re-derived from the seed on every run: do not store them in state; expose them only through an output declared `secret: true`"),
+                ));
+            }
+        }
+
+        if let Some(patch) = &result.shared_patch {
+            deep_merge(&mut self.work.shared, patch);
+        }
+        let mut plain = BTreeMap::new();
+        let mut secret = BTreeMap::new();
+        for (k, o) in &result.outputs {
+            match o {
+                Output::Plain(v) => {
+                    plain.insert(k.clone(), v.clone());
+                }
+                Output::Secret(s) => {
+                    secret.insert(
+                        k.clone(),
+                        StoredSecretRef {
+                            name: s.name.clone(),
+                            key: s.key.clone(),
+                        },
+                    );
+                }
+            }
+        }
+        self.work.resources.insert(
+            uid.to_string(),
+            ResourceState {
+                provisioner: p.uri.clone(),
+                type_: res.type_.clone(),
+                source_workload: res.source_workload.clone(),
+                state: result.state,
+                outputs: plain,
+                secret_outputs: secret,
+                orphaned: false,
+            },
+        );
+        Ok(Some(ProvisionedResource {
+            uid: uid.clone(),
+            type_: res.type_.clone(),
+            class: res.class.clone(),
+            id: res.id.clone(),
+            source_workload: res.source_workload.clone(),
+            consumers: res.consumers.clone(),
+            provisioner: p.uri.clone(),
+            params,
+            outputs: result.outputs,
+            artifacts: result.artifacts,
+            span: res.span.clone(),
+        }))
+    }
+
+    fn check_params(
+        &self,
+        p: &crate::Provisioner,
+        res: &Resource,
+        raw: Json,
+        path: &str,
+    ) -> Result<Json, Diagnostics> {
+        let mut diags = Diagnostics::new();
+        let Json::Object(mut given) = raw else {
+            return Err(Diagnostics(vec![
+                Diagnostic::error(
+                    Code::InvalidParam,
+                    format!("the params of `{}` must be a map", res.uid),
+                )
+                .at(res.span.with_path(path.to_string())),
+            ]));
+        };
+        if !p.params_declared {
+            return Ok(Json::Object(given));
+        }
+        let declared: Vec<&str> = p.params.keys().map(String::as_str).collect();
+        for key in given.keys() {
+            if !p.params.contains_key(key) {
+                let mut d = Diagnostic::error(
+                    Code::InvalidParam,
+                    format!(
+                        "resource `{}` has param `{key}`, which provisioner {} does not accept",
+                        res.uid, p.uri
+                    ),
+                )
+                .at(res.span.with_path(format!("{path}/{key}")))
+                .related(p.span.clone(), "provisioner declared here");
+                d = match did_you_mean(key, declared.iter().copied()) {
+                    Some(s) => d.hint(format!("did you mean `{s}`?")),
+                    None if declared.is_empty() => d.hint("it accepts no params"),
+                    None => d.hint(format!("it accepts: {}", declared.join(", "))),
+                };
+                diags.push(d);
+            }
+        }
+        let is_template = matches!(p.kind, ProvisionerKind::Template { .. });
+        for (name, spec) in &p.params {
+            match given.get(name) {
+                Some(v) if !spec.type_.accepts(v) && (!v.is_null() || spec.required) => diags.push(
+                    Diagnostic::error(
+                        Code::InvalidParam,
+                        format!("param `{name}` of `{}` must be of type {} (provisioner {}), got {}", res.uid, spec.type_.as_str(), p.uri, json_type(v)),
+                    )
+                    .at(res.span.with_path(format!("{path}/{name}")))
+                    .related(p.span.clone(), "provisioner declared here"),
+                ),
+                Some(_) => {}
+                None => match &spec.default {
+                    Some(d) => {
+                        given.insert(name.clone(), d.clone());
+                    }
+                    None if spec.required => diags.push(
+                        Diagnostic::error(Code::InvalidParam, format!("resource `{}` is missing the required param `{name}` (provisioner {})", res.uid, p.uri))
+                            .at(res.span.with_path(path.to_string()))
+                            .related(p.span.clone(), "provisioner declared here"),
+                    ),
+                    // Templates see every declared param (null when not given).
+                    None if is_template => {
+                        given.insert(name.clone(), Json::Null);
+                    }
+                    None => {}
+                },
+            }
+        }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(Json::Object(given))
+        }
+    }
+}
+
+fn json_type(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "a boolean",
+        Json::Number(n) if n.is_f64() => "a number",
+        Json::Number(_) => "an integer",
+        Json::String(_) => "a string",
+        Json::Array(_) => "an array",
+        Json::Object(_) => "an object",
+    }
+}

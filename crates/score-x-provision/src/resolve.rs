@@ -1,0 +1,326 @@
+//! Placeholder substitution: `${metadata.…}` and `${resources.NAME.OUTPUT…}` against a workload's
+//! metadata and the provisioned outputs, into typed `Value`s (secret segments where a secret output
+//! was used) or, for resource params, into JSON (where secrets are refused).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use score_x_core::diag::did_you_mean;
+use score_x_core::ir::{Container, FileContent, Workload};
+use score_x_core::resolved::{
+    Output, ProvisionedResource, ResolvedContainer, ResolvedContent, ResolvedFile,
+    ResolvedVariable, ResolvedVolume, ResolvedWorkload, Segment, Value,
+};
+use score_x_core::template::{Part, Ref, Root};
+use score_x_core::value::{TValue, lookup, to_insert_text};
+use score_x_core::{Code, Diagnostic, Diagnostics, ResourceUid, Span, Template};
+
+/// What a reference resolved to.
+pub(crate) enum Looked<'a> {
+    Plain(serde_json::Value),
+    Secret(&'a score_x_core::resolved::SecretRef, String),
+    /// The reference names a resource that failed to provision (its error is already reported).
+    Failed,
+}
+
+/// Lookup environment for one workload.
+pub(crate) struct Env<'a> {
+    pub workload: &'a Workload,
+    pub provisioned: &'a BTreeMap<ResourceUid, ProvisionedResource>,
+    pub failed: &'a BTreeSet<ResourceUid>,
+}
+
+fn keys_text(keys: &[String]) -> String {
+    keys.iter()
+        .map(|k| k.replace('.', "\\."))
+        .collect::<Vec<_>>()
+        .join(".")
+}
+
+impl Env<'_> {
+    pub(crate) fn lookup(&self, r: &Ref, span: &Span) -> Result<Looked<'_>, Diagnostic> {
+        match r.root {
+            Root::Metadata => {
+                let mut cur = &self.workload.metadata;
+                for (i, k) in r.keys.iter().enumerate() {
+                    match lookup(cur, std::slice::from_ref(k)) {
+                        Some(v) => cur = v,
+                        None => {
+                            let mut d = Diagnostic::error(
+                                Code::InvalidPlaceholder,
+                                format!(
+                                    "`${{{r}}}`: workload `{}` has no metadata `{}`",
+                                    self.workload.name,
+                                    keys_text(&r.keys[..=i])
+                                ),
+                            )
+                            .at(span.clone());
+                            if let serde_json::Value::Object(m) = cur
+                                && let Some(s) = did_you_mean(k, m.keys().map(String::as_str))
+                            {
+                                d = d.hint(format!("did you mean `{s}`?"));
+                            }
+                            return Err(d);
+                        }
+                    }
+                }
+                Ok(Looked::Plain(cur.clone()))
+            }
+            Root::Resources => {
+                let name = r.keys.first().map(String::as_str).unwrap_or_default();
+                let Some(uid) = self.workload.resources.get(name) else {
+                    let mut d = Diagnostic::error(
+                        Code::UnknownResource,
+                        format!(
+                            "`${{{r}}}`: workload `{}` declares no resource `{name}`",
+                            self.workload.name
+                        ),
+                    )
+                    .at(span.clone());
+                    if let Some(s) =
+                        did_you_mean(name, self.workload.resources.keys().map(String::as_str))
+                    {
+                        d = d.hint(format!("did you mean `{s}`?"));
+                    }
+                    return Err(d);
+                };
+                if self.failed.contains(uid) {
+                    return Ok(Looked::Failed);
+                }
+                let Some(res) = self.provisioned.get(uid) else {
+                    return Err(Diagnostic::error(
+                        Code::UnknownResource,
+                        format!("`${{{r}}}`: resource `{uid}` is not provisioned yet (params may only use resources provisioned before)"),
+                    )
+                    .at(span.clone()));
+                };
+                let Some(out_name) = r.keys.get(1) else {
+                    return Ok(Looked::Plain(serde_json::Value::String(uid.to_string())));
+                };
+                let Some(out) = res.outputs.get(out_name) else {
+                    let declared: Vec<&str> = res.outputs.keys().map(String::as_str).collect();
+                    let mut d = Diagnostic::error(
+                        Code::UnknownOutput,
+                        format!(
+                            "`${{{r}}}`: resource `{name}` ({uid}, provisioned by {}) has no output `{out_name}`",
+                            res.provisioner
+                        ),
+                    )
+                    .at(span.clone());
+                    d = match did_you_mean(out_name, declared.iter().copied()) {
+                        Some(s) => d.hint(format!("did you mean `{s}`?")),
+                        None if declared.is_empty() => d.hint("it has no outputs"),
+                        None => d.hint(format!("its outputs are: {}", declared.join(", "))),
+                    };
+                    return Err(d);
+                };
+                let rest = &r.keys[2..];
+                match out {
+                    Output::Secret(s) if rest.is_empty() => Ok(Looked::Secret(s, format!("{name}.{out_name}"))),
+                    Output::Secret(_) => Err(Diagnostic::error(
+                        Code::UnknownOutput,
+                        format!("`${{{r}}}`: output `{out_name}` of resource `{name}` is a secret and has no keys"),
+                    )
+                    .at(span.clone())),
+                    Output::Plain(v) => match lookup(v, rest) {
+                        Some(v) => Ok(Looked::Plain(v.clone())),
+                        None => Err(Diagnostic::error(
+                            Code::UnknownOutput,
+                            format!(
+                                "`${{{r}}}`: output `{out_name}` of resource `{name}` has no key `{}`",
+                                keys_text(rest)
+                            ),
+                        )
+                        .at(span.clone())),
+                    },
+                }
+            }
+        }
+    }
+
+    /// Expand a template into a typed value. `Ok(None)` when it depends on a failed resource.
+    pub(crate) fn value(&self, t: &Template, span: &Span) -> Result<Option<Value>, Diagnostic> {
+        let mut v = Value::default();
+        for part in t.parts() {
+            match part {
+                Part::Text(s) => v.push(Segment::Text(s.clone())),
+                Part::Ref(r) => match self.lookup(r, span)? {
+                    Looked::Plain(j) => v.push(Segment::Text(to_insert_text(&j))),
+                    Looked::Secret(s, _) => v.push(Segment::Secret(s.clone())),
+                    Looked::Failed => return Ok(None),
+                },
+            }
+        }
+        Ok(Some(v))
+    }
+
+    /// Substitute resource params into JSON. A string that is exactly one placeholder takes the
+    /// output's JSON type; otherwise non-string values are inserted as JSON text. Secrets are
+    /// refused. `Ok(None)` when a referenced resource failed.
+    pub(crate) fn params(
+        &self,
+        t: &TValue,
+        span: &Span,
+        path: &str,
+        diags: &mut Diagnostics,
+    ) -> Option<serde_json::Value> {
+        use serde_json::Value as J;
+        Some(match t {
+            TValue::Null => J::Null,
+            TValue::Bool(b) => J::Bool(*b),
+            TValue::Number(n) => J::Number(n.clone()),
+            TValue::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    out.push(self.params(item, span, &format!("{path}/{i}"), diags)?);
+                }
+                J::Array(out)
+            }
+            TValue::Map(m) => {
+                let mut out = serde_json::Map::new();
+                for (k, v) in m {
+                    out.insert(
+                        k.clone(),
+                        self.params(v, span, &format!("{path}/{k}"), diags)?,
+                    );
+                }
+                J::Object(out)
+            }
+            TValue::String(t) => {
+                let here = span.with_path(path.to_string());
+                let mut text = String::new();
+                for part in t.parts() {
+                    match part {
+                        Part::Text(s) => text.push_str(s),
+                        Part::Ref(r) => match self.lookup(r, &here) {
+                            Err(d) => {
+                                diags.push(d);
+                                return Some(J::Null);
+                            }
+                            Ok(Looked::Failed) => return None,
+                            Ok(Looked::Secret(_, what)) => {
+                                diags.push(
+                                    Diagnostic::error(
+                                        Code::InvalidParam,
+                                        format!("param `{}` uses the secret output `{what}`; secrets cannot flow into resource params", path.rsplit('/').next().unwrap_or(path)),
+                                    )
+                                    .at(here.clone())
+                                    .hint("pass a non-secret output (a host, a name) and let the provisioner read the secret itself"),
+                                );
+                                return Some(J::Null);
+                            }
+                            Ok(Looked::Plain(j)) => {
+                                if t.parts().len() == 1 {
+                                    return Some(j);
+                                }
+                                text.push_str(&to_insert_text(&j));
+                            }
+                        },
+                    }
+                }
+                J::String(text)
+            }
+        })
+    }
+
+    fn container(&self, c: &Container, diags: &mut Diagnostics) -> ResolvedContainer {
+        let mut variables = BTreeMap::new();
+        for (name, var) in &c.variables {
+            match self.value(&var.value, &var.span) {
+                Ok(Some(value)) => {
+                    variables.insert(
+                        name.clone(),
+                        ResolvedVariable {
+                            value,
+                            span: var.span.clone(),
+                        },
+                    );
+                }
+                Ok(None) => {}
+                Err(d) => diags.push(d),
+            }
+        }
+        let mut files = BTreeMap::new();
+        for (target, f) in &c.files {
+            let content = match &f.content {
+                FileContent::Template(t) => match self.value(t, &f.span) {
+                    Ok(Some(v)) => ResolvedContent::Text(v),
+                    Ok(None) => continue,
+                    Err(d) => {
+                        diags.push(d);
+                        continue;
+                    }
+                },
+                FileContent::Literal(s) => ResolvedContent::Text(Value::text(s.clone())),
+                FileContent::Binary(b) => ResolvedContent::Binary(b.clone()),
+            };
+            files.insert(
+                target.clone(),
+                ResolvedFile {
+                    target: f.target.clone(),
+                    mode: f.mode,
+                    content,
+                    span: f.span.clone(),
+                },
+            );
+        }
+        let mut volumes = BTreeMap::new();
+        for (target, v) in &c.volumes {
+            if !self.provisioned.contains_key(&v.source) && !self.failed.contains(&v.source) {
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnknownResource,
+                        format!(
+                            "volume `{target}` uses resource `{}`, which is not declared",
+                            v.source
+                        ),
+                    )
+                    .at(v.span.clone()),
+                );
+                continue;
+            }
+            volumes.insert(
+                target.clone(),
+                ResolvedVolume {
+                    target: v.target.clone(),
+                    source: v.source.clone(),
+                    path: v.path.clone(),
+                    read_only: v.read_only,
+                    span: v.span.clone(),
+                },
+            );
+        }
+        ResolvedContainer {
+            name: c.name.clone(),
+            span: c.span.clone(),
+            image: c.image.clone(),
+            command: c.command.clone(),
+            args: c.args.clone(),
+            variables,
+            files,
+            volumes,
+            resources: c.resources.clone(),
+            liveness_probe: c.liveness_probe.clone(),
+            readiness_probe: c.readiness_probe.clone(),
+            before: c.before.clone(),
+        }
+    }
+
+    /// Resolve the whole workload; problems go to `diags`.
+    pub(crate) fn workload(&self, diags: &mut Diagnostics) -> ResolvedWorkload {
+        let w = self.workload;
+        ResolvedWorkload {
+            name: w.name.clone(),
+            file: w.file.clone(),
+            span: w.span.clone(),
+            metadata: w.metadata.clone(),
+            annotations: w.annotations.clone(),
+            service_ports: w.service_ports.clone(),
+            containers: w
+                .containers
+                .iter()
+                .map(|(n, c)| (n.clone(), self.container(c, diags)))
+                .collect(),
+            resources: w.resources.clone(),
+        }
+    }
+}

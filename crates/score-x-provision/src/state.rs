@@ -1,0 +1,312 @@
+//! The persisted state (`.score-x/state.yaml`): the seed generated secrets derive from, each
+//! resource's provisioner, state and outputs (secret outputs only as references), the shared
+//! state, and the workloads seen. Orphans (entries whose input vanished) are flagged, not dropped.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::Arc;
+
+use score_x_core::{App, Code, Diagnostic, Diagnostics, Span};
+use serde::{Deserialize, Serialize};
+
+/// The state format version written by this crate.
+pub const STATE_VERSION: u32 = 1;
+
+/// Everything score-x remembers between runs.
+#[derive(Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    pub version: u32,
+    /// Secret material: every generated secret is derived from it. Never printed by `Debug`.
+    pub seed: String,
+    #[serde(default)]
+    pub resources: BTreeMap<String, ResourceState>,
+    /// Shared state (deep-merged by provisioners' `shared` sections).
+    #[serde(default = "empty_object")]
+    pub shared: serde_json::Value,
+    #[serde(default)]
+    pub workloads: BTreeMap<String, WorkloadState>,
+}
+
+fn empty_object() -> serde_json::Value {
+    serde_json::Value::Object(serde_json::Map::new())
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
+}
+
+/// What is remembered about one resource.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceState {
+    /// The uri of the provisioner that last provisioned it.
+    pub provisioner: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub source_workload: String,
+    /// The provisioner's own state (a map), replaced on every run.
+    #[serde(default = "empty_object")]
+    pub state: serde_json::Value,
+    /// Plain outputs.
+    #[serde(default)]
+    pub outputs: BTreeMap<String, serde_json::Value>,
+    /// Secret outputs, as references only (never values).
+    #[serde(default)]
+    pub secret_outputs: BTreeMap<String, StoredSecretRef>,
+    /// Set when the resource is no longer declared by any input.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub orphaned: bool,
+}
+
+/// A secret output's locator, without its value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoredSecretRef {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+}
+
+/// What is remembered about one workload.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WorkloadState {
+    pub file: String,
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub orphaned: bool,
+}
+
+/// A state entry whose input is gone.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Orphan {
+    Resource {
+        uid: String,
+        provisioner: String,
+        source_workload: String,
+    },
+    Workload {
+        name: String,
+        file: String,
+    },
+}
+
+impl fmt::Display for Orphan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Orphan::Resource {
+                uid,
+                provisioner,
+                source_workload,
+            } => write!(
+                f,
+                "resource `{uid}` (provisioned by {provisioner} for workload `{source_workload}`) is no longer declared; its state is kept"
+            ),
+            Orphan::Workload { name, file } => write!(
+                f,
+                "workload `{name}` (from {file}) is no longer among the inputs; its state is kept"
+            ),
+        }
+    }
+}
+
+impl Orphan {
+    /// The orphan as a warning.
+    pub fn to_warning(&self) -> Diagnostic {
+        Diagnostic::warning(Code::State, self.to_string())
+            .hint("remove the entry from .score-x/state.yaml once the real resource is gone")
+    }
+}
+
+impl fmt::Debug for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("State")
+            .field("version", &self.version)
+            .field("seed", &"<redacted>")
+            .field("resources", &self.resources)
+            .field("shared", &self.shared)
+            .field("workloads", &self.workloads)
+            .finish()
+    }
+}
+
+impl State {
+    /// An empty state with this seed (the CLI generates it from a CSPRNG).
+    pub fn new(seed: String) -> Self {
+        State {
+            version: STATE_VERSION,
+            seed,
+            resources: BTreeMap::new(),
+            shared: empty_object(),
+            workloads: BTreeMap::new(),
+        }
+    }
+
+    /// Parse `state.yaml`; `file` names it in diagnostics.
+    pub fn parse(text: &str, file: &str) -> Result<State, Diagnostics> {
+        let state: State = serde_yaml::from_str(text).map_err(|e| {
+            let span = match e.location() {
+                Some(l) => Span {
+                    file: Arc::from(file),
+                    line: u32::try_from(l.line()).unwrap_or(u32::MAX),
+                    column: u32::try_from(l.column()).unwrap_or(u32::MAX),
+                    offset: l.index(),
+                    len: 0,
+                    path: Arc::from(""),
+                },
+                None => Span::file_only(file),
+            };
+            let msg = e.to_string();
+            let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+            Diagnostics(vec![
+                Diagnostic::error(Code::State, format!("invalid state file: {msg}"))
+                    .at(span)
+                    .hint("the state is written by score-x; restore it from version control or delete it to start over (generated secrets will change)"),
+            ])
+        })?;
+        let mut diags = Diagnostics::new();
+        if state.version != STATE_VERSION {
+            diags.push(
+                Diagnostic::error(Code::State, format!("unsupported state version {} (this score-x writes version {STATE_VERSION})", state.version))
+                    .at(Span::file_only(file)),
+            );
+        }
+        if state.seed.trim().is_empty() {
+            diags.push(
+                Diagnostic::error(Code::State, "the state has an empty `seed`")
+                    .at(Span::file_only(file)),
+            );
+        }
+        if !state.shared.is_object() {
+            diags.push(
+                Diagnostic::error(Code::State, "`shared` must be a map").at(Span::file_only(file)),
+            );
+        }
+        for (uid, r) in &state.resources {
+            if uid.parse::<score_x_core::ResourceUid>().is_err() {
+                diags.push(
+                    Diagnostic::error(Code::State, format!("`{uid}` is not a resource uid"))
+                        .at(Span::file_only(file)),
+                );
+            }
+            if !r.state.is_object() {
+                diags.push(
+                    Diagnostic::error(Code::State, format!("the state of `{uid}` must be a map"))
+                        .at(Span::file_only(file)),
+                );
+            }
+        }
+        if diags.has_errors() {
+            Err(diags)
+        } else {
+            Ok(state)
+        }
+    }
+
+    /// Serialize deterministically (sorted maps).
+    pub fn to_yaml(&self) -> String {
+        // Serialising plain data structures into a String cannot fail.
+        serde_yaml::to_string(self).unwrap_or_default()
+    }
+
+    /// Entries whose resource or workload is no longer in `app`, sorted.
+    pub fn orphans(&self, app: &App) -> Vec<Orphan> {
+        let mut out: Vec<Orphan> = self
+            .resources
+            .iter()
+            .filter(|(uid, _)| !app.resources.keys().any(|k| k.as_str() == uid.as_str()))
+            .map(|(uid, r)| Orphan::Resource {
+                uid: uid.clone(),
+                provisioner: r.provisioner.clone(),
+                source_workload: r.source_workload.clone(),
+            })
+            .collect();
+        out.extend(
+            self.workloads
+                .iter()
+                .filter(|(name, _)| !app.workloads.contains_key(*name))
+                .map(|(name, w)| Orphan::Workload {
+                    name: name.clone(),
+                    file: w.file.clone(),
+                }),
+        );
+        out.sort();
+        out
+    }
+}
+
+/// Deep-merge `patch` into `target`: maps merge recursively, `null` deletes a key, anything
+/// else replaces.
+pub(crate) fn deep_merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+    match (target, patch) {
+        (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            for (k, v) in p {
+                if v.is_null() {
+                    t.remove(k);
+                } else if let Some(existing) = t.get_mut(k)
+                    && existing.is_object()
+                    && v.is_object()
+                {
+                    deep_merge(existing, v);
+                } else {
+                    t.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        (t, p) => *t = p.clone(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn round_trip_and_redaction() {
+        let mut s = State::new("s3cr3t-seed".into());
+        s.resources.insert(
+            "postgres.default#api.db".into(),
+            ResourceState {
+                provisioner: "template://x".into(),
+                type_: "postgres".into(),
+                source_workload: "api".into(),
+                state: json!({"n": 1}),
+                outputs: BTreeMap::from([("host".into(), json!("pg"))]),
+                secret_outputs: BTreeMap::from([(
+                    "password".into(),
+                    StoredSecretRef {
+                        name: "pg".into(),
+                        key: Some("password".into()),
+                    },
+                )]),
+                orphaned: false,
+            },
+        );
+        let text = s.to_yaml();
+        assert_eq!(State::parse(&text, "state.yaml").unwrap(), s);
+        assert_eq!(text, State::parse(&text, "state.yaml").unwrap().to_yaml());
+        assert!(!format!("{s:?}").contains("s3cr3t"));
+    }
+
+    #[test]
+    fn parse_errors_have_lines() {
+        let e = State::parse("version: 1\nseed: x\nbogus: 1\n", "st.yaml").unwrap_err();
+        let d = &e.0[0];
+        assert_eq!(d.code, Code::State);
+        assert_eq!(d.span.as_ref().unwrap().line, 3);
+        assert!(d.message.contains("bogus"), "{}", d.message);
+        assert!(State::parse("version: 2\nseed: x\n", "st.yaml").is_err());
+        assert!(State::parse("version: 1\nseed: ''\n", "st.yaml").is_err());
+    }
+
+    #[test]
+    fn merge_deletes_with_null() {
+        let mut t = json!({"a": {"x": 1, "y": 2}, "b": 1});
+        deep_merge(
+            &mut t,
+            &json!({"a": {"y": null, "z": 3}, "b": null, "c": [1]}),
+        );
+        assert_eq!(t, json!({"a": {"x": 1, "z": 3}, "c": [1]}));
+    }
+}

@@ -1,0 +1,305 @@
+//! Running a `template://` provisioner: render `init` → `state` → `shared` → `outputs_template`
+//! → the target's section with handlebars (strict), each parsed as YAML.
+
+use std::collections::BTreeMap;
+use std::sync::PoisonError;
+
+use handlebars::{RenderError, RenderErrorReason};
+use score_x_core::diag::did_you_mean;
+use score_x_core::resolved::{Output, SecretRef, SecretText};
+use score_x_core::{Diagnostic, Span, Target};
+use serde_json::Value as Json;
+
+use crate::format::{ProvisionerKind, Section, SectionSource};
+use crate::run::{RunInput, RunResult, fail};
+use crate::set::{ProvisionerSet, template_name};
+
+fn object() -> Json {
+    Json::Object(serde_json::Map::new())
+}
+
+fn file_span(src: &SectionSource, template_line: Option<usize>) -> Span {
+    let extra = template_line.map_or(0, |l| u32::try_from(l.saturating_sub(1)).unwrap_or(0));
+    Span {
+        line: src.line + extra,
+        ..src.span.clone()
+    }
+}
+
+/// Explain a render error, with "did you mean" for a missing key.
+fn describe(e: &RenderError, data: &Json) -> (String, Option<String>) {
+    match e.reason() {
+        RenderErrorReason::MissingVariable(Some(path)) => {
+            let keys: Vec<&str> = path
+                .split('.')
+                .filter(|k| !k.is_empty() && *k != "this")
+                .collect();
+            let mut cur = data;
+            let mut hint = None;
+            for k in &keys {
+                match cur {
+                    Json::Object(m) => match m.get(*k) {
+                        Some(v) => cur = v,
+                        None => {
+                            hint = did_you_mean(k, m.keys().map(String::as_str))
+                                .map(|s| format!("did you mean `{s}`?"));
+                            if hint.is_none() && m.len() <= 20 {
+                                hint = Some(format!(
+                                    "available here: {}",
+                                    m.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
+                                ));
+                            }
+                            break;
+                        }
+                    },
+                    _ => break,
+                }
+            }
+            (
+                format!("`{path}` does not exist (templates are rendered in strict mode)"),
+                hint,
+            )
+        }
+        RenderErrorReason::MissingVariable(None) => {
+            ("a variable does not exist (strict mode)".into(), None)
+        }
+        other => (other.to_string(), None),
+    }
+}
+
+fn parse_yaml(text: &str) -> Result<Json, (Option<usize>, String)> {
+    if text.trim().is_empty() {
+        return Ok(Json::Null);
+    }
+    serde_yaml::from_str::<Json>(text).map_err(|e| {
+        let line = e.location().map(|l| l.line());
+        let msg = e.to_string();
+        (
+            line,
+            msg.split(" at line ").next().unwrap_or(&msg).to_string(),
+        )
+    })
+}
+
+/// Data every template sees, as documented in docs/provisioners.md.
+pub(crate) fn template_data(input: &RunInput<'_>, target: Target, options: &Json) -> Json {
+    let res = input.res;
+    let workload = input
+        .workloads
+        .get(&res.source_workload)
+        .cloned()
+        .unwrap_or(Json::Null);
+    serde_json::json!({
+        "uid": input.uid.as_str(),
+        "type": res.type_,
+        "class": res.class,
+        "id": input.uid.id(),
+        "params": input.params,
+        "metadata": res.metadata,
+        "source_workload": res.source_workload,
+        "workload": workload,
+        "workloads": input.workloads,
+        "init": object(),
+        "state": input.prev_state,
+        "shared": input.shared,
+        "options": options,
+        "target": target.as_str(),
+    })
+}
+
+pub(crate) fn run(
+    set: &ProvisionerSet,
+    input: &RunInput<'_>,
+    target: Target,
+    options: &Json,
+    seed: &str,
+) -> Result<RunResult, Diagnostic> {
+    let ProvisionerKind::Template { sections } = &input.p.kind else {
+        return Err(fail(
+            input,
+            input.p.span.clone(),
+            "not a template provisioner",
+        ));
+    };
+    {
+        let mut ctx = set.secrets.lock().unwrap_or_else(PoisonError::into_inner);
+        ctx.seed = seed.to_string();
+        ctx.uid = input.uid.to_string();
+        ctx.generated.clear();
+    }
+    let mut data = template_data(input, target, options);
+    let render = |section: Section, data: &Json| -> Result<Option<Json>, Diagnostic> {
+        let Some(src) = sections.get(&section) else {
+            return Ok(None);
+        };
+        let text = set
+            .hb
+            .render(&template_name(&input.p.uri, section), data)
+            .map_err(|e| {
+                let (msg, hint) = describe(&e, data);
+                let mut d = fail(
+                    input,
+                    file_span(src, e.line_no),
+                    format!(
+                        "section `{}` line {}, column {}: {msg}",
+                        section.key(),
+                        e.line_no.unwrap_or(1),
+                        e.column_no.unwrap_or(1)
+                    ),
+                );
+                if let Some(h) = hint {
+                    d = d.hint(h);
+                }
+                d
+            })?;
+        // Never quote rendered text in messages: it may hold generated secrets.
+        parse_yaml(&text).map(Some).map_err(|(line, msg)| {
+            fail(
+                input,
+                file_span(src, line),
+                format!(
+                    "section `{}` did not render valid YAML (rendered line {}): {msg}",
+                    section.key(),
+                    line.unwrap_or(1)
+                ),
+            )
+        })
+    };
+    let as_map = |section: Section, v: Option<Json>| -> Result<Json, Diagnostic> {
+        match v {
+            None | Some(Json::Null) => Ok(object()),
+            Some(m @ Json::Object(_)) => Ok(m),
+            Some(_) => {
+                let span = sections
+                    .get(&section)
+                    .map_or_else(|| input.p.span.clone(), |s| s.span.clone());
+                Err(fail(
+                    input,
+                    span,
+                    format!("section `{}` must render a YAML map", section.key()),
+                ))
+            }
+        }
+    };
+
+    let init = as_map(Section::Init, render(Section::Init, &data)?)?;
+    data["init"] = init;
+    let state = as_map(Section::State, render(Section::State, &data)?)?;
+    data["state"] = state.clone();
+    let shared_patch = match render(Section::Shared, &data)? {
+        None => None,
+        Some(v) => Some(as_map(Section::Shared, Some(v))?),
+    };
+    if let Some(patch) = &shared_patch {
+        crate::state::deep_merge(&mut data["shared"], patch);
+    }
+    let rendered_outputs = as_map(
+        Section::OutputsTemplate,
+        render(Section::OutputsTemplate, &data)?,
+    )?;
+    let out_span = sections
+        .get(&Section::OutputsTemplate)
+        .map_or_else(|| input.p.span.clone(), |s| s.span.clone());
+    let mut outputs = BTreeMap::new();
+    if let Json::Object(m) = rendered_outputs {
+        for (name, v) in m {
+            let secret = input.p.outputs.get(&name).is_some_and(|o| o.secret);
+            let out = if secret {
+                secret_output(input, &out_span, &name, v)?
+            } else {
+                Output::Plain(v)
+            };
+            outputs.insert(name, out);
+        }
+    }
+
+    let section = Section::for_target(target);
+    let artifacts = match render(section, &data)? {
+        None => Json::Null,
+        Some(v) => match (section, v) {
+            (Section::Kubernetes, Json::Null) => Json::Array(vec![]),
+            (Section::Kubernetes, Json::Array(items)) => {
+                if let Some(i) = items.iter().position(|o| !o.is_object()) {
+                    let span = sections
+                        .get(&section)
+                        .map_or_else(|| input.p.span.clone(), |s| s.span.clone());
+                    return Err(fail(
+                        input,
+                        span,
+                        format!(
+                            "section `kubernetes` must render a list of objects; item {i} is not a map"
+                        ),
+                    ));
+                }
+                Json::Array(items)
+            }
+            (Section::Kubernetes, _) => {
+                let span = sections
+                    .get(&section)
+                    .map_or_else(|| input.p.span.clone(), |s| s.span.clone());
+                return Err(fail(
+                    input,
+                    span,
+                    "section `kubernetes` must render a YAML list of objects",
+                ));
+            }
+            (s, v) => as_map(s, Some(v))?,
+        },
+    };
+    let generated = std::mem::take(
+        &mut set
+            .secrets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .generated,
+    );
+    Ok(RunResult {
+        state,
+        shared_patch,
+        outputs,
+        artifacts,
+        generated,
+    })
+}
+
+/// A declared secret output renders as `{name, key?, value?}`.
+fn secret_output(
+    input: &RunInput<'_>,
+    span: &Span,
+    name: &str,
+    v: Json,
+) -> Result<Output, Diagnostic> {
+    let shape = || {
+        fail(
+            input,
+            span.clone(),
+            format!(
+                "output `{name}` is declared `secret: true` and must render as a map `{{name: <locator>, key: <optional key>, value: <optional secret text>}}`"
+            ),
+        )
+    };
+    let Json::Object(m) = v else {
+        return Err(shape());
+    };
+    let mut r = SecretRef {
+        name: String::new(),
+        key: None,
+        value: None,
+    };
+    for (k, v) in m {
+        match (k.as_str(), v) {
+            ("name", Json::String(s)) if !s.is_empty() => r.name = s,
+            ("key", Json::String(s)) => r.key = Some(s),
+            ("key", Json::Null) | ("value", Json::Null) => {}
+            ("value", Json::String(s)) => r.value = Some(SecretText::new(s)),
+            ("value", v @ (Json::Number(_) | Json::Bool(_))) => {
+                r.value = Some(SecretText::new(v.to_string()))
+            }
+            _ => return Err(shape()),
+        }
+    }
+    if r.name.is_empty() {
+        return Err(shape());
+    }
+    Ok(Output::Secret(r))
+}
