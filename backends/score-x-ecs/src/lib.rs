@@ -1,1 +1,175 @@
-//! placeholder: the ecs backend (being written).
+//! score-x ECS backend: the resolved model → RegisterTaskDefinition / CreateService JSON per
+//! workload, one CloudFormation stack for the estate, and the list of secrets the platform must
+//! create; plus [`apply`], which registers the bundle through the ECS API.
+//!
+//! `emit` is pure (no I/O, no clock); `apply` does network I/O.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod artifacts;
+mod cfn;
+mod ctx;
+mod env;
+mod error;
+mod files;
+mod json;
+pub mod model;
+mod options;
+mod ports;
+mod probes;
+mod secrets;
+mod shell;
+mod sizing;
+mod tags;
+mod volumes;
+mod workload;
+
+pub mod apply;
+
+use std::collections::BTreeMap;
+
+use score_x_core::backend::{Feature, Support};
+use score_x_core::{Bundle, Capabilities, Code, Diagnostic, Resolved};
+
+pub use artifacts::{CfnSection, EcsSection, ParameterKind, ParameterSpec, Sidecar, VolumeSpec};
+pub use cfn::INLINE_TEMPLATE_LIMIT;
+pub use ctx::MISSING as MISSING_PLACEHOLDER_PREFIX;
+pub use error::Error;
+pub use files::INIT_CONTAINER as FILES_INIT_CONTAINER;
+pub use options::{
+    CpuArchitecture, DEFAULT_FILES_INIT_IMAGE, DEFAULT_LOG_GROUP_PREFIX, DEFAULT_SECRET_PREFIX,
+    LaunchType, MixedSecrets, Options,
+};
+pub use sizing::fargate_size;
+
+/// The file listing the SSM parameters / secrets the platform must create (names only).
+pub const SECRETS_FILE: &str = "secrets-to-create.json";
+/// The CloudFormation stack file.
+pub const CLOUDFORMATION_FILE: &str = "cloudformation.yaml";
+/// RegisterTaskDefinition accepts at most 64 KiB.
+const TASK_DEFINITION_LIMIT: usize = 65_536;
+
+/// Translate the resolved estate into ECS files. Pure.
+pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
+    let mut ctx = ctx::Ctx {
+        app,
+        opts,
+        warnings: Vec::new(),
+        notes: Vec::new(),
+        secrets: secrets::Registry::new(app),
+        sections: BTreeMap::new(),
+        missing: BTreeMap::new(),
+    };
+    for (uid, res) in &app.resources {
+        let section = artifacts::parse(res)?;
+        for p in &section.parameters {
+            ctx.secrets
+                .declare(uid, &p.name, p.kind, p.description.as_deref());
+        }
+        for w in &section.warnings {
+            ctx.warn(
+                Code::Approximated,
+                Some(&res.span),
+                format!("resource `{uid}`: {w}"),
+            );
+        }
+        for n in &section.notes {
+            ctx.notes.push(format!("resource `{uid}`: {n}"));
+        }
+        ctx.sections.insert(uid.clone(), section);
+    }
+
+    let mut bundle = Bundle::default();
+    let mut outs = BTreeMap::new();
+    for (name, w) in &app.workloads {
+        let out = workload::build(&mut ctx, w)?;
+        let td = json::pretty("task definition", &out.task)?;
+        if td.len() > TASK_DEFINITION_LIMIT {
+            ctx.warn(
+                Code::Approximated,
+                Some(&w.span),
+                format!(
+                    "the task definition of `{name}` is {} bytes; ECS accepts at most {TASK_DEFINITION_LIMIT} (large files travel inside it)",
+                    td.len()
+                ),
+            );
+        }
+        bundle.add(format!("{name}/task-definition.json"), td);
+        bundle.add(
+            format!("{name}/service.json"),
+            json::pretty("service", &out.service)?,
+        );
+        outs.insert(name.clone(), out);
+    }
+
+    let entries: Vec<&secrets::SecretEntry> = ctx.secrets.entries.values().collect();
+    bundle.add(
+        SECRETS_FILE,
+        json::pretty(SECRETS_FILE, &serde_json::json!({ "secrets": entries }))?,
+    );
+    let yaml = cfn::template(&mut ctx, &outs)?;
+    bundle.add(CLOUDFORMATION_FILE, yaml);
+
+    for (option, files) in std::mem::take(&mut ctx.missing) {
+        let mut files = files;
+        files.sort();
+        files.dedup();
+        let d = if option == "cluster" {
+            Diagnostic::warning(
+                Code::RequiredField,
+                format!(
+                    "no `cluster` in the ECS target options: {} name no cluster, so the AWS `default` cluster is used",
+                    files.join(", ")
+                ),
+            )
+        } else {
+            Diagnostic::warning(
+                Code::RequiredField,
+                format!(
+                    "MISSING ACCOUNT SETTING `{option}`: {} hold the placeholder `{}` and will be rejected by AWS until it is set (cloudformation.yaml takes it from the stack instead)",
+                    files.join(", "),
+                    ctx::missing(option)
+                ),
+            )
+        };
+        ctx.warnings.push(d.hint(format!(
+            "set `{option}` in the file given to --target-options"
+        )));
+    }
+    bundle.warnings = ctx.warnings;
+    bundle.notes = ctx.notes;
+    Ok(bundle)
+}
+
+/// What ECS can express.
+pub fn capabilities() -> Capabilities {
+    Capabilities::new("ecs")
+        .with(
+            Feature::Files,
+            Support::Approximated("an init container writes the files into a task volume mounted read-only over each file's directory"),
+        )
+        .with(
+            Feature::BinaryFiles,
+            Support::Approximated("written by the files init container from base64 in its environment"),
+        )
+        .with(
+            Feature::SecretFiles,
+            Support::Approximated("the files init container receives the secret parts through `secrets`"),
+        )
+        .with(
+            Feature::HttpProbe,
+            Support::Approximated("a CMD-SHELL curl/wget health check inside the container (the image needs curl or wget)"),
+        )
+        .with(
+            Feature::UdpPorts,
+            Support::Approximated("port mapping kept, but Service Connect carries TCP only"),
+        )
+        .with(
+            Feature::ResourceRequests,
+            Support::Approximated("memoryReservation / cpu shares; the task gets the smallest valid Fargate size"),
+        )
+        .with(
+            Feature::MixedSecretVariables,
+            Support::Approximated("promoted to an SSM parameter the platform composes, or composed by a shell wrapper"),
+        )
+        .with(Feature::Annotations, Support::Approximated("as tags of the task definition and service"))
+}

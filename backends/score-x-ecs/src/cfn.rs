@@ -1,0 +1,380 @@
+//! `cloudformation.yaml`: one stack for the estate (log groups, execution/task roles with
+//! exactly the secrets they read, the Service Connect namespace, task definitions, services),
+//! with account-specific values as stack Parameters.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value, json};
+
+use crate::ctx::Ctx;
+use crate::error::Error;
+use crate::json::{sort_keys, to_value};
+use crate::secrets::{Store, store_of};
+use crate::workload::WorkloadOut;
+
+/// CloudFormation's limit for an inline template body.
+pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+
+/// `my-api` → `MyApi` (logical ids are alphanumeric).
+fn pascal(s: &str) -> String {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            let mut cs = p.chars();
+            cs.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// API (camelCase) keys → CloudFormation (PascalCase) keys, with the few irregular names.
+fn cfn_key(k: &str) -> String {
+    match k {
+        "efsVolumeConfiguration" => "EFSVolumeConfiguration".into(),
+        "fileSystemId" => "FilesystemId".into(),
+        "iam" => "IAM".into(),
+        _ => {
+            let mut cs = k.chars();
+            cs.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + cs.as_str())
+                .unwrap_or_default()
+        }
+    }
+}
+
+/// Convert an API-shaped value to CloudFormation property names. Maps of user keys
+/// (`logConfiguration.options`) keep their keys.
+fn to_cfn(v: &Value) -> Value {
+    match v {
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| {
+                    let v = if k == "options" { v.clone() } else { to_cfn(v) };
+                    (cfn_key(k), v)
+                })
+                .collect(),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(to_cfn).collect()),
+        other => other.clone(),
+    }
+}
+
+fn sub(s: &str) -> Value {
+    json!({ "Fn::Sub": s })
+}
+
+/// The IAM resource of a secret name (SSM names become parameter ARNs).
+fn secret_resource(name: &str) -> Value {
+    if name.starts_with("arn:") {
+        Value::String(name.to_string())
+    } else {
+        sub(&format!(
+            "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{}",
+            name.trim_start_matches('/')
+        ))
+    }
+}
+
+fn assume_ecs_tasks() -> Value {
+    json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": { "Service": "ecs-tasks.amazonaws.com" },
+            "Action": "sts:AssumeRole"
+        }]
+    })
+}
+
+fn insert(res: &mut Map<String, Value>, id: String, v: Value, what: &str) -> Result<(), Error> {
+    if res.contains_key(&id) {
+        return Err(Error::Serialize {
+            what: "cloudformation.yaml".into(),
+            reason: format!("two resources have the logical id `{id}` ({what})"),
+        });
+    }
+    res.insert(id, v);
+    Ok(())
+}
+
+pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Result<String, Error> {
+    let opts = ctx.opts;
+    let mut params = Map::new();
+    let mut res = Map::new();
+
+    let mut p = json!({"Type": "String", "Description": "ECS cluster name or ARN"});
+    if let Some(c) = &opts.cluster {
+        p["Default"] = json!(c);
+    }
+    params.insert("ClusterName".into(), p);
+    let mut p = json!({"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Subnets of the services (awsvpc)"});
+    if let Some(s) = opts.subnets.as_ref().filter(|s| !s.is_empty()) {
+        p["Default"] = json!(s.join(","));
+    }
+    params.insert("Subnets".into(), p);
+    let mut p = json!({"Type": "List<AWS::EC2::SecurityGroup::Id>", "Description": "Security groups of the services"});
+    if let Some(s) = opts.security_groups.as_ref().filter(|s| !s.is_empty()) {
+        p["Default"] = json!(s.join(","));
+    }
+    params.insert("SecurityGroups".into(), p);
+    params.insert(
+        "AssignPublicIp".into(),
+        json!({
+            "Type": "String",
+            "AllowedValues": ["ENABLED", "DISABLED"],
+            "Default": if opts.assign_public_ip == Some(true) { "ENABLED" } else { "DISABLED" },
+        }),
+    );
+
+    let namespace = match opts.service_connect_namespace.as_deref() {
+        Some(arn) if arn.starts_with("arn:") => Value::String(arn.to_string()),
+        other => {
+            params.insert(
+                "ServiceConnectNamespaceName".into(),
+                json!({
+                    "Type": "String",
+                    "Description": "Name of the Cloud Map HTTP namespace created for Service Connect",
+                    "Default": other.unwrap_or("score-x"),
+                }),
+            );
+            res.insert(
+                "ServiceConnectNamespace".into(),
+                json!({
+                    "Type": "AWS::ServiceDiscovery::HttpNamespace",
+                    "Properties": { "Name": { "Ref": "ServiceConnectNamespaceName" } }
+                }),
+            );
+            json!({ "Fn::GetAtt": ["ServiceConnectNamespace", "Arn"] })
+        }
+    };
+
+    let mut ids: BTreeSet<String> = BTreeSet::new();
+    for (name, out) in outs {
+        let mut id = pascal(name);
+        if !ids.insert(id.clone()) {
+            id = format!(
+                "{id}{}",
+                pascal(&score_x_core::naming::short_hash(name.as_bytes(), 6))
+            );
+            ids.insert(id.clone());
+        }
+        let log_id = format!("{id}LogGroup");
+        insert(
+            &mut res,
+            log_id.clone(),
+            json!({
+                "Type": "AWS::Logs::LogGroup",
+                "Properties": {
+                    "LogGroupName": format!("{}/{name}", opts.log_group_prefix()),
+                    "RetentionInDays": 30
+                }
+            }),
+            name,
+        )?;
+
+        let exec_role = match &opts.execution_role_arn {
+            Some(arn) => Value::String(arn.clone()),
+            None => {
+                let role_id = format!("{id}ExecutionRole");
+                let mut role = json!({
+                    "Type": "AWS::IAM::Role",
+                    "Properties": {
+                        "AssumeRolePolicyDocument": assume_ecs_tasks(),
+                        "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")]
+                    }
+                });
+                let names = ctx
+                    .secrets
+                    .by_workload
+                    .get(name)
+                    .cloned()
+                    .unwrap_or_default();
+                let ssm: Vec<Value> = names
+                    .iter()
+                    .filter(|n| store_of(n) == Store::Ssm)
+                    .map(|n| secret_resource(n))
+                    .collect();
+                let sm: Vec<Value> = names
+                    .iter()
+                    .filter(|n| store_of(n) == Store::SecretsManager)
+                    .map(|n| secret_resource(n))
+                    .collect();
+                let mut statements = Vec::new();
+                if !ssm.is_empty() {
+                    statements.push(json!({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": ssm}));
+                }
+                if !sm.is_empty() {
+                    statements.push(json!({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": sm}));
+                }
+                if !statements.is_empty() {
+                    role["Properties"]["Policies"] = json!([{
+                        "PolicyName": "score-x-secrets",
+                        "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}
+                    }]);
+                }
+                insert(&mut res, role_id.clone(), role, name)?;
+                json!({ "Fn::GetAtt": [role_id, "Arn"] })
+            }
+        };
+        let task_role = match (&opts.task_role_arn, out.efs_iam.is_empty()) {
+            (Some(arn), _) => Some(Value::String(arn.clone())),
+            (None, true) => None,
+            (None, false) => {
+                let role_id = format!("{id}TaskRole");
+                let fs: Vec<Value> = out
+                    .efs_iam
+                    .iter()
+                    .map(|f| {
+                        sub(&format!(
+                            "arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{f}"
+                        ))
+                    })
+                    .collect();
+                insert(
+                    &mut res,
+                    role_id.clone(),
+                    json!({
+                        "Type": "AWS::IAM::Role",
+                        "Properties": {
+                            "AssumeRolePolicyDocument": assume_ecs_tasks(),
+                            "Policies": [{
+                                "PolicyName": "score-x-efs",
+                                "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                    "Effect": "Allow",
+                                    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                                    "Resource": fs
+                                }]}
+                            }]
+                        }
+                    }),
+                    name,
+                )?;
+                Some(json!({ "Fn::GetAtt": [role_id, "Arn"] }))
+            }
+        };
+
+        let mut td = to_cfn(&to_value("task definition", &out.task)?);
+        td["ExecutionRoleArn"] = exec_role;
+        match task_role {
+            Some(r) => td["TaskRoleArn"] = r,
+            None => {
+                if let Some(m) = td.as_object_mut() {
+                    m.remove("TaskRoleArn");
+                }
+            }
+        }
+        if let Some(defs) = td["ContainerDefinitions"].as_array_mut() {
+            for d in defs {
+                if let Some(o) = d["LogConfiguration"]["Options"].as_object_mut() {
+                    o.insert("awslogs-group".into(), json!({"Ref": log_id}));
+                    o.insert("awslogs-region".into(), json!({"Ref": "AWS::Region"}));
+                }
+            }
+        }
+        let td_id = format!("{id}TaskDefinition");
+        insert(
+            &mut res,
+            td_id.clone(),
+            json!({"Type": "AWS::ECS::TaskDefinition", "Properties": td}),
+            name,
+        )?;
+
+        let mut svc = to_cfn(&to_value("service", &out.service)?);
+        svc["Cluster"] = json!({"Ref": "ClusterName"});
+        svc["TaskDefinition"] = json!({"Ref": td_id});
+        svc["NetworkConfiguration"] = json!({"AwsvpcConfiguration": {
+            "Subnets": {"Ref": "Subnets"},
+            "SecurityGroups": {"Ref": "SecurityGroups"},
+            "AssignPublicIp": {"Ref": "AssignPublicIp"}
+        }});
+        svc["ServiceConnectConfiguration"]["Namespace"] = namespace.clone();
+        insert(
+            &mut res,
+            format!("{id}Service"),
+            json!({"Type": "AWS::ECS::Service", "Properties": svc}),
+            name,
+        )?;
+    }
+
+    // Provisioner additions.
+    for (uid, s) in &ctx.sections {
+        let Some(c) = &s.cloudformation else { continue };
+        let clash = |what: &str, k: &str| Error::Artifacts {
+            uid: uid.to_string(),
+            reason: format!("the CloudFormation {what} `{k}` is already defined"),
+            span: Box::new(
+                ctx.app
+                    .resources
+                    .get(uid)
+                    .map(|r| r.span.clone())
+                    .unwrap_or_else(|| score_x_core::Span::file_only("")),
+            ),
+        };
+        for (k, v) in &c.resources {
+            match res.get(k) {
+                Some(prev) if prev == v => {}
+                Some(_) => return Err(clash("resource", k)),
+                None => {
+                    res.insert(k.clone(), v.clone());
+                }
+            }
+        }
+        for (k, v) in &c.parameters {
+            match params.get(k) {
+                Some(prev) if prev == v => {}
+                Some(_) => return Err(clash("parameter", k)),
+                None => {
+                    params.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+
+    let mut doc = Map::new();
+    doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+    doc.insert(
+        "Description".into(),
+        json!(format!(
+            "score-x ECS estate: {}",
+            outs.keys().cloned().collect::<Vec<_>>().join(", ")
+        )),
+    );
+    doc.insert("Parameters".into(), sort_keys(Value::Object(params)));
+    doc.insert("Resources".into(), sort_keys(Value::Object(res)));
+    let yaml = serde_yaml::to_string(&Value::Object(doc)).map_err(|e| Error::Serialize {
+        what: "cloudformation.yaml".into(),
+        reason: e.to_string(),
+    })?;
+    if yaml.len() > INLINE_TEMPLATE_LIMIT {
+        ctx.warn_hint(
+            score_x_core::Code::Approximated,
+            None,
+            format!(
+                "cloudformation.yaml is {} bytes, more than the {INLINE_TEMPLATE_LIMIT} bytes CloudFormation accepts inline",
+                yaml.len()
+            ),
+            "upload it to S3 and deploy with --template-url (or `aws cloudformation deploy --s3-bucket …`)",
+        );
+    }
+    Ok(yaml)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names() {
+        assert_eq!(pascal("my-api"), "MyApi");
+        assert_eq!(cfn_key("efsVolumeConfiguration"), "EFSVolumeConfiguration");
+        assert_eq!(cfn_key("containerDefinitions"), "ContainerDefinitions");
+        let v = to_cfn(
+            &json!({"logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-group": "g"}}}),
+        );
+        assert_eq!(
+            v,
+            json!({"LogConfiguration": {"LogDriver": "awslogs", "Options": {"awslogs-group": "g"}}})
+        );
+    }
+}

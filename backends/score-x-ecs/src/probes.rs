@@ -1,0 +1,102 @@
+//! Score probes → the container `healthCheck` (ECS has one per container, command-only).
+
+use score_x_core::Code;
+use score_x_core::ir::{Probe, Scheme};
+use score_x_core::resolved::ResolvedContainer;
+
+use crate::ctx::Ctx;
+use crate::model::HealthCheck;
+use crate::shell::single_quote;
+
+/// Kubernetes-like timings (Score has none): every 10 s, 5 s timeout, 3 retries, 10 s grace.
+const INTERVAL: i32 = 10;
+const TIMEOUT: i32 = 5;
+const RETRIES: i32 = 3;
+const START_PERIOD: i32 = 10;
+
+/// The health check of a container: readiness first, else liveness; `exec` preferred.
+pub fn health_check(
+    ctx: &mut Ctx<'_>,
+    workload: &str,
+    c: &ResolvedContainer,
+) -> Option<HealthCheck> {
+    let probe = c.readiness_probe.as_ref().or(c.liveness_probe.as_ref())?;
+    if let (Some(r), Some(l)) = (&c.readiness_probe, &c.liveness_probe)
+        && (r.exec != l.exec || r.http_get != l.http_get)
+    {
+        ctx.warn(
+            Code::Approximated,
+            Some(&l.span),
+            format!(
+                "container `{}` of workload `{workload}`: ECS has a single health check per container; the readiness probe is used and the liveness probe is dropped",
+                c.name
+            ),
+        );
+    }
+    Some(HealthCheck {
+        command: command(ctx, workload, &c.name, probe),
+        interval: INTERVAL,
+        timeout: TIMEOUT,
+        retries: RETRIES,
+        start_period: START_PERIOD,
+    })
+}
+
+fn command(ctx: &mut Ctx<'_>, workload: &str, container: &str, p: &Probe) -> Vec<String> {
+    if let Some(exec) = &p.exec {
+        let mut v = vec!["CMD".to_string()];
+        v.extend(exec.iter().cloned());
+        return v;
+    }
+    let Some(h) = &p.http_get else {
+        return vec!["CMD-SHELL".into(), "exit 0".into()];
+    };
+    ctx.warn_hint(
+        Code::Approximated,
+        Some(&p.span),
+        format!(
+            "container `{container}` of workload `{workload}`: the httpGet probe becomes a `CMD-SHELL` check run inside the container, which needs curl or wget in the image"
+        ),
+        "use an exec probe if the image has neither",
+    );
+    let scheme = match h.scheme {
+        Scheme::Http => "http",
+        Scheme::Https => "https",
+    };
+    let host = h.host.as_deref().unwrap_or("localhost");
+    let path = if h.path.starts_with('/') {
+        h.path.clone()
+    } else {
+        format!("/{}", h.path)
+    };
+    let url = single_quote(&format!("{scheme}://{host}:{}{path}", h.port));
+    let mut curl = vec![
+        "curl".to_string(),
+        "-fsS".into(),
+        "-o".into(),
+        "/dev/null".into(),
+    ];
+    let mut wget = vec![
+        "wget".to_string(),
+        "-q".into(),
+        "-O".into(),
+        "/dev/null".into(),
+    ];
+    if h.scheme == Scheme::Https {
+        curl.push("-k".into());
+        wget.push("--no-check-certificate".into());
+    }
+    for (k, v) in &h.headers {
+        let hv = single_quote(&format!("{k}: {v}"));
+        curl.push("-H".into());
+        curl.push(hv.clone());
+        wget.push("--header".into());
+        wget.push(hv);
+    }
+    curl.push(url.clone());
+    wget.push(url);
+    vec![
+        "CMD-SHELL".into(),
+        format!("{} || {} || exit 1", curl.join(" "), wget.join(" ")),
+    ]
+}

@@ -1,0 +1,236 @@
+//! Secret references → ECS `valueFrom`, and the registry of every secret the estate needs
+//! (for `secrets-to-create.json` and the execution roles' policies). Names only, never values.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use score_x_core::resolved::{Output, Resolved, SecretRef, Segment, Value};
+use score_x_core::{ResourceUid, Span};
+use serde::Serialize;
+
+use crate::artifacts::ParameterKind;
+use crate::error::Error;
+
+/// Where a secret lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Store {
+    Ssm,
+    SecretsManager,
+}
+
+/// Classify a secret name.
+pub fn store_of(name: &str) -> Store {
+    if name.starts_with("arn:") && name.split(':').nth(2) == Some("secretsmanager") {
+        Store::SecretsManager
+    } else {
+        Store::Ssm
+    }
+}
+
+/// The `valueFrom` of a secret reference: the SSM parameter name/ARN, or the Secrets Manager
+/// ARN with `:json-key::` when a key is selected.
+pub fn value_from(s: &SecretRef, span: Option<&Span>) -> Result<String, Error> {
+    match &s.key {
+        None => Ok(s.name.clone()),
+        Some(k) if store_of(&s.name) == Store::SecretsManager => {
+            // A full secret ARN has 7 `:`-separated fields; anything after is already a selector.
+            if s.name.split(':').count() > 7 {
+                return Err(Error::SecretKeyNeedsArn {
+                    name: s.name.clone(),
+                    key: k.clone(),
+                    span: span.cloned().map(Box::new),
+                });
+            }
+            Ok(format!("{}:{k}::", s.name))
+        }
+        Some(k) => Err(Error::SecretKeyNeedsArn {
+            name: s.name.clone(),
+            key: k.clone(),
+            span: span.cloned().map(Box::new),
+        }),
+    }
+}
+
+/// One entry of `secrets-to-create.json`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretEntry {
+    pub name: String,
+    pub store: Option<Store>,
+    /// SSM parameter type (`SecureString`, `String`) or `SecretsManager`.
+    #[serde(rename = "type")]
+    pub kind: Option<ParameterKind>,
+    /// JSON keys the secret must hold (Secrets Manager).
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub keys: BTreeSet<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Resources whose outputs point at it.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub resources: BTreeSet<String>,
+    /// Workloads whose tasks read it.
+    #[serde(skip_serializing_if = "BTreeSet::is_empty")]
+    pub used_by: BTreeSet<String>,
+    /// For promoted variables: how to compose the value, with CloudFormation-style dynamic
+    /// references (`{{resolve:ssm-secure:NAME}}`) where other secrets go.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recipe: Option<String>,
+}
+
+/// Every secret the estate needs, by name (ARN without a key selector).
+#[derive(Debug, Clone, Default)]
+pub struct Registry {
+    pub entries: BTreeMap<String, SecretEntry>,
+    /// Workload → names it reads through `secrets` (for the execution role policy).
+    pub by_workload: BTreeMap<String, BTreeSet<String>>,
+}
+
+impl Registry {
+    /// Seed with the secret outputs of every resource.
+    pub fn new(app: &Resolved) -> Self {
+        let mut r = Registry::default();
+        for (uid, res) in &app.resources {
+            for out in res.outputs.values() {
+                if let Output::Secret(s) = out {
+                    let e = r.entry(&s.name);
+                    e.resources.insert(uid.to_string());
+                    if let Some(k) = &s.key {
+                        e.keys.insert(k.clone());
+                    }
+                }
+            }
+        }
+        r
+    }
+
+    fn entry(&mut self, name: &str) -> &mut SecretEntry {
+        self.entries
+            .entry(name.to_string())
+            .or_insert_with(|| SecretEntry {
+                name: name.to_string(),
+                store: Some(store_of(name)),
+                kind: Some(match store_of(name) {
+                    Store::Ssm => ParameterKind::SecureString,
+                    Store::SecretsManager => ParameterKind::SecretsManager,
+                }),
+                ..SecretEntry::default()
+            })
+    }
+
+    /// Record that `workload` reads `s`.
+    pub fn use_secret(&mut self, workload: &str, s: &SecretRef) {
+        let e = self.entry(&s.name);
+        e.used_by.insert(workload.to_string());
+        if let Some(k) = &s.key {
+            e.keys.insert(k.clone());
+        }
+        self.by_workload
+            .entry(workload.to_string())
+            .or_default()
+            .insert(s.name.clone());
+    }
+
+    /// Record a `valueFrom` read by a workload (provisioner sidecars).
+    pub fn use_value_from(&mut self, workload: &str, value_from: &str) {
+        let name = base_name(value_from);
+        self.entry(&name).used_by.insert(workload.to_string());
+        self.by_workload
+            .entry(workload.to_string())
+            .or_default()
+            .insert(name);
+    }
+
+    /// A parameter a provisioner asks the platform to create.
+    pub fn declare(
+        &mut self,
+        uid: &ResourceUid,
+        name: &str,
+        kind: ParameterKind,
+        description: Option<&str>,
+    ) {
+        let e = self.entry(name);
+        e.kind = Some(kind);
+        e.resources.insert(uid.to_string());
+        if e.description.is_none() {
+            e.description = description.map(str::to_string);
+        }
+    }
+
+    /// A promoted variable: a new SecureString composed from `value`.
+    pub fn promote(&mut self, workload: &str, name: &str, value: &Value, description: String) {
+        let recipe = recipe(value);
+        let e = self.entry(name);
+        e.kind = Some(ParameterKind::SecureString);
+        e.recipe = Some(recipe);
+        e.description = Some(description);
+        e.used_by.insert(workload.to_string());
+        self.by_workload
+            .entry(workload.to_string())
+            .or_default()
+            .insert(name.to_string());
+    }
+}
+
+/// Strip a Secrets Manager `:json-key:stage:version` selector from a `valueFrom`.
+pub fn base_name(value_from: &str) -> String {
+    if store_of(value_from) == Store::SecretsManager {
+        value_from.split(':').take(7).collect::<Vec<_>>().join(":")
+    } else {
+        value_from.to_string()
+    }
+}
+
+/// The composition recipe of a mixed value: text as is, secrets as dynamic references.
+fn recipe(value: &Value) -> String {
+    let mut s = String::new();
+    for seg in &value.segments {
+        match seg {
+            Segment::Text(t) => s.push_str(t),
+            Segment::Secret(r) => match (store_of(&r.name), &r.key) {
+                (Store::SecretsManager, Some(k)) => s.push_str(&format!(
+                    "{{{{resolve:secretsmanager:{}:SecretString:{k}}}}}",
+                    r.name
+                )),
+                (Store::SecretsManager, None) => {
+                    s.push_str(&format!("{{{{resolve:secretsmanager:{}}}}}", r.name))
+                }
+                (Store::Ssm, _) => s.push_str(&format!("{{{{resolve:ssm-secure:{}}}}}", r.name)),
+            },
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sref(name: &str, key: Option<&str>) -> SecretRef {
+        SecretRef {
+            name: name.into(),
+            key: key.map(Into::into),
+            value: None,
+        }
+    }
+
+    #[test]
+    fn value_from_forms() {
+        let arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:db-AbCdEf";
+        assert_eq!(value_from(&sref("/a/b", None), None).unwrap(), "/a/b");
+        assert_eq!(
+            value_from(&sref(arn, Some("password")), None).unwrap(),
+            format!("{arn}:password::")
+        );
+        assert!(value_from(&sref("/a/b", Some("password")), None).is_err());
+        assert_eq!(base_name(&format!("{arn}:password::")), arn);
+        assert_eq!(base_name("/a/b"), "/a/b");
+    }
+
+    #[test]
+    fn recipe_has_references_not_values() {
+        let mut v = Value::text("postgres://u:");
+        v.push(Segment::Secret(sref("/p/pw", None)));
+        v.push(Segment::Text("@h/db".into()));
+        assert_eq!(recipe(&v), "postgres://u:{{resolve:ssm-secure:/p/pw}}@h/db");
+    }
+}
