@@ -1,0 +1,64 @@
+//! Objects → a deterministic multi-document YAML stream (keys sorted, `---` separated).
+
+use serde_json::{Map, Value};
+
+use crate::error::Error;
+use crate::object::Object;
+
+/// The value with every map's keys sorted, recursively (the workspace's serde_json keeps
+/// insertion order, so this is explicit).
+pub fn sorted(v: Value) -> Value {
+    match v {
+        Value::Object(m) => {
+            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sorted(v)))
+                    .collect::<Map<_, _>>(),
+            )
+        }
+        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
+        other => other,
+    }
+}
+
+/// One YAML document per object, each starting with `---\n`.
+pub fn yaml_stream(objects: &[Object]) -> Result<String, Error> {
+    let mut out = String::new();
+    for o in objects {
+        let v = sorted(o.to_value()?);
+        let doc = serde_yaml::to_string(&v).map_err(|e| Error::Serialize {
+            what: o.key().to_string(),
+            reason: e.to_string(),
+        })?;
+        out.push_str("---\n");
+        out.push_str(&doc);
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::object::{Body, Origin};
+    use serde_json::json;
+
+    #[test]
+    fn keys_sorted_and_documents_separated() {
+        let a = Object {
+            origin: Origin::Namespace,
+            body: Body::Raw(
+                json!({"kind": "X", "apiVersion": "v1", "metadata": {"name": "a", "labels": {"z": "1", "a": "2"}}}),
+            ),
+        };
+        let s = yaml_stream(&[a.clone(), a]).unwrap();
+        assert_eq!(s.matches("---\n").count(), 2);
+        let first = s.split("---\n").nth(1).unwrap();
+        assert_eq!(
+            first,
+            "apiVersion: v1\nkind: X\nmetadata:\n  labels:\n    a: '2'\n    z: '1'\n  name: a\n"
+        );
+    }
+}

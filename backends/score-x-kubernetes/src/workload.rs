@@ -1,0 +1,242 @@
+//! One workload → its ConfigMap/Secret of files, Service(s) and workload object
+//! (Deployment, StatefulSet, Job or CronJob chosen by annotation).
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
+use k8s_openapi::api::core::v1::{PodTemplateSpec, Service, ServicePort, ServiceSpec};
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use score_x_core::naming::dns_label;
+use score_x_core::resolved::ResolvedWorkload;
+use score_x_core::{Diagnostic, Resolved};
+
+use crate::error::Error;
+use crate::names::{CHECKSUM_ANNOTATION, labels, pointer_escape, selector};
+use crate::object::{Body, Object, Origin};
+use crate::options::Options;
+use crate::pod::{is_own_annotation, pod_spec};
+use crate::{files, volumes};
+
+/// Annotation choosing the workload kind (`score-k8s`'s `k8s.score.dev/kind` is accepted too).
+pub const KIND_ANNOTATION: &str = "score-x.dev/kind";
+/// score-k8s's kind annotation.
+pub const SCORE_K8S_KIND_ANNOTATION: &str = "k8s.score.dev/kind";
+/// Annotation holding a CronJob's schedule.
+pub const SCHEDULE_ANNOTATION: &str = "score-x.dev/schedule";
+
+/// The kind of object a workload becomes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Deployment,
+    StatefulSet,
+    Job,
+    CronJob,
+}
+
+impl Kind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Deployment => "Deployment",
+            Kind::StatefulSet => "StatefulSet",
+            Kind::Job => "Job",
+            Kind::CronJob => "CronJob",
+        }
+    }
+}
+
+/// The kind asked for by the workload's annotations (default Deployment).
+pub fn kind_of(w: &ResolvedWorkload) -> Result<Kind, Error> {
+    let found = [KIND_ANNOTATION, SCORE_K8S_KIND_ANNOTATION]
+        .into_iter()
+        .find_map(|k| w.annotations.get(k).map(|v| (k, v)));
+    let Some((key, value)) = found else {
+        return Ok(Kind::Deployment);
+    };
+    match value.as_str() {
+        "Deployment" => Ok(Kind::Deployment),
+        "StatefulSet" => Ok(Kind::StatefulSet),
+        "Job" => Ok(Kind::Job),
+        "CronJob" => Ok(Kind::CronJob),
+        other => Err(Error::UnknownKind {
+            workload: w.name.clone(),
+            kind: other.to_string(),
+            span: Box::new(
+                w.span
+                    .with_path(format!("/metadata/annotations/{}", pointer_escape(key))),
+            ),
+        }),
+    }
+}
+
+/// Name of a StatefulSet's headless Service.
+pub fn headless_name(workload: &str) -> String {
+    dns_label(&format!("{workload}-headless"), 63)
+}
+
+fn meta(name: &str, workload: &str, opts: &Options) -> ObjectMeta {
+    ObjectMeta {
+        name: Some(name.to_string()),
+        namespace: opts.namespace.clone(),
+        labels: Some(labels(workload)),
+        ..Default::default()
+    }
+}
+
+fn service(w: &ResolvedWorkload, opts: &Options, name: &str, headless: bool) -> Service {
+    let ports: Vec<ServicePort> = w
+        .service_ports
+        .values()
+        .map(|p| ServicePort {
+            name: Some(p.name.clone()),
+            port: i32::from(p.port),
+            target_port: Some(IntOrString::Int(i32::from(p.target_port))),
+            protocol: Some(p.protocol.as_str().to_string()),
+            ..Default::default()
+        })
+        .collect();
+    Service {
+        metadata: meta(name, &w.name, opts),
+        spec: Some(ServiceSpec {
+            cluster_ip: headless.then(|| "None".to_string()),
+            selector: Some(selector(&w.name)),
+            ports: (!ports.is_empty()).then_some(ports),
+            ..Default::default()
+        }),
+        ..Default::default()
+    }
+}
+
+/// Every object of workload `w`, in output order: ConfigMap, Secret, Service(s), workload object.
+pub fn workload_objects(
+    app: &Resolved,
+    w: &ResolvedWorkload,
+    opts: &Options,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Vec<Object>, Error> {
+    let kind = kind_of(w)?;
+    let file_plan = files::plan(w, opts.namespace.as_deref())?;
+    let vol_plan = volumes::plan(app, w, kind.as_str())?;
+    let mut spec = pod_spec(w, opts, &file_plan, &vol_plan, warnings)?;
+
+    let mut annotations: BTreeMap<String, String> = w
+        .annotations
+        .iter()
+        .filter(|(k, _)| !is_own_annotation(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    if let Some(sum) = &file_plan.checksum {
+        annotations.insert(CHECKSUM_ANNOTATION.to_string(), sum.clone());
+    }
+    if matches!(kind, Kind::Job | Kind::CronJob) {
+        spec.restart_policy = Some("OnFailure".to_string());
+    }
+    let template = PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(labels(&w.name)),
+            annotations: (!annotations.is_empty()).then_some(annotations),
+            ..Default::default()
+        }),
+        spec: Some(spec),
+    };
+
+    let origin = || Origin::Workload(w.name.clone());
+    let mut out = Vec::new();
+    if let Some(cm) = file_plan.config_map {
+        out.push(Object {
+            origin: origin(),
+            body: Body::ConfigMap(Box::new(cm)),
+        });
+    }
+    if let Some(s) = file_plan.secret {
+        out.push(Object {
+            origin: origin(),
+            body: Body::Secret(Box::new(s)),
+        });
+    }
+    if !w.service_ports.is_empty() {
+        out.push(Object {
+            origin: origin(),
+            body: Body::Service(Box::new(service(w, opts, &w.name, false))),
+        });
+    }
+    let metadata = meta(&w.name, &w.name, opts);
+    let label_selector = || LabelSelector {
+        match_labels: Some(selector(&w.name)),
+        ..Default::default()
+    };
+    let body = match kind {
+        Kind::Deployment => Body::Deployment(Box::new(Deployment {
+            metadata,
+            spec: Some(DeploymentSpec {
+                replicas: Some(1),
+                selector: label_selector(),
+                template,
+                ..Default::default()
+            }),
+            ..Default::default()
+        })),
+        Kind::StatefulSet => {
+            let headless = headless_name(&w.name);
+            out.push(Object {
+                origin: origin(),
+                body: Body::Service(Box::new(service(w, opts, &headless, true))),
+            });
+            let claims: Vec<_> = vol_plan.claims.into_values().collect();
+            Body::StatefulSet(Box::new(StatefulSet {
+                metadata,
+                spec: Some(StatefulSetSpec {
+                    replicas: Some(1),
+                    selector: label_selector(),
+                    service_name: Some(headless),
+                    template,
+                    volume_claim_templates: (!claims.is_empty()).then_some(claims),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }))
+        }
+        Kind::Job => Body::Job(Box::new(Job {
+            metadata,
+            spec: Some(JobSpec {
+                template,
+                ..Default::default()
+            }),
+            ..Default::default()
+        })),
+        Kind::CronJob => {
+            let schedule = w
+                .annotations
+                .get(SCHEDULE_ANNOTATION)
+                .cloned()
+                .ok_or_else(|| Error::MissingSchedule {
+                    workload: w.name.clone(),
+                    span: Box::new(w.span.clone()),
+                })?;
+            Body::CronJob(Box::new(CronJob {
+                metadata,
+                spec: Some(CronJobSpec {
+                    schedule,
+                    job_template: JobTemplateSpec {
+                        metadata: Some(ObjectMeta {
+                            labels: Some(labels(&w.name)),
+                            ..Default::default()
+                        }),
+                        spec: Some(JobSpec {
+                            template,
+                            ..Default::default()
+                        }),
+                    },
+                    ..Default::default()
+                }),
+                ..Default::default()
+            }))
+        }
+    };
+    out.push(Object {
+        origin: origin(),
+        body,
+    });
+    Ok(out)
+}
