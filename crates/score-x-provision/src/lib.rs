@@ -33,3 +33,6 @@ pub use format::{
 pub use provision::{Context, provision};
 pub use set::ProvisionerSet;
 pub use state::{Orphan, ResourceState, STATE_VERSION, State, StoredSecretRef, WorkloadState};
+
+#[cfg(test)]
+mod tests;

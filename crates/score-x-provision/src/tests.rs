@@ -1,0 +1,712 @@
+//! End-to-end tests of `provision` on hand-built apps: errors are precise, secrets stay typed,
+//! output is deterministic, state behaves (seed, orphans, stickiness).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use score_x_core::graph::ResourceGraph;
+use score_x_core::ir::{Container, File, FileContent, Resource, Variable, Workload};
+use score_x_core::resolved::{ResolvedContent, Segment};
+use score_x_core::value::TValue;
+use score_x_core::{App, Code, Diagnostics, ResourceUid, Span, Target, Template};
+use serde_json::json;
+
+use crate::{CommandOutput, CommandRunner, Context, Origin, ProvisionerSet, State, provision};
+
+/// Really spawns the program (no PATH magic beyond std's), counting invocations.
+#[derive(Default)]
+struct SpawnRunner {
+    calls: AtomicUsize,
+}
+
+impl CommandRunner for SpawnRunner {
+    fn run(
+        &self,
+        program: &str,
+        args: &[String],
+        stdin: &[u8],
+        _timeout: Duration,
+    ) -> Result<CommandOutput, String> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        // A command may exit without reading its input.
+        if let Err(e) = child.stdin.take().ok_or("no stdin")?.write_all(stdin)
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(e.to_string());
+        }
+        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        Ok(CommandOutput {
+            status: out.status.code(),
+            stdout: out.stdout,
+            stderr: out.stderr,
+        })
+    }
+}
+
+const PROVISIONERS: &str = r#"
+- uri: template://test/postgres
+  type: postgres
+  description: test postgres
+  params:
+    version: { type: string, default: "16" }
+    replicas: { type: integer, default: 1 }
+  outputs:
+    host: {}
+    port: {}
+    username: {}
+    password: { secret: true }
+  init: |
+    name: {{dns_label (concat "pg-" uid) 40}}
+  state: |
+    service: {{init.name}}
+    version: {{quote params.version}}
+  outputs_template: |
+    host: {{state.service}}
+    port: 5432
+    username: {{quote (concat "u" (hash uid 6))}}
+    password:
+      name: {{state.service}}
+      key: password
+      value: {{random_string 24 "password"}}
+  kubernetes: |
+    - apiVersion: v1
+      kind: Secret
+      metadata: { name: {{state.service}} }
+      stringData: { password: {{quote (random_string 24 "password")}} }
+- uri: template://test/typo
+  type: typo
+  outputs: { x: {} }
+  params:
+    version: { type: string, default: "1" }
+  outputs_template: |
+    x: {{params.verison}}
+- uri: template://test/leaky
+  type: leaky
+  state: |
+    pw: {{random_string 16}}
+- uri: template://test/route
+  type: route
+  params:
+    host: { type: string, required: true }
+  outputs: { url: {} }
+  outputs_template: |
+    url: {{quote (concat "https://" params.host)}}
+"#;
+
+fn span(file: &str, line: u32, path: &str) -> Span {
+    Span {
+        line,
+        ..Span::file_only(file)
+    }
+    .with_path(path.to_string())
+}
+
+fn tv(v: serde_json::Value) -> TValue {
+    match v {
+        serde_json::Value::Null => TValue::Null,
+        serde_json::Value::Bool(b) => TValue::Bool(b),
+        serde_json::Value::Number(n) => TValue::Number(n),
+        serde_json::Value::String(s) => TValue::String(Template::parse(&s).unwrap()),
+        serde_json::Value::Array(a) => TValue::List(a.into_iter().map(tv).collect()),
+        serde_json::Value::Object(m) => {
+            TValue::Map(m.into_iter().map(|(k, v)| (k, tv(v))).collect())
+        }
+    }
+}
+
+/// A tiny app builder: workloads with variables, resources by local name.
+struct AppB {
+    app: App,
+}
+
+impl AppB {
+    fn new() -> Self {
+        AppB {
+            app: App {
+                workloads: BTreeMap::new(),
+                resources: BTreeMap::new(),
+            },
+        }
+    }
+
+    fn workload(mut self, name: &str, vars: &[(&str, &str)]) -> Self {
+        let file = format!("{name}.score.yaml");
+        let variables = vars
+            .iter()
+            .enumerate()
+            .map(|(i, (k, v))| {
+                let line = u32::try_from(10 + i).unwrap();
+                (
+                    k.to_string(),
+                    Variable {
+                        value: Template::parse(v).unwrap(),
+                        span: span(&file, line, &format!("/containers/main/variables/{k}")),
+                    },
+                )
+            })
+            .collect();
+        let container = Container {
+            name: "main".into(),
+            span: span(&file, 5, "/containers/main"),
+            image: "busybox".into(),
+            image_span: span(&file, 6, "/containers/main/image"),
+            command: None,
+            args: None,
+            variables,
+            files: BTreeMap::new(),
+            volumes: BTreeMap::new(),
+            resources: None,
+            liveness_probe: None,
+            readiness_probe: None,
+            before: BTreeMap::new(),
+        };
+        self.app.workloads.insert(
+            name.into(),
+            Workload {
+                name: name.into(),
+                file: file.clone(),
+                span: span(&file, 1, ""),
+                metadata: json!({"name": name, "annotations": {"team": "core"}}),
+                annotations: BTreeMap::new(),
+                containers: BTreeMap::from([("main".into(), container)]),
+                service_ports: BTreeMap::new(),
+                resources: BTreeMap::new(),
+            },
+        );
+        self
+    }
+
+    fn file(mut self, workload: &str, target: &str, content: FileContent) -> Self {
+        let w = self.app.workloads.get_mut(workload).unwrap();
+        let c = w.containers.get_mut("main").unwrap();
+        c.files.insert(
+            target.into(),
+            File {
+                target: target.into(),
+                mode: None,
+                content,
+                span: span(&w.file, 30, "/containers/main/files"),
+            },
+        );
+        self
+    }
+
+    fn resource(
+        mut self,
+        workload: &str,
+        name: &str,
+        type_: &str,
+        id: Option<&str>,
+        params: Option<serde_json::Value>,
+    ) -> Self {
+        let uid = ResourceUid::new(type_, None, id, workload, name);
+        let file = format!("{workload}.score.yaml");
+        self.app
+            .workloads
+            .get_mut(workload)
+            .unwrap()
+            .resources
+            .insert(name.into(), uid.clone());
+        let entry = self
+            .app
+            .resources
+            .entry(uid.clone())
+            .or_insert_with(|| Resource {
+                uid: uid.clone(),
+                type_: type_.into(),
+                class: "default".into(),
+                id: id.map(String::from),
+                params: params.map(tv),
+                metadata: json!({}),
+                source_workload: workload.into(),
+                source_name: name.into(),
+                consumers: BTreeSet::new(),
+                span: span(&file, 20, &format!("/resources/{name}")),
+            });
+        entry.consumers.insert(workload.into());
+        self
+    }
+}
+
+fn set_with(extra: &str) -> ProvisionerSet {
+    let mut set = ProvisionerSet::new();
+    if !extra.is_empty() {
+        set.add_file("extra.yaml", extra, Origin::User("extra.yaml".into()))
+            .unwrap();
+    }
+    set.add_file(
+        "test.yaml",
+        PROVISIONERS,
+        Origin::Project("test.yaml".into()),
+    )
+    .unwrap();
+    set
+}
+
+fn run_with(
+    app: &App,
+    set: &ProvisionerSet,
+    state: &mut State,
+    runner: &dyn CommandRunner,
+) -> Result<(score_x_core::Resolved, Diagnostics), Diagnostics> {
+    let graph = ResourceGraph::build(app).unwrap();
+    let ctx = Context {
+        target: Target::Kubernetes,
+        options: json!({"namespace": "dev"}),
+        runner,
+        provisioner_dir_of: None,
+    };
+    provision(app, &graph, set, state, &ctx)
+}
+
+fn run(app: &App, state: &mut State) -> Result<(score_x_core::Resolved, Diagnostics), Diagnostics> {
+    run_with(app, &set_with(""), state, &SpawnRunner::default())
+}
+
+fn one_error(
+    r: Result<(score_x_core::Resolved, Diagnostics), Diagnostics>,
+) -> score_x_core::Diagnostic {
+    let e = r.unwrap_err();
+    assert_eq!(e.len(), 1, "{e:#?}");
+    e.0.into_iter().next().unwrap()
+}
+
+fn dsn_app() -> App {
+    AppB::new()
+        .workload("api", &[("DB_URL", "postgres://${resources.db.username}:${resources.db.password}@${resources.db.host}:${resources.db.port}/app"), ("TEAM", "${metadata.annotations.team}")])
+        .resource("api", "db", "postgres", None, None)
+        .app
+}
+
+#[test]
+fn secret_propagates_through_a_dsn() {
+    let mut state = State::new("seed-1".into());
+    let (resolved, warnings) = run(&dsn_app(), &mut state).unwrap();
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let var = &resolved.workloads["api"].containers["main"].variables["DB_URL"].value;
+    let name = score_x_core::naming::dns_label("pg-postgres.default#api.db", 40);
+    assert!(var.is_secret());
+    assert_eq!(var.as_plain(), None);
+    match var.segments.as_slice() {
+        [Segment::Text(a), Segment::Secret(s), Segment::Text(b)] => {
+            assert!(a.starts_with("postgres://u") && a.ends_with(':'), "{a}");
+            assert_eq!(b, &format!("@{name}:5432/app"));
+            assert_eq!(s.name, name);
+            assert_eq!(s.key.as_deref(), Some("password"));
+            assert_eq!(s.value.as_ref().unwrap().expose().len(), 24);
+        }
+        other => panic!("unexpected segments {other:?}"),
+    }
+    assert_eq!(
+        resolved.workloads["api"].containers["main"].variables["TEAM"]
+            .value
+            .as_plain()
+            .as_deref(),
+        Some("core")
+    );
+    // The secret never reaches the state file, the serialized model or Debug output.
+    let pw = var
+        .secrets()
+        .next()
+        .unwrap()
+        .value
+        .as_ref()
+        .unwrap()
+        .expose()
+        .to_string();
+    assert!(!state.to_yaml().contains(&pw));
+    // Only the target's secret object (the rendered artifact) holds it.
+    let mut without_artifacts = resolved.clone();
+    without_artifacts
+        .resources
+        .values_mut()
+        .for_each(|r| r.artifacts = json!(null));
+    assert!(
+        !serde_json::to_string(&without_artifacts)
+            .unwrap()
+            .contains(&pw)
+    );
+    assert!(!format!("{without_artifacts:?}").contains(&pw));
+    let db = &resolved.resources[&"postgres.default#api.db".parse().unwrap()];
+    assert_eq!(db.params, json!({"version": "16", "replicas": 1}));
+    assert_eq!(db.artifacts[0]["kind"], "Secret");
+    assert_eq!(
+        state.resources["postgres.default#api.db"].secret_outputs["password"].name,
+        name
+    );
+}
+
+#[test]
+fn same_inputs_and_state_give_identical_output() {
+    let app = dsn_app();
+    let mut s1 = State::new("seed-1".into());
+    let (r1, _) = run(&app, &mut s1).unwrap();
+    let state_after_first = s1.to_yaml();
+    let (r2, _) = run(&app, &mut s1).unwrap();
+    assert_eq!(
+        serde_json::to_string(&r1).unwrap(),
+        serde_json::to_string(&r2).unwrap()
+    );
+    assert_eq!(r1, r2);
+    assert_eq!(state_after_first, s1.to_yaml());
+    let mut s2 = State::parse(&state_after_first, "state.yaml").unwrap();
+    let (r3, _) = run(&app, &mut s2).unwrap();
+    assert_eq!(r1, r3);
+}
+
+#[test]
+fn new_seed_keeps_names_and_changes_generated_secrets() {
+    let app = dsn_app();
+    let (r1, _) = run(&app, &mut State::new("seed-1".into())).unwrap();
+    let (r2, _) = run(&app, &mut State::new("seed-2".into())).unwrap();
+    let uid: ResourceUid = "postgres.default#api.db".parse().unwrap();
+    let (a, b) = (&r1.resources[&uid], &r2.resources[&uid]);
+    assert_eq!(a.plain("host"), b.plain("host"));
+    assert_eq!(a.plain("username"), b.plain("username"));
+    assert_eq!(a.artifacts[0]["metadata"], b.artifacts[0]["metadata"]);
+    let pw = |r: &score_x_core::resolved::ProvisionedResource| match &r.outputs["password"] {
+        score_x_core::resolved::Output::Secret(s) => (
+            s.name.clone(),
+            s.value.as_ref().unwrap().expose().to_string(),
+        ),
+        score_x_core::resolved::Output::Plain(_) => panic!("password must be secret"),
+    };
+    let (n1, v1) = pw(a);
+    let (n2, v2) = pw(b);
+    assert_eq!(n1, n2);
+    assert_ne!(v1, v2);
+    assert_ne!(a.artifacts[0]["stringData"], b.artifacts[0]["stringData"]);
+}
+
+#[test]
+fn template_typo_names_provisioner_section_and_key() {
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "t", "typo", None, None)
+        .app;
+    let d = one_error(run(&app, &mut State::new("s".into())));
+    assert_eq!(d.code, Code::Provisioner);
+    assert!(d.message.contains("template://test/typo"), "{}", d.message);
+    assert!(
+        d.message.contains("section `outputs_template` line 1"),
+        "{}",
+        d.message
+    );
+    assert!(
+        d.message.contains("`params.verison` does not exist"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.hint.as_deref(), Some("did you mean `version`?"));
+    let s = d.span.unwrap();
+    assert_eq!((s.file.as_ref(), s.line), ("test.yaml", 37));
+    assert_eq!(d.related[0].0.file.as_ref(), "api.score.yaml");
+}
+
+#[test]
+fn undeclared_output_is_reported_at_the_variable() {
+    let app = AppB::new()
+        .workload("api", &[("X", "a"), ("HOST", "${resources.db.hots}")])
+        .resource("api", "db", "postgres", None, None)
+        .app;
+    let d = one_error(run(&app, &mut State::new("s".into())));
+    assert_eq!(d.code, Code::UnknownOutput);
+    assert_eq!(d.hint.as_deref(), Some("did you mean `host`?"));
+    let s = d.span.unwrap();
+    assert_eq!(
+        (s.file.as_ref(), s.line, s.path.as_ref()),
+        ("api.score.yaml", 11, "/containers/main/variables/HOST")
+    );
+}
+
+#[test]
+fn param_type_error_and_unknown_param() {
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource(
+            "api",
+            "db",
+            "postgres",
+            None,
+            Some(json!({"replicas": "two"})),
+        )
+        .app;
+    let d = one_error(run(&app, &mut State::new("s".into())));
+    assert_eq!(d.code, Code::InvalidParam);
+    assert!(
+        d.message.contains("param `replicas`")
+            && d.message.contains("type integer")
+            && d.message.contains("got a string"),
+        "{}",
+        d.message
+    );
+    assert_eq!(
+        d.span.unwrap().path.as_ref(),
+        "/resources/db/params/replicas"
+    );
+
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource(
+            "api",
+            "db",
+            "postgres",
+            None,
+            Some(json!({"verison": "15"})),
+        )
+        .app;
+    let d = one_error(run(&app, &mut State::new("s".into())));
+    assert_eq!(d.code, Code::InvalidParam);
+    assert_eq!(d.hint.as_deref(), Some("did you mean `version`?"));
+    assert_eq!(d.span.as_ref().unwrap().line, 20);
+
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "r", "route", None, None)
+        .app;
+    let d = one_error(run(&app, &mut State::new("s".into())));
+    assert!(
+        d.message.contains("missing the required param `host`"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn params_use_earlier_outputs_but_never_secrets() {
+    let app = AppB::new()
+        .workload("api", &[("URL", "${resources.r.url}")])
+        .resource("api", "db", "postgres", None, None)
+        .resource(
+            "api",
+            "r",
+            "route",
+            None,
+            Some(json!({"host": "${resources.db.host}.example.com"})),
+        )
+        .app;
+    let (resolved, _) = run(&app, &mut State::new("s".into())).unwrap();
+    let url = resolved.workloads["api"].containers["main"].variables["URL"]
+        .value
+        .as_plain()
+        .unwrap();
+    assert!(
+        url.starts_with("https://pg-postgres-default-api-db-") && url.ends_with(".example.com"),
+        "{url}"
+    );
+
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "db", "postgres", None, None)
+        .resource(
+            "api",
+            "r",
+            "route",
+            None,
+            Some(json!({"host": "${resources.db.password}"})),
+        )
+        .app;
+    let d = one_error(run(&app, &mut State::new("s".into())));
+    assert_eq!(d.code, Code::InvalidParam);
+    assert!(
+        d.message.contains("secret output `db.password`"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn failing_cmd_provisioner_shows_status_and_stderr() {
+    let set = set_with(
+        "- uri: cmd:///bin/sh#fail\n  type: broken\n  args: [\"-c\", \"echo 'no credentials for acme' >&2; exit 3\", \"<mode>\"]\n",
+    );
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "b", "broken", None, None)
+        .app;
+    let d = one_error(run_with(
+        &app,
+        &set,
+        &mut State::new("s".into()),
+        &SpawnRunner::default(),
+    ));
+    assert_eq!(d.code, Code::Provisioner);
+    assert!(d.message.contains("cmd:///bin/sh#fail"), "{}", d.message);
+    assert!(d.message.contains("exit status 3"), "{}", d.message);
+    assert!(
+        d.message.contains("no credentials for acme"),
+        "{}",
+        d.message
+    );
+    assert_eq!(d.span.unwrap().file.as_ref(), "extra.yaml");
+}
+
+const CMD_ENV: &str = r#"- uri: cmd:///bin/sh#env
+  type: environment
+  args:
+    - -c
+    - |
+      input=$(cat)
+      case "$input" in *'"resource_uid":"environment.default#shared-env"'*) ;; *) echo "bad stdin: $input" >&2; exit 1;; esac
+      case "$1" in provision) ;; *) echo "mode $1" >&2; exit 1;; esac
+      printf '%s' '{"resource_state":{"n":1},"resource_outputs":{"REGION":"eu-west-1","TOKEN":"🔐💬env-secret_token💬🔐"},"shared_state":{"seen":true},"manifests":[]}'
+    - sh
+    - <mode>
+  expected_outputs: [REGION, TOKEN]
+"#;
+
+#[test]
+fn shared_resource_is_provisioned_once_with_identical_outputs() {
+    let set = set_with(CMD_ENV);
+    let runner = SpawnRunner::default();
+    let app = AppB::new()
+        .workload(
+            "a",
+            &[
+                ("R", "${resources.env.REGION}"),
+                ("T", "${resources.env.TOKEN}"),
+            ],
+        )
+        .workload(
+            "b",
+            &[
+                ("R", "${resources.e.REGION}"),
+                ("T", "${resources.e.TOKEN}"),
+            ],
+        )
+        .resource("a", "env", "environment", Some("shared-env"), None)
+        .resource("b", "e", "environment", Some("shared-env"), None)
+        .app;
+    let mut state = State::new("s".into());
+    let (resolved, _) = run_with(&app, &set, &mut state, &runner).unwrap();
+    assert_eq!(runner.calls.load(Ordering::SeqCst), 1);
+    assert_eq!(resolved.resources.len(), 1);
+    let a = &resolved.workloads["a"].containers["main"].variables;
+    let b = &resolved.workloads["b"].containers["main"].variables;
+    assert_eq!(a["R"].value, b["R"].value);
+    assert_eq!(a["T"].value, b["T"].value);
+    assert_eq!(a["R"].value.as_plain().as_deref(), Some("eu-west-1"));
+    let s = a["T"].value.single_secret().unwrap();
+    assert_eq!(
+        (s.name.as_str(), s.key.as_deref()),
+        ("env-secret", Some("token"))
+    );
+    assert_eq!(state.shared, json!({"seen": true}));
+    assert_eq!(
+        state.resources["environment.default#shared-env"].state,
+        json!({"n": 1})
+    );
+}
+
+#[test]
+fn generated_secrets_may_not_be_stored_in_state() {
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "l", "leaky", None, None)
+        .app;
+    let d = one_error(run(&app, &mut State::new("s".into())));
+    assert!(
+        d.message.contains("`random_string` appears in `state`"),
+        "{}",
+        d.message
+    );
+}
+
+#[test]
+fn no_provisioner_names_uid_file_target_and_types() {
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "q", "amqp", None, None)
+        .app;
+    let d = one_error(run(&app, &mut State::new("s".into())));
+    assert_eq!(d.code, Code::NoProvisioner);
+    assert!(
+        d.message.contains("amqp.default#api.q") && d.message.contains("kubernetes"),
+        "{}",
+        d.message
+    );
+    let s = d.span.unwrap();
+    assert_eq!((s.file.as_ref(), s.line), ("api.score.yaml", 20));
+    assert!(d.hint.unwrap().contains("leaky, postgres, route, typo"));
+}
+
+#[test]
+fn orphans_and_stickiness_are_reported() {
+    let mut state = State::new("s".into());
+    run(&dsn_app(), &mut state).unwrap();
+    // Another provisioner now matches postgres first.
+    let set = set_with(
+        "- uri: template://other/pg\n  type: postgres\n  outputs: { host: {}, port: {}, username: {}, password: { secret: true } }\n  outputs_template: |\n    host: h\n    port: 1\n    username: u\n    password: { name: s }\n",
+    );
+    let (_, warnings) = run_with(&dsn_app(), &set, &mut state, &SpawnRunner::default()).unwrap();
+    assert!(warnings.iter().any(|w| w.message.contains("was provisioned by template://test/postgres and is now provisioned by template://other/pg")), "{warnings:?}");
+    // The workload and its resource vanish.
+    let other = AppB::new().workload("web", &[]).app;
+    let (_, warnings) = run(&other, &mut state).unwrap();
+    assert_eq!(state.orphans(&other).len(), 2);
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(state.resources["postgres.default#api.db"].orphaned);
+    assert!(state.workloads["api"].orphaned);
+    assert!(!state.workloads["web"].orphaned);
+}
+
+#[test]
+fn file_contents_literal_and_binary() {
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "db", "postgres", None, None)
+        .file(
+            "api",
+            "/etc/app.conf",
+            FileContent::Template(Template::parse("pw=${resources.db.password}\n").unwrap()),
+        )
+        .file(
+            "api",
+            "/etc/raw",
+            FileContent::Literal("${not.expanded}".into()),
+        )
+        .file(
+            "api",
+            "/etc/bin",
+            FileContent::Binary(vec![0, 159, 146, 150]),
+        )
+        .app;
+    let (resolved, _) = run(&app, &mut State::new("s".into())).unwrap();
+    let files = &resolved.workloads["api"].containers["main"].files;
+    let ResolvedContent::Text(conf) = &files["/etc/app.conf"].content else {
+        panic!()
+    };
+    assert!(conf.is_secret());
+    let ResolvedContent::Text(raw) = &files["/etc/raw"].content else {
+        panic!()
+    };
+    assert_eq!(raw.as_plain().as_deref(), Some("${not.expanded}"));
+    assert_eq!(
+        files["/etc/bin"].content,
+        ResolvedContent::Binary(vec![0, 159, 146, 150])
+    );
+}
+
+#[test]
+fn errors_leave_state_untouched() {
+    let mut state = State::new("s".into());
+    let before = state.to_yaml();
+    let app = AppB::new()
+        .workload("api", &[("X", "${resources.db.nope}")])
+        .resource("api", "db", "postgres", None, None)
+        .app;
+    assert!(run(&app, &mut state).is_err());
+    assert_eq!(before, state.to_yaml());
+    let _ = Arc::new(());
+}
