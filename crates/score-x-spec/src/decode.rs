@@ -619,15 +619,14 @@ impl Dec<'_> {
                     };
                     let f = self.file(it, &p, true);
                     if let (Some(t), Some(f)) = (target, f) {
-                        if out.contains_key(&t) {
-                            self.error(
-                                Code::InvalidValue,
-                                format!("two files have the target `{t}`"),
-                                it,
-                                &p,
-                            );
-                        } else {
-                            out.insert(t, f);
+                        match out.entry(t) {
+                            std::collections::btree_map::Entry::Occupied(e) => {
+                                let msg = format!("two files have the target `{}`", e.key());
+                                self.error(Code::InvalidValue, msg, it, &p);
+                            }
+                            std::collections::btree_map::Entry::Vacant(e) => {
+                                e.insert(f);
+                            }
                         }
                     }
                 }
@@ -824,15 +823,14 @@ impl Dec<'_> {
                     };
                     let v = self.volume(it, &p, true);
                     if let (Some(t), Some(v)) = (target, v) {
-                        if out.contains_key(&t) {
-                            self.error(
-                                Code::InvalidValue,
-                                format!("two volumes have the target `{t}`"),
-                                it,
-                                &p,
-                            );
-                        } else {
-                            out.insert(t, v);
+                        match out.entry(t) {
+                            std::collections::btree_map::Entry::Occupied(e) => {
+                                let msg = format!("two volumes have the target `{}`", e.key());
+                                self.error(Code::InvalidValue, msg, it, &p);
+                            }
+                            std::collections::btree_map::Entry::Vacant(e) => {
+                                e.insert(v);
+                            }
                         }
                     }
                 }

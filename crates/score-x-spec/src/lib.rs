@@ -90,7 +90,7 @@ pub fn decode_all(
         .filter_map(|p| match overrides::parse_property(p) {
             Ok(prop) => Some((prop, p.as_str())),
             Err(e) => {
-                diags.push(e);
+                diags.push(*e);
                 None
             }
         })

@@ -73,16 +73,16 @@ pub struct Property {
     pub value: Option<Node>,
 }
 
-fn invalid(prop: &str, msg: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(
+fn invalid(prop: &str, msg: impl Into<String>) -> Box<Diagnostic> {
+    Box::new(Diagnostic::error(
         Code::InvalidOverride,
         format!("--override-property `{prop}`: {}", msg.into()),
     )
-    .hint("write PATH=VALUE, e.g. `containers.main.image=nginx:1.27`; escape dots in keys as `\\.`")
+    .hint("write PATH=VALUE, e.g. `containers.main.image=nginx:1.27`; escape dots in keys as `\\.`"))
 }
 
 /// Parse `PATH=VALUE`.
-pub fn parse_property(prop: &str) -> Result<Property, Diagnostic> {
+pub fn parse_property(prop: &str) -> Result<Property, Box<Diagnostic>> {
     let Some((path, value)) = prop.split_once('=') else {
         return Err(invalid(prop, "missing `=`"));
     };
@@ -131,7 +131,7 @@ pub fn parse_property(prop: &str) -> Result<Property, Diagnostic> {
 }
 
 /// Apply a property to a document root.
-pub fn apply_property(root: &mut Node, prop: &Property, text: &str) -> Result<(), Diagnostic> {
+pub fn apply_property(root: &mut Node, prop: &Property, text: &str) -> Result<(), Box<Diagnostic>> {
     let Some((last, parents)) = prop.path.split_last() else {
         return Err(invalid(text, "empty path"));
     };

@@ -75,7 +75,7 @@ fn snippet(
     };
     let offset = span.offset.min(text.len());
     let len = span.len.min(text.len() - offset);
-    let src = NamedSource::new(span.file.to_string(), (*text).to_string());
+    let src = NamedSource::new(&span.file, (*text).to_string());
     (
         Some(src),
         vec![LabeledSpan::new_primary_with_span(

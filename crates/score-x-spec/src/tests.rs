@@ -158,18 +158,388 @@ resources:
     assert_eq!(db.params.as_ref().unwrap().refs().len(), 1);
 }
 
+fn with_main(extra: &str) -> String {
+    format!("{BASE}{extra}")
+}
+
 #[test]
-fn debug_render() {
+fn required_field() {
     let d = errs(
-        "apiVersion: score.dev/v1b1\nmetadata:\n  name: app\ncontainers:\n  main:\n    imag: nginx\n",
+        "apiVersion: score.dev/v1b1\nmetadata:\n  name: app\ncontainers:\n  main:\n    command: [a]\n",
     );
-    let r = render(
-        &d.0,
-        &[src(
-            "score.yaml",
-            "apiVersion: score.dev/v1b1\nmetadata:\n  name: app\ncontainers:\n  main:\n    imag: nginx\n",
-        )],
-        false,
+    assert_eq!(
+        one(&d, Code::RequiredField),
+        ("/containers/main".into(), 5, 3)
     );
-    println!("{r}");
+    let d = errs("apiVersion: score.dev/v1b1\ncontainers:\n  main: {image: a}\n");
+    assert_eq!(one(&d, Code::RequiredField).0, "");
+}
+
+#[test]
+fn pattern_mismatch() {
+    let d = errs(
+        "apiVersion: score.dev/v1b1\nmetadata:\n  name: My_App\ncontainers:\n  main: {image: a}\n",
+    );
+    assert_eq!(
+        one(&d, Code::PatternMismatch),
+        ("/metadata/name".into(), 3, 9)
+    );
+    let d = errs(&with_main("    resources: {limits: {cpu: 1.5m}}\n"));
+    assert_eq!(
+        one(&d, Code::PatternMismatch).0,
+        "/containers/main/resources/limits/cpu"
+    );
+}
+
+#[test]
+fn value_out_of_range() {
+    let d = errs(&with_main("service:\n  ports:\n    web: {port: 70000}\n"));
+    assert_eq!(one(&d, Code::ValueOutOfRange).0, "/service/ports/web/port");
+}
+
+#[test]
+fn unknown_field_suggests() {
+    let d = errs(&with_main("    variabels: {A: b}\n"));
+    let e = d.errors().find(|e| e.code == Code::UnknownField).unwrap();
+    assert_eq!(e.hint.as_deref(), Some("did you mean `variables`?"));
+}
+
+#[test]
+fn invalid_type() {
+    let d = errs(&with_main("    command: /bin/sh\n"));
+    assert_eq!(one(&d, Code::InvalidType).0, "/containers/main/command");
+}
+
+#[test]
+fn numbers_as_strings_warn() {
+    let l = ok(&[src(
+        "s.yaml",
+        &with_main("    variables: {PORT: 8080, ON: true, F: 1.50}\n"),
+    )]);
+    let v = &l.app.workloads["app"].containers["main"].variables;
+    assert_eq!(v["PORT"].value.as_literal().as_deref(), Some("8080"));
+    assert_eq!(v["F"].value.as_literal().as_deref(), Some("1.50"));
+    assert_eq!(l.warnings.len(), 3);
+    assert!(
+        l.warnings
+            .iter()
+            .all(|w| w.code == Code::InvalidType && w.severity == Severity::Warning)
+    );
+}
+
+#[test]
+fn invalid_value() {
+    let d = errs(&with_main(
+        "    files:\n      /a: {content: x, source: y}\n",
+    ));
+    assert_eq!(
+        one(&d, Code::InvalidValue).0,
+        "/containers/main/files/\"/a\""
+    );
+    let d = errs(
+        "apiVersion: score.dev/v1b1\nmetadata:\n  name: app\ncontainers:\n  main:\n    image: .\n",
+    );
+    let e = d.errors().find(|e| e.code == Code::InvalidValue).unwrap();
+    assert!(e.hint.as_deref().unwrap().contains("--image"));
+}
+
+#[test]
+fn yaml_syntax_and_too_large() {
+    let d = errs("apiVersion: score.dev/v1b1\nmetadata: {name: app\n");
+    assert_eq!(codes(&d), vec![Code::YamlSyntax]);
+    let mut lol = String::from("a: &a [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..8 {
+        let p = if i == 1 {
+            "a".to_string()
+        } else {
+            format!("a{}", i - 1)
+        };
+        lol.push_str(&format!(
+            "a{i}: &a{i} [*{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}, *{p}]\n"
+        ));
+    }
+    let d = errs(&lol);
+    assert_eq!(codes(&d), vec![Code::YamlTooLarge]);
+}
+
+#[test]
+fn unsupported_version_and_wrong_shape() {
+    let d = errs(
+        "apiVersion: score.dev/v1b2\nmetadata:\n  name: app\ncontainers:\n  main: {image: a}\n",
+    );
+    let e = d
+        .errors()
+        .find(|e| e.code == Code::UnsupportedVersion)
+        .unwrap();
+    assert!(
+        e.hint
+            .as_deref()
+            .unwrap()
+            .contains("apiVersion: score.dev/v1b1")
+    );
+    let d = errs("apiVersion: score.dev/v1b1\nkind: Workload\nspec:\n  containers: {}\n");
+    assert_eq!(codes(&d), vec![Code::WrongShape]);
+    assert!(d.0[0].hint.as_deref().unwrap().contains("containers:"));
+    let d = errs("- a\n- b\n");
+    assert_eq!(codes(&d), vec![Code::WrongShape]);
+}
+
+#[test]
+fn unknown_resource_in_placeholder_and_volume() {
+    let d = errs(&with_main(
+        "    variables: {A: \"x ${resources.dbb.host}\"}\n    volumes: {/d: {source: dat}}\nresources:\n  db: {type: postgres}\n  data: {type: volume}\n",
+    ));
+    let v: Vec<_> = d
+        .errors()
+        .filter(|e| e.code == Code::UnknownResource)
+        .collect();
+    assert_eq!(v.len(), 2);
+    assert_eq!(v[0].hint.as_deref(), Some("did you mean `db`?"));
+    // The span points into the string, at the placeholder.
+    let s = v[0].span.as_ref().unwrap();
+    assert_eq!((s.line, s.column), (7, 23));
+    assert_eq!(v[1].hint.as_deref(), Some("did you mean `data`?"));
+}
+
+#[test]
+fn invalid_placeholder() {
+    let d = errs(&with_main(
+        "    variables: {A: \"${env.HOME}\", B: \"${metadata.nope}\"}\n",
+    ));
+    let v: Vec<_> = d
+        .errors()
+        .filter(|e| e.code == Code::InvalidPlaceholder)
+        .collect();
+    assert_eq!(v.len(), 2, "{d:#?}");
+    let d = errs(&with_main(
+        "resources:\n  r:\n    type: x1\n    params: {a: [\"${oops\"]}\n",
+    ));
+    assert_eq!(
+        one(&d, Code::InvalidPlaceholder).0,
+        "/resources/r/params/a/0"
+    );
+    // noExpand disables expansion (and checking).
+    ok(&[src(
+        "s.yaml",
+        &with_main("    files: {/a: {content: \"${oops\", noExpand: true}}\n"),
+    )]);
+}
+
+#[test]
+fn before_checks() {
+    let text = "apiVersion: score.dev/v1b1\nmetadata: {name: app}\ncontainers:\n  aa:\n    image: x\n    before: {bb: {ready: started}, aa: {ready: started}, zz: {ready: complete}}\n  bb:\n    image: x\n    before: {aa: {ready: healthy}}\n";
+    let d = errs(text);
+    let c = codes(&d);
+    assert_eq!(
+        c.iter().filter(|c| **c == Code::DependencyCycle).count(),
+        2,
+        "{d:#?}"
+    );
+    assert_eq!(
+        c.iter().filter(|c| **c == Code::UnknownContainer).count(),
+        1
+    );
+    assert_eq!(c.iter().filter(|c| **c == Code::MissingProbe).count(), 1);
+    let cyc = d.errors().find(|e| e.message.contains("cycle")).unwrap();
+    assert!(cyc.message.contains("aa, bb"), "{}", cyc.message);
+}
+
+#[test]
+fn duplicate_workload_names_both_files() {
+    let d = errs_with(
+        &[src("a.yaml", BASE), src("b.yaml", BASE)],
+        &MemReader::default(),
+        &LoadOptions::default(),
+    );
+    let e = d.errors().next().unwrap();
+    assert_eq!(e.code, Code::DuplicateWorkload);
+    assert_eq!(&*e.span.as_ref().unwrap().file, "b.yaml");
+    assert_eq!(&*e.related[0].0.file, "a.yaml");
+}
+
+#[test]
+fn params_conflict_and_sharing() {
+    let a = "apiVersion: score.dev/v1b1\nmetadata: {name: aa}\ncontainers: {main: {image: x}}\nresources:\n  db: {type: postgres, id: shared-db, params: {size: 1}}\n";
+    let b = "apiVersion: score.dev/v1b1\nmetadata: {name: bb}\ncontainers: {main: {image: x}}\nresources:\n  mydb: {type: postgres, id: shared-db, params: {size: 2}}\n";
+    let c = "apiVersion: score.dev/v1b1\nmetadata: {name: cc}\ncontainers: {main: {image: x}}\nresources:\n  db: {type: postgres, id: shared-db}\n";
+    let d = errs_with(
+        &[src("a.yaml", a), src("b.yaml", b)],
+        &MemReader::default(),
+        &LoadOptions::default(),
+    );
+    let e = d.errors().next().unwrap();
+    assert_eq!(e.code, Code::ParamsConflict);
+    assert_eq!(&*e.span.as_ref().unwrap().file, "b.yaml");
+    assert_eq!(&*e.related[0].0.file, "a.yaml");
+    // c declares without params: shared, a is the source workload.
+    let l = ok(&[src("c.yaml", c), src("a.yaml", a)]);
+    let r = &l.app.resources[&"postgres.default#shared-db".parse().unwrap()];
+    assert_eq!(r.source_workload, "aa");
+    assert_eq!(
+        r.consumers.iter().map(String::as_str).collect::<Vec<_>>(),
+        vec!["aa", "cc"]
+    );
+    // Without params anywhere the first by name is the source.
+    let l = ok(&[
+        src("c.yaml", c),
+        src("c2.yaml", &c.replace("name: cc", "name: bb")),
+    ]);
+    assert_eq!(
+        l.app.resources.values().next().unwrap().source_workload,
+        "bb"
+    );
+}
+
+#[test]
+fn file_not_found_and_non_utf8() {
+    let t = with_main(
+        "    files:\n      /a: {source: missing.txt}\n      /b: {source: bin.dat}\n      /c: {source: bin.dat, noExpand: true}\n",
+    );
+    let reader = MemReader([("bin.dat".to_string(), vec![0xff, 0xfe])].into());
+    let d = errs_with(&[src("s.yaml", &t)], &reader, &LoadOptions::default());
+    assert_eq!(
+        one(&d, Code::FileNotFound).0,
+        "/containers/main/files/\"/a\"/source"
+    );
+    assert_eq!(
+        one(&d, Code::InvalidValue).0,
+        "/containers/main/files/\"/b\"/source"
+    );
+}
+
+#[test]
+fn deprecated_forms_are_upgraded() {
+    let t = with_main(
+        "    files:\n      - target: /a\n        content: [one, two]\n    volumes:\n      - target: /v\n        source: data\n        read_only: true\nresources:\n  data: {type: volume}\n",
+    );
+    let l = ok(&[src("s.yaml", &t)]);
+    let c = &l.app.workloads["app"].containers["main"];
+    assert!(
+        matches!(&c.files["/a"].content, FileContent::Template(t) if t.as_literal().as_deref() == Some("one\ntwo"))
+    );
+    assert!(c.volumes["/v"].read_only);
+    assert_eq!(
+        l.warnings
+            .iter()
+            .filter(|w| w.code == Code::Deprecated)
+            .count(),
+        4
+    );
+}
+
+#[test]
+fn overrides_file_and_properties() {
+    let opts = LoadOptions {
+        image: None,
+        overrides_file: Some(src(
+            "over.yaml",
+            "containers:\n  main:\n    variables: {A: b}\n",
+        )),
+        override_properties: vec![
+            "containers.main.image=busybox".into(),
+            "metadata.annotations.example\\.com/xy=y".into(),
+        ],
+    };
+    let l = load(&[src("s.yaml", BASE)], &MemReader::default(), &opts).unwrap();
+    let w = &l.app.workloads["app"];
+    assert_eq!(w.containers["main"].image, "busybox");
+    assert!(w.containers["main"].variables.contains_key("A"));
+    assert_eq!(w.annotations["example.com/xy"], "y");
+    // Errors in overridden nodes point at the override file.
+    let opts = LoadOptions {
+        overrides_file: Some(src("over.yaml", "containers:\n  main:\n    imagee: x\n")),
+        ..Default::default()
+    };
+    let d = errs_with(&[src("s.yaml", BASE)], &MemReader::default(), &opts);
+    assert_eq!(
+        &*d.errors().next().unwrap().span.as_ref().unwrap().file,
+        "over.yaml"
+    );
+    let opts = LoadOptions {
+        override_properties: vec!["nope".into()],
+        ..Default::default()
+    };
+    let d = errs_with(&[src("s.yaml", BASE)], &MemReader::default(), &opts);
+    assert_eq!(codes(&d), vec![Code::InvalidOverride]);
+}
+
+#[test]
+fn multi_document_files() {
+    let t = format!("{BASE}---\n{}", BASE.replace("name: app", "name: other"));
+    let l = ok(&[src("s.yaml", &t)]);
+    assert_eq!(l.app.workloads.len(), 2);
+}
+
+#[test]
+fn all_errors_of_all_files_at_once() {
+    let a = "apiVersion: score.dev/v1b1\nmetadata: {name: aa}\ncontainers: {main: {imag: x}}\n";
+    let b = "apiVersion: score.dev/v1b1\nmetadata: {name: B}\ncontainers: {main: {image: x, variables: {A: \"${resources.x.y}\"}}}\n";
+    let d = errs_with(
+        &[src("a.yaml", a), src("b.yaml", b), src("c.yaml", "a: [")],
+        &MemReader::default(),
+        &LoadOptions::default(),
+    );
+    let files: Vec<&str> = d
+        .errors()
+        .map(|e| &*e.span.as_ref().unwrap().file)
+        .collect();
+    assert_eq!(
+        files,
+        vec!["a.yaml", "a.yaml", "b.yaml", "b.yaml", "c.yaml"],
+        "{d:#?}"
+    );
+}
+
+#[test]
+fn render_is_deterministic_and_complete() {
+    let t = with_main("    imag: x\n");
+    let d = errs(&t);
+    let files = [src("score.yaml", &t)];
+    let r1 = render(&d.0, &files, false);
+    assert_eq!(r1, render(&d.0, &files, false));
+    assert!(
+        r1.contains("error[UNKNOWN_FIELD]: score.yaml:7:5 at /containers/main/imag"),
+        "{r1}"
+    );
+    assert!(r1.contains("help: did you mean `image`?"), "{r1}");
+    assert!(!r1.contains('\u{1b}'));
+    assert!(render(&d.0, &files, true).contains('\u{1b}'));
+}
+
+#[test]
+fn thousand_workloads_load() {
+    let files: Vec<SourceFile> = (0..1000)
+        .map(|i| {
+            src(
+                &format!("w{i}.yaml"),
+                &format!(
+                    "apiVersion: score.dev/v1b1\nmetadata: {{name: w{i}}}\ncontainers:\n  main:\n    image: x\n    variables: {{DB: \"${{resources.db.host}}\"}}\nresources:\n  db: {{type: postgres, id: shared, params: {{v: 1}}}}\n  own: {{type: redis}}\n"
+                ),
+            )
+        })
+        .collect();
+    let l = ok(&files);
+    assert_eq!(l.app.workloads.len(), 1000);
+    assert_eq!(l.app.resources.len(), 1001);
+    assert_eq!(
+        l.app.resources[&"postgres.default#shared".parse().unwrap()]
+            .consumers
+            .len(),
+        1000
+    );
+}
+
+proptest! {
+    #[test]
+    fn load_never_panics(text in "\\PC{0,200}") {
+        let _ = load(&[src("p.yaml", &text)], &MemReader::default(), &LoadOptions::default());
+    }
+
+    #[test]
+    fn load_never_panics_on_yamlish(text in "[a-z:{}\\[\\]&*,\\- \\n\"'$.|>#!%@`]{0,120}") {
+        let r = load(&[src("p.yaml", &text)], &MemReader::default(), &LoadOptions::default());
+        if let Err(d) = r {
+            let _ = render(&d.0, &[src("p.yaml", &text)], false);
+        }
+    }
 }
