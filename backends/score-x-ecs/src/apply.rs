@@ -1,1 +1,465 @@
-//! placeholder
+//! `apply`: register the bundle's task definitions and create or update its services through
+//! the ECS API (aws-sdk-ecs on a current-thread tokio runtime built here). Network I/O.
+//!
+//! Credentials: explicit [`StaticCredentials`] when given (tests, local endpoints), otherwise
+//! the standard AWS chain (environment, profile, SSO, instance/container role).
+
+mod convert;
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use aws_sdk_ecs::Client;
+use aws_sdk_ecs::config::{BehaviorVersion, Credentials, ProvideCredentials, Region};
+use aws_sdk_ecs::error::DisplayErrorContext;
+
+use crate::ctx::{MISSING, missing};
+use crate::error::Error;
+use crate::model::{Service, TaskDefinition};
+
+/// How to reach ECS.
+#[derive(Debug, Clone, Default)]
+pub struct ApplyOptions {
+    /// Endpoint override (e.g. `http://127.0.0.1:5000` for a local moto server).
+    pub endpoint_url: Option<String>,
+    /// Region; falls back to the AWS chain (AWS_REGION, profile).
+    pub region: Option<String>,
+    /// Cluster for every service; falls back to the `cluster` written in service.json.
+    pub cluster: Option<String>,
+    /// Create the cluster when it does not exist (or is inactive).
+    pub create_cluster: bool,
+    /// Explicit credentials instead of the AWS default chain.
+    pub credentials: Option<StaticCredentials>,
+}
+
+/// Explicit AWS credentials. `Debug` never shows the secret key.
+#[derive(Clone)]
+pub struct StaticCredentials {
+    pub access_key_id: String,
+    pub secret_access_key: String,
+    pub session_token: Option<String>,
+}
+
+impl fmt::Debug for StaticCredentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StaticCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &"<redacted>")
+            .finish()
+    }
+}
+
+/// What apply did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ApplyReport {
+    pub region: String,
+    /// Cluster → whether apply created it.
+    pub clusters: BTreeMap<String, bool>,
+    pub task_definitions: Vec<RegisteredTaskDefinition>,
+    pub services: Vec<AppliedService>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisteredTaskDefinition {
+    pub family: String,
+    pub revision: i32,
+    pub arn: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServiceAction {
+    Created,
+    Updated,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppliedService {
+    pub name: String,
+    pub cluster: String,
+    pub action: ServiceAction,
+    pub arn: String,
+    pub task_definition: String,
+}
+
+impl fmt::Display for ApplyReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (c, created) in &self.clusters {
+            if *created {
+                writeln!(f, "created cluster {c} ({})", self.region)?;
+            }
+        }
+        for t in &self.task_definitions {
+            writeln!(
+                f,
+                "registered task definition {}:{} ({})",
+                t.family, t.revision, t.arn
+            )?;
+        }
+        for s in &self.services {
+            let verb = match s.action {
+                ServiceAction::Created => "created",
+                ServiceAction::Updated => "updated",
+            };
+            writeln!(
+                f,
+                "{verb} service {} in cluster {} → {}",
+                s.name, s.cluster, s.task_definition
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// One workload of the bundle.
+struct Unit {
+    name: String,
+    task: TaskDefinition,
+    service: Option<Service>,
+}
+
+fn parse_bundle(files: &BTreeMap<String, Vec<u8>>, region: &str) -> Result<Vec<Unit>, Error> {
+    let mut units = Vec::new();
+    for (path, bytes) in files {
+        let Some(name) = path.strip_suffix("/task-definition.json") else {
+            continue;
+        };
+        let text = |p: &str, b: &[u8]| -> Result<String, Error> {
+            let s = String::from_utf8(b.to_vec()).map_err(|e| Error::InvalidBundle {
+                file: p.to_string(),
+                reason: e.to_string(),
+            })?;
+            // The region is known now; every other missing setting is an error.
+            let s = s.replace(&missing("region"), region);
+            if let Some(i) = s.find(MISSING) {
+                let end = s[i..].find('>').map_or(s.len(), |e| i + e + 1);
+                return Err(Error::Placeholder {
+                    file: p.to_string(),
+                    placeholder: s[i..end].to_string(),
+                });
+            }
+            Ok(s)
+        };
+        let task: TaskDefinition =
+            serde_json::from_str(&text(path, bytes)?).map_err(|e| Error::InvalidBundle {
+                file: path.clone(),
+                reason: format!("not a task definition score-x can apply: {e}"),
+            })?;
+        let spath = format!("{name}/service.json");
+        let service =
+            match files.get(&spath) {
+                Some(b) => Some(serde_json::from_str::<Service>(&text(&spath, b)?).map_err(
+                    |e| Error::InvalidBundle {
+                        file: spath.clone(),
+                        reason: format!("not a service score-x can apply: {e}"),
+                    },
+                )?),
+                None => None,
+            };
+        units.push(Unit {
+            name: name.to_string(),
+            task,
+            service,
+        });
+    }
+    if units.is_empty() {
+        return Err(Error::InvalidBundle {
+            file: "<bundle>".into(),
+            reason: "no `<workload>/task-definition.json` in the bundle".into(),
+        });
+    }
+    Ok(units)
+}
+
+fn aws(operation: &str, e: impl std::error::Error) -> Error {
+    Error::Aws {
+        operation: operation.into(),
+        message: DisplayErrorContext(e).to_string(),
+    }
+}
+
+async fn client(opts: &ApplyOptions) -> Result<(Client, String), Error> {
+    if let Some(c) = &opts.credentials {
+        let region = opts.region.clone().ok_or(Error::MissingRegion)?;
+        let mut b = aws_sdk_ecs::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new(region.clone()))
+            .credentials_provider(Credentials::new(
+                &c.access_key_id,
+                &c.secret_access_key,
+                c.session_token.clone(),
+                None,
+                "score-x",
+            ));
+        if let Some(u) = &opts.endpoint_url {
+            b = b.endpoint_url(u);
+        }
+        return Ok((Client::from_conf(b.build()), region));
+    }
+    let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
+    if let Some(r) = &opts.region {
+        loader = loader.region(Region::new(r.clone()));
+    }
+    if let Some(u) = &opts.endpoint_url {
+        loader = loader.endpoint_url(u);
+    }
+    let conf = loader.load().await;
+    let region = conf
+        .region()
+        .map(|r| r.to_string())
+        .ok_or(Error::MissingRegion)?;
+    let provider = conf
+        .credentials_provider()
+        .ok_or_else(|| Error::MissingCredentials("no credentials provider is configured".into()))?;
+    provider
+        .provide_credentials()
+        .await
+        .map_err(|e| Error::MissingCredentials(DisplayErrorContext(e).to_string()))?;
+    Ok((Client::new(&conf), region))
+}
+
+/// Register every task definition of the bundle and create or update its services.
+pub fn apply(
+    bundle_dir_files: &BTreeMap<String, Vec<u8>>,
+    opts: &ApplyOptions,
+) -> Result<ApplyReport, Error> {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Error::Runtime(e.to_string()))?;
+    rt.block_on(apply_async(bundle_dir_files, opts))
+}
+
+async fn apply_async(
+    files: &BTreeMap<String, Vec<u8>>,
+    opts: &ApplyOptions,
+) -> Result<ApplyReport, Error> {
+    // Check the bundle before touching the network (the region placeholder is filled once the
+    // region is known).
+    let region_hint = opts.region.clone().unwrap_or_else(|| missing("region"));
+    match parse_bundle(files, &region_hint) {
+        Ok(units) => {
+            for s in units.iter().filter_map(|u| u.service.as_ref()) {
+                if opts.cluster.is_none() && s.cluster.is_none() {
+                    return Err(Error::MissingCluster);
+                }
+            }
+        }
+        Err(Error::Placeholder { placeholder, .. }) if placeholder == missing("region") => {}
+        Err(e) => return Err(e),
+    }
+
+    let (client, region) = client(opts).await?;
+    let units = parse_bundle(files, &region)?;
+    let mut report = ApplyReport {
+        region: region.clone(),
+        ..ApplyReport::default()
+    };
+
+    for u in &units {
+        if let Some(s) = &u.service {
+            let cluster = opts
+                .cluster
+                .clone()
+                .or_else(|| s.cluster.clone())
+                .ok_or(Error::MissingCluster)?;
+            if report.clusters.contains_key(&cluster) {
+                continue;
+            }
+            let mut created = false;
+            if opts.create_cluster {
+                let d = client
+                    .describe_clusters()
+                    .clusters(&cluster)
+                    .send()
+                    .await
+                    .map_err(|e| aws("DescribeClusters", e))?;
+                let active = d.clusters().iter().any(|c| c.status() == Some("ACTIVE"));
+                if !active {
+                    client
+                        .create_cluster()
+                        .cluster_name(&cluster)
+                        .send()
+                        .await
+                        .map_err(|e| aws("CreateCluster", e))?;
+                    created = true;
+                }
+            }
+            report.clusters.insert(cluster, created);
+        }
+    }
+
+    for u in &units {
+        let file = format!("{}/task-definition.json", u.name);
+        let td = &u.task;
+        let mut req = client
+            .register_task_definition()
+            .family(&td.family)
+            .set_task_role_arn(td.task_role_arn.clone())
+            .set_execution_role_arn(td.execution_role_arn.clone())
+            .set_network_mode(
+                td.network_mode
+                    .as_deref()
+                    .map(aws_sdk_ecs::types::NetworkMode::from),
+            )
+            .set_cpu(td.cpu.clone())
+            .set_memory(td.memory.clone())
+            .set_tags(convert::tags(&td.tags))
+            .set_runtime_platform(td.runtime_platform.as_ref().map(convert::runtime_platform));
+        for c in &td.container_definitions {
+            req = req.container_definitions(convert::container(&file, c)?);
+        }
+        for v in &td.volumes {
+            req = req.volumes(convert::volume(&file, v)?);
+        }
+        for r in &td.requires_compatibilities {
+            req = req.requires_compatibilities(aws_sdk_ecs::types::Compatibility::from(r.as_str()));
+        }
+        let out = req
+            .send()
+            .await
+            .map_err(|e| aws("RegisterTaskDefinition", e))?;
+        let registered = out.task_definition().ok_or_else(|| Error::Aws {
+            operation: "RegisterTaskDefinition".into(),
+            message: "the response has no task definition".into(),
+        })?;
+        let arn = registered
+            .task_definition_arn()
+            .unwrap_or_default()
+            .to_string();
+        report.task_definitions.push(RegisteredTaskDefinition {
+            family: td.family.clone(),
+            revision: registered.revision(),
+            arn: arn.clone(),
+        });
+
+        let Some(s) = &u.service else { continue };
+        let sfile = format!("{}/service.json", u.name);
+        let cluster = opts
+            .cluster
+            .clone()
+            .or_else(|| s.cluster.clone())
+            .ok_or(Error::MissingCluster)?;
+        let existing = client
+            .describe_services()
+            .cluster(&cluster)
+            .services(&s.service_name)
+            .send()
+            .await
+            .map_err(|e| aws("DescribeServices", e))?;
+        let active = existing.services().iter().any(|x| {
+            x.service_name() == Some(s.service_name.as_str()) && x.status() == Some("ACTIVE")
+        });
+        let (action, service_arn) = if active {
+            let out = client
+                .update_service()
+                .cluster(&cluster)
+                .service(&s.service_name)
+                .task_definition(&arn)
+                .desired_count(s.desired_count)
+                .set_platform_version(s.platform_version.clone())
+                .network_configuration(convert::network(&sfile, &s.network_configuration)?)
+                .service_connect_configuration(convert::service_connect(
+                    &sfile,
+                    &s.service_connect_configuration,
+                )?)
+                .deployment_configuration(convert::deployment(&s.deployment_configuration))
+                .enable_execute_command(s.enable_execute_command)
+                .propagate_tags(aws_sdk_ecs::types::PropagateTags::from(
+                    s.propagate_tags.as_str(),
+                ))
+                .send()
+                .await
+                .map_err(|e| aws("UpdateService", e))?;
+            (
+                ServiceAction::Updated,
+                out.service()
+                    .and_then(|x| x.service_arn())
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        } else {
+            let out = client
+                .create_service()
+                .cluster(&cluster)
+                .service_name(&s.service_name)
+                .task_definition(&arn)
+                .desired_count(s.desired_count)
+                .launch_type(aws_sdk_ecs::types::LaunchType::from(s.launch_type.as_str()))
+                .set_platform_version(s.platform_version.clone())
+                .network_configuration(convert::network(&sfile, &s.network_configuration)?)
+                .service_connect_configuration(convert::service_connect(
+                    &sfile,
+                    &s.service_connect_configuration,
+                )?)
+                .deployment_configuration(convert::deployment(&s.deployment_configuration))
+                .enable_execute_command(s.enable_execute_command)
+                .propagate_tags(aws_sdk_ecs::types::PropagateTags::from(
+                    s.propagate_tags.as_str(),
+                ))
+                .set_tags(convert::tags(&s.tags))
+                .send()
+                .await
+                .map_err(|e| aws("CreateService", e))?;
+            (
+                ServiceAction::Created,
+                out.service()
+                    .and_then(|x| x.service_arn())
+                    .unwrap_or_default()
+                    .to_string(),
+            )
+        };
+        report.services.push(AppliedService {
+            name: s.service_name.clone(),
+            cluster,
+            action,
+            arn: service_arn,
+            task_definition: arn,
+        });
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_refused_before_any_network_call() {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "api/task-definition.json".to_string(),
+            br#"{"family":"api","containerDefinitions":[],"executionRoleArn":"<missing options.executionRoleArn>"}"#.to_vec(),
+        );
+        let e = apply(&files, &ApplyOptions::default()).unwrap_err();
+        assert!(
+            matches!(e, Error::Placeholder { ref placeholder, .. } if placeholder == "<missing options.executionRoleArn>"),
+            "{e}"
+        );
+    }
+
+    #[test]
+    fn missing_cluster_is_refused_before_any_network_call() {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "api/task-definition.json".to_string(),
+            br#"{"family":"api","containerDefinitions":[]}"#.to_vec(),
+        );
+        files.insert(
+            "api/service.json".to_string(),
+            br#"{"serviceName":"api","taskDefinition":"api","desiredCount":1,"launchType":"FARGATE","networkConfiguration":{"awsvpcConfiguration":{"subnets":["s"],"assignPublicIp":"DISABLED"}},"serviceConnectConfiguration":{"enabled":true},"enableExecuteCommand":false,"propagateTags":"TASK_DEFINITION","deploymentConfiguration":{"deploymentCircuitBreaker":{"enable":true,"rollback":true},"maximumPercent":200,"minimumHealthyPercent":100}}"#.to_vec(),
+        );
+        let e = apply(&files, &ApplyOptions::default()).unwrap_err();
+        assert!(matches!(e, Error::MissingCluster), "{e}");
+    }
+
+    #[test]
+    fn unknown_fields_are_refused() {
+        let mut files = BTreeMap::new();
+        files.insert(
+            "api/task-definition.json".to_string(),
+            br#"{"family":"api","containerDefinitions":[],"pidMode":"task"}"#.to_vec(),
+        );
+        let e = apply(&files, &ApplyOptions::default()).unwrap_err();
+        assert!(matches!(e, Error::InvalidBundle { .. }), "{e}");
+    }
+}
