@@ -2,7 +2,7 @@
 //! through a `CommandRunner` supplied by the caller (the library itself spawns nothing).
 
 use std::collections::BTreeMap;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use score_x_core::resolved::{Output, SecretRef};
@@ -50,18 +50,27 @@ pub(crate) fn parse_marker(s: &str) -> Option<SecretRef> {
 }
 
 /// The program string handed to the runner.
-/// Maps a provisioner file's origin to its directory (for `cmd://./x`).
-pub type DirOf<'a> = &'a dyn Fn(&Origin) -> Option<PathBuf>;
-
-pub(crate) fn program_for(spec: &CmdSpec, origin: &Origin, dir_of: Option<DirOf<'_>>) -> String {
+/// The program string handed to the runner. `cmd://./x` and `cmd://../x` are relative to the
+/// directory of the provisioner file (as named in its [`Origin`]; a pure path computation).
+pub(crate) fn program_for(spec: &CmdSpec, origin: &Origin) -> String {
     match &spec.program {
         CmdProgram::OnPath(name) => name.clone(),
         CmdProgram::Absolute(p) => p.clone(),
         CmdProgram::Home(p) => format!("~/{p}"),
-        CmdProgram::Relative { base, path } => match dir_of.and_then(|f| f(origin)) {
-            Some(dir) => dir.join(base).join(path).to_string_lossy().into_owned(),
-            None => format!("{base}/{path}"),
-        },
+        CmdProgram::Relative { base, path } => {
+            let dir = match origin {
+                Origin::User(f) | Origin::Project(f) => Path::new(f)
+                    .parent()
+                    .map(Path::to_path_buf)
+                    .unwrap_or_default(),
+                Origin::Default(_) => PathBuf::new(),
+            };
+            if dir.as_os_str().is_empty() {
+                format!("{base}/{path}")
+            } else {
+                dir.join(base).join(path).to_string_lossy().into_owned()
+            }
+        }
     }
 }
 
@@ -134,7 +143,6 @@ pub(crate) struct CmdEnv<'a> {
     pub runner: &'a dyn crate::CommandRunner,
     pub target: Target,
     pub options: &'a Json,
-    pub dir_of: Option<DirOf<'a>>,
 }
 
 pub(crate) fn run(input: &RunInput<'_>, env: &CmdEnv<'_>) -> Result<RunResult, Diagnostic> {
@@ -142,7 +150,7 @@ pub(crate) fn run(input: &RunInput<'_>, env: &CmdEnv<'_>) -> Result<RunResult, D
         return Err(fail(input, input.p.span.clone(), "not a cmd provisioner"));
     };
     let span = input.p.span.clone();
-    let program = program_for(spec, &input.p.origin, env.dir_of);
+    let program = program_for(spec, &input.p.origin);
     let args: Vec<String> = spec
         .args
         .iter()
@@ -272,17 +280,39 @@ mod tests {
             args: vec![],
             timeout: Duration::from_secs(1),
         };
-        let o = Origin::User("dir/p.yaml".into());
         let rel = spec(CmdProgram::Relative {
             base: ".".into(),
             path: "x.sh".into(),
         });
-        assert_eq!(program_for(&rel, &o, None), "./x.sh");
-        let dir = |_: &Origin| Some(PathBuf::from("/work/dir"));
-        assert_eq!(program_for(&rel, &o, Some(&dir)), "/work/dir/./x.sh");
+        assert_eq!(program_for(&rel, &Origin::User("p.yaml".into())), "./x.sh");
         assert_eq!(
-            program_for(&spec(CmdProgram::OnPath("sh".into())), &o, Some(&dir)),
+            program_for(
+                &rel,
+                &Origin::Project(".score-x/provisioners/p.yaml".into())
+            ),
+            ".score-x/provisioners/./x.sh"
+        );
+        let up = spec(CmdProgram::Relative {
+            base: "..".into(),
+            path: "bin/x".into(),
+        });
+        assert_eq!(
+            program_for(&up, &Origin::User("/etc/score/p.yaml".into())),
+            "/etc/score/../bin/x"
+        );
+        assert_eq!(
+            program_for(
+                &spec(CmdProgram::OnPath("sh".into())),
+                &Origin::User("a/p.yaml".into())
+            ),
             "sh"
+        );
+        assert_eq!(
+            program_for(
+                &spec(CmdProgram::Home("p".into())),
+                &Origin::User("a/p.yaml".into())
+            ),
+            "~/p"
         );
     }
 }

@@ -25,7 +25,7 @@ mod state;
 mod template_run;
 mod yaml;
 
-pub use cmd::{CommandOutput, CommandRunner, DirOf};
+pub use cmd::{CommandOutput, CommandRunner};
 pub use format::{
     CmdProgram, CmdSpec, DEFAULT_TIMEOUT, Origin, OutputSpec, ParamSpec, ParamType, Provisioner,
     ProvisionerKind, Section, SectionSource,

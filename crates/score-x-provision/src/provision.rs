@@ -11,7 +11,7 @@ use score_x_core::resolved::{Output, ProvisionedResource, Resolved};
 use score_x_core::{App, Code, Diagnostic, Diagnostics, ResourceUid, Target};
 use serde_json::Value as Json;
 
-use crate::cmd::{CmdEnv, CommandRunner, DirOf};
+use crate::cmd::{CmdEnv, CommandRunner};
 use crate::format::ProvisionerKind;
 use crate::resolve::Env;
 use crate::run::{RunInput, fail};
@@ -23,10 +23,9 @@ pub struct Context<'a> {
     pub target: Target,
     /// Target options as JSON (e.g. `{"namespace": "prod"}`); templates see them as `options`.
     pub options: serde_json::Value,
+    /// Runs `cmd://` provisioners (`cmd://./x` is resolved against the provisioner file's
+    /// directory as named in its [`crate::Origin`]).
     pub runner: &'a dyn CommandRunner,
-    /// The directory of a provisioner file, for `cmd://./x` programs (relative to the file).
-    /// Without it, such programs are relative to the working directory.
-    pub provisioner_dir_of: Option<DirOf<'a>>,
 }
 
 /// Generated strings shorter than this are not checked for leaks into plain fields (too likely
@@ -273,7 +272,6 @@ impl One<'_, '_> {
                     runner: self.ctx.runner,
                     target,
                     options: &self.ctx.options,
-                    dir_of: self.ctx.provisioner_dir_of,
                 },
             ),
         }

@@ -265,7 +265,6 @@ fn run_with(
         target: Target::Kubernetes,
         options: json!({"namespace": "dev"}),
         runner,
-        provisioner_dir_of: None,
     };
     provision(app, &graph, set, state, &ctx)
 }
