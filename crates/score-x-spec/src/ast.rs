@@ -110,6 +110,8 @@ pub struct ResourceDecl {
     pub id: Option<String>,
     /// `metadata` as JSON (`Null` when absent).
     pub metadata: serde_json::Value,
+    /// Span of `metadata`, when given.
+    pub metadata_span: Option<Span>,
     /// `params` as the spanned YAML map, with its YAML path.
     pub params: Option<(Node, String)>,
 }

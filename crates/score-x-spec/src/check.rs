@@ -112,7 +112,7 @@ impl Checker<'_> {
         } else if (rest.starts_with('"') || rest.starts_with('\'')) && rest[1..].starts_with(s) {
             1
         } else {
-            return span.clone();
+            return Self::block_span(span, rest, s, at, len);
         };
         let Some(prefix) = s.get(..at) else {
             return span.clone();
@@ -125,6 +125,45 @@ impl Checker<'_> {
             offset: span.offset + shift + at,
             column,
             len: len.min(s.len().saturating_sub(at)).max(1),
+            ..span.clone()
+        }
+    }
+
+    /// For a block scalar (`|`) starting at `span` (its first content line): the span of byte
+    /// `at` of the content, when the source lines match the content lines.
+    fn block_span(span: &Span, rest: &str, s: &str, at: usize, len: usize) -> Span {
+        let Some(prefix) = s.get(..at) else {
+            return span.clone();
+        };
+        let k = prefix.matches('\n').count();
+        let line_start_in_s = prefix.rfind('\n').map_or(0, |i| i + 1);
+        let in_line = &prefix[line_start_in_s..];
+        let content_line = s[line_start_in_s..].split('\n').next().unwrap_or("");
+        let indent = (span.column as usize).saturating_sub(1);
+        // `rest` starts at the first content line (already indented); later lines start at
+        // column 1 and carry the indentation.
+        let mut off = 0usize;
+        for _ in 0..k {
+            match rest[off..].find('\n') {
+                Some(i) => off += i + 1,
+                None => return span.clone(),
+            }
+        }
+        let src_line = rest[off..].split('\n').next().unwrap_or("");
+        let skip = if k == 0 { 0 } else { indent };
+        let body = src_line.get(skip..).unwrap_or("");
+        if !body.starts_with(content_line)
+            || (k > 0 && !src_line[..skip].bytes().all(|b| b == b' '))
+        {
+            return span.clone();
+        }
+        Span {
+            line: span.line + u32::try_from(k).unwrap_or(0),
+            column: u32::try_from(indent + 1 + in_line.chars().count()).unwrap_or(span.column),
+            offset: span.offset + off + skip + in_line.len(),
+            len: len
+                .min(content_line.len().saturating_sub(in_line.len()))
+                .max(1),
             ..span.clone()
         }
     }
@@ -471,9 +510,12 @@ impl Checker<'_> {
                                     Code::ParamsConflict,
                                     format!("resource `{uid}` is declared by `{}` and `{}` with different metadata", fw.name(), w.name()),
                                 )
-                                .at(r.span.with_path(child(&r.span.path, "metadata")))
+                                .at(r.metadata_span.clone().unwrap_or_else(|| r.span.clone()))
                                 .hint("declarations of one shared resource must have identical metadata")
-                                .related(fr.span.clone(), format!("first declared in {} (workload `{}`)", fw.file, fw.name())),
+                                .related(
+                                    fr.metadata_span.clone().unwrap_or_else(|| fr.span.clone()),
+                                    format!("first declared in {} (workload `{}`)", fw.file, fw.name()),
+                                ),
                             );
                         }
                         Some(_) => {}

@@ -1210,6 +1210,9 @@ impl Dec<'_> {
             }
             None => serde_json::Value::Null,
         };
+        let metadata_span = node
+            .get("metadata")
+            .map(|m| m.pos.span(&child(path, "metadata")));
         let params = match node.get("params") {
             Some(n) if matches!(n.value, Value::Map(_)) => Some((n.clone(), child(path, "params"))),
             Some(n) if matches!(n.value, Value::Null) => None,
@@ -1225,6 +1228,7 @@ impl Dec<'_> {
             class,
             id,
             metadata,
+            metadata_span,
             params,
         })
     }

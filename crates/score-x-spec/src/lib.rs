@@ -107,7 +107,7 @@ pub fn decode_all(
         if docs.is_empty() {
             diags.push(
                 Diagnostic::error(score_x_core::Code::WrongShape, "the file holds no workload")
-                    .at(score_x_core::Span::file_only(f.name.as_str()))
+                    .at(score_x_core::Span::file_only(f.name.as_str()).with_path("/"))
                     .hint(decode::SHAPE_HINT),
             );
         }
@@ -117,7 +117,7 @@ pub fn decode_all(
             }
             for (p, text) in &props {
                 if let Err(e) = overrides::apply_property(&mut doc.root, p, text) {
-                    diags.push(e.at(doc.root.pos.span("")));
+                    diags.push(e.at(doc.root.pos.span(&p.yaml_path())));
                 }
             }
             if let Some(w) = decode::decode_workload(&doc.root, &f.name, diags) {

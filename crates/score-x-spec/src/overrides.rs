@@ -60,7 +60,7 @@ pub fn parse_overrides_file(name: &str, text: &str) -> Result<Option<Node>, Vec<
                 Code::InvalidOverride,
                 "an overrides file must hold a single YAML document",
             )
-            .at(score_x_core::Span::file_only(name)),
+            .at(score_x_core::Span::file_only(name).with_path("/")),
         ]),
     }
 }
@@ -81,8 +81,34 @@ fn invalid(prop: &str, msg: impl Into<String>) -> Box<Diagnostic> {
     .hint("write PATH=VALUE, e.g. `containers.main.image=nginx:1.27`; escape dots in keys as `\\.`"))
 }
 
-/// Parse `PATH=VALUE`.
+impl Property {
+    /// The YAML path the property sets, e.g. `/containers/main/image`.
+    pub fn yaml_path(&self) -> String {
+        let mut p = String::new();
+        for s in &self.path {
+            p = crate::path::child(&p, s);
+        }
+        if p.is_empty() { "/".into() } else { p }
+    }
+}
+
+/// Parse `PATH=VALUE`. Errors are located at `<override-property>`, with the property's path.
 pub fn parse_property(prop: &str) -> Result<Property, Box<Diagnostic>> {
+    let at = |path: &str| {
+        let mut p = String::new();
+        for s in path.split('.').filter(|s| !s.is_empty()) {
+            p = crate::path::child(&p, s);
+        }
+        let p = if p.is_empty() { "/".to_string() } else { p };
+        score_x_core::Span::file_only(PROPERTY_FILE).with_path(p)
+    };
+    parse_property_inner(prop).map_err(|e| {
+        let path = prop.split_once('=').map_or(prop, |(p, _)| p);
+        Box::new(e.at(at(path)))
+    })
+}
+
+fn parse_property_inner(prop: &str) -> Result<Property, Box<Diagnostic>> {
     let Some((path, value)) = prop.split_once('=') else {
         return Err(invalid(prop, "missing `=`"));
     };

@@ -172,7 +172,7 @@ fn required_field() {
         ("/containers/main".into(), 5, 3)
     );
     let d = errs("apiVersion: score.dev/v1b1\ncontainers:\n  main: {image: a}\n");
-    assert_eq!(one(&d, Code::RequiredField).0, "");
+    assert_eq!(one(&d, Code::RequiredField).0, "/");
 }
 
 #[test]

@@ -46,7 +46,9 @@ impl Pos {
     }
 
     /// The span of this position with a YAML path.
+    /// The root of a document is printed as `/`.
     pub fn span(&self, path: &str) -> Span {
+        let path = if path.is_empty() { "/" } else { path };
         Span {
             file: self.file.clone(),
             line: self.line,
@@ -177,7 +179,7 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Document>, Vec<Diagnostic>> {
     if let Err(e) = parser.load(&mut b, true) {
         let pos = lines.pos(&file, text, e.marker());
         let d = Diagnostic::error(Code::YamlSyntax, format!("YAML syntax error: {}", e.info()))
-            .at(pos.span(""))
+            .at(pos.span(&b.path()))
             .hint("check the indentation and quoting around this line");
         return Err(vec![d]);
     }
