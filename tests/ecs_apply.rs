@@ -1,0 +1,1 @@
+//! ECS apply against a local moto server (being written).

@@ -1,0 +1,1 @@
+//! ECS default provisioners end to end (being written).
