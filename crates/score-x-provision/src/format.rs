@@ -605,7 +605,11 @@ fn decode_one(
         origin: origin.clone(),
         params_declared,
         outputs_declared,
-        span: item.span.with_path(path.to_string()),
+        // The first key's position (a block mapping's own mark is less useful).
+        span: entries
+            .first()
+            .map_or(&item.span, |(k, _)| &k.span)
+            .with_path(path.to_string()),
         kind,
     })
 }

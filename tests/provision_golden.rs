@@ -1,0 +1,341 @@
+//! Golden cases of provisioning: every `tests/provisioners/cases/NN-topic/` directory holds score
+//! files (`*.score.yaml` or `score.yaml`), `provisioners.yaml`, and either `expected.json` (a
+//! summary of the resolved model, secrets shown as references) plus `expected-state.yaml`, or
+//! `expected-errors.txt` (the diagnostics). `BLESS=1 cargo test -p score-x-tests --test
+//! provision_golden` rewrites them. Success cases are also checked for determinism (same inputs
+//! and state → byte-identical model and state) and seed independence of names.
+
+#![allow(clippy::unwrap_used, clippy::print_stderr, clippy::panic)]
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use score_x_core::graph::ResourceGraph;
+use score_x_core::resolved::{Output, ResolvedContent, Segment, Value};
+use score_x_core::{Diagnostics, Resolved, Target};
+use score_x_provision::{
+    CommandOutput, CommandRunner, Context, Origin, ProvisionerSet, State, provision,
+};
+use score_x_spec::{FileReader, LoadOptions, SourceFile, load};
+use serde_json::{Value as Json, json};
+
+struct DirReader(PathBuf);
+
+impl FileReader for DirReader {
+    fn read(&self, _score_file: &str, path: &str) -> Result<Vec<u8>, String> {
+        std::fs::read(self.0.join(path)).map_err(|e| e.to_string())
+    }
+}
+
+/// Spawns real processes (the CLI's runner adds PATH lookup and timeouts).
+struct Spawn;
+
+impl CommandRunner for Spawn {
+    fn run(
+        &self,
+        program: &str,
+        args: &[String],
+        stdin: &[u8],
+        _t: Duration,
+    ) -> Result<CommandOutput, String> {
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| e.to_string())?;
+        if let Err(e) = child.stdin.take().unwrap().write_all(stdin)
+            && e.kind() != std::io::ErrorKind::BrokenPipe
+        {
+            return Err(e.to_string());
+        }
+        let out = child.wait_with_output().map_err(|e| e.to_string())?;
+        Ok(CommandOutput {
+            status: out.status.code(),
+            stdout: out.stdout,
+            stderr: out.stderr,
+        })
+    }
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("provisioners/cases")
+}
+
+fn cases() -> Vec<PathBuf> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    dirs
+}
+
+fn render_diags(d: &Diagnostics) -> String {
+    let mut s = String::new();
+    for d in d.iter() {
+        s.push_str(&d.to_string());
+        s.push('\n');
+        for (span, label) in &d.related {
+            s.push_str(&format!("  related: {span}: {label}\n"));
+        }
+    }
+    s
+}
+
+fn show(v: &Value) -> String {
+    v.segments
+        .iter()
+        .map(|s| match s {
+            Segment::Text(t) => t.clone(),
+            Segment::Secret(r) => format!("⟨secret {}/{}⟩", r.name, r.key.as_deref().unwrap_or("")),
+        })
+        .collect()
+}
+
+fn summary(r: &Resolved, warnings: &Diagnostics) -> Json {
+    let resources: serde_json::Map<String, Json> = r
+        .resources
+        .iter()
+        .map(|(uid, p)| {
+            let outputs: serde_json::Map<String, Json> = p
+                .outputs
+                .iter()
+                .map(|(k, o)| {
+                    let v = match o {
+                        Output::Plain(v) => v.clone(),
+                        Output::Secret(s) => json!({"secret": {"name": s.name, "key": s.key, "generated": s.value.is_some()}}),
+                    };
+                    (k.clone(), v)
+                })
+                .collect();
+            let v = json!({
+                "provisioner": p.provisioner,
+                "source_workload": p.source_workload,
+                "consumers": p.consumers,
+                "params": p.params,
+                "outputs": outputs,
+                "artifacts": p.artifacts,
+            });
+            (uid.to_string(), v)
+        })
+        .collect();
+    let workloads: serde_json::Map<String, Json> = r
+        .workloads
+        .iter()
+        .map(|(name, w)| {
+            let containers: serde_json::Map<String, Json> = w
+                .containers
+                .iter()
+                .map(|(cn, c)| {
+                    let vars: serde_json::Map<String, Json> = c
+                        .variables
+                        .iter()
+                        .map(|(k, v)| (k.clone(), Json::String(show(&v.value))))
+                        .collect();
+                    let files: serde_json::Map<String, Json> = c
+                        .files
+                        .iter()
+                        .map(|(k, f)| {
+                            let v = match &f.content {
+                                ResolvedContent::Text(v) => Json::String(show(v)),
+                                ResolvedContent::Binary(b) => {
+                                    Json::String(format!("<{} bytes>", b.len()))
+                                }
+                            };
+                            (k.clone(), v)
+                        })
+                        .collect();
+                    (cn.clone(), json!({"variables": vars, "files": files}))
+                })
+                .collect();
+            (name.clone(), json!({"containers": containers}))
+        })
+        .collect();
+    json!({
+        "order": r.order,
+        "resources": resources,
+        "workloads": workloads,
+        "warnings": warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
+    })
+}
+
+/// Every generated secret value in the model, in a deterministic order.
+fn generated_secrets(r: &Resolved) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in r.resources.values() {
+        for o in p.outputs.values() {
+            if let Output::Secret(s) = o
+                && let Some(v) = &s.value
+            {
+                out.push(v.expose().to_string());
+            }
+        }
+    }
+    out
+}
+
+struct Loaded {
+    app: score_x_core::App,
+    set: ProvisionerSet,
+}
+
+fn load_case(dir: &Path) -> Result<Loaded, Diagnostics> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with("score.yaml"))
+        .collect();
+    names.sort();
+    let files: Vec<SourceFile> = names
+        .iter()
+        .map(|n| SourceFile {
+            name: n.clone(),
+            text: std::fs::read_to_string(dir.join(n)).unwrap(),
+        })
+        .collect();
+    let loaded = load(
+        &files,
+        &DirReader(dir.to_path_buf()),
+        &LoadOptions::default(),
+    )?;
+    let mut set = ProvisionerSet::new();
+    // Named relative to the working directory of the test (the package root), so that
+    // `cmd://./x` resolves next to the file and diagnostics stay machine-independent.
+    let case = dir.file_name().unwrap().to_string_lossy();
+    let prov_name = format!("provisioners/cases/{case}/provisioners.yaml");
+    let text = std::fs::read_to_string(dir.join("provisioners.yaml")).unwrap();
+    set.add_file(&prov_name, &text, Origin::User(prov_name.clone()))?;
+    Ok(Loaded {
+        app: loaded.app,
+        set,
+    })
+}
+
+fn run(l: &Loaded, state: &mut State) -> Result<(Resolved, Diagnostics), Diagnostics> {
+    let graph = ResourceGraph::build(&l.app)?;
+    let ctx = Context {
+        target: Target::Kubernetes,
+        options: json!({"namespace": "shop"}),
+        runner: &Spawn,
+    };
+    provision(&l.app, &graph, &l.set, state, &ctx)
+}
+
+fn compare(path: &Path, actual: &str, bless: bool, failures: &mut Vec<String>) {
+    if bless {
+        std::fs::write(path, actual).unwrap();
+        return;
+    }
+    match std::fs::read_to_string(path) {
+        Ok(expected) if expected == actual => {}
+        Ok(expected) => failures.push(format!(
+            "{} differs (BLESS=1 to update)\n--- expected\n{expected}\n--- actual\n{actual}",
+            path.display()
+        )),
+        Err(_) => failures.push(format!(
+            "{} is missing (BLESS=1 to create)\n{actual}",
+            path.display()
+        )),
+    }
+}
+
+#[test]
+fn golden_cases() {
+    // Relative `cmd://./x` programs and provisioner file names are relative to the package root.
+    std::env::set_current_dir(env!("CARGO_MANIFEST_DIR")).unwrap();
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut failures = Vec::new();
+    let all = cases();
+    assert!(
+        all.len() >= 10,
+        "expected the provisioning cases under {}",
+        root().display()
+    );
+    for dir in all {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let errors_file = dir.join("expected-errors.txt");
+        let outcome = load_case(&dir).and_then(|l| {
+            let mut state = State::new("golden-seed".into());
+            run(&l, &mut state).map(|(r, w)| (l, state, r, w))
+        });
+        match outcome {
+            Err(d) => {
+                if !bless && !errors_file.exists() {
+                    failures.push(format!("{name}: unexpected errors:\n{}", render_diags(&d)));
+                    continue;
+                }
+                compare(&errors_file, &render_diags(&d), bless, &mut failures);
+            }
+            Ok((l, mut state, r, w)) => {
+                if errors_file.exists() {
+                    failures.push(format!(
+                        "{name}: expected errors but provisioning succeeded"
+                    ));
+                    continue;
+                }
+                let text = serde_json::to_string_pretty(&summary(&r, &w)).unwrap() + "\n";
+                compare(&dir.join("expected.json"), &text, bless, &mut failures);
+                let state_text = state.to_yaml();
+                compare(
+                    &dir.join("expected-state.yaml"),
+                    &state_text,
+                    bless,
+                    &mut failures,
+                );
+
+                // Same inputs + same state → byte-identical model and state.
+                let (r2, w2) = run(&l, &mut state).unwrap();
+                assert_eq!(
+                    serde_json::to_string(&r).unwrap(),
+                    serde_json::to_string(&r2).unwrap(),
+                    "{name}: not deterministic"
+                );
+                assert_eq!(
+                    format!("{r:?}"),
+                    format!("{r2:?}"),
+                    "{name}: not deterministic"
+                );
+                assert_eq!(generated_secrets(&r), generated_secrets(&r2), "{name}");
+                assert_eq!(w.len(), w2.len(), "{name}");
+                assert_eq!(
+                    state_text,
+                    state.to_yaml(),
+                    "{name}: state changed on a second run"
+                );
+
+                // A new seed (lost state) changes no name, only generated secrets.
+                let (r3, w3) = run(&l, &mut State::new("another-seed".into())).unwrap();
+                assert_eq!(
+                    summary(&r, &w),
+                    summary(&r3, &w3),
+                    "{name}: names depend on the seed"
+                );
+                for (a, b) in generated_secrets(&r)
+                    .iter()
+                    .zip(generated_secrets(&r3).iter())
+                {
+                    assert_ne!(a, b, "{name}: generated secret does not depend on the seed");
+                }
+                // No generated secret in the state file.
+                for s in generated_secrets(&r) {
+                    assert!(
+                        !state_text.contains(&s),
+                        "{name}: generated secret stored in state"
+                    );
+                }
+            }
+        }
+    }
+    if !failures.is_empty() {
+        panic!(
+            "{} golden case(s) failed:\n\n{}",
+            failures.len(),
+            failures.join("\n\n")
+        );
+    }
+}
