@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use ecs_model::*;
 use score_x_core::ir::Readiness;
-use score_x_core::resolved::{Output, ResolvedContent, Resolved};
+use score_x_core::resolved::{Output, Resolved, ResolvedContent};
 use score_x_core::{Bundle, Code};
 use score_x_ecs::{Error, LaunchType, MixedSecrets, Options, emit};
 use serde_json::{Value as Json, json};
@@ -28,7 +28,10 @@ fn full_options() -> Options {
         region: Some("eu-west-1".into()),
         execution_role_arn: Some("arn:aws:iam::123456789012:role/score-x-exec".into()),
         task_role_arn: Some("arn:aws:iam::123456789012:role/score-x-task".into()),
-        subnets: Some(vec!["subnet-0123456789abcdef0".into(), "subnet-0fedcba9876543210".into()]),
+        subnets: Some(vec![
+            "subnet-0123456789abcdef0".into(),
+            "subnet-0fedcba9876543210".into(),
+        ]),
         security_groups: Some(vec!["sg-0123456789abcdef0".into()]),
         service_connect_namespace: Some("prod.internal".into()),
         ..Options::default()
@@ -50,16 +53,33 @@ fn estate() -> Resolved {
         .var("ORDERS_PASSWORD", mixed(vec![Err(sm.clone())]))
         .var(
             "DATABASE_URL",
-            mixed(vec![Ok("postgres://app:"), Err(pg.clone()), Ok("@db.internal:5432/app")]),
+            mixed(vec![
+                Ok("postgres://app:"),
+                Err(pg.clone()),
+                Ok("@db.internal:5432/app"),
+            ]),
         )
-        .file("/app/config/app.yaml", Some(0o600), ResolvedContent::Text(text("listen: 8080\nname: 'api'\n")))
+        .file(
+            "/app/config/app.yaml",
+            Some(0o600),
+            ResolvedContent::Text(text("listen: 8080\nname: 'api'\n")),
+        )
         .file(
             "/app/config/secret.env",
             None,
             ResolvedContent::Text(mixed(vec![Ok("TOKEN="), Err(file_secret), Ok("\n")])),
         )
-        .file("/app/bin/blob.bin", Some(0o755), ResolvedContent::Binary(vec![0, 159, 146, 150, 255]))
-        .resources(Some(500), Some(512 * 1024 * 1024), Some(250), Some(256 * 1024 * 1024))
+        .file(
+            "/app/bin/blob.bin",
+            Some(0o755),
+            ResolvedContent::Binary(vec![0, 159, 146, 150, 255]),
+        )
+        .resources(
+            Some(500),
+            Some(512 * 1024 * 1024),
+            Some(250),
+            Some(256 * 1024 * 1024),
+        )
         .http_probe("/healthz", 8080, &[("X-Probe", "it's me")]);
     let migrate = container("migrate", "ghcr.io/acme/api:1.4.2")
         .command(&["/app/migrate"], &["--to", "latest"])
@@ -74,7 +94,8 @@ fn estate() -> Resolved {
     port(&mut api, "http", 80, 8080, false);
     port(&mut api, "metrics", 9090, 9090, false);
     port(&mut api, "dns", 53, 5353, true);
-    api.annotations.insert("ecs.score.dev/port-container.dns".into(), "proxy".into());
+    api.annotations
+        .insert("ecs.score.dev/port-container.dns".into(), "proxy".into());
     api.annotations.insert("team".into(), "payments".into());
     api.annotations.insert("weird*key".into(), "x".into());
 
@@ -87,7 +108,11 @@ fn estate() -> Resolved {
         Some(8000),
         Some(32 * 1024 * 1024 * 1024),
     );
-    let mut app = app(vec![api, workload("batch", vec![batch]), workload("huge", vec![huge])]);
+    let mut app = app(vec![
+        api,
+        workload("batch", vec![batch]),
+        workload("huge", vec![huge]),
+    ]);
 
     resource(
         &mut app,
@@ -97,7 +122,10 @@ fn estate() -> Resolved {
         vec![
             ("host", Output::Plain(json!("db.internal"))),
             ("port", Output::Plain(json!(5432))),
-            ("password", Output::Secret(secret(PG_PARAM, None, Some(PG_PASSWORD)))),
+            (
+                "password",
+                Output::Secret(secret(PG_PARAM, None, Some(PG_PASSWORD))),
+            ),
         ],
         json!({
             "parameters": [{"name": PG_PARAM, "type": "SecureString", "description": "password of api.db"}],
@@ -127,19 +155,29 @@ fn estate() -> Resolved {
         "mysql",
         "orders",
         &["api"],
-        vec![("password", Output::Secret(secret(SM_ARN, Some("password"), Some(SM_PASSWORD))))],
+        vec![(
+            "password",
+            Output::Secret(secret(SM_ARN, Some("password"), Some(SM_PASSWORD))),
+        )],
         serde_json::Value::Null,
     );
     let _ = sm_res;
     let api = app.workloads.get_mut("api").unwrap();
     let main = api.containers.remove("main").unwrap();
-    let main = main.volume("/data", &efs, Some("tenants/a"), false).volume("/cache", &eph, None, false);
+    let main = main
+        .volume("/data", &efs, Some("tenants/a"), false)
+        .volume("/cache", &eph, None, false);
     api.containers.insert("main".into(), main);
     app
 }
 
 fn file_json(b: &Bundle, path: &str) -> Json {
-    serde_json::from_slice(b.files.get(path).unwrap_or_else(|| panic!("no {path} in {:?}", b.files.keys()))).unwrap()
+    serde_json::from_slice(
+        b.files
+            .get(path)
+            .unwrap_or_else(|| panic!("no {path} in {:?}", b.files.keys())),
+    )
+    .unwrap()
 }
 
 fn container_of<'a>(td: &'a Json, name: &str) -> &'a Json {
@@ -171,7 +209,10 @@ fn assert_no_secret_text(b: &Bundle) {
             assert!(!text.contains(s), "secret text leaked into {path}");
             // Nor base64-encoded (the files init container carries plain content as base64).
             use base64_like::encode;
-            assert!(!text.contains(&encode(s)), "base64 of a secret leaked into {path}");
+            assert!(
+                !text.contains(&encode(s)),
+                "base64 of a secret leaked into {path}"
+            );
         }
     }
     for w in &b.warnings {
@@ -188,7 +229,10 @@ mod base64_like {
         let b = s.as_bytes();
         let mut out = String::new();
         for chunk in b.chunks(3) {
-            let n = chunk.iter().enumerate().fold(0u32, |acc, (i, &x)| acc | (u32::from(x) << (16 - 8 * i)));
+            let n = chunk
+                .iter()
+                .enumerate()
+                .fold(0u32, |acc, (i, &x)| acc | (u32::from(x) << (16 - 8 * i)));
             for i in 0..4 {
                 if i <= chunk.len() {
                     out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
@@ -213,87 +257,189 @@ fn rich_estate_is_valid_and_mapped() {
     assert_eq!(td["requiresCompatibilities"], json!(["FARGATE"]));
     // main 512 + migrate 256 + sidecar 128 CPU units... main: max(500m,250m)=512, migrate 256,
     // pg-proxy 128 → 896 units → 1024; memory 512 + 256 + 128 = 896 MiB → 2048 (1 vCPU minimum).
-    assert_eq!((td["cpu"].as_str(), td["memory"].as_str()), (Some("1024"), Some("2048")));
-    assert!(b.notes.iter().any(|n| n.contains("1024 CPU units / 2048 MiB") && n.contains("896 CPU units")));
+    assert_eq!(
+        (td["cpu"].as_str(), td["memory"].as_str()),
+        (Some("1024"), Some("2048"))
+    );
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("1024 CPU units / 2048 MiB") && n.contains("896 CPU units"))
+    );
 
     let main = container_of(&td, "main");
     assert_eq!(main["essential"], true);
     assert_eq!(main["cpu"], 512);
     assert_eq!(main["memory"], 512);
     assert_eq!(main["memoryReservation"], 256);
-    let env_names: Vec<&str> = main["environment"].as_array().unwrap().iter().map(|e| e["name"].as_str().unwrap()).collect();
-    assert_eq!(env_names, ["A_FIRST", "LOG_LEVEL"], "plain variables only, sorted");
+    let env_names: Vec<&str> = main["environment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        env_names,
+        ["A_FIRST", "LOG_LEVEL"],
+        "plain variables only, sorted"
+    );
     let secrets: BTreeMap<&str, &str> = main["secrets"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|s| (s["name"].as_str().unwrap(), s["valueFrom"].as_str().unwrap()))
+        .map(|s| {
+            (
+                s["name"].as_str().unwrap(),
+                s["valueFrom"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(secrets["PG_PASSWORD"], PG_PARAM);
     assert_eq!(secrets["ORDERS_PASSWORD"], format!("{SM_ARN}:password::"));
-    assert_eq!(secrets["DATABASE_URL"], "/score-x/workloads/api/main/DATABASE_URL", "mixed → promoted");
+    assert_eq!(
+        secrets["DATABASE_URL"], "/score-x/workloads/api/main/DATABASE_URL",
+        "mixed → promoted"
+    );
     // before: migrate complete → SUCCESS + non-essential; warm healthy → HEALTHY; proxy started → START;
     // files → SUCCESS on the init container.
     let deps: BTreeMap<&str, &str> = main["dependsOn"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|d| (d["containerName"].as_str().unwrap(), d["condition"].as_str().unwrap()))
+        .map(|d| {
+            (
+                d["containerName"].as_str().unwrap(),
+                d["condition"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(
         deps,
-        BTreeMap::from([("migrate", "SUCCESS"), ("proxy", "START"), ("score-x-files", "SUCCESS"), ("warm", "HEALTHY")])
+        BTreeMap::from([
+            ("migrate", "SUCCESS"),
+            ("proxy", "START"),
+            ("score-x-files", "SUCCESS"),
+            ("warm", "HEALTHY")
+        ])
     );
     assert_eq!(container_of(&td, "migrate")["essential"], false);
-    assert_eq!(container_of(&td, "migrate")["entryPoint"], json!(["/app/migrate"]));
-    assert_eq!(container_of(&td, "migrate")["command"], json!(["--to", "latest"]));
-    assert_eq!(container_of(&td, "warm")["healthCheck"]["command"], json!(["CMD", "/bin/check", "--ready"]));
+    assert_eq!(
+        container_of(&td, "migrate")["entryPoint"],
+        json!(["/app/migrate"])
+    );
+    assert_eq!(
+        container_of(&td, "migrate")["command"],
+        json!(["--to", "latest"])
+    );
+    assert_eq!(
+        container_of(&td, "warm")["healthCheck"]["command"],
+        json!(["CMD", "/bin/check", "--ready"])
+    );
     let hc = main["healthCheck"]["command"].as_array().unwrap();
     assert_eq!(hc[0], "CMD-SHELL");
-    assert!(hc[1].as_str().unwrap().contains("curl -fsS -o /dev/null -H 'X-Probe: it'\\''s me' 'http://localhost:8080/healthz'"));
-    assert!(b.warnings.iter().any(|w| w.message.contains("needs curl or wget")));
+    assert!(hc[1].as_str().unwrap().contains(
+        "curl -fsS -o /dev/null -H 'X-Probe: it'\\''s me' 'http://localhost:8080/healthz'"
+    ));
+    assert!(
+        b.warnings
+            .iter()
+            .any(|w| w.message.contains("needs curl or wget"))
+    );
 
     // Ports: http on main (its probe uses 8080), dns on proxy (annotation), metrics on the primary.
     let pm: Vec<(&str, i64, &str)> = main["portMappings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|p| (p["name"].as_str().unwrap(), p["containerPort"].as_i64().unwrap(), p["protocol"].as_str().unwrap()))
+        .map(|p| {
+            (
+                p["name"].as_str().unwrap(),
+                p["containerPort"].as_i64().unwrap(),
+                p["protocol"].as_str().unwrap(),
+            )
+        })
         .collect();
     assert_eq!(pm, [("http", 8080, "tcp"), ("metrics", 9090, "tcp")]);
     assert_eq!(main["portMappings"][0]["appProtocol"], "http");
-    assert_eq!(container_of(&td, "proxy")["portMappings"][0]["protocol"], "udp");
+    assert_eq!(
+        container_of(&td, "proxy")["portMappings"][0]["protocol"],
+        "udp"
+    );
     assert!(b.warnings.iter().any(|w| w.message.contains("UDP")));
-    assert!(b.warnings.iter().any(|w| w.message.contains("port `metrics`")));
+    assert!(
+        b.warnings
+            .iter()
+            .any(|w| w.message.contains("port `metrics`"))
+    );
 
     // Files: one init container, plain content as base64 env, secret content via secrets.
     let init = container_of(&td, "score-x-files");
     assert_eq!(init["essential"], false);
     assert_eq!(init["image"], score_x_ecs::DEFAULT_FILES_INIT_IMAGE);
-    assert!(init["secrets"].as_array().unwrap().iter().any(|s| s["valueFrom"] == TOKEN_PARAM));
+    assert!(
+        init["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["valueFrom"] == TOKEN_PARAM)
+    );
     let script = init["command"][0].as_str().unwrap();
-    assert!(script.contains("chmod 0600") && script.contains("chmod 0755") && script.contains("chmod 0644"));
+    assert!(
+        script.contains("chmod 0600")
+            && script.contains("chmod 0755")
+            && script.contains("chmod 0644")
+    );
     let mounts: Vec<(&str, bool)> = main["mountPoints"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|m| (m["containerPath"].as_str().unwrap(), m["readOnly"].as_bool().unwrap()))
+        .map(|m| {
+            (
+                m["containerPath"].as_str().unwrap(),
+                m["readOnly"].as_bool().unwrap(),
+            )
+        })
         .collect();
     assert!(mounts.contains(&("/app/config", true)) && mounts.contains(&("/app/bin", true)));
     assert!(mounts.contains(&("/data", false)) && mounts.contains(&("/cache", false)));
 
     // Volumes: EFS with transit encryption, IAM, and the sub path as root directory.
-    let efs = td["volumes"].as_array().unwrap().iter().find(|v| v.get("efsVolumeConfiguration").is_some()).unwrap();
-    assert_eq!(efs["efsVolumeConfiguration"]["transitEncryption"], "ENABLED");
+    let efs = td["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v.get("efsVolumeConfiguration").is_some())
+        .unwrap();
+    assert_eq!(
+        efs["efsVolumeConfiguration"]["transitEncryption"],
+        "ENABLED"
+    );
     assert_eq!(efs["efsVolumeConfiguration"]["rootDirectory"], "/tenants/a");
-    assert_eq!(efs["efsVolumeConfiguration"]["authorizationConfig"]["iam"], "ENABLED");
+    assert_eq!(
+        efs["efsVolumeConfiguration"]["authorizationConfig"]["iam"],
+        "ENABLED"
+    );
 
     // Sidecar from the provisioner.
-    assert_eq!(container_of(&td, "pg-proxy")["secrets"][0]["valueFrom"], TOKEN_PARAM);
+    assert_eq!(
+        container_of(&td, "pg-proxy")["secrets"][0]["valueFrom"],
+        TOKEN_PARAM
+    );
     // Logging and tags.
-    assert_eq!(main["logConfiguration"]["options"]["awslogs-group"], "/score-x/api");
-    assert_eq!(main["logConfiguration"]["options"]["awslogs-region"], "eu-west-1");
-    let tags: Vec<(&str, &str)> = td["tags"].as_array().unwrap().iter().map(|t| (t["key"].as_str().unwrap(), t["value"].as_str().unwrap())).collect();
+    assert_eq!(
+        main["logConfiguration"]["options"]["awslogs-group"],
+        "/score-x/api"
+    );
+    assert_eq!(
+        main["logConfiguration"]["options"]["awslogs-region"],
+        "eu-west-1"
+    );
+    let tags: Vec<(&str, &str)> = td["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| (t["key"].as_str().unwrap(), t["value"].as_str().unwrap()))
+        .collect();
     assert_eq!(tags, [("team", "payments"), ("weird_key", "x")]);
 
     // Service: Service Connect aliases = Score port, dns = workload name.
@@ -303,7 +449,10 @@ fn rich_estate_is_valid_and_mapped() {
     assert_eq!(svc["desiredCount"], 1);
     assert_eq!(svc["propagateTags"], "TASK_DEFINITION");
     assert_eq!(svc["enableExecuteCommand"], false);
-    assert_eq!(svc["deploymentConfiguration"]["deploymentCircuitBreaker"], json!({"enable": true, "rollback": true}));
+    assert_eq!(
+        svc["deploymentConfiguration"]["deploymentCircuitBreaker"],
+        json!({"enable": true, "rollback": true})
+    );
     let sc = &svc["serviceConnectConfiguration"];
     assert_eq!(sc["namespace"], "prod.internal");
     assert_eq!(
@@ -316,14 +465,28 @@ fn rich_estate_is_valid_and_mapped() {
 
     // Big CPU tiers.
     let batch = file_json(&b, "batch/task-definition.json");
-    assert_eq!((batch["cpu"].as_str(), batch["memory"].as_str()), (Some("8192"), Some("20480")));
-    assert_eq!(container_of(&batch, "job")["entryPoint"], json!(["/bin/batch"]));
+    assert_eq!(
+        (batch["cpu"].as_str(), batch["memory"].as_str()),
+        (Some("8192"), Some("20480"))
+    );
+    assert_eq!(
+        container_of(&batch, "job")["entryPoint"],
+        json!(["/bin/batch"])
+    );
     let huge = file_json(&b, "huge/task-definition.json");
-    assert_eq!((huge["cpu"].as_str(), huge["memory"].as_str()), (Some("16384"), Some("40960")));
+    assert_eq!(
+        (huge["cpu"].as_str(), huge["memory"].as_str()),
+        (Some("16384"), Some("40960"))
+    );
 
     // Secrets to create: names, stores, recipes; never values.
     let s = file_json(&b, "secrets-to-create.json");
-    let by_name: BTreeMap<&str, &Json> = s["secrets"].as_array().unwrap().iter().map(|e| (e["name"].as_str().unwrap(), e)).collect();
+    let by_name: BTreeMap<&str, &Json> = s["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), e))
+        .collect();
     assert_eq!(by_name[PG_PARAM]["type"], "SecureString");
     assert_eq!(by_name[SM_ARN]["store"], "secretsmanager");
     assert_eq!(by_name[SM_ARN]["keys"], json!(["password"]));
@@ -335,42 +498,75 @@ fn rich_estate_is_valid_and_mapped() {
 
     // No placeholders with full options, and no missing-setting warnings.
     for (p, bytes) in &b.files {
-        assert!(!String::from_utf8_lossy(bytes).contains(score_x_ecs::MISSING_PLACEHOLDER_PREFIX), "{p}");
+        assert!(
+            !String::from_utf8_lossy(bytes).contains(score_x_ecs::MISSING_PLACEHOLDER_PREFIX),
+            "{p}"
+        );
     }
-    assert!(!b.warnings.iter().any(|w| w.code == Code::RequiredField), "{:#?}", b.warnings);
+    assert!(
+        !b.warnings.iter().any(|w| w.code == Code::RequiredField),
+        "{:#?}",
+        b.warnings
+    );
 }
 
 #[test]
 fn cloudformation_stack_grants_exactly_the_secrets() {
     let app = estate();
     // No role ARNs in the options: the stack creates them.
-    let opts = Options { execution_role_arn: None, task_role_arn: None, ..full_options() };
+    let opts = Options {
+        execution_role_arn: None,
+        task_role_arn: None,
+        ..full_options()
+    };
     let b = emit(&app, &opts).unwrap();
     validate(&b);
     let cfn: Json = serde_yaml::from_slice(&b.files["cloudformation.yaml"]).unwrap();
     let res = &cfn["Resources"];
     for id in [
-        "ApiLogGroup", "ApiExecutionRole", "ApiTaskRole", "ApiTaskDefinition", "ApiService", "BatchService",
-        "HugeService", "ServiceConnectNamespace", "ApiDbAlarmTopic",
+        "ApiLogGroup",
+        "ApiExecutionRole",
+        "ApiTaskRole",
+        "ApiTaskDefinition",
+        "ApiService",
+        "BatchService",
+        "HugeService",
+        "ServiceConnectNamespace",
+        "ApiDbAlarmTopic",
     ] {
         assert!(res.get(id).is_some(), "no {id}");
     }
-    let policy = &res["ApiExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
+    let policy =
+        &res["ApiExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"];
     let text = serde_json::to_string(policy).unwrap();
-    assert!(text.contains("parameter/score-x/postgres/default/api.db/password"), "{text}");
+    assert!(
+        text.contains("parameter/score-x/postgres/default/api.db/password"),
+        "{text}"
+    );
     assert!(text.contains("parameter/score-x/workloads/api/main/DATABASE_URL"));
     assert!(text.contains("parameter/score-x/tokens/api"));
     assert!(text.contains(SM_ARN));
     // The batch workload reads no secret: no policy at all.
-    assert!(res["BatchExecutionRole"]["Properties"].get("Policies").is_none());
+    assert!(
+        res["BatchExecutionRole"]["Properties"]
+            .get("Policies")
+            .is_none()
+    );
     for id in ["Subnets", "SecurityGroups", "ClusterName", "AssignPublicIp"] {
         assert!(cfn["Parameters"].get(id).is_some(), "no parameter {id}");
     }
     // The JSON files hold the placeholders for the missing roles, loudly.
     let td = String::from_utf8(b.files["api/task-definition.json"].clone()).unwrap();
     assert!(td.contains("<missing options.executionRoleArn>"));
-    assert!(td.contains("<missing options.taskRoleArn>"), "EFS IAM needs a task role");
-    assert!(b.warnings.iter().any(|w| w.code == Code::RequiredField && w.message.contains("executionRoleArn")));
+    assert!(
+        td.contains("<missing options.taskRoleArn>"),
+        "EFS IAM needs a task role"
+    );
+    assert!(
+        b.warnings
+            .iter()
+            .any(|w| w.code == Code::RequiredField && w.message.contains("executionRoleArn"))
+    );
 }
 
 #[test]
@@ -384,11 +580,17 @@ fn no_options_gives_placeholders_and_warnings_but_valid_shapes() {
         .map(|w| w.message.as_str())
         .collect();
     for opt in ["executionRoleArn", "region", "subnets", "cluster"] {
-        assert!(missing.iter().any(|m| m.contains(&format!("`{opt}`"))), "no warning for {opt}: {missing:#?}");
+        assert!(
+            missing.iter().any(|m| m.contains(&format!("`{opt}`"))),
+            "no warning for {opt}: {missing:#?}"
+        );
     }
     let svc = file_json(&b, "api/service.json");
     assert!(svc.get("cluster").is_none());
-    assert_eq!(svc["networkConfiguration"]["awsvpcConfiguration"]["subnets"], json!(["<missing options.subnets>"]));
+    assert_eq!(
+        svc["networkConfiguration"]["awsvpcConfiguration"]["subnets"],
+        json!(["<missing options.subnets>"])
+    );
 }
 
 #[test]
@@ -427,9 +629,16 @@ fn shell_wrapper_composes_at_start() {
     let mut app = estate();
     // The wrapper needs a command: give main one.
     let w = app.workloads.get_mut("api").unwrap();
-    let main = w.containers.remove("main").unwrap().command(&["/app/server"], &["--port", "8080"]);
+    let main = w
+        .containers
+        .remove("main")
+        .unwrap()
+        .command(&["/app/server"], &["--port", "8080"]);
     w.containers.insert("main".into(), main);
-    let opts = Options { mixed_secrets: Some(MixedSecrets::ShellWrapper), ..full_options() };
+    let opts = Options {
+        mixed_secrets: Some(MixedSecrets::ShellWrapper),
+        ..full_options()
+    };
     let b = emit(&app, &opts).unwrap();
     validate(&b);
     assert_no_secret_text(&b);
@@ -438,23 +647,47 @@ fn shell_wrapper_composes_at_start() {
     assert_eq!(main["entryPoint"][0], "/bin/sh");
     assert_eq!(main["entryPoint"][1], "-c");
     let script = main["entryPoint"][2].as_str().unwrap();
-    assert!(script.contains("export DATABASE_URL=\"postgres://app:${SCOREX_DATABASE_URL_1}@db.internal:5432/app\""), "{script}");
+    assert!(
+        script.contains(
+            "export DATABASE_URL=\"postgres://app:${SCOREX_DATABASE_URL_1}@db.internal:5432/app\""
+        ),
+        "{script}"
+    );
     assert!(script.ends_with("exec \"$@\""));
     assert_eq!(main["command"], json!(["/app/server", "--port", "8080"]));
-    assert!(main["secrets"].as_array().unwrap().iter().any(|s| s["name"] == "SCOREX_DATABASE_URL_1" && s["valueFrom"] == PG_PARAM));
+    assert!(
+        main["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|s| s["name"] == "SCOREX_DATABASE_URL_1" && s["valueFrom"] == PG_PARAM)
+    );
     let s = file_json(&b, "secrets-to-create.json");
-    assert!(!s["secrets"].as_array().unwrap().iter().any(|e| e.get("recipe").is_some()));
+    assert!(
+        !s["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e.get("recipe").is_some())
+    );
 
     // Actually run the wrapper with sh: the variable is composed, the hidden ones are gone.
     let out = std::process::Command::new("sh")
         .arg("-c")
         .arg(script)
         .arg("score-x")
-        .args(["sh", "-c", "printf '%s|%s' \"$DATABASE_URL\" \"${SCOREX_DATABASE_URL_1-unset}\""])
+        .args([
+            "sh",
+            "-c",
+            "printf '%s|%s' \"$DATABASE_URL\" \"${SCOREX_DATABASE_URL_1-unset}\"",
+        ])
         .env("SCOREX_DATABASE_URL_1", "pw$`\"")
         .output();
     if let Ok(out) = out {
-        assert_eq!(String::from_utf8_lossy(&out.stdout), "postgres://app:pw$`\"@db.internal:5432/app|unset");
+        assert_eq!(
+            String::from_utf8_lossy(&out.stdout),
+            "postgres://app:pw$`\"@db.internal:5432/app|unset"
+        );
     }
 }
 
@@ -466,9 +699,15 @@ fn files_init_script_writes_the_files() {
     let init = container_of(&td, "score-x-files");
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().to_str().unwrap();
-    let script = init["command"][0].as_str().unwrap().replace("/score-x/v", &format!("{root}/v"));
+    let script = init["command"][0]
+        .as_str()
+        .unwrap()
+        .replace("/score-x/v", &format!("{root}/v"));
     for m in init["mountPoints"].as_array().unwrap() {
-        let p = m["containerPath"].as_str().unwrap().replace("/score-x/v", &format!("{root}/v"));
+        let p = m["containerPath"]
+            .as_str()
+            .unwrap()
+            .replace("/score-x/v", &format!("{root}/v"));
         std::fs::create_dir_all(p).unwrap();
     }
     let mut cmd = std::process::Command::new("sh");
@@ -482,17 +721,30 @@ fn files_init_script_writes_the_files() {
         cmd.env(s["name"].as_str().unwrap(), FILE_SECRET);
     }
     let Ok(out) = cmd.output() else { return };
-    let has_base64 = std::process::Command::new("sh").args(["-c", "command -v base64"]).output().is_ok_and(|o| o.status.success());
+    let has_base64 = std::process::Command::new("sh")
+        .args(["-c", "command -v base64"])
+        .output()
+        .is_ok_and(|o| o.status.success());
     if !has_base64 {
         return;
     }
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut found = BTreeMap::new();
     for e in walk(dir.path()) {
-        found.insert(e.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&e).unwrap());
+        found.insert(
+            e.file_name().unwrap().to_string_lossy().into_owned(),
+            std::fs::read(&e).unwrap(),
+        );
     }
     assert_eq!(found["app.yaml"], b"listen: 8080\nname: 'api'\n");
-    assert_eq!(found["secret.env"], format!("TOKEN={FILE_SECRET}\n").as_bytes());
+    assert_eq!(
+        found["secret.env"],
+        format!("TOKEN={FILE_SECRET}\n").as_bytes()
+    );
     assert_eq!(found["blob.bin"], vec![0, 159, 146, 150, 255]);
     #[cfg(unix)]
     {
@@ -525,37 +777,69 @@ fn walk(p: &std::path::Path) -> Vec<std::path::PathBuf> {
 #[test]
 fn mapping_errors() {
     // Shell wrapper without a command.
-    let opts = Options { mixed_secrets: Some(MixedSecrets::ShellWrapper), ..full_options() };
-    assert!(matches!(emit(&estate(), &opts), Err(Error::ShellWrapperNeedsCommand { .. })));
+    let opts = Options {
+        mixed_secrets: Some(MixedSecrets::ShellWrapper),
+        ..full_options()
+    };
+    assert!(matches!(
+        emit(&estate(), &opts),
+        Err(Error::ShellWrapperNeedsCommand { .. })
+    ));
 
     // Files in a system directory.
     let sys = app(vec![workload(
         "web",
-        vec![container("main", "nginx:1.27").file("/etc/app.conf", None, ResolvedContent::Text(text("x")))],
+        vec![container("main", "nginx:1.27").file(
+            "/etc/app.conf",
+            None,
+            ResolvedContent::Text(text("x")),
+        )],
     )]);
     let e = emit(&sys, &full_options()).unwrap_err();
-    assert!(matches!(e, Error::SystemDirFile { ref dir, .. } if dir == "/etc"), "{e}");
+    assert!(
+        matches!(e, Error::SystemDirFile { ref dir, .. } if dir == "/etc"),
+        "{e}"
+    );
     let d: score_x_core::Diagnostic = e.into();
     assert!(d.span.is_some() && d.hint.is_some());
-    let allowed = Options { allow_system_dir_files: Some(true), ..full_options() };
+    let allowed = Options {
+        allow_system_dir_files: Some(true),
+        ..full_options()
+    };
     let b = emit(&sys, &allowed).unwrap();
-    assert!(b.warnings.iter().any(|w| w.message.contains("hides the image's own files")));
+    assert!(
+        b.warnings
+            .iter()
+            .any(|w| w.message.contains("hides the image's own files"))
+    );
     validate(&b);
 
     // `healthy` without a probe.
     let h = app(vec![workload(
         "web",
-        vec![container("main", "nginx:1.27"), container("side", "busybox:1").before("main", Readiness::Healthy)],
+        vec![
+            container("main", "nginx:1.27"),
+            container("side", "busybox:1").before("main", Readiness::Healthy),
+        ],
     )]);
-    assert!(matches!(emit(&h, &full_options()), Err(Error::HealthyNeedsProbe { .. })));
+    assert!(matches!(
+        emit(&h, &full_options()),
+        Err(Error::HealthyNeedsProbe { .. })
+    ));
 
     // Too big for Fargate, fine on EC2.
     let big = app(vec![workload(
         "big",
         vec![container("main", "x:1").resources(Some(20000), Some(1024 * 1024 * 1024), None, None)],
     )]);
-    assert!(matches!(emit(&big, &full_options()), Err(Error::TaskTooLarge { .. })));
-    let ec2 = Options { launch_type: Some(LaunchType::Ec2), ..full_options() };
+    assert!(matches!(
+        emit(&big, &full_options()),
+        Err(Error::TaskTooLarge { .. })
+    ));
+    let ec2 = Options {
+        launch_type: Some(LaunchType::Ec2),
+        ..full_options()
+    };
     let b = emit(&big, &ec2).unwrap();
     assert_eq!(file_json(&b, "big/task-definition.json")["cpu"], "20480");
     validate(&b);
@@ -563,10 +847,16 @@ fn mapping_errors() {
     // A secret JSON key on an SSM parameter.
     let mut k = app(vec![workload(
         "web",
-        vec![container("main", "x:1").var("P", mixed(vec![Err(secret("/a/b", Some("password"), None))]))],
+        vec![container("main", "x:1").var(
+            "P",
+            mixed(vec![Err(secret("/a/b", Some("password"), None))]),
+        )],
     )]);
     k.order.clear();
-    assert!(matches!(emit(&k, &full_options()), Err(Error::SecretKeyNeedsArn { .. })));
+    assert!(matches!(
+        emit(&k, &full_options()),
+        Err(Error::SecretKeyNeedsArn { .. })
+    ));
 }
 
 #[test]
@@ -581,29 +871,54 @@ fn host_volumes_need_ec2() {
         json!({"volume": {"kind": "host", "sourcePath": "/var/log/web"}}),
     );
     let w = a.workloads.get_mut("web").unwrap();
-    let c = w.containers.remove("main").unwrap().volume("/logs", &host, None, true);
+    let c = w
+        .containers
+        .remove("main")
+        .unwrap()
+        .volume("/logs", &host, None, true);
     w.containers.insert("main".into(), c);
-    assert!(matches!(emit(&a, &full_options()), Err(Error::Volume { .. })));
-    let ec2 = Options { launch_type: Some(LaunchType::Ec2), ..full_options() };
+    assert!(matches!(
+        emit(&a, &full_options()),
+        Err(Error::Volume { .. })
+    ));
+    let ec2 = Options {
+        launch_type: Some(LaunchType::Ec2),
+        ..full_options()
+    };
     let b = emit(&a, &ec2).unwrap();
     validate(&b);
     let td = file_json(&b, "web/task-definition.json");
     assert_eq!(td["volumes"][0]["host"]["sourcePath"], "/var/log/web");
     assert_eq!(td["requiresCompatibilities"], json!(["EC2"]));
-    assert_eq!(container_of(&td, "main")["mountPoints"][0]["readOnly"], true);
+    assert_eq!(
+        container_of(&td, "main")["mountPoints"][0]["readOnly"],
+        true
+    );
 }
 
 #[test]
 fn big_stack_warns_about_the_inline_limit() {
     let mut ws = Vec::new();
     for i in 0..40 {
-        ws.push(workload(&format!("svc-{i:02}"), vec![container("main", "ghcr.io/acme/app:1").var("X", text("y"))]));
+        ws.push(workload(
+            &format!("svc-{i:02}"),
+            vec![container("main", "ghcr.io/acme/app:1").var("X", text("y"))],
+        ));
     }
     let b = emit(&app(ws), &full_options()).unwrap();
     assert!(b.files["cloudformation.yaml"].len() > score_x_ecs::INLINE_TEMPLATE_LIMIT);
     assert!(b.warnings.iter().any(|w| w.message.contains("51200 bytes")));
-    let small = emit(&app(vec![workload("one", vec![container("main", "x:1")])]), &full_options()).unwrap();
-    assert!(!small.warnings.iter().any(|w| w.message.contains("51200 bytes")));
+    let small = emit(
+        &app(vec![workload("one", vec![container("main", "x:1")])]),
+        &full_options(),
+    )
+    .unwrap();
+    assert!(
+        !small
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("51200 bytes"))
+    );
 }
 
 #[test]
@@ -611,8 +926,14 @@ fn capabilities_declare_the_approximations() {
     use score_x_core::backend::{Feature, Support};
     let c = score_x_ecs::capabilities();
     assert_eq!(c.target, "ecs");
-    assert!(matches!(c.support(Feature::Files), Support::Approximated(_)));
-    assert!(matches!(c.support(Feature::UdpPorts), Support::Approximated(_)));
+    assert!(matches!(
+        c.support(Feature::Files),
+        Support::Approximated(_)
+    ));
+    assert!(matches!(
+        c.support(Feature::UdpPorts),
+        Support::Approximated(_)
+    ));
     assert_eq!(c.support(Feature::ExecProbe), Support::Native);
 }
 
@@ -632,7 +953,10 @@ fn validator_rejects_bad_bundles() {
         files.insert(path.into(), serde_json::to_vec_pretty(&v).unwrap());
         ecs_validator::validate(&files)
     };
-    let e = corrupt("api/task-definition.json", &|v| v["containerDefinitions"][0]["bogusKey"] = json!(1)).unwrap_err();
+    let e = corrupt("api/task-definition.json", &|v| {
+        v["containerDefinitions"][0]["bogusKey"] = json!(1)
+    })
+    .unwrap_err();
     assert!(e.contains("bogusKey"), "{e}");
     let e = corrupt("api/task-definition.json", &|v| v["cpu"] = json!(1024)).unwrap_err();
     assert!(e.contains("cpu"), "{e}");
@@ -643,7 +967,11 @@ fn validator_rejects_bad_bundles() {
     assert!(e.contains("serviceName"), "{e}");
     let mut files = b.files.clone();
     let cfn = String::from_utf8(files["cloudformation.yaml"].clone()).unwrap();
-    files.insert("cloudformation.yaml".into(), cfn.replace("AWS::ECS::Service", "AWS::ECS::Servicee").into_bytes());
+    files.insert(
+        "cloudformation.yaml".into(),
+        cfn.replace("AWS::ECS::Service", "AWS::ECS::Servicee")
+            .into_bytes(),
+    );
     let e = ecs_validator::validate(&files).unwrap_err();
     assert!(e.contains("cloudformation.yaml"), "{e}");
 }

@@ -6,11 +6,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use score_x_core::ResourceUid;
 use score_x_core::Span;
 use score_x_core::ir::{
-    Before, Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements, Scheme, ServicePort,
+    Before, Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements,
+    Scheme, ServicePort,
 };
 use score_x_core::resolved::{
-    Output, ProvisionedResource, Resolved, ResolvedContainer, ResolvedContent, ResolvedFile, ResolvedVariable,
-    ResolvedVolume, ResolvedWorkload, SecretRef, SecretText, Segment, Value,
+    Output, ProvisionedResource, Resolved, ResolvedContainer, ResolvedContent, ResolvedFile,
+    ResolvedVariable, ResolvedVolume, ResolvedWorkload, SecretRef, SecretText, Segment, Value,
 };
 
 pub fn span(path: &str) -> Span {
@@ -62,8 +63,20 @@ pub fn container(name: &str, image: &str) -> ResolvedContainer {
 pub trait ContainerExt {
     fn var(self, k: &str, v: Value) -> Self;
     fn file(self, target: &str, mode: Option<u32>, content: ResolvedContent) -> Self;
-    fn volume(self, target: &str, source: &ResourceUid, path: Option<&str>, read_only: bool) -> Self;
-    fn resources(self, limit_cpu_m: Option<u64>, limit_mem: Option<u64>, req_cpu_m: Option<u64>, req_mem: Option<u64>) -> Self;
+    fn volume(
+        self,
+        target: &str,
+        source: &ResourceUid,
+        path: Option<&str>,
+        read_only: bool,
+    ) -> Self;
+    fn resources(
+        self,
+        limit_cpu_m: Option<u64>,
+        limit_mem: Option<u64>,
+        req_cpu_m: Option<u64>,
+        req_mem: Option<u64>,
+    ) -> Self;
     fn before(self, other: &str, ready: Readiness) -> Self;
     fn exec_probe(self, cmd: &[&str]) -> Self;
     fn http_probe(self, path: &str, port: u16, headers: &[(&str, &str)]) -> Self;
@@ -93,7 +106,13 @@ impl ContainerExt for ResolvedContainer {
         );
         self
     }
-    fn volume(mut self, target: &str, source: &ResourceUid, path: Option<&str>, read_only: bool) -> Self {
+    fn volume(
+        mut self,
+        target: &str,
+        source: &ResourceUid,
+        path: Option<&str>,
+        read_only: bool,
+    ) -> Self {
         self.volumes.insert(
             target.into(),
             ResolvedVolume {
@@ -106,11 +125,23 @@ impl ContainerExt for ResolvedContainer {
         );
         self
     }
-    fn resources(mut self, lc: Option<u64>, lm: Option<u64>, rc: Option<u64>, rm: Option<u64>) -> Self {
+    fn resources(
+        mut self,
+        lc: Option<u64>,
+        lm: Option<u64>,
+        rc: Option<u64>,
+        rm: Option<u64>,
+    ) -> Self {
         let q = |c: Option<u64>, m: Option<u64>| {
             (c.is_some() || m.is_some()).then(|| Quantities {
-                cpu: c.map(|millis| Cpu { millis, text: format!("{millis}m") }),
-                memory: m.map(|bytes| Memory { bytes, text: bytes.to_string() }),
+                cpu: c.map(|millis| Cpu {
+                    millis,
+                    text: format!("{millis}m"),
+                }),
+                memory: m.map(|bytes| Memory {
+                    bytes,
+                    text: bytes.to_string(),
+                }),
             })
         };
         self.resources = Some(ResourceRequirements {
@@ -144,7 +175,10 @@ impl ContainerExt for ResolvedContainer {
                 port,
                 host: None,
                 scheme: Scheme::Http,
-                headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+                headers: headers
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
             }),
             exec: None,
             span: span(&format!("/containers/{}/readinessProbe", self.name)),
@@ -166,7 +200,10 @@ pub fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkl
         metadata: serde_json::json!({"name": name}),
         annotations: BTreeMap::new(),
         service_ports: BTreeMap::new(),
-        containers: containers.into_iter().map(|c| (c.name.clone(), c)).collect(),
+        containers: containers
+            .into_iter()
+            .map(|c| (c.name.clone(), c))
+            .collect(),
         resources: BTreeMap::new(),
     }
 }
@@ -207,10 +244,16 @@ pub fn resource(
             class: "default".into(),
             id: None,
             source_workload: consumers[0].into(),
-            consumers: consumers.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>(),
+            consumers: consumers
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<BTreeSet<_>>(),
             provisioner: format!("template://test/{type_}"),
             params: serde_json::json!({}),
-            outputs: outputs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+            outputs: outputs
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
             artifacts,
             span: span(&format!("/resources/{name}")),
         },

@@ -128,14 +128,20 @@ fn parse_bundle(files: &BTreeMap<String, Vec<u8>>, region: &str) -> Result<Vec<U
                 file: p.to_string(),
                 reason: e.to_string(),
             })?;
-            // The region is known now; every other missing setting is an error.
+            // The region placeholder is filled with the apply region (when known); every other
+            // missing setting is an error.
             let s = s.replace(&missing("region"), region);
-            if let Some(i) = s.find(MISSING) {
+            let mut from = 0;
+            while let Some(i) = s[from..].find(MISSING).map(|i| i + from) {
                 let end = s[i..].find('>').map_or(s.len(), |e| i + e + 1);
-                return Err(Error::Placeholder {
-                    file: p.to_string(),
-                    placeholder: s[i..end].to_string(),
-                });
+                let placeholder = &s[i..end];
+                if placeholder != missing("region") {
+                    return Err(Error::Placeholder {
+                        file: p.to_string(),
+                        placeholder: placeholder.to_string(),
+                    });
+                }
+                from = end;
             }
             Ok(s)
         };
@@ -244,7 +250,6 @@ async fn apply_async(
                 }
             }
         }
-        Err(Error::Placeholder { placeholder, .. }) if placeholder == missing("region") => {}
         Err(e) => return Err(e),
     }
 
