@@ -339,3 +339,71 @@ fn golden_cases() {
         );
     }
 }
+
+/// The worked example of docs/provisioners.md runs as documented on Kubernetes and ECS.
+#[test]
+fn docs_worked_example() {
+    let doc = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../docs/provisioners.md"),
+    )
+    .unwrap();
+    let section = &doc[doc
+        .find("## Worked example")
+        .expect("worked example section")..];
+    let start = section.find("```yaml\n").unwrap() + "```yaml\n".len();
+    let yaml = &section[start..start + section[start..].find("```").unwrap()];
+    let score = "apiVersion: score.dev/v1b1\nmetadata:\n  name: api\ncontainers:\n  main:\n    image: busybox\n    variables:\n      DATABASE_URL: postgres://${resources.db.username}:${resources.db.password}@${resources.db.host}/${resources.db.database}\nresources:\n  db:\n    type: postgres\n";
+    let files = [SourceFile {
+        name: "score.yaml".into(),
+        text: score.into(),
+    }];
+    let app = load(
+        &files,
+        &DirReader(PathBuf::from(".")),
+        &LoadOptions::default(),
+    )
+    .unwrap()
+    .app;
+    let graph = ResourceGraph::build(&app).unwrap();
+    let mut names = Vec::new();
+    for target in [Target::Kubernetes, Target::Ecs] {
+        let mut set = ProvisionerSet::new();
+        set.add_file(
+            ".score-x/provisioners/10-acme.yaml",
+            yaml,
+            Origin::Project("10-acme.yaml".into()),
+        )
+        .unwrap();
+        let ctx = Context {
+            target,
+            options: json!({}),
+            runner: &Spawn,
+        };
+        let (r, warnings) =
+            provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap();
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let v = &r.workloads["api"].containers["main"].variables["DATABASE_URL"].value;
+        let secret = v.secrets().next().unwrap();
+        assert_eq!(secret.key.as_deref(), Some("password"));
+        assert!(secret.value.is_none(), "no password passes through score-x");
+        names.push(secret.name.clone());
+        let artifacts = &r.resources.values().next().unwrap().artifacts;
+        match target {
+            Target::Kubernetes => assert_eq!(artifacts[0]["kind"], "ExternalSecret"),
+            _ => assert_eq!(artifacts, &json!({})),
+        }
+    }
+    assert!(names[0].starts_with("rds-api-db"), "{names:?}");
+    assert!(names[1].starts_with("arn:aws:secretsmanager:"), "{names:?}");
+    // Skipped with a warning on Nomad (no `nomad` section), so nothing matches here.
+    let mut set = ProvisionerSet::new();
+    set.add_file("10-acme.yaml", yaml, Origin::Project("10-acme.yaml".into()))
+        .unwrap();
+    let ctx = Context {
+        target: Target::Nomad,
+        options: json!({}),
+        runner: &Spawn,
+    };
+    let e = provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap_err();
+    assert_eq!(e.0[0].code, score_x_core::Code::NoProvisioner);
+}
