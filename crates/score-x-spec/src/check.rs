@@ -153,7 +153,10 @@ impl Checker<'_> {
         let skip = if k == 0 { 0 } else { indent };
         let body = src_line.get(skip..).unwrap_or("");
         if !body.starts_with(content_line)
-            || (k > 0 && !src_line[..skip].bytes().all(|b| b == b' '))
+            || (k > 0
+                && !src_line
+                    .get(..skip)
+                    .is_some_and(|p| p.bytes().all(|b| b == b' ')))
         {
             return span.clone();
         }

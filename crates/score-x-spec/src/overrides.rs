@@ -133,6 +133,12 @@ fn parse_property_inner(prop: &str) -> Result<Property, Box<Diagnostic>> {
     if segs.iter().any(String::is_empty) {
         return Err(invalid(prop, "the path has an empty key"));
     }
+    if segs.len() > crate::yaml::MAX_DEPTH {
+        return Err(invalid(
+            prop,
+            format!("the path is deeper than {} keys", crate::yaml::MAX_DEPTH),
+        ));
+    }
     let value = if value.is_empty() {
         None
     } else {
@@ -297,6 +303,7 @@ mod tests {
         );
         assert!(parse_property("novalue").is_err());
         assert!(parse_property("a..b=1").is_err());
+        assert!(parse_property(&format!("{}=1", vec!["a"; 1000].join("."))).is_err());
         let prop = parse_property("containers.main.image.x=1").unwrap();
         assert_eq!(
             apply_property(&mut b, &prop, "p").unwrap_err().code,

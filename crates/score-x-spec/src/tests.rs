@@ -532,7 +532,27 @@ fn thousand_workloads_load() {
 proptest! {
     #[test]
     fn load_never_panics(text in "\\PC{0,200}") {
-        let _ = load(&[src("p.yaml", &text)], &MemReader::default(), &LoadOptions::default());
+        if let Err(d) = load(&[src("p.yaml", &text)], &MemReader::default(), &LoadOptions::default()) {
+            let _ = render(&d.0, &[src("p.yaml", &text)], false);
+        }
+    }
+
+    #[test]
+    fn placeholder_values_never_panic(v in "[é€$\\{\\}a.\\\\ ]{0,30}", block in prop::bool::ANY) {
+        // Placeholder errors inside quoted and block strings, with multi-byte text around them.
+        let value = if block {
+            format!("|\n        é{v}\n        x {v}\n")
+        } else {
+            format!("\"é{}\"\n", v.replace('\\', "\\\\"))
+        };
+        let text = format!("{BASE}    variables:\n      A: {value}    files:\n      /f:\n        content: {value}");
+        if let Err(d) = load(&[src("p.yaml", &text)], &MemReader::default(), &LoadOptions::default()) {
+            for e in d.errors() {
+                let s = e.span.as_ref().unwrap();
+                prop_assert!(text.is_char_boundary(s.offset) && text.is_char_boundary((s.offset + s.len).min(text.len())), "{e}");
+            }
+            let _ = render(&d.0, &[src("p.yaml", &text)], false);
+        }
     }
 
     #[test]
