@@ -55,6 +55,15 @@ const FILE: &[&str] = &[
 ];
 const VOLUME: &[&str] = &["target", "source", "path", "readOnly", "read_only"];
 const RESOURCE: &[&str] = &["type", "class", "id", "metadata", "params"];
+const SERVICE: &[&str] = &["ports"];
+const PORT: &[&str] = &["port", "targetPort", "protocol"];
+const REQUIREMENTS: &[&str] = &["limits", "requests"];
+const QUANTITIES: &[&str] = &["cpu", "memory"];
+const PROBE: &[&str] = &["httpGet", "exec"];
+const HTTP_GET: &[&str] = &["host", "scheme", "path", "port", "httpHeaders"];
+const HEADER: &[&str] = &["name", "value"];
+const EXEC: &[&str] = &["command"];
+const BEFORE: &[&str] = &["ready"];
 
 /// Decode one document. `None` when the document is not a workload at all.
 pub fn decode_workload(root: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<Workload> {
@@ -411,7 +420,7 @@ impl Dec<'_> {
         let Some(entries) = self.map(node, path) else {
             return out;
         };
-        self.known(entries, path, &["ports"], "`service`");
+        self.known(entries, path, SERVICE, "`service`");
         let Some(ports) = node.get("ports") else {
             return out;
         };
@@ -425,12 +434,7 @@ impl Dec<'_> {
             let Some(fields) = self.map(v, &p) else {
                 continue;
             };
-            self.known(
-                fields,
-                &p,
-                &["port", "targetPort", "protocol"],
-                "a service port",
-            );
+            self.known(fields, &p, PORT, "a service port");
             let port = self
                 .required(v, &p, "port", "the service port")
                 .and_then(|n| self.port(n, &child(&p, "port")));
@@ -919,12 +923,7 @@ impl Dec<'_> {
 
     fn requirements(&mut self, node: &Node, path: &str) -> Option<ResourceRequirements> {
         let entries = self.map(node, path)?;
-        self.known(
-            entries,
-            path,
-            &["limits", "requests"],
-            "container `resources`",
-        );
+        self.known(entries, path, REQUIREMENTS, "container `resources`");
         let limits = node
             .get("limits")
             .and_then(|n| self.quantities(n, &child(path, "limits")));
@@ -936,7 +935,7 @@ impl Dec<'_> {
 
     fn quantities(&mut self, node: &Node, path: &str) -> Option<Quantities> {
         let entries = self.map(node, path)?;
-        self.known(entries, path, &["cpu", "memory"], "limits and requests");
+        self.known(entries, path, QUANTITIES, "limits and requests");
         let cpu = node.get("cpu").and_then(|n| {
             let p = child(path, "cpu");
             let s = self.string_like(n, &p)?;
@@ -986,7 +985,7 @@ impl Dec<'_> {
 
     fn probe(&mut self, node: &Node, path: &str) -> Option<Probe> {
         let entries = self.map(node, path)?;
-        self.known(entries, path, &["httpGet", "exec"], "a probe");
+        self.known(entries, path, PROBE, "a probe");
         if node.get("httpGet").is_none() && node.get("exec").is_none() {
             self.error(
                 Code::RequiredField,
@@ -1002,7 +1001,7 @@ impl Dec<'_> {
         let exec = node.get("exec").and_then(|e| {
             let p = child(path, "exec");
             let fields = self.map(e, &p)?;
-            self.known(fields, &p, &["command"], "an exec probe");
+            self.known(fields, &p, EXEC, "an exec probe");
             let c = self.required(e, &p, "command", "the exec probe")?;
             self.string_list(c, &child(&p, "command"))
         });
@@ -1018,12 +1017,7 @@ impl Dec<'_> {
 
     fn http_get(&mut self, node: &Node, path: &str) -> Option<HttpGet> {
         let entries = self.map(node, path)?;
-        self.known(
-            entries,
-            path,
-            &["host", "scheme", "path", "port", "httpHeaders"],
-            "an httpGet probe",
-        );
+        self.known(entries, path, HTTP_GET, "an httpGet probe");
         let hpath = self
             .required(node, path, "path", "the httpGet probe")
             .and_then(|n| self.string(n, &child(path, "path")));
@@ -1063,7 +1057,7 @@ impl Dec<'_> {
                     let Some(fields) = self.map(it, &ip) else {
                         continue;
                     };
-                    self.known(fields, &ip, &["name", "value"], "an HTTP header");
+                    self.known(fields, &ip, HEADER, "an HTTP header");
                     let name = self.required(it, &ip, "name", "the header").and_then(|n| {
                         let np = child(&ip, "name");
                         let s = self.string(n, &np)?;
@@ -1110,7 +1104,7 @@ impl Dec<'_> {
             let Some(fields) = self.map(v, &p) else {
                 continue;
             };
-            self.known(fields, &p, &["ready"], "a `before` entry");
+            self.known(fields, &p, BEFORE, "a `before` entry");
             let Some(r) = self.required(v, &p, "ready", "the `before` entry") else {
                 continue;
             };
@@ -1231,5 +1225,82 @@ impl Dec<'_> {
             metadata_span,
             params,
         })
+    }
+}
+
+#[cfg(test)]
+mod schema_cross_check {
+    //! The field lists above, compared with the reference JSON schema (read at test time from
+    //! `../shared/data/score-v1b1.json`, never copied into the project).
+
+    use super::*;
+
+    fn props(schema: &serde_json::Value, pointer: &str) -> Vec<String> {
+        let mut v: Vec<String> = schema
+            .pointer(pointer)
+            .and_then(|p| p.as_object())
+            .unwrap_or_else(|| panic!("no properties at {pointer}"))
+            .keys()
+            .cloned()
+            .collect();
+        v.sort();
+        v
+    }
+
+    fn sorted(list: &[&str]) -> Vec<String> {
+        let mut v: Vec<String> = list.iter().map(|s| s.to_string()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn field_lists_match_the_reference_schema() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../../shared/data/score-v1b1.json");
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            eprintln!(
+                "notice: {} is absent; skipping the schema cross-check",
+                path.display()
+            );
+            return;
+        };
+        let schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let cases: &[(&str, &[&str])] = &[
+            ("/properties", TOP),
+            ("/properties/service/properties", SERVICE),
+            ("/$defs/servicePort/properties", PORT),
+            ("/$defs/container/properties", CONTAINER),
+            ("/$defs/containerFile/properties", FILE),
+            ("/$defs/resource/properties", RESOURCE),
+            (
+                "/$defs/container/properties/resources/properties",
+                REQUIREMENTS,
+            ),
+            ("/$defs/resourcesLimits/properties", QUANTITIES),
+            ("/$defs/containerProbe/properties", PROBE),
+            ("/$defs/httpProbe/properties", HTTP_GET),
+            (
+                "/$defs/httpProbe/properties/httpHeaders/items/properties",
+                HEADER,
+            ),
+            ("/$defs/execProbe/properties", EXEC),
+            (
+                "/$defs/container/properties/before/additionalProperties/properties",
+                BEFORE,
+            ),
+        ];
+        for (pointer, list) in cases {
+            assert_eq!(props(&schema, pointer), sorted(list), "{pointer}");
+        }
+        // `read_only` is the deprecated spelling upgraded by score-go; the schema has only readOnly.
+        let volume: Vec<&str> = VOLUME
+            .iter()
+            .copied()
+            .filter(|f| *f != "read_only")
+            .collect();
+        assert_eq!(
+            props(&schema, "/$defs/containerVolume/properties"),
+            sorted(&volume)
+        );
     }
 }

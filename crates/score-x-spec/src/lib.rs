@@ -17,7 +17,7 @@
 //! - Overrides apply to every document before decoding: the overrides file first, then each
 //!   `--override-property` in order.
 
-#![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr))]
 
 pub mod ast;
 pub mod check;
