@@ -44,6 +44,11 @@ fn manifests(files: &[(&str, &str)], opts: score_x_kubernetes::Options) -> Strin
     String::from_utf8(bundle.files["manifests.yaml"].clone()).unwrap()
 }
 
+fn docs(yaml: &str) -> Vec<serde_json::Value> {
+    use serde::Deserialize as _;
+    serde_yaml::Deserializer::from_str(yaml).map(|d| serde_json::Value::deserialize(d).unwrap()).collect()
+}
+
 fn check(yaml: &str) {
     if kubernetes_validator::available()
         && let Err(report) = kubernetes_validator::run(yaml)
@@ -52,7 +57,7 @@ fn check(yaml: &str) {
     }
 }
 
-const ALL_TYPES: &str = r#"
+const WEB: &str = r#"
 apiVersion: score.dev/v1b1
 metadata:
   name: web
@@ -64,21 +69,150 @@ containers:
     image: nginx:1.27
     variables:
       PG: "postgres://${resources.pg.username}:${resources.pg.password}@${resources.pg.host}:${resources.pg.port}/${resources.pg.database}"
+      SHARED_PG_HOST: ${resources.shared.host}
+      MYSQL_PASSWORD: ${resources.mysql.password}
+      MYSQL: "${resources.mysql.host}:${resources.mysql.port}/${resources.mysql.name}?u=${resources.mysql.username}"
+      REDIS: "redis://${resources.redis.username}:${resources.redis.password}@${resources.redis.host}:${resources.redis.port}"
+      MONGO: ${resources.mongo.connection}
+      MONGO_PW: ${resources.mongo.password}
+      MONGO_HOST: "${resources.mongo.host}:${resources.mongo.port} as ${resources.mongo.username}"
+      AMQP: "amqp://${resources.amqp.username}:${resources.amqp.password}@${resources.amqp.host}:${resources.amqp.port}/${resources.amqp.vhost}"
+      KAFKA: "${resources.topic.host}:${resources.topic.port}/${resources.topic.name}/${resources.topic.num_partitions}"
+      S3: "${resources.bucket.endpoint}/${resources.bucket.bucket} ${resources.bucket.region} ${resources.bucket.access_key_id} ${resources.bucket.aws_access_key_id}"
+      S3_SECRET: ${resources.bucket.secret_key}
+      AWS_SECRET: ${resources.bucket.aws_secret_key}
+      HOST: ${resources.dns.host}
+      API: "http://${resources.api.hostname}:${resources.api.port}"
+      NS: ${resources.env.namespace}
+      TARGET: ${resources.env.target}
+    files:
+      /etc/app/db.conf:
+        content: "password=${resources.pg.password}\n"
+      /etc/app/plain.conf:
+        content: "host=${resources.pg.host}\n"
+    volumes:
+      /data:
+        source: ${resources.data}
+      /cache:
+        source: ${resources.cache}
+        readOnly: false
 resources:
-  pg:
-    type: postgres
+  pg: { type: postgres }
+  shared: { type: postgres, id: shared-db }
+  mysql: { type: mysql }
+  redis: { type: redis }
+  mongo: { type: mongodb }
+  amqp: { type: amqp }
+  topic: { type: kafka-topic, params: { partitions: 6 } }
+  bucket: { type: s3 }
+  dns: { type: dns }
+  api: { type: service-port, params: { workload: api, port: grpc } }
+  env: { type: environment }
+  data: { type: volume }
+  cache: { type: volume, class: ephemeral }
+  route: { type: route, params: { host: "${resources.dns.host}", path: /app, port: http } }
+"#;
+
+const API: &str = r#"
+apiVersion: score.dev/v1b1
+metadata:
+  name: api
+service:
+  ports:
+    grpc: { port: 9090, targetPort: 50051 }
+containers:
+  main:
+    image: api:1
+    variables:
+      DB: ${resources.db.host}
+resources:
+  db: { type: postgres, id: shared-db }
+  topic2: { type: kafka-topic }
 "#;
 
 #[test]
-fn postgres_end_to_end() {
-    let yaml = manifests(&[("score.yaml", ALL_TYPES)], Default::default());
-    assert!(yaml.contains("kind: StatefulSet"), "{yaml}");
+fn every_default_type_end_to_end() {
+    let yaml = manifests(&[("web.yaml", WEB), ("api.yaml", API)], Default::default());
+    for kind in ["StatefulSet", "Deployment", "Service", "Secret", "ConfigMap", "PersistentVolumeClaim", "Job", "HTTPRoute"] {
+        assert!(yaml.contains(&format!("kind: {kind}\n")), "no {kind} in\n{yaml}");
+    }
+    // The shared Kafka broker is emitted once although two topics render it.
+    let brokers = docs(&yaml).iter().filter(|d| d["metadata"]["name"] == "score-x-kafka").count();
+    assert_eq!(brokers, 2, "one Service and one StatefulSet");
+    // service-port returns the Service port callers dial, not the targetPort.
+    assert!(yaml.contains("value: http://api:9090\n"), "{yaml}");
     check(&yaml);
 }
 
 #[test]
-#[ignore = "prints the manifests of ALL_TYPES (debug aid)"]
+fn ingress_and_namespace_options() {
+    let opts = score_x_kubernetes::Options {
+        namespace: Some("shop".into()),
+        generate_namespace: true,
+        route: Some(score_x_kubernetes::RouteKind::Ingress),
+        ingress_class_name: Some("nginx".into()),
+        ..Default::default()
+    };
+    let yaml = manifests(&[("web.yaml", WEB), ("api.yaml", API)], opts);
+    assert!(yaml.starts_with("---\napiVersion: v1\nkind: Namespace\n"), "{yaml}");
+    assert!(yaml.contains("kind: Ingress\n") && !yaml.contains("kind: HTTPRoute\n"), "{yaml}");
+    assert!(yaml.contains("ingressClassName: nginx\n"));
+    assert!(yaml.contains("value: shop\n"), "environment.namespace");
+    check(&yaml);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs_and_file_order() {
+    let a = manifests(&[("web.yaml", WEB), ("api.yaml", API)], Default::default());
+    let b = manifests(&[("api.yaml", API), ("web.yaml", WEB)], Default::default());
+    assert_eq!(a, b);
+}
+
+#[test]
+fn adding_a_consumer_never_renames_a_shared_database() {
+    let only_api = manifests(&[("api.yaml", API)], Default::default());
+    let both = manifests(&[("web.yaml", WEB), ("api.yaml", API)], Default::default());
+    let name = |y: &str| {
+        docs(y)
+            .into_iter()
+            .find(|d| {
+                d["kind"] == "StatefulSet" && d["metadata"]["annotations"]["score-x.dev/resource-uid"] == "postgres.default#shared-db"
+            })
+            .map(|d| d["metadata"]["name"].clone())
+            .unwrap_or_else(|| panic!("no shared db in\n{y}"))
+    };
+    assert_eq!(name(&only_api), name(&both));
+}
+
+#[test]
+fn service_port_and_route_fail_clearly() {
+    let bad = r#"
+apiVersion: score.dev/v1b1
+metadata: { name: client }
+containers: { main: { image: c:1, variables: { X: "${resources.sp.port}" } } }
+resources:
+  sp: { type: service-port, params: { workload: nope, port: http } }
+"#;
+    let e = resolve(&[("c.yaml", bad)], serde_json::json!({})).unwrap_err();
+    assert!(e.contains("workload `nope` does not exist"), "{e}");
+    let bad_port = bad.replace("workload: nope, port: http", "workload: api, port: http");
+    let e = resolve(&[("c.yaml", &bad_port), ("api.yaml", API)], serde_json::json!({})).unwrap_err();
+    assert!(e.contains("has no service port `http`"), "{e}");
+    let route = r#"
+apiVersion: score.dev/v1b1
+metadata: { name: client }
+service: { ports: { web: { port: 80 } } }
+containers: { main: { image: c:1 } }
+resources:
+  rt: { type: route, params: { host: example.com, port: 81 } }
+"#;
+    let e = resolve(&[("c.yaml", route)], serde_json::json!({})).unwrap_err();
+    assert!(e.contains("has no service port `81`"), "{e}");
+}
+
+#[test]
+#[ignore = "prints the manifests of WEB + API (debug aid)"]
 #[allow(clippy::print_stdout)]
 fn print_all_types() {
-    println!("{}", manifests(&[("score.yaml", ALL_TYPES)], Default::default()));
+    println!("{}", manifests(&[("web.yaml", WEB), ("api.yaml", API)], Default::default()));
 }

@@ -4,7 +4,8 @@
 //! - [`options`]: target options (`--target-options FILE`).
 //! - [`object`]: the objects produced (typed, or a provisioner's raw JSON), reused by helm.
 //! - [`workload`], [`pod`], [`env`], [`files`], [`volumes`], [`probes`]: the mapping rules.
-//! - [`artifacts`]: provisioner objects; [`render`]: sorted-key YAML stream.
+//! - [`artifacts`]: provisioner objects; [`render`]: sorted-key YAML stream written by
+//!   [`yaml`], an emitter whose output YAML 1.1 readers (kubectl) read back unchanged.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod artifacts;
@@ -20,6 +21,7 @@ pub mod probes;
 pub mod render;
 pub mod volumes;
 pub mod workload;
+pub mod yaml;
 
 #[cfg(test)]
 mod tests;

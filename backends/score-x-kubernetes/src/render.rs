@@ -29,10 +29,7 @@ pub fn yaml_stream(objects: &[Object]) -> Result<String, Error> {
     let mut out = String::new();
     for o in objects {
         let v = sorted(o.to_value()?);
-        let doc = serde_yaml::to_string(&v).map_err(|e| Error::Serialize {
-            what: o.key().to_string(),
-            reason: e.to_string(),
-        })?;
+        let doc = crate::yaml::to_yaml(&v);
         out.push_str("---\n");
         out.push_str(&doc);
     }
