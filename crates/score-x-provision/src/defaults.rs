@@ -29,3 +29,12 @@ pub(crate) fn files(target: Target) -> Vec<(String, &'static str, Target)> {
     }
     out
 }
+
+/// The embedded default provisioner files of `target`, in match order: `(name, contents)`,
+/// named `targets/<dir>/<file>` as in diagnostics (for showing sources, or `init` copying them).
+pub fn embedded_defaults(target: Target) -> Vec<(String, &'static str)> {
+    files(target)
+        .into_iter()
+        .map(|(name, text, _)| (name, text))
+        .collect()
+}

@@ -26,6 +26,7 @@ mod template_run;
 mod yaml;
 
 pub use cmd::{CommandOutput, CommandRunner};
+pub use defaults::embedded_defaults;
 pub use format::{
     CmdProgram, CmdSpec, DEFAULT_TIMEOUT, Origin, OutputSpec, ParamSpec, ParamType, Provisioner,
     ProvisionerKind, Section, SectionSource,

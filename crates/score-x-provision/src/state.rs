@@ -214,7 +214,10 @@ impl State {
         let mut out: Vec<Orphan> = self
             .resources
             .iter()
-            .filter(|(uid, _)| !app.resources.keys().any(|k| k.as_str() == uid.as_str()))
+            .filter(|(uid, _)| {
+                uid.parse::<score_x_core::ResourceUid>()
+                    .map_or(true, |u| !app.resources.contains_key(&u))
+            })
             .map(|(uid, r)| Orphan::Resource {
                 uid: uid.clone(),
                 provisioner: r.provisioner.clone(),

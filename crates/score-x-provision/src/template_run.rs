@@ -43,7 +43,7 @@ fn describe(e: &RenderError, data: &Json) -> (String, Option<String>) {
                         None => {
                             hint = did_you_mean(k, m.keys().map(String::as_str))
                                 .map(|s| format!("did you mean `{s}`?"));
-                            if hint.is_none() && m.len() <= 20 {
+                            if hint.is_none() && !std::ptr::eq(cur, data) && m.len() <= 20 {
                                 hint = Some(format!(
                                     "available here: {}",
                                     m.keys().map(String::as_str).collect::<Vec<_>>().join(", ")
@@ -82,7 +82,12 @@ fn parse_yaml(text: &str) -> Result<Json, (Option<usize>, String)> {
 }
 
 /// Data every template sees, as documented in docs/provisioners.md.
-pub(crate) fn template_data(input: &RunInput<'_>, target: Target, options: &Json) -> Json {
+pub(crate) fn template_data(
+    input: &RunInput<'_>,
+    target: Target,
+    options: &Json,
+    uses_workloads: bool,
+) -> Json {
     let res = input.res;
     let workload = input
         .workloads
@@ -98,7 +103,8 @@ pub(crate) fn template_data(input: &RunInput<'_>, target: Target, options: &Json
         "metadata": res.metadata,
         "source_workload": res.source_workload,
         "workload": workload,
-        "workloads": input.workloads,
+        // Only cloned for templates that use it (it can be large for big estates).
+        "workloads": if uses_workloads { input.workloads.clone() } else { Json::Null },
         "init": object(),
         "state": input.prev_state,
         "shared": input.shared,
@@ -127,44 +133,47 @@ pub(crate) fn run(
         ctx.uid = input.uid.to_string();
         ctx.generated.clear();
     }
-    let mut data = template_data(input, target, options);
-    let render = |section: Section, data: &Json| -> Result<Option<Json>, Diagnostic> {
-        let Some(src) = sections.get(&section) else {
-            return Ok(None);
-        };
-        let text = set
-            .hb
-            .render(&template_name(&input.p.uri, section), data)
-            .map_err(|e| {
-                let (msg, hint) = describe(&e, data);
-                let mut d = fail(
+    let uses_workloads = sections.values().any(|s| s.text.contains("workloads"));
+    // One handlebars context per resource, updated between sections (no re-serialisation).
+    let mut data = handlebars::Context::from(template_data(input, target, options, uses_workloads));
+    let render =
+        |section: Section, data: &handlebars::Context| -> Result<Option<Json>, Diagnostic> {
+            let Some(src) = sections.get(&section) else {
+                return Ok(None);
+            };
+            let text = set
+                .hb
+                .render_with_context(&template_name(&input.p.uri, section), data)
+                .map_err(|e| {
+                    let (msg, hint) = describe(&e, data.data());
+                    let mut d = fail(
+                        input,
+                        file_span(src, e.line_no),
+                        format!(
+                            "section `{}` line {}, column {}: {msg}",
+                            section.key(),
+                            e.line_no.unwrap_or(1),
+                            e.column_no.unwrap_or(1)
+                        ),
+                    );
+                    if let Some(h) = hint {
+                        d = d.hint(h);
+                    }
+                    d
+                })?;
+            // Never quote rendered text in messages: it may hold generated secrets.
+            parse_yaml(&text).map(Some).map_err(|(line, msg)| {
+                fail(
                     input,
-                    file_span(src, e.line_no),
+                    file_span(src, line),
                     format!(
-                        "section `{}` line {}, column {}: {msg}",
+                        "section `{}` did not render valid YAML (rendered line {}): {msg}",
                         section.key(),
-                        e.line_no.unwrap_or(1),
-                        e.column_no.unwrap_or(1)
+                        line.unwrap_or(1)
                     ),
-                );
-                if let Some(h) = hint {
-                    d = d.hint(h);
-                }
-                d
-            })?;
-        // Never quote rendered text in messages: it may hold generated secrets.
-        parse_yaml(&text).map(Some).map_err(|(line, msg)| {
-            fail(
-                input,
-                file_span(src, line),
-                format!(
-                    "section `{}` did not render valid YAML (rendered line {}): {msg}",
-                    section.key(),
-                    line.unwrap_or(1)
-                ),
-            )
-        })
-    };
+                )
+            })
+        };
     let as_map = |section: Section, v: Option<Json>| -> Result<Json, Diagnostic> {
         match v {
             None | Some(Json::Null) => Ok(object()),
@@ -183,15 +192,15 @@ pub(crate) fn run(
     };
 
     let init = as_map(Section::Init, render(Section::Init, &data)?)?;
-    data["init"] = init;
+    data.data_mut()["init"] = init;
     let state = as_map(Section::State, render(Section::State, &data)?)?;
-    data["state"] = state.clone();
+    data.data_mut()["state"] = state.clone();
     let shared_patch = match render(Section::Shared, &data)? {
         None => None,
         Some(v) => Some(as_map(Section::Shared, Some(v))?),
     };
     if let Some(patch) = &shared_patch {
-        crate::state::deep_merge(&mut data["shared"], patch);
+        crate::state::deep_merge(&mut data.data_mut()["shared"], patch);
     }
     let rendered_outputs = as_map(
         Section::OutputsTemplate,
