@@ -15,6 +15,9 @@ pub struct EcsSection {
     /// SSM parameters / Secrets Manager secrets the platform must create (names only).
     #[serde(default)]
     pub parameters: Vec<ParameterSpec>,
+    /// DNS records the platform must create (e.g. a CNAME to the database endpoint).
+    #[serde(default)]
+    pub dns_records: Vec<DnsRecordSpec>,
     /// Extra CloudFormation resources and parameters merged into `cloudformation.yaml`.
     #[serde(default)]
     pub cloudformation: Option<CfnSection>,
@@ -39,6 +42,15 @@ pub struct ParameterSpec {
     #[serde(rename = "type", default)]
     pub kind: ParameterKind,
     #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// A DNS name a provisioner promised to its consumers.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Deserialize, serde::Serialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct DnsRecordSpec {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 

@@ -30,7 +30,9 @@ use std::collections::BTreeMap;
 use score_x_core::backend::{Feature, Support};
 use score_x_core::{Bundle, Capabilities, Code, Diagnostic, Resolved};
 
-pub use artifacts::{CfnSection, EcsSection, ParameterKind, ParameterSpec, Sidecar, VolumeSpec};
+pub use artifacts::{
+    CfnSection, DnsRecordSpec, EcsSection, ParameterKind, ParameterSpec, Sidecar, VolumeSpec,
+};
 pub use cfn::INLINE_TEMPLATE_LIMIT;
 pub use ctx::MISSING as MISSING_PLACEHOLDER_PREFIX;
 pub use error::Error;
@@ -102,9 +104,24 @@ pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
     }
 
     let entries: Vec<&secrets::SecretEntry> = ctx.secrets.entries.values().collect();
+    let mut records: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
+    for (uid, s) in &ctx.sections {
+        for r in &s.dns_records {
+            let e = records.entry(r.name.as_str()).or_insert_with(|| {
+                serde_json::json!({"name": r.name, "description": r.description, "resources": []})
+            });
+            if let Some(a) = e["resources"].as_array_mut() {
+                a.push(serde_json::Value::String(uid.to_string()));
+            }
+        }
+    }
+    let records: Vec<serde_json::Value> = records.into_values().collect();
     bundle.add(
         SECRETS_FILE,
-        json::pretty(SECRETS_FILE, &serde_json::json!({ "secrets": entries }))?,
+        json::pretty(
+            SECRETS_FILE,
+            &serde_json::json!({ "secrets": entries, "dnsRecords": records }),
+        )?,
     );
     let yaml = cfn::template(&mut ctx, &outs)?;
     bundle.add(CLOUDFORMATION_FILE, yaml);

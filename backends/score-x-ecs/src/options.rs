@@ -55,6 +55,13 @@ pub struct Options {
     pub files_init_image: Option<String>,
     /// Extra tags for every task definition and service.
     pub tags: Option<BTreeMap<String, String>>,
+    /// EFS file system for the default `volume` provisioner (each volume gets the root
+    /// directory `/score-x/volumes/<class>/<id>`). Unset: default volumes are ephemeral, with a
+    /// warning.
+    pub efs_file_system_id: Option<String>,
+    /// DNS domain of the host names the default provisioners give platform-run resources
+    /// (`<type>-<id>.<domain>`, default `score-x.internal`); the platform creates the records.
+    pub resource_domain: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]
