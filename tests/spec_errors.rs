@@ -52,7 +52,12 @@ fn run_case(dir: &Path) -> Result<(String, usize), String> {
             text,
         }),
         override_properties: read_opt("properties.txt")
-            .map(|s| s.lines().filter(|l| !l.is_empty()).map(str::to_string).collect())
+            .map(|s| {
+                s.lines()
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect()
+            })
             .unwrap_or_default(),
     };
     let diags = match load(&files, &DirReader(dir.to_path_buf()), &opts) {
@@ -77,7 +82,11 @@ fn run_case(dir: &Path) -> Result<(String, usize), String> {
 fn error_cases_match_expected() {
     let bless = std::env::var_os("BLESS").is_some();
     let dirs = cases();
-    assert!(dirs.len() >= 25, "expected at least 25 error cases, found {}", dirs.len());
+    assert!(
+        dirs.len() >= 25,
+        "expected at least 25 error cases, found {}",
+        dirs.len()
+    );
     let mut failures = Vec::new();
     for dir in &dirs {
         let name = dir.file_name().unwrap().to_string_lossy().into_owned();

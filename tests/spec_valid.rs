@@ -38,9 +38,15 @@ impl FileReader for DirReader {
 }
 
 fn sample_dirs(root: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(root).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
-    if entries.iter().any(|p| p.extension().is_some_and(|e| e == "yaml")) {
+    if entries
+        .iter()
+        .any(|p| p.extension().is_some_and(|e| e == "yaml"))
+    {
         out.push(root.to_path_buf());
     }
     for e in entries {
@@ -55,10 +61,26 @@ fn sample_dirs(root: &Path, out: &mut Vec<PathBuf>) {
 /// (`volume-name`, `volume-two`, `some-volume`) and `score-full.yaml` names a `file.txt` that is
 /// not shipped. Everything else about them must decode cleanly.
 const EXPECTED_SAMPLE_ERRORS: &[(&str, Code, &str)] = &[
-    ("spec/samples/score-deprecated-files-and-volumes.yaml", Code::UnknownResource, "/containers/main/volumes/0/source"),
-    ("spec/samples/score-full.yaml", Code::FileNotFound, "/containers/container-one1/files/\"/my/file\"/source"),
-    ("spec/samples/score-full.yaml", Code::UnknownResource, "/containers/container-one1/volumes/\"/mnt/something\"/source"),
-    ("spec/samples/score-full.yaml", Code::UnknownResource, "/containers/container-one1/volumes/\"/mnt/something-else\"/source"),
+    (
+        "spec/samples/score-deprecated-files-and-volumes.yaml",
+        Code::UnknownResource,
+        "/containers/main/volumes/0/source",
+    ),
+    (
+        "spec/samples/score-full.yaml",
+        Code::FileNotFound,
+        "/containers/container-one1/files/\"/my/file\"/source",
+    ),
+    (
+        "spec/samples/score-full.yaml",
+        Code::UnknownResource,
+        "/containers/container-one1/volumes/\"/mnt/something\"/source",
+    ),
+    (
+        "spec/samples/score-full.yaml",
+        Code::UnknownResource,
+        "/containers/container-one1/volumes/\"/mnt/something-else\"/source",
+    ),
 ];
 
 #[test]
@@ -67,12 +89,20 @@ fn every_sample_directory_loads() {
     let root = shared.join("data/score-samples");
     let mut dirs = Vec::new();
     sample_dirs(&root, &mut dirs);
-    assert!(dirs.len() >= 20, "found only {} sample directories", dirs.len());
+    assert!(
+        dirs.len() >= 20,
+        "found only {} sample directories",
+        dirs.len()
+    );
     let mut seen_expected = BTreeSet::new();
     let mut failures = Vec::new();
     let mut workloads = 0;
     for dir in &dirs {
-        let rel = dir.strip_prefix(&root).unwrap().to_string_lossy().into_owned();
+        let rel = dir
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
         let mut names: Vec<String> = std::fs::read_dir(dir)
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -99,7 +129,9 @@ fn every_sample_directory_loads() {
                     .filter(|e| {
                         let s = e.span.as_ref().unwrap();
                         let key = (s.file.to_string(), e.code, s.path.to_string());
-                        let known = EXPECTED_SAMPLE_ERRORS.iter().any(|(f, c, p)| (f.to_string(), *c, p.to_string()) == key);
+                        let known = EXPECTED_SAMPLE_ERRORS
+                            .iter()
+                            .any(|(f, c, p)| (f.to_string(), *c, p.to_string()) == key);
                         if known {
                             seen_expected.insert(key);
                         }
@@ -114,7 +146,11 @@ fn every_sample_directory_loads() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(seen_expected.len(), EXPECTED_SAMPLE_ERRORS.len(), "an expected sample error disappeared: {seen_expected:?}");
+    assert_eq!(
+        seen_expected.len(),
+        EXPECTED_SAMPLE_ERRORS.len(),
+        "an expected sample error disappeared: {seen_expected:?}"
+    );
     assert!(workloads >= 25, "only {workloads} workloads loaded");
 }
 
@@ -170,7 +206,11 @@ fn fields(o: O) -> &'static [(&'static str, K)] {
         ],
         O::Metadata => &[("name", Scalar), ("annotations", MapScalar)],
         O::Service => &[("ports", MapObj(O::Port))],
-        O::Port => &[("port", Scalar), ("targetPort", Scalar), ("protocol", Scalar)],
+        O::Port => &[
+            ("port", Scalar),
+            ("targetPort", Scalar),
+            ("protocol", Scalar),
+        ],
         O::Container => &[
             ("image", Scalar),
             ("command", ListScalar),
@@ -183,16 +223,37 @@ fn fields(o: O) -> &'static [(&'static str, K)] {
             ("readinessProbe", Obj(O::Probe)),
             ("before", MapObj(O::BeforeEntry)),
         ],
-        O::File => &[("mode", Scalar), ("source", Scalar), ("content", Content), ("binaryContent", Scalar), ("noExpand", Scalar)],
+        O::File => &[
+            ("mode", Scalar),
+            ("source", Scalar),
+            ("content", Content),
+            ("binaryContent", Scalar),
+            ("noExpand", Scalar),
+        ],
         O::Volume => &[("source", Scalar), ("path", Scalar), ("readOnly", Scalar)],
-        O::Requirements => &[("limits", Obj(O::Quantities)), ("requests", Obj(O::Quantities))],
+        O::Requirements => &[
+            ("limits", Obj(O::Quantities)),
+            ("requests", Obj(O::Quantities)),
+        ],
         O::Quantities => &[("cpu", Scalar), ("memory", Scalar)],
         O::Probe => &[("httpGet", Obj(O::HttpGet)), ("exec", Obj(O::Exec))],
-        O::HttpGet => &[("host", Scalar), ("scheme", Scalar), ("path", Scalar), ("port", Scalar), ("httpHeaders", ListObj(O::Header))],
+        O::HttpGet => &[
+            ("host", Scalar),
+            ("scheme", Scalar),
+            ("path", Scalar),
+            ("port", Scalar),
+            ("httpHeaders", ListObj(O::Header)),
+        ],
         O::Header => &[("name", Scalar), ("value", Scalar)],
         O::Exec => &[("command", ListScalar)],
         O::BeforeEntry => &[("ready", Scalar)],
-        O::Resource => &[("type", Scalar), ("class", Scalar), ("id", Scalar), ("metadata", Obj(O::ResourceMeta)), ("params", Any)],
+        O::Resource => &[
+            ("type", Scalar),
+            ("class", Scalar),
+            ("id", Scalar),
+            ("metadata", Obj(O::ResourceMeta)),
+            ("params", Any),
+        ],
         O::ResourceMeta => &[("annotations", MapScalar)],
     }
 }
@@ -221,7 +282,10 @@ impl P {
     fn fits(&self, k: K, i: usize) -> bool {
         let Some(t) = self.tok(i) else { return false };
         match k {
-            K::Obj(o) => key_of(t).is_some_and(|key| fields(o).iter().any(|(f, _)| *f == key)) && (o != O::Resource || self.resource_at(i)),
+            K::Obj(o) => {
+                key_of(t).is_some_and(|key| fields(o).iter().any(|(f, _)| *f == key))
+                    && (o != O::Resource || self.resource_at(i))
+            }
             K::MapObj(o) => key_of(t).is_some() && self.fits(K::Obj(o), i + 1),
             K::MapScalar => key_of(t).is_some() && self.fits(K::Scalar, i + 1),
             K::ListScalar | K::ListObj(_) => t == "-",
@@ -235,11 +299,16 @@ impl P {
     /// or the next resource. This tells `partitioning: type: time interval: …` (params) apart.
     fn resource_at(&self, i: usize) -> bool {
         if self.tok(i) != Some("type:") || !self.fits(K::Scalar, i + 1) {
-            return self.tok(i).is_some_and(|t| matches!(t, "class:" | "id:" | "metadata:" | "params:"));
+            return self
+                .tok(i)
+                .is_some_and(|t| matches!(t, "class:" | "id:" | "metadata:" | "params:"));
         }
         match self.tok(i + 2) {
             None => true,
-            Some(t) => matches!(t, "class:" | "id:" | "metadata:" | "params:") || (key_of(t).is_some() && self.resource_at(i + 3)),
+            Some(t) => {
+                matches!(t, "class:" | "id:" | "metadata:" | "params:")
+                    || (key_of(t).is_some() && self.resource_at(i + 3))
+            }
         }
     }
 
@@ -249,7 +318,10 @@ impl P {
         let Some(key) = key_of(t) else { return false };
         stack.iter().any(|f| match f {
             Frame::Obj(o, seen) => {
-                !seen.contains(&key) && fields(*o).iter().any(|(name, k)| *name == key && self.fits(*k, i + 1))
+                !seen.contains(&key)
+                    && fields(*o)
+                        .iter()
+                        .any(|(name, k)| *name == key && self.fits(*k, i + 1))
             }
             Frame::Map(k) => self.fits(*k, i),
         })
@@ -299,7 +371,11 @@ impl P {
             }
             K::Obj(o) => self.obj(o, stack),
             K::MapObj(_) | K::MapScalar => {
-                let inner = if let K::MapObj(o) = k { K::Obj(o) } else { K::Scalar };
+                let inner = if let K::MapObj(o) = k {
+                    K::Obj(o)
+                } else {
+                    K::Scalar
+                };
                 let mut m = Map::new();
                 while self.fits(k, self.i) {
                     let key = key_of(&self.t[self.i]).unwrap().to_string();
@@ -312,7 +388,11 @@ impl P {
                 J::Object(m)
             }
             K::ListScalar | K::ListObj(_) => {
-                let inner = if let K::ListObj(o) = k { K::Obj(o) } else { K::Scalar };
+                let inner = if let K::ListObj(o) = k {
+                    K::Obj(o)
+                } else {
+                    K::Scalar
+                };
                 let mut l = Vec::new();
                 while self.tok(self.i) == Some("-") {
                     self.i += 1;
@@ -327,9 +407,10 @@ impl P {
     fn obj(&mut self, o: O, stack: &mut Vec<Frame>) -> J {
         let mut m = Map::new();
         stack.push(Frame::Obj(o, Vec::new()));
-        loop {
-            let Some(key) = self.tok(self.i).and_then(key_of).map(str::to_string) else { break };
-            let Some(&(name, k)) = fields(o).iter().find(|(f, _)| *f == key) else { break };
+        while let Some(key) = self.tok(self.i).and_then(key_of).map(str::to_string) {
+            let Some(&(name, k)) = fields(o).iter().find(|(f, _)| *f == key) else {
+                break;
+            };
             if m.contains_key(name) || !self.fits(k, self.i + 1) {
                 break;
             }
@@ -380,14 +461,23 @@ fn unflatten(text: &str) -> J {
         i: 0,
     };
     let v = p.obj(O::Workload, &mut Vec::new());
-    assert_eq!(p.i, p.t.len(), "unparsed tail: {:?}", &p.t[p.i.min(p.t.len())..]);
+    assert_eq!(
+        p.i,
+        p.t.len(),
+        "unparsed tail: {:?}",
+        &p.t[p.i.min(p.t.len())..]
+    );
     v
 }
 
 /// The `value:` of each named example in the seed document.
 fn seed_examples(shared: &Path) -> Vec<(String, J)> {
     let text = std::fs::read_to_string(shared.join("seeds/003_2a79d8759af4c2d0.txt")).unwrap();
-    let names = ["EcommerceFrontendExample", "DataPipelineWorkerExample", "MLInferenceServiceExample"];
+    let names = [
+        "EcommerceFrontendExample",
+        "DataPipelineWorkerExample",
+        "MLInferenceServiceExample",
+    ];
     names
         .iter()
         .map(|name| {
@@ -419,18 +509,34 @@ fn seed_examples_load() {
     let examples = seed_examples(&shared);
     let expected = [
         ("ecommerce-frontend", vec!["frontend", "nginx-sidecar"], 8),
-        ("data-pipeline-worker", vec!["metrics-exporter", "worker"], 9),
-        ("ml-inference-service", vec!["ab-controller", "model-server", "request-router"], 10),
+        (
+            "data-pipeline-worker",
+            vec!["metrics-exporter", "worker"],
+            9,
+        ),
+        (
+            "ml-inference-service",
+            vec!["ab-controller", "model-server", "request-router"],
+            10,
+        ),
     ];
     for ((name, v), (wname, containers, resources)) in examples.iter().zip(expected) {
         let file = seed_file(name, v);
-        let l = match load(std::slice::from_ref(&file), &seed_reader(), &LoadOptions::default()) {
+        let l = match load(
+            std::slice::from_ref(&file),
+            &seed_reader(),
+            &LoadOptions::default(),
+        ) {
             Ok(l) => l,
             Err(d) => panic!("{name}:\n{}", render(&d.0, &[file], false)),
         };
         assert!(l.warnings.is_empty(), "{name}: {:?}", l.warnings);
         let w = &l.app.workloads[wname];
-        assert_eq!(w.containers.keys().map(String::as_str).collect::<Vec<_>>(), containers, "{name}");
+        assert_eq!(
+            w.containers.keys().map(String::as_str).collect::<Vec<_>>(),
+            containers,
+            "{name}"
+        );
         assert_eq!(w.resources.len(), resources, "{name}");
     }
 }
@@ -438,12 +544,21 @@ fn seed_examples_load() {
 #[test]
 fn seed_examples_together_conflict_on_shared_observability() {
     let Some(shared) = shared() else { return };
-    let files: Vec<SourceFile> = seed_examples(&shared).iter().map(|(n, v)| seed_file(n, v)).collect();
+    let files: Vec<SourceFile> = seed_examples(&shared)
+        .iter()
+        .map(|(n, v)| seed_file(n, v))
+        .collect();
     let d = load(&files, &seed_reader(), &LoadOptions::default()).unwrap_err();
     let errors: Vec<_> = d.errors().collect();
     assert_eq!(errors.len(), 1, "{}", render(&d.0, &files, false));
     assert_eq!(errors[0].code, Code::ParamsConflict);
-    assert!(errors[0].message.contains("service.default#shared.observability"), "{}", errors[0].message);
+    assert!(
+        errors[0]
+            .message
+            .contains("service.default#shared.observability"),
+        "{}",
+        errors[0].message
+    );
     assert_eq!(errors[0].related.len(), 1);
 }
 
