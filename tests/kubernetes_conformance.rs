@@ -1,0 +1,442 @@
+//! Conformance of the Kubernetes backend: rich hand-built `Resolved` models (every mapping rule:
+//! secrets, mixed secrets, files, binary files, volumes, before, probes, StatefulSet, Job,
+//! CronJob, UDP, provisioner objects, namespaces) are emitted and run through the strict
+//! validator tests/conformance/k8s_validate.py; the validator itself is shown to reject bad input.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod kubernetes_validator;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use score_x_core::ir::{
+    Before, Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements, Scheme, ServicePort,
+};
+use score_x_core::resolved::{
+    Output, ProvisionedResource, ResolvedContainer, ResolvedContent, ResolvedFile, ResolvedVariable, ResolvedVolume,
+    ResolvedWorkload, SecretRef, SecretText, Segment, Value,
+};
+use score_x_core::{Resolved, ResourceUid, Span};
+use score_x_kubernetes::{ImagePullPolicy, Options, emit};
+use serde_json::json;
+
+const PASSWORD: &str = "Sup3rS3cretGeneratedPassw0rd";
+
+fn span(p: &str) -> Span {
+    Span::file_only("score.yaml").with_path(p)
+}
+
+fn container(name: &str) -> ResolvedContainer {
+    ResolvedContainer {
+        name: name.into(),
+        span: span(&format!("/containers/{name}")),
+        image: format!("registry.example/{name}:1.0"),
+        command: None,
+        args: None,
+        variables: BTreeMap::new(),
+        files: BTreeMap::new(),
+        volumes: BTreeMap::new(),
+        resources: None,
+        liveness_probe: None,
+        readiness_probe: None,
+        before: BTreeMap::new(),
+    }
+}
+
+fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkload {
+    ResolvedWorkload {
+        name: name.into(),
+        file: "score.yaml".into(),
+        span: span(""),
+        metadata: json!({ "name": name }),
+        annotations: BTreeMap::new(),
+        service_ports: BTreeMap::new(),
+        containers: containers.into_iter().map(|c| (c.name.clone(), c)).collect(),
+        resources: BTreeMap::new(),
+    }
+}
+
+fn resource(uid: &str, outputs: Vec<(&str, Output)>, artifacts: serde_json::Value) -> ProvisionedResource {
+    let uid: ResourceUid = uid.parse().unwrap();
+    ProvisionedResource {
+        type_: uid.type_().to_string(),
+        class: uid.class().to_string(),
+        id: None,
+        source_workload: "web".into(),
+        consumers: BTreeSet::from(["web".to_string()]),
+        provisioner: "template://test".into(),
+        params: json!({}),
+        outputs: outputs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        artifacts,
+        span: span("/resources"),
+        uid,
+    }
+}
+
+fn pg_secret() -> SecretRef {
+    SecretRef { name: "pg-main".into(), key: Some("password".into()), value: Some(SecretText::new(PASSWORD)) }
+}
+
+fn var(v: Value) -> ResolvedVariable {
+    ResolvedVariable { value: v, span: span("/containers/x/variables/y") }
+}
+
+fn secret_value(r: SecretRef) -> Value {
+    Value { segments: vec![Segment::Secret(r)] }
+}
+
+fn mixed(parts: Vec<Segment>) -> Value {
+    let mut v = Value::default();
+    for p in parts {
+        v.push(p);
+    }
+    v
+}
+
+fn file(target: &str, mode: Option<u32>, content: ResolvedContent) -> (String, ResolvedFile) {
+    (target.to_string(), ResolvedFile { target: target.into(), mode, content, span: span("/containers/x/files") })
+}
+
+fn volume(target: &str, uid: &str, path: Option<&str>, read_only: bool) -> (String, ResolvedVolume) {
+    (
+        target.to_string(),
+        ResolvedVolume {
+            target: target.into(),
+            source: uid.parse().unwrap(),
+            path: path.map(str::to_string),
+            read_only,
+            span: span("/containers/x/volumes"),
+        },
+    )
+}
+
+fn http_probe(port: u16, path: &str) -> Probe {
+    Probe {
+        http_get: Some(HttpGet {
+            path: path.into(),
+            port,
+            host: None,
+            scheme: Scheme::Http,
+            headers: vec![("X-Probe".into(), "yes".into()), ("Accept".into(), "application/json".into())],
+        }),
+        exec: None,
+        span: span("/containers/x/readinessProbe"),
+    }
+}
+
+fn exec_probe(cmd: &[&str]) -> Probe {
+    Probe { http_get: None, exec: Some(cmd.iter().map(|s| s.to_string()).collect()), span: span("/containers/x/livenessProbe") }
+}
+
+fn port(name: &str, port: u16, target: u16, protocol: Protocol) -> (String, ServicePort) {
+    (name.to_string(), ServicePort { name: name.into(), port, target_port: target, protocol, span: span("/service") })
+}
+
+fn before(c: &mut ResolvedContainer, other: &str, ready: Readiness) {
+    c.before.insert(other.into(), Before { ready, span: span("/containers/x/before") });
+}
+
+/// A web workload using every container feature.
+fn web() -> ResolvedWorkload {
+    let mut main = container("main");
+    main.command = Some(vec!["/bin/server".into(), "--config".into(), "/etc/app/config.yaml".into()]);
+    main.args = Some(vec!["--verbose".into(), "yes".into(), "on".into(), "1:20".into()]);
+    main.variables = BTreeMap::from([
+        ("PLAIN".to_string(), var(Value::text("literal $(NOT_EXPANDED) and $$ and yes"))),
+        ("EMPTY".to_string(), var(Value::text(""))),
+        ("NUMBERISH".to_string(), var(Value::text("0012"))),
+        ("DB_PASSWORD".to_string(), var(secret_value(pg_secret()))),
+        (
+            "DB_URL".to_string(),
+            var(mixed(vec![
+                Segment::Text("postgres://app:".into()),
+                Segment::Secret(pg_secret()),
+                Segment::Text("@pg-main:5432/app?sslmode=disable".into()),
+            ])),
+        ),
+        (
+            "TWO_SECRETS".to_string(),
+            var(mixed(vec![
+                Segment::Secret(pg_secret()),
+                Segment::Text(":".into()),
+                Segment::Secret(SecretRef {
+                    name: "external-api".into(),
+                    key: Some("token".into()),
+                    value: None,
+                }),
+            ])),
+        ),
+    ]);
+    main.files = BTreeMap::from([
+        file("/etc/app/config.yaml", Some(0o644), ResolvedContent::Text(Value::text("listen: 8080\nlog: yes\n"))),
+        file("/etc/app/empty.txt", None, ResolvedContent::Text(Value::text(""))),
+        file("/usr/share/app/logo.png", Some(0o444), ResolvedContent::Binary(vec![0x89, b'P', b'N', b'G', 0, 0xff, 0x10])),
+        file(
+            "/etc/app/db.ini",
+            Some(0o600),
+            ResolvedContent::Text(mixed(vec![Segment::Text("[db]\npassword = ".into()), Segment::Secret(pg_secret())])),
+        ),
+        file(
+            "/run/secrets/token",
+            Some(0o400),
+            ResolvedContent::Text(secret_value(SecretRef {
+                name: "external-api".into(),
+                key: Some("token".into()),
+                value: None,
+            })),
+        ),
+    ]);
+    main.volumes = BTreeMap::from([
+        volume("/var/cache/app", "volume.ephemeral#web.cache", None, false),
+        volume("/data", "volume.default#web.data", Some("web"), false),
+        volume("/srv/static", "volume.default#web.data", Some("static"), true),
+    ]);
+    main.resources = Some(ResourceRequirements {
+        requests: Some(Quantities {
+            cpu: Some(Cpu { millis: 250, text: "0.25".into() }),
+            memory: Some(Memory { bytes: 128 * 1024 * 1024, text: "128Mi".into() }),
+        }),
+        limits: Some(Quantities {
+            cpu: Some(Cpu { millis: 1000, text: "1".into() }),
+            memory: Some(Memory { bytes: 1_000_000, text: "1M".into() }),
+        }),
+    });
+    main.readiness_probe = Some(http_probe(8080, "/ready"));
+    main.liveness_probe = Some(Probe { exec: Some(vec!["/bin/true".into()]), ..http_probe(8080, "/live") });
+
+    let mut migrate = container("migrate");
+    migrate.args = Some(vec!["migrate".into(), "up".into()]);
+    migrate.variables.insert("DB_PASSWORD".into(), var(secret_value(pg_secret())));
+    migrate.readiness_probe = Some(exec_probe(&["true"]));
+    before(&mut migrate, "main", Readiness::Complete);
+
+    let mut proxy = container("proxy");
+    proxy.readiness_probe = Some(http_probe(15021, "/healthz/ready"));
+    before(&mut proxy, "main", Readiness::Healthy);
+    before(&mut proxy, "metrics", Readiness::Started);
+
+    let mut logs = container("logs");
+    before(&mut logs, "main", Readiness::Started);
+
+    let mut metrics = container("metrics");
+    metrics.liveness_probe = Some(exec_probe(&["wget", "-q", "-O-", "http://127.0.0.1:9100/metrics"]));
+
+    let mut w = workload("web", vec![main, migrate, proxy, logs, metrics]);
+    w.service_ports = BTreeMap::from([
+        port("http", 80, 8080, Protocol::Tcp),
+        port("https", 443, 8443, Protocol::Tcp),
+        port("dns", 53, 5353, Protocol::Udp),
+        port("metrics-exporter-port", 9100, 9100, Protocol::Tcp),
+    ]);
+    w.annotations = BTreeMap::from([
+        ("example.com/team".to_string(), "payments".to_string()),
+        ("score-x.dev/port-container.metrics-exporter-port".to_string(), "metrics".to_string()),
+        ("k8s.score.dev/ignored".to_string(), "x".to_string()),
+    ]);
+    w
+}
+
+fn db() -> ResolvedWorkload {
+    let mut main = container("postgres");
+    main.volumes = BTreeMap::from([volume("/var/lib/postgresql/data", "volume.claim#db.data", Some("pgdata"), false)]);
+    main.readiness_probe = Some(exec_probe(&["pg_isready"]));
+    let mut w = workload("db", vec![main]);
+    w.annotations.insert("score-x.dev/kind".into(), "StatefulSet".into());
+    w.service_ports = BTreeMap::from([port("pg", 5432, 5432, Protocol::Tcp)]);
+    w
+}
+
+fn batch() -> ResolvedWorkload {
+    let mut main = container("main");
+    main.command = Some(vec!["/bin/job".into()]);
+    main.files = BTreeMap::from([file("/etc/job.conf", None, ResolvedContent::Text(Value::text("x=1")))]);
+    let mut w = workload("batch", vec![main]);
+    w.annotations.insert("k8s.score.dev/kind".into(), "Job".into());
+    w
+}
+
+fn nightly() -> ResolvedWorkload {
+    let mut main = container("main");
+    main.variables.insert("DB_PASSWORD".into(), var(secret_value(pg_secret())));
+    let mut init = container("wait");
+    before(&mut init, "main", Readiness::Complete);
+    let mut w = workload("nightly", vec![main, init]);
+    w.annotations.insert("score-x.dev/kind".into(), "CronJob".into());
+    w.annotations.insert("score-x.dev/schedule".into(), "0 3 * * *".into());
+    w
+}
+
+fn resources() -> Vec<ProvisionedResource> {
+    vec![
+        resource("volume.ephemeral#web.cache", vec![("source", Output::Plain(json!({"emptyDir": {"sizeLimit": "512Mi"}})))], json!(null)),
+        resource(
+            "volume.default#web.data",
+            vec![("source", Output::Plain(json!({"persistentVolumeClaim": {"claimName": "web-data"}})))],
+            json!([{
+                "apiVersion": "v1", "kind": "PersistentVolumeClaim",
+                "metadata": {"name": "web-data", "labels": {"app.kubernetes.io/managed-by": "score-x"}},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+            }]),
+        ),
+        resource(
+            "volume.claim#db.data",
+            vec![(
+                "claimSpec",
+                Output::Plain(json!({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}})),
+            )],
+            json!(null),
+        ),
+        resource(
+            "postgres.default#web.db",
+            vec![
+                ("host", Output::Plain(json!("pg-main"))),
+                ("port", Output::Plain(json!(5432))),
+                ("password", Output::Secret(pg_secret())),
+            ],
+            json!([
+                {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "pg-main"}, "type": "Opaque",
+                 "stringData": {"password": PASSWORD}},
+                {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "pg-main"},
+                 "spec": {"selector": {"app.kubernetes.io/instance": "pg-main"},
+                          "ports": [{"name": "postgres", "port": 5432, "targetPort": 5432}]}},
+            ]),
+        ),
+        resource(
+            "route.default#web.route",
+            vec![],
+            json!([
+                {"apiVersion": "gateway.networking.k8s.io/v1", "kind": "HTTPRoute", "metadata": {"name": "web-route"},
+                 "spec": {"parentRefs": [{"name": "default"}], "hostnames": ["web.example.com"],
+                          "rules": [{"matches": [{"path": {"type": "PathPrefix", "value": "/"}}],
+                                     "backendRefs": [{"name": "web", "port": 80}]}]}},
+                {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "web-ingress"},
+                 "spec": {"rules": [{"host": "web.example.com", "http": {"paths": [{"path": "/", "pathType": "Prefix",
+                          "backend": {"service": {"name": "web", "port": {"number": 80}}}}]}}]}},
+                {"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "web-reader"},
+                 "rules": [{"apiGroups": [""], "resources": ["pods"], "verbs": ["get"]}]},
+            ]),
+        ),
+    ]
+}
+
+fn estate() -> Resolved {
+    let res = resources();
+    Resolved {
+        order: res.iter().map(|r| r.uid.clone()).collect(),
+        workloads: [web(), db(), batch(), nightly()].into_iter().map(|w| (w.name.clone(), w)).collect(),
+        resources: res.into_iter().map(|r| (r.uid.clone(), r)).collect(),
+    }
+}
+
+fn manifests(app: &Resolved, opts: &Options) -> String {
+    let bundle = emit(app, opts).unwrap_or_else(|e| panic!("emit failed: {e}"));
+    String::from_utf8(bundle.files["manifests.yaml"].clone()).unwrap()
+}
+
+fn assert_valid(yaml: &str) {
+    if kubernetes_validator::available()
+        && let Err(report) = kubernetes_validator::run(yaml)
+    {
+        panic!("invalid manifests:\n{report}\n--- manifests ---\n{yaml}");
+    }
+}
+
+#[test]
+fn rich_estate_is_valid_kubernetes() {
+    let yaml = manifests(&estate(), &Options::default());
+    for kind in ["Deployment", "StatefulSet", "Job", "CronJob", "ConfigMap", "Secret", "Service", "HTTPRoute", "Ingress"] {
+        assert!(yaml.contains(&format!("kind: {kind}\n")), "no {kind}");
+    }
+    assert_valid(&yaml);
+}
+
+#[test]
+fn rich_estate_is_valid_in_a_generated_namespace_with_options() {
+    let opts = Options {
+        namespace: Some("shop".into()),
+        generate_namespace: true,
+        image_pull_policy: Some(ImagePullPolicy::IfNotPresent),
+        ..Default::default()
+    };
+    let yaml = manifests(&estate(), &opts);
+    assert!(yaml.starts_with("---\napiVersion: v1\nkind: Namespace\n"));
+    assert_valid(&yaml);
+}
+
+#[test]
+fn no_secret_value_outside_secret_objects() {
+    let yaml = manifests(&estate(), &Options::default());
+    for doc in yaml.split("---\n").filter(|d| !d.is_empty()) {
+        if doc.contains(PASSWORD) {
+            assert!(doc.contains("\nkind: Secret\n"), "secret value outside a Secret:\n{doc}");
+        }
+    }
+    // It is in the provisioner's Secret and in the generated Secret of mixed files.
+    assert_eq!(yaml.matches(PASSWORD).count(), 2);
+}
+
+#[test]
+fn output_is_byte_identical_across_runs() {
+    let a = manifests(&estate(), &Options::default());
+    let b = manifests(&estate(), &Options::default());
+    assert_eq!(a, b);
+}
+
+/// The validator must reject what the API server would reject; a validator that cannot fail
+/// proves nothing.
+#[test]
+fn validator_rejects_invalid_manifests() {
+    if !kubernetes_validator::available() {
+        return;
+    }
+    let cases: &[(&str, &str)] = &[
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{name: a, image: x, imagePolicy: Always}]\n",
+            "unknown field",
+        ),
+        ("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports: [{port: '80'}]\n", "expected an integer"),
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{image: x}]\n",
+            "missing required field `name`",
+        ),
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: b}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{name: a, image: x, args: [--flag, yes]}]\n",
+            "expected a string, found bool",
+        ),
+        (
+            "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: b}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{name: a, image: x}]\n",
+            "does not match the pod template labels",
+        ),
+        (
+            "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  initContainers: [{name: i, image: x, readinessProbe: {exec: {command: [x]}}}]\n  containers: [{name: a, image: x, volumeMounts: [{name: nope, mountPath: /x}]}]\n",
+            "may not have probes",
+        ),
+        ("apiVersion: v1\nkind: Namespace\nmetadata: {name: a, namespace: b}\n", "cluster-scoped"),
+        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n", "DNS-1123 subdomain"),
+        ("apiVersion: apps/v1\nkind: Frobnicator\nmetadata: {name: a}\n", "not served"),
+        (
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: a}\nspec:\n  rules: [{backendRefs: [{name: web, prot: 80}]}]\n",
+            "unknown field",
+        ),
+        (
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: a}\ndata: {k: '***'}\n",
+            "not valid base64",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n",
+            "duplicate object",
+        ),
+    ];
+    for (yaml, expected) in cases {
+        match kubernetes_validator::run(yaml) {
+            Ok(()) => panic!("the validator accepted:\n{yaml}"),
+            Err(report) => assert!(report.contains(expected), "expected `{expected}` in:\n{report}\nfor:\n{yaml}"),
+        }
+    }
+}
+
+#[test]
+#[ignore = "prints the manifests of the rich estate (debug aid)"]
+#[allow(clippy::print_stdout)]
+fn print_estate() {
+    print!("{}", manifests(&estate(), &Options::default()));
+}
