@@ -225,6 +225,23 @@ impl Dec<'_> {
             Value::Bool(b) => Some(b),
             _ => {
                 self.type_error(node, path, "a boolean (true or false)");
+                if let Value::Str(s) = &node.value {
+                    let want = match s.to_ascii_lowercase().as_str() {
+                        "yes" | "y" | "on" => Some("true"),
+                        "no" | "n" | "off" => Some("false"),
+                        "true" | "false" => Some(if s.eq_ignore_ascii_case("true") {
+                            "true"
+                        } else {
+                            "false"
+                        }),
+                        _ => None,
+                    };
+                    if let (Some(w), Some(d)) = (want, self.diags.last_mut()) {
+                        d.hint = Some(format!(
+                            "YAML 1.2 reads `{s}` as a string; write `{w}` without quotes"
+                        ));
+                    }
+                }
                 None
             }
         }
@@ -245,6 +262,12 @@ impl Dec<'_> {
             }
             _ => {
                 self.type_error(node, path, "an integer port (1-65535)");
+                if let Value::Str(s) = &node.value
+                    && s.parse::<u16>().is_ok()
+                    && let Some(d) = self.diags.last_mut()
+                {
+                    d.hint = Some(format!("remove the quotes: {s}"));
+                }
                 None
             }
         }
