@@ -9,11 +9,12 @@ mod kubernetes_validator;
 use std::collections::{BTreeMap, BTreeSet};
 
 use score_x_core::ir::{
-    Before, Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements, Scheme, ServicePort,
+    Before, Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements,
+    Scheme, ServicePort,
 };
 use score_x_core::resolved::{
-    Output, ProvisionedResource, ResolvedContainer, ResolvedContent, ResolvedFile, ResolvedVariable, ResolvedVolume,
-    ResolvedWorkload, SecretRef, SecretText, Segment, Value,
+    Output, ProvisionedResource, ResolvedContainer, ResolvedContent, ResolvedFile,
+    ResolvedVariable, ResolvedVolume, ResolvedWorkload, SecretRef, SecretText, Segment, Value,
 };
 use score_x_core::{Resolved, ResourceUid, Span};
 use score_x_kubernetes::{ImagePullPolicy, Options, emit};
@@ -50,12 +51,19 @@ fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkload 
         metadata: json!({ "name": name }),
         annotations: BTreeMap::new(),
         service_ports: BTreeMap::new(),
-        containers: containers.into_iter().map(|c| (c.name.clone(), c)).collect(),
+        containers: containers
+            .into_iter()
+            .map(|c| (c.name.clone(), c))
+            .collect(),
         resources: BTreeMap::new(),
     }
 }
 
-fn resource(uid: &str, outputs: Vec<(&str, Output)>, artifacts: serde_json::Value) -> ProvisionedResource {
+fn resource(
+    uid: &str,
+    outputs: Vec<(&str, Output)>,
+    artifacts: serde_json::Value,
+) -> ProvisionedResource {
     let uid: ResourceUid = uid.parse().unwrap();
     ProvisionedResource {
         type_: uid.type_().to_string(),
@@ -65,7 +73,10 @@ fn resource(uid: &str, outputs: Vec<(&str, Output)>, artifacts: serde_json::Valu
         consumers: BTreeSet::from(["web".to_string()]),
         provisioner: "template://test".into(),
         params: json!({}),
-        outputs: outputs.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),
+        outputs: outputs
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
         artifacts,
         span: span("/resources"),
         uid,
@@ -73,15 +84,24 @@ fn resource(uid: &str, outputs: Vec<(&str, Output)>, artifacts: serde_json::Valu
 }
 
 fn pg_secret() -> SecretRef {
-    SecretRef { name: "pg-main".into(), key: Some("password".into()), value: Some(SecretText::new(PASSWORD)) }
+    SecretRef {
+        name: "pg-main".into(),
+        key: Some("password".into()),
+        value: Some(SecretText::new(PASSWORD)),
+    }
 }
 
 fn var(v: Value) -> ResolvedVariable {
-    ResolvedVariable { value: v, span: span("/containers/x/variables/y") }
+    ResolvedVariable {
+        value: v,
+        span: span("/containers/x/variables/y"),
+    }
 }
 
 fn secret_value(r: SecretRef) -> Value {
-    Value { segments: vec![Segment::Secret(r)] }
+    Value {
+        segments: vec![Segment::Secret(r)],
+    }
 }
 
 fn mixed(parts: Vec<Segment>) -> Value {
@@ -93,10 +113,23 @@ fn mixed(parts: Vec<Segment>) -> Value {
 }
 
 fn file(target: &str, mode: Option<u32>, content: ResolvedContent) -> (String, ResolvedFile) {
-    (target.to_string(), ResolvedFile { target: target.into(), mode, content, span: span("/containers/x/files") })
+    (
+        target.to_string(),
+        ResolvedFile {
+            target: target.into(),
+            mode,
+            content,
+            span: span("/containers/x/files"),
+        },
+    )
 }
 
-fn volume(target: &str, uid: &str, path: Option<&str>, read_only: bool) -> (String, ResolvedVolume) {
+fn volume(
+    target: &str,
+    uid: &str,
+    path: Option<&str>,
+    read_only: bool,
+) -> (String, ResolvedVolume) {
     (
         target.to_string(),
         ResolvedVolume {
@@ -116,7 +149,10 @@ fn http_probe(port: u16, path: &str) -> Probe {
             port,
             host: None,
             scheme: Scheme::Http,
-            headers: vec![("X-Probe".into(), "yes".into()), ("Accept".into(), "application/json".into())],
+            headers: vec![
+                ("X-Probe".into(), "yes".into()),
+                ("Accept".into(), "application/json".into()),
+            ],
         }),
         exec: None,
         span: span("/containers/x/readinessProbe"),
@@ -124,24 +160,55 @@ fn http_probe(port: u16, path: &str) -> Probe {
 }
 
 fn exec_probe(cmd: &[&str]) -> Probe {
-    Probe { http_get: None, exec: Some(cmd.iter().map(|s| s.to_string()).collect()), span: span("/containers/x/livenessProbe") }
+    Probe {
+        http_get: None,
+        exec: Some(cmd.iter().map(|s| s.to_string()).collect()),
+        span: span("/containers/x/livenessProbe"),
+    }
 }
 
 fn port(name: &str, port: u16, target: u16, protocol: Protocol) -> (String, ServicePort) {
-    (name.to_string(), ServicePort { name: name.into(), port, target_port: target, protocol, span: span("/service") })
+    (
+        name.to_string(),
+        ServicePort {
+            name: name.into(),
+            port,
+            target_port: target,
+            protocol,
+            span: span("/service"),
+        },
+    )
 }
 
 fn before(c: &mut ResolvedContainer, other: &str, ready: Readiness) {
-    c.before.insert(other.into(), Before { ready, span: span("/containers/x/before") });
+    c.before.insert(
+        other.into(),
+        Before {
+            ready,
+            span: span("/containers/x/before"),
+        },
+    );
 }
 
 /// A web workload using every container feature.
 fn web() -> ResolvedWorkload {
     let mut main = container("main");
-    main.command = Some(vec!["/bin/server".into(), "--config".into(), "/etc/app/config.yaml".into()]);
-    main.args = Some(vec!["--verbose".into(), "yes".into(), "on".into(), "1:20".into()]);
+    main.command = Some(vec![
+        "/bin/server".into(),
+        "--config".into(),
+        "/etc/app/config.yaml".into(),
+    ]);
+    main.args = Some(vec![
+        "--verbose".into(),
+        "yes".into(),
+        "on".into(),
+        "1:20".into(),
+    ]);
     main.variables = BTreeMap::from([
-        ("PLAIN".to_string(), var(Value::text("literal $(NOT_EXPANDED) and $$ and yes"))),
+        (
+            "PLAIN".to_string(),
+            var(Value::text("literal $(NOT_EXPANDED) and $$ and yes")),
+        ),
         ("EMPTY".to_string(), var(Value::text(""))),
         ("NUMBERISH".to_string(), var(Value::text("0012"))),
         ("DB_PASSWORD".to_string(), var(secret_value(pg_secret()))),
@@ -167,13 +234,28 @@ fn web() -> ResolvedWorkload {
         ),
     ]);
     main.files = BTreeMap::from([
-        file("/etc/app/config.yaml", Some(0o644), ResolvedContent::Text(Value::text("listen: 8080\nlog: yes\n"))),
-        file("/etc/app/empty.txt", None, ResolvedContent::Text(Value::text(""))),
-        file("/usr/share/app/logo.png", Some(0o444), ResolvedContent::Binary(vec![0x89, b'P', b'N', b'G', 0, 0xff, 0x10])),
+        file(
+            "/etc/app/config.yaml",
+            Some(0o644),
+            ResolvedContent::Text(Value::text("listen: 8080\nlog: yes\n")),
+        ),
+        file(
+            "/etc/app/empty.txt",
+            None,
+            ResolvedContent::Text(Value::text("")),
+        ),
+        file(
+            "/usr/share/app/logo.png",
+            Some(0o444),
+            ResolvedContent::Binary(vec![0x89, b'P', b'N', b'G', 0, 0xff, 0x10]),
+        ),
         file(
             "/etc/app/db.ini",
             Some(0o600),
-            ResolvedContent::Text(mixed(vec![Segment::Text("[db]\npassword = ".into()), Segment::Secret(pg_secret())])),
+            ResolvedContent::Text(mixed(vec![
+                Segment::Text("[db]\npassword = ".into()),
+                Segment::Secret(pg_secret()),
+            ])),
         ),
         file(
             "/run/secrets/token",
@@ -188,24 +270,46 @@ fn web() -> ResolvedWorkload {
     main.volumes = BTreeMap::from([
         volume("/var/cache/app", "volume.ephemeral#web.cache", None, false),
         volume("/data", "volume.default#web.data", Some("web"), false),
-        volume("/srv/static", "volume.default#web.data", Some("static"), true),
+        volume(
+            "/srv/static",
+            "volume.default#web.data",
+            Some("static"),
+            true,
+        ),
     ]);
     main.resources = Some(ResourceRequirements {
         requests: Some(Quantities {
-            cpu: Some(Cpu { millis: 250, text: "0.25".into() }),
-            memory: Some(Memory { bytes: 128 * 1024 * 1024, text: "128Mi".into() }),
+            cpu: Some(Cpu {
+                millis: 250,
+                text: "0.25".into(),
+            }),
+            memory: Some(Memory {
+                bytes: 128 * 1024 * 1024,
+                text: "128Mi".into(),
+            }),
         }),
         limits: Some(Quantities {
-            cpu: Some(Cpu { millis: 1000, text: "1".into() }),
-            memory: Some(Memory { bytes: 1_000_000, text: "1M".into() }),
+            cpu: Some(Cpu {
+                millis: 1000,
+                text: "1".into(),
+            }),
+            memory: Some(Memory {
+                bytes: 1_000_000,
+                text: "1M".into(),
+            }),
         }),
     });
     main.readiness_probe = Some(http_probe(8080, "/ready"));
-    main.liveness_probe = Some(Probe { exec: Some(vec!["/bin/true".into()]), ..http_probe(8080, "/live") });
+    main.liveness_probe = Some(Probe {
+        exec: Some(vec!["/bin/true".into()]),
+        ..http_probe(8080, "/live")
+    });
 
     let mut migrate = container("migrate");
     migrate.args = Some(vec!["migrate".into(), "up".into()]);
-    migrate.variables.insert("DB_PASSWORD".into(), var(secret_value(pg_secret())));
+    migrate
+        .variables
+        .insert("DB_PASSWORD".into(), var(secret_value(pg_secret())));
     migrate.readiness_probe = Some(exec_probe(&["true"]));
     before(&mut migrate, "main", Readiness::Complete);
 
@@ -218,7 +322,12 @@ fn web() -> ResolvedWorkload {
     before(&mut logs, "main", Readiness::Started);
 
     let mut metrics = container("metrics");
-    metrics.liveness_probe = Some(exec_probe(&["wget", "-q", "-O-", "http://127.0.0.1:9100/metrics"]));
+    metrics.liveness_probe = Some(exec_probe(&[
+        "wget",
+        "-q",
+        "-O-",
+        "http://127.0.0.1:9100/metrics",
+    ]));
 
     let mut w = workload("web", vec![main, migrate, proxy, logs, metrics]);
     w.service_ports = BTreeMap::from([
@@ -229,7 +338,10 @@ fn web() -> ResolvedWorkload {
     ]);
     w.annotations = BTreeMap::from([
         ("example.com/team".to_string(), "payments".to_string()),
-        ("score-x.dev/port-container.metrics-exporter-port".to_string(), "metrics".to_string()),
+        (
+            "score-x.dev/port-container.metrics-exporter-port".to_string(),
+            "metrics".to_string(),
+        ),
         ("k8s.score.dev/ignored".to_string(), "x".to_string()),
     ]);
     w
@@ -237,10 +349,16 @@ fn web() -> ResolvedWorkload {
 
 fn db() -> ResolvedWorkload {
     let mut main = container("postgres");
-    main.volumes = BTreeMap::from([volume("/var/lib/postgresql/data", "volume.claim#db.data", Some("pgdata"), false)]);
+    main.volumes = BTreeMap::from([volume(
+        "/var/lib/postgresql/data",
+        "volume.claim#db.data",
+        Some("pgdata"),
+        false,
+    )]);
     main.readiness_probe = Some(exec_probe(&["pg_isready"]));
     let mut w = workload("db", vec![main]);
-    w.annotations.insert("score-x.dev/kind".into(), "StatefulSet".into());
+    w.annotations
+        .insert("score-x.dev/kind".into(), "StatefulSet".into());
     w.service_ports = BTreeMap::from([port("pg", 5432, 5432, Protocol::Tcp)]);
     w
 }
@@ -248,29 +366,47 @@ fn db() -> ResolvedWorkload {
 fn batch() -> ResolvedWorkload {
     let mut main = container("main");
     main.command = Some(vec!["/bin/job".into()]);
-    main.files = BTreeMap::from([file("/etc/job.conf", None, ResolvedContent::Text(Value::text("x=1")))]);
+    main.files = BTreeMap::from([file(
+        "/etc/job.conf",
+        None,
+        ResolvedContent::Text(Value::text("x=1")),
+    )]);
     let mut w = workload("batch", vec![main]);
-    w.annotations.insert("k8s.score.dev/kind".into(), "Job".into());
+    w.annotations
+        .insert("k8s.score.dev/kind".into(), "Job".into());
     w
 }
 
 fn nightly() -> ResolvedWorkload {
     let mut main = container("main");
-    main.variables.insert("DB_PASSWORD".into(), var(secret_value(pg_secret())));
+    main.variables
+        .insert("DB_PASSWORD".into(), var(secret_value(pg_secret())));
     let mut init = container("wait");
     before(&mut init, "main", Readiness::Complete);
     let mut w = workload("nightly", vec![main, init]);
-    w.annotations.insert("score-x.dev/kind".into(), "CronJob".into());
-    w.annotations.insert("score-x.dev/schedule".into(), "0 3 * * *".into());
+    w.annotations
+        .insert("score-x.dev/kind".into(), "CronJob".into());
+    w.annotations
+        .insert("score-x.dev/schedule".into(), "0 3 * * *".into());
     w
 }
 
 fn resources() -> Vec<ProvisionedResource> {
     vec![
-        resource("volume.ephemeral#web.cache", vec![("source", Output::Plain(json!({"emptyDir": {"sizeLimit": "512Mi"}})))], json!(null)),
+        resource(
+            "volume.ephemeral#web.cache",
+            vec![(
+                "source",
+                Output::Plain(json!({"emptyDir": {"sizeLimit": "512Mi"}})),
+            )],
+            json!(null),
+        ),
         resource(
             "volume.default#web.data",
-            vec![("source", Output::Plain(json!({"persistentVolumeClaim": {"claimName": "web-data"}})))],
+            vec![(
+                "source",
+                Output::Plain(json!({"persistentVolumeClaim": {"claimName": "web-data"}})),
+            )],
             json!([{
                 "apiVersion": "v1", "kind": "PersistentVolumeClaim",
                 "metadata": {"name": "web-data", "labels": {"app.kubernetes.io/managed-by": "score-x"}},
@@ -281,7 +417,9 @@ fn resources() -> Vec<ProvisionedResource> {
             "volume.claim#db.data",
             vec![(
                 "claimSpec",
-                Output::Plain(json!({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}})),
+                Output::Plain(
+                    json!({"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "5Gi"}}}),
+                ),
             )],
             json!(null),
         ),
@@ -322,7 +460,10 @@ fn estate() -> Resolved {
     let res = resources();
     Resolved {
         order: res.iter().map(|r| r.uid.clone()).collect(),
-        workloads: [web(), db(), batch(), nightly()].into_iter().map(|w| (w.name.clone(), w)).collect(),
+        workloads: [web(), db(), batch(), nightly()]
+            .into_iter()
+            .map(|w| (w.name.clone(), w))
+            .collect(),
         resources: res.into_iter().map(|r| (r.uid.clone(), r)).collect(),
     }
 }
@@ -343,7 +484,17 @@ fn assert_valid(yaml: &str) {
 #[test]
 fn rich_estate_is_valid_kubernetes() {
     let yaml = manifests(&estate(), &Options::default());
-    for kind in ["Deployment", "StatefulSet", "Job", "CronJob", "ConfigMap", "Secret", "Service", "HTTPRoute", "Ingress"] {
+    for kind in [
+        "Deployment",
+        "StatefulSet",
+        "Job",
+        "CronJob",
+        "ConfigMap",
+        "Secret",
+        "Service",
+        "HTTPRoute",
+        "Ingress",
+    ] {
         assert!(yaml.contains(&format!("kind: {kind}\n")), "no {kind}");
     }
     assert_valid(&yaml);
@@ -367,7 +518,10 @@ fn no_secret_value_outside_secret_objects() {
     let yaml = manifests(&estate(), &Options::default());
     for doc in yaml.split("---\n").filter(|d| !d.is_empty()) {
         if doc.contains(PASSWORD) {
-            assert!(doc.contains("\nkind: Secret\n"), "secret value outside a Secret:\n{doc}");
+            assert!(
+                doc.contains("\nkind: Secret\n"),
+                "secret value outside a Secret:\n{doc}"
+            );
         }
     }
     // It is in the provisioner's Secret and in the generated Secret of mixed files.
@@ -393,7 +547,10 @@ fn validator_rejects_invalid_manifests() {
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{name: a, image: x, imagePolicy: Always}]\n",
             "unknown field",
         ),
-        ("apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports: [{port: '80'}]\n", "expected an integer"),
+        (
+            "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  ports: [{port: '80'}]\n",
+            "expected an integer",
+        ),
         (
             "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: a}\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers: [{image: x}]\n",
             "missing required field `name`",
@@ -410,9 +567,18 @@ fn validator_rejects_invalid_manifests() {
             "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\nspec:\n  initContainers: [{name: i, image: x, readinessProbe: {exec: {command: [x]}}}]\n  containers: [{name: a, image: x, volumeMounts: [{name: nope, mountPath: /x}]}]\n",
             "may not have probes",
         ),
-        ("apiVersion: v1\nkind: Namespace\nmetadata: {name: a, namespace: b}\n", "cluster-scoped"),
-        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n", "DNS-1123 subdomain"),
-        ("apiVersion: apps/v1\nkind: Frobnicator\nmetadata: {name: a}\n", "not served"),
+        (
+            "apiVersion: v1\nkind: Namespace\nmetadata: {name: a, namespace: b}\n",
+            "cluster-scoped",
+        ),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Bad_Name}\n",
+            "DNS-1123 subdomain",
+        ),
+        (
+            "apiVersion: apps/v1\nkind: Frobnicator\nmetadata: {name: a}\n",
+            "not served",
+        ),
         (
             "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: a}\nspec:\n  rules: [{backendRefs: [{name: web, prot: 80}]}]\n",
             "unknown field",
@@ -429,7 +595,10 @@ fn validator_rejects_invalid_manifests() {
     for (yaml, expected) in cases {
         match kubernetes_validator::run(yaml) {
             Ok(()) => panic!("the validator accepted:\n{yaml}"),
-            Err(report) => assert!(report.contains(expected), "expected `{expected}` in:\n{report}\nfor:\n{yaml}"),
+            Err(report) => assert!(
+                report.contains(expected),
+                "expected `{expected}` in:\n{report}\nfor:\n{yaml}"
+            ),
         }
     }
 }

@@ -18,35 +18,59 @@ impl FileReader for NoFiles {
 
 struct NoCommands;
 impl CommandRunner for NoCommands {
-    fn run(&self, program: &str, _: &[String], _: &[u8], _: std::time::Duration) -> Result<CommandOutput, String> {
+    fn run(
+        &self,
+        program: &str,
+        _: &[String],
+        _: &[u8],
+        _: std::time::Duration,
+    ) -> Result<CommandOutput, String> {
         Err(format!("no command `{program}` in this test"))
     }
 }
 
 fn resolve(files: &[(&str, &str)], options: serde_json::Value) -> Result<Resolved, String> {
-    let files: Vec<SourceFile> =
-        files.iter().map(|(n, t)| SourceFile { name: n.to_string(), text: t.to_string() }).collect();
+    let files: Vec<SourceFile> = files
+        .iter()
+        .map(|(n, t)| SourceFile {
+            name: n.to_string(),
+            text: t.to_string(),
+        })
+        .collect();
     let loaded = load(&files, &NoFiles, &LoadOptions::default()).map_err(|d| format!("{d:#?}"))?;
     let graph = ResourceGraph::build(&loaded.app).map_err(|d| format!("{d:#?}"))?;
     let mut set = ProvisionerSet::new();
-    set.add_defaults(Target::Kubernetes).map_err(|d| format!("{d:#?}"))?;
+    set.add_defaults(Target::Kubernetes)
+        .map_err(|d| format!("{d:#?}"))?;
     let mut state = State::new("test-seed".into());
-    let ctx = Context { target: Target::Kubernetes, options, runner: &NoCommands };
-    provision(&loaded.app, &graph, &set, &mut state, &ctx).map(|(r, _)| r).map_err(|d| {
-        d.iter().map(|x| x.to_string()).collect::<Vec<_>>().join("\n")
-    })
+    let ctx = Context {
+        target: Target::Kubernetes,
+        options,
+        runner: &NoCommands,
+    };
+    provision(&loaded.app, &graph, &set, &mut state, &ctx)
+        .map(|(r, _)| r)
+        .map_err(|d| {
+            d.iter()
+                .map(|x| x.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
 }
 
 fn manifests(files: &[(&str, &str)], opts: score_x_kubernetes::Options) -> String {
     let options = serde_json::to_value(&opts).unwrap();
     let resolved = resolve(files, options).unwrap_or_else(|e| panic!("provisioning failed:\n{e}"));
-    let bundle = score_x_kubernetes::emit(&resolved, &opts).unwrap_or_else(|e| panic!("emit failed: {e}"));
+    let bundle =
+        score_x_kubernetes::emit(&resolved, &opts).unwrap_or_else(|e| panic!("emit failed: {e}"));
     String::from_utf8(bundle.files["manifests.yaml"].clone()).unwrap()
 }
 
 fn docs(yaml: &str) -> Vec<serde_json::Value> {
     use serde::Deserialize as _;
-    serde_yaml::Deserializer::from_str(yaml).map(|d| serde_json::Value::deserialize(d).unwrap()).collect()
+    serde_yaml::Deserializer::from_str(yaml)
+        .map(|d| serde_json::Value::deserialize(d).unwrap())
+        .collect()
 }
 
 fn check(yaml: &str) {
@@ -133,11 +157,26 @@ resources:
 #[test]
 fn every_default_type_end_to_end() {
     let yaml = manifests(&[("web.yaml", WEB), ("api.yaml", API)], Default::default());
-    for kind in ["StatefulSet", "Deployment", "Service", "Secret", "ConfigMap", "PersistentVolumeClaim", "Job", "HTTPRoute"] {
-        assert!(yaml.contains(&format!("kind: {kind}\n")), "no {kind} in\n{yaml}");
+    for kind in [
+        "StatefulSet",
+        "Deployment",
+        "Service",
+        "Secret",
+        "ConfigMap",
+        "PersistentVolumeClaim",
+        "Job",
+        "HTTPRoute",
+    ] {
+        assert!(
+            yaml.contains(&format!("kind: {kind}\n")),
+            "no {kind} in\n{yaml}"
+        );
     }
     // The shared Kafka broker is emitted once although two topics render it.
-    let brokers = docs(&yaml).iter().filter(|d| d["metadata"]["name"] == "score-x-kafka").count();
+    let brokers = docs(&yaml)
+        .iter()
+        .filter(|d| d["metadata"]["name"] == "score-x-kafka")
+        .count();
     assert_eq!(brokers, 2, "one Service and one StatefulSet");
     // service-port returns the Service port callers dial, not the targetPort.
     assert!(yaml.contains("value: http://api:9090\n"), "{yaml}");
@@ -154,8 +193,14 @@ fn ingress_and_namespace_options() {
         ..Default::default()
     };
     let yaml = manifests(&[("web.yaml", WEB), ("api.yaml", API)], opts);
-    assert!(yaml.starts_with("---\napiVersion: v1\nkind: Namespace\n"), "{yaml}");
-    assert!(yaml.contains("kind: Ingress\n") && !yaml.contains("kind: HTTPRoute\n"), "{yaml}");
+    assert!(
+        yaml.starts_with("---\napiVersion: v1\nkind: Namespace\n"),
+        "{yaml}"
+    );
+    assert!(
+        yaml.contains("kind: Ingress\n") && !yaml.contains("kind: HTTPRoute\n"),
+        "{yaml}"
+    );
     assert!(yaml.contains("ingressClassName: nginx\n"));
     assert!(yaml.contains("value: shop\n"), "environment.namespace");
     check(&yaml);
@@ -176,7 +221,9 @@ fn adding_a_consumer_never_renames_a_shared_database() {
         docs(y)
             .into_iter()
             .find(|d| {
-                d["kind"] == "StatefulSet" && d["metadata"]["annotations"]["score-x.dev/resource-uid"] == "postgres.default#shared-db"
+                d["kind"] == "StatefulSet"
+                    && d["metadata"]["annotations"]["score-x.dev/resource-uid"]
+                        == "postgres.default#shared-db"
             })
             .map(|d| d["metadata"]["name"].clone())
             .unwrap_or_else(|| panic!("no shared db in\n{y}"))
@@ -196,7 +243,11 @@ resources:
     let e = resolve(&[("c.yaml", bad)], serde_json::json!({})).unwrap_err();
     assert!(e.contains("workload `nope` does not exist"), "{e}");
     let bad_port = bad.replace("workload: nope, port: http", "workload: api, port: http");
-    let e = resolve(&[("c.yaml", &bad_port), ("api.yaml", API)], serde_json::json!({})).unwrap_err();
+    let e = resolve(
+        &[("c.yaml", &bad_port), ("api.yaml", API)],
+        serde_json::json!({}),
+    )
+    .unwrap_err();
     assert!(e.contains("has no service port `http`"), "{e}");
     let route = r#"
 apiVersion: score.dev/v1b1
@@ -214,5 +265,8 @@ resources:
 #[ignore = "prints the manifests of WEB + API (debug aid)"]
 #[allow(clippy::print_stdout)]
 fn print_all_types() {
-    println!("{}", manifests(&[("web.yaml", WEB), ("api.yaml", API)], Default::default()));
+    println!(
+        "{}",
+        manifests(&[("web.yaml", WEB), ("api.yaml", API)], Default::default())
+    );
 }

@@ -22,7 +22,9 @@ pub fn available() -> bool {
             std::env::var_os("CI").is_none(),
             "CI: python3 with the `kubernetes` and `yaml` modules is required (pip install -r tests/conformance/requirements-k8s.txt)"
         );
-        eprintln!("notice: skipping Kubernetes validation: python3 with `kubernetes` and `yaml` is not installed");
+        eprintln!(
+            "notice: skipping Kubernetes validation: python3 with `kubernetes` and `yaml` is not installed"
+        );
     }
     ok
 }
@@ -38,7 +40,9 @@ pub fn run(yaml: &str) -> Result<(), String> {
         .spawn()
         .map_err(|e| format!("cannot run python3: {e}"))?;
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(yaml.as_bytes()).map_err(|e| e.to_string())?;
+        stdin
+            .write_all(yaml.as_bytes())
+            .map_err(|e| e.to_string())?;
     }
     let out = child.wait_with_output().map_err(|e| e.to_string())?;
     if out.status.success() {
