@@ -73,6 +73,7 @@ pub fn provision(
     let workloads = workloads_data(app);
     let mut provisioned: BTreeMap<ResourceUid, ProvisionedResource> = BTreeMap::new();
     let mut failed: BTreeSet<ResourceUid> = BTreeSet::new();
+    let mut skipped_warned: BTreeSet<String> = BTreeSet::new();
 
     for uid in graph.order() {
         let Some(res) = app.resources.get(uid) else {
@@ -87,6 +88,7 @@ pub fn provision(
             provisioned: &provisioned,
             failed: &failed,
             warnings: &mut warnings,
+            skipped_warned: &mut skipped_warned,
         };
         match one.run(uid, res) {
             Ok(Some(p)) => {
@@ -160,6 +162,8 @@ struct One<'a, 'b> {
     provisioned: &'a BTreeMap<ResourceUid, ProvisionedResource>,
     failed: &'a BTreeSet<ResourceUid>,
     warnings: &'a mut Diagnostics,
+    /// Provisioners already reported as skipped for lack of a target section.
+    skipped_warned: &'a mut BTreeSet<String>,
 }
 
 impl One<'_, '_> {
@@ -182,11 +186,14 @@ impl One<'_, '_> {
         };
 
         let (found, skipped) = self.set.find(&res.type_, &res.class, uid.id(), target);
-        for s in skipped {
+        for s in skipped
+            .into_iter()
+            .filter(|s| self.skipped_warned.insert(s.uri.clone()))
+        {
             self.warnings.push(
                 Diagnostic::warning(
                     Code::Provisioner,
-                    format!("provisioner {} ({}) matches `{uid}` but has no `{}` section; skipped on {target}", s.uri, s.origin, target.provisioner_section()),
+                    format!("provisioner {} ({}) has no `{}` section and is skipped on {target} (first for `{uid}`)", s.uri, s.origin, target.provisioner_section()),
                 )
                 .at(s.span.clone()),
             );

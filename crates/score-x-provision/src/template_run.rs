@@ -100,7 +100,7 @@ pub(crate) fn template_data(
         "class": res.class,
         "id": input.uid.id(),
         "params": input.params,
-        "metadata": res.metadata,
+        "metadata": if res.metadata.is_null() { object() } else { res.metadata.clone() },
         "source_workload": res.source_workload,
         "workload": workload,
         // Only cloned for templates that use it (it can be large for big estates).

@@ -709,3 +709,54 @@ fn errors_leave_state_untouched() {
     assert_eq!(before, state.to_yaml());
     let _ = Arc::new(());
 }
+
+#[test]
+fn large_estate_provisions_and_is_deterministic() {
+    let mut b = AppB::new();
+    for i in 0..300 {
+        let w = format!("svc-{i:03}");
+        b = b
+            .workload(&w, &[("DB", "postgres://${resources.db.username}:${resources.db.password}@${resources.db.host}"), ("SHARED", "${resources.cache.x}")])
+            .resource(&w, "db", "postgres", None, None)
+            .resource(&w, "cache", "typo-free", Some("shared-cache"), None);
+    }
+    let set = set_with(
+        "- uri: template://t/shared\n  type: typo-free\n  outputs: { x: {} }\n  shared: |\n    users: {{len workloads}}\n  outputs_template: |\n    x: {{uid}}\n",
+    );
+    let mut state = State::new("seed".into());
+    let (r1, _) = run_with(&b.app, &set, &mut state, &SpawnRunner::default()).unwrap();
+    assert_eq!(r1.resources.len(), 301);
+    assert_eq!(state.shared, json!({"users": 300}));
+    let (r2, _) = run_with(&b.app, &set, &mut state, &SpawnRunner::default()).unwrap();
+    assert_eq!(r1, r2);
+}
+
+#[test]
+fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
+    let set = set_with("- uri: template://k8s-only/pg\n  type: postgres\n  kubernetes: '[]'\n");
+    let app = AppB::new()
+        .workload("a", &[])
+        .workload("b", &[])
+        .resource("a", "db", "postgres", None, None)
+        .resource("b", "db", "postgres", None, None)
+        .app;
+    let graph = ResourceGraph::build(&app).unwrap();
+    let runner = SpawnRunner::default();
+    let ctx = Context {
+        target: Target::Ecs,
+        options: json!({}),
+        runner: &runner,
+    };
+    let (r, warnings) = provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap();
+    assert!(
+        r.resources
+            .values()
+            .all(|p| p.provisioner == "template://test/postgres")
+    );
+    assert!(r.resources.values().all(|p| p.artifacts.is_null()));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings.0[0].message.contains("template://k8s-only/pg")
+            && warnings.0[0].message.contains("no `ecs` section")
+    );
+}
