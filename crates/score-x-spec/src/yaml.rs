@@ -7,6 +7,8 @@
 //!   their full expanded size) is bounded by [`MAX_NODES`] and the nesting by [`MAX_DEPTH`], so a
 //!   "billion laughs" document fails fast with `YAML_TOO_LARGE`.
 //! - Duplicate mapping keys are errors (`INVALID_VALUE`), complex (non-scalar) keys too.
+//! - Merge keys (`<<: *base`, `<<: [*a, *b]`) are applied; the map's own keys win.
+//! - Paths are not stored in the tree: the decoder computes them as it walks.
 //! - A file may hold several documents (`---`); each non-empty document is one workload.
 
 use std::collections::{HashMap, HashSet};
@@ -373,6 +375,56 @@ impl Builder<'_> {
         }
     }
 
+    /// Apply YAML merge keys (`<<: *base` or `<<: [*a, *b]`): keys of the map win, then the
+    /// merged maps in order.
+    fn merge_keys(&mut self, entries: Vec<(Key, Node)>) -> Vec<(Key, Node)> {
+        if !entries.iter().any(|(k, _)| k.name == "<<") {
+            return entries;
+        }
+        let (merges, mut own): (Vec<_>, Vec<_>) =
+            entries.into_iter().partition(|(k, _)| k.name == "<<");
+        let mut seen: HashSet<String> = own.iter().map(|(k, _)| k.name.clone()).collect();
+        let path = self.path();
+        for (k, v) in merges {
+            let sources: Vec<Node> = match v.value {
+                Value::Map(_) => vec![v],
+                Value::Seq(items) => items,
+                _ => {
+                    self.errors.push(
+                        Diagnostic::error(
+                            Code::InvalidType,
+                            format!(
+                                "a merge key `<<` needs a map or a list of maps, found {}",
+                                v.type_name()
+                            ),
+                        )
+                        .at(k.pos.span(&child(&path, "<<"))),
+                    );
+                    continue;
+                }
+            };
+            for src in sources {
+                match src.value {
+                    Value::Map(m) => {
+                        for (mk, mv) in m {
+                            if seen.insert(mk.name.clone()) {
+                                own.push((mk, mv));
+                            }
+                        }
+                    }
+                    _ => self.errors.push(
+                        Diagnostic::error(
+                            Code::InvalidType,
+                            format!("a merge key `<<` needs maps, found {}", src.type_name()),
+                        )
+                        .at(src.pos.span(&child(&path, "<<"))),
+                    ),
+                }
+            }
+        }
+        own
+    }
+
     fn resolve_plain(s: &str) -> Value {
         match s {
             "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
@@ -542,6 +594,7 @@ impl MarkedEventReceiver for Builder<'_> {
                         anchor,
                         ..
                     } => {
+                        let entries = self.merge_keys(entries);
                         let pos = entries.first().map_or(pos, |(k, _)| k.pos.clone());
                         let h = 1 + entries.iter().map(|(_, v)| height(v)).max().unwrap_or(0);
                         (
@@ -618,6 +671,21 @@ mod tests {
             n.get("b").unwrap().get("k").unwrap().value,
             Value::Str("v".into())
         );
+    }
+
+    #[test]
+    fn merge_keys_apply() {
+        let n = one("base: &b {x: 1, y: 2}\nc:\n  <<: *b\n  y: 3\nd: {<<: [*b, {z: 4}]}\n");
+        assert_eq!(
+            n.get("c").unwrap().to_json(),
+            serde_json::json!({"y": 3, "x": 1})
+        );
+        assert_eq!(
+            n.get("d").unwrap().to_json(),
+            serde_json::json!({"x": 1, "y": 2, "z": 4})
+        );
+        let errs = parse("m.yaml", "a: {<<: 1}\n").unwrap_err();
+        assert_eq!(errs[0].code, Code::InvalidType);
     }
 
     #[test]
