@@ -108,7 +108,13 @@ pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
     for (uid, s) in &ctx.sections {
         for r in &s.dns_records {
             let e = records.entry(r.name.as_str()).or_insert_with(|| {
-                serde_json::json!({"name": r.name, "description": r.description, "resources": []})
+                let mut m = serde_json::Map::new();
+                m.insert("name".into(), serde_json::Value::String(r.name.clone()));
+                if let Some(d) = &r.description {
+                    m.insert("description".into(), serde_json::Value::String(d.clone()));
+                }
+                m.insert("resources".into(), serde_json::Value::Array(Vec::new()));
+                serde_json::Value::Object(m)
             });
             if let Some(a) = e["resources"].as_array_mut() {
                 a.push(serde_json::Value::String(uid.to_string()));
