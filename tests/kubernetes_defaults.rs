@@ -261,6 +261,95 @@ resources:
     assert!(e.contains("has no service port `81`"), "{e}");
 }
 
+const PARAMS: &str = r#"
+apiVersion: score.dev/v1b1
+metadata:
+  name: shop
+service:
+  ports:
+    web: { port: 8080 }
+    admin: { port: 9000, targetPort: 9001 }
+containers:
+  main:
+    image: shop:1
+    volumes:
+      /scratch: { source: "${resources.scratch}" }
+      /fast: { source: "${resources.fast}" }
+resources:
+  scratch: { type: volume, class: ephemeral, params: { sizeLimit: 256Mi } }
+  fast: { type: volume, params: { size: 5Gi, storageClassName: ssd, accessMode: ReadWriteOncePod } }
+  by-name: { type: route, params: { host: shop.example.com, port: admin } }
+  by-number: { type: route, params: { host: shop.example.com, path: /api, port: 8080 } }
+  db: { type: postgres, class: big, params: { version: "17.2", storage: 20Gi } }
+  host: { type: dns, params: { domain: dev.example.com } }
+"#;
+
+#[test]
+fn provisioner_params_and_gateway_options() {
+    let opts = score_x_kubernetes::Options {
+        gateway_name: Some("edge".into()),
+        gateway_namespace: Some("infra".into()),
+        ..Default::default()
+    };
+    let yaml = manifests(&[("shop.yaml", PARAMS)], opts);
+    let all = docs(&yaml);
+    let of = |kind: &str| {
+        all.iter()
+            .filter(|d| d["kind"] == kind)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let routes = of("HTTPRoute");
+    assert_eq!(routes.len(), 2);
+    for r in &routes {
+        assert_eq!(
+            r["spec"]["parentRefs"][0],
+            serde_json::json!({"name": "edge", "namespace": "infra"})
+        );
+    }
+    // A named port resolves to the Service port callers dial (9000), not the targetPort.
+    let ports: Vec<_> = routes
+        .iter()
+        .map(|r| r["spec"]["rules"][0]["backendRefs"][0]["port"].clone())
+        .collect();
+    assert!(
+        ports.contains(&serde_json::json!(9000)) && ports.contains(&serde_json::json!(8080)),
+        "{ports:?}"
+    );
+    let pvc = of("PersistentVolumeClaim");
+    assert_eq!(pvc[0]["spec"]["storageClassName"], "ssd");
+    assert_eq!(pvc[0]["spec"]["accessModes"][0], "ReadWriteOncePod");
+    assert_eq!(pvc[0]["spec"]["resources"]["requests"]["storage"], "5Gi");
+    let sts = &of("StatefulSet")[0];
+    assert!(
+        sts["metadata"]["name"]
+            .as_str()
+            .unwrap()
+            .starts_with("pg-big-"),
+        "class in the name"
+    );
+    assert_eq!(
+        sts["spec"]["template"]["spec"]["containers"][0]["image"],
+        "mirror.gcr.io/library/postgres:17.2-alpine"
+    );
+    assert_eq!(
+        sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"],
+        "20Gi"
+    );
+    let dep = of("Deployment")
+        .into_iter()
+        .find(|d| d["metadata"]["name"] == "shop")
+        .unwrap();
+    let vols = dep["spec"]["template"]["spec"]["volumes"]
+        .as_array()
+        .unwrap();
+    assert!(
+        vols.iter().any(|v| v["emptyDir"]["sizeLimit"] == "256Mi"),
+        "{vols:?}"
+    );
+    check(&yaml);
+}
+
 #[test]
 #[ignore = "prints the manifests of WEB + API (debug aid)"]
 #[allow(clippy::print_stdout)]
