@@ -508,11 +508,15 @@ impl MarkedEventReceiver for Builder<'_> {
                 self.anchors.clear();
             }
             Event::StreamStart | Event::StreamEnd | Event::Nothing => {}
-            Event::Scalar(s, style, anchor, _tag) => {
+            Event::Scalar(s, style, anchor, tag) => {
                 if !self.count(1, &pos) {
                     return;
                 }
-                let value = if style == TScalarStyle::Plain {
+                // `!!str 8080` (or any `…str` tag) keeps a plain scalar a string.
+                let str_tag = tag
+                    .as_ref()
+                    .is_some_and(|t| t.suffix == "str" || t.suffix.ends_with(":str"));
+                let value = if style == TScalarStyle::Plain && !str_tag {
                     Self::resolve_plain(&s)
                 } else {
                     Value::Str(s.clone())
@@ -662,6 +666,8 @@ mod tests {
         assert_eq!(n.get("f").unwrap().value, Value::Int(16));
         assert!(matches!(n.get("g").unwrap().value, Value::Float(..)));
         assert_eq!(n.get("h").unwrap().value, Value::Str("1.2.3".into()));
+        let n = one("a: !!str 8080\n");
+        assert_eq!(n.get("a").unwrap().value, Value::Str("8080".into()));
     }
 
     #[test]
