@@ -200,8 +200,17 @@ impl One<'_, '_> {
         }
         let Some(p) = found else {
             let types = self.set.supported_types(target);
-            return Err(one(
-                Diagnostic::error(
+            let mut related = Vec::new();
+            for s in self.set.find(&res.type_, &res.class, uid.id(), target).1 {
+                related.push((
+                    s.span.clone(),
+                    format!(
+                        "matches, but has no `{}` section",
+                        target.provisioner_section()
+                    ),
+                ));
+            }
+            let mut d = Diagnostic::error(
                     Code::NoProvisioner,
                     format!("no provisioner for resource `{uid}` (type `{}`, class `{}`) on target {target}", res.type_, res.class),
                 )
@@ -213,8 +222,9 @@ impl One<'_, '_> {
                         "provisioners for {target} support: {}; add your own with --provisioners FILE or in .score-x/provisioners/",
                         types.join(", ")
                     )
-                }),
-            ));
+                });
+            d.related = related;
+            return Err(one(d));
         };
 
         // Params: substitute, then check against the declaration.

@@ -733,12 +733,14 @@ fn large_estate_provisions_and_is_deterministic() {
 
 #[test]
 fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
-    let set = set_with("- uri: template://k8s-only/pg\n  type: postgres\n  kubernetes: '[]'\n");
+    let set = set_with(
+        "- uri: template://k8s-only/cache\n  type: cache\n  kubernetes: '[]'\n- uri: template://any/cache\n  type: cache\n",
+    );
     let app = AppB::new()
         .workload("a", &[])
         .workload("b", &[])
-        .resource("a", "db", "postgres", None, None)
-        .resource("b", "db", "postgres", None, None)
+        .resource("a", "c", "cache", None, None)
+        .resource("b", "c", "cache", None, None)
         .app;
     let graph = ResourceGraph::build(&app).unwrap();
     let runner = SpawnRunner::default();
@@ -751,12 +753,33 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
     assert!(
         r.resources
             .values()
-            .all(|p| p.provisioner == "template://test/postgres")
+            .all(|p| p.provisioner == "template://any/cache")
     );
     assert!(r.resources.values().all(|p| p.artifacts.is_null()));
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert!(
-        warnings.0[0].message.contains("template://k8s-only/pg")
+        warnings.0[0].message.contains("template://k8s-only/cache")
             && warnings.0[0].message.contains("no `ecs` section")
+    );
+    // Without a fallback, the error says why the matching provisioners did not apply.
+    let app = AppB::new()
+        .workload("a", &[])
+        .resource("a", "db", "postgres", None, None)
+        .app;
+    let graph = ResourceGraph::build(&app).unwrap();
+    let set = set_with("- uri: template://k8s-only/pg\n  type: postgres\n  kubernetes: '[]'\n");
+    let d = one_error(provision(
+        &app,
+        &graph,
+        &set,
+        &mut State::new("s".into()),
+        &ctx,
+    ));
+    assert_eq!(d.code, Code::NoProvisioner);
+    assert_eq!(d.related.len(), 2, "{d:?}");
+    assert!(
+        d.related
+            .iter()
+            .all(|(_, l)| l == "matches, but has no `ecs` section")
     );
 }
