@@ -50,7 +50,9 @@ fn sample_dirs(root: &Path, out: &mut Vec<PathBuf>) {
         out.push(root.to_path_buf());
     }
     for e in entries {
-        if e.is_dir() {
+        // Hidden directories (e.g. a `.score-x/` state left by a CLI run) hold no samples.
+        let hidden = e.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.'));
+        if e.is_dir() && !hidden {
             sample_dirs(&e, out);
         }
     }
