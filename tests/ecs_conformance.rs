@@ -814,6 +814,21 @@ fn mapping_errors() {
     );
     validate(&b);
 
+    // A file in `/`: no volume can be mounted there, whatever the options say.
+    let root = app(vec![workload(
+        "web",
+        vec![container("main", "nginx:1.27").file(
+            "/app.conf",
+            None,
+            ResolvedContent::Text(text("x")),
+        )],
+    )]);
+    let e = emit(&root, &allowed).unwrap_err();
+    assert!(
+        matches!(e, Error::Workload { ref reason, .. } if reason.contains("root directory")),
+        "{e}"
+    );
+
     // `healthy` without a probe.
     let h = app(vec![workload(
         "web",

@@ -118,6 +118,16 @@ pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<FilesPlan, Error>
                     span: Box::new(f.span.clone()),
                 });
             };
+            if dir == "/" {
+                return Err(Error::Workload {
+                    workload: w.name.clone(),
+                    reason: format!(
+                        "file `{}` of container `{cname}` is in the root directory; ECS mounts whole volumes and none can be mounted over `/` (move it to a directory of its own, e.g. `/config{}`)",
+                        f.target, f.target
+                    ),
+                    span: Box::new(f.span.clone()),
+                });
+            }
             if is_system_dir(&dir) {
                 if ctx.opts.allow_system_dir_files != Some(true) {
                     return Err(Error::SystemDirFile {

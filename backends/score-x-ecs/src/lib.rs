@@ -136,19 +136,27 @@ pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
         let mut files = files;
         files.sort();
         files.dedup();
+        let verb = if files.len() == 1 { "holds" } else { "hold" };
+        let stack = match option {
+            "executionRoleArn" | "taskRoleArn" => "cloudformation.yaml creates the role instead",
+            "region" => "cloudformation.yaml uses the stack's region",
+            "subnets" => "cloudformation.yaml takes the `Subnets` stack parameter",
+            _ => "cloudformation.yaml takes a stack parameter",
+        };
         let d = if option == "cluster" {
             Diagnostic::warning(
                 Code::RequiredField,
                 format!(
-                    "no `cluster` in the ECS target options: {} name no cluster, so the AWS `default` cluster is used",
-                    files.join(", ")
+                    "no `cluster` in the ECS target options: {} {} no cluster, so the AWS `default` cluster is used",
+                    files.join(", "),
+                    if files.len() == 1 { "names" } else { "name" }
                 ),
             )
         } else {
             Diagnostic::warning(
                 Code::RequiredField,
                 format!(
-                    "MISSING ACCOUNT SETTING `{option}`: {} hold the placeholder `{}` and will be rejected by AWS until it is set (cloudformation.yaml takes it from the stack instead)",
+                    "MISSING ACCOUNT SETTING `{option}`: {} {verb} the placeholder `{}`, which AWS rejects until the option is set ({stack})",
                     files.join(", "),
                     ctx::missing(option)
                 ),
