@@ -1,2 +1,21 @@
-//! placeholder
-fn main() {}
+//! The `score-x` binary: parse arguments, run the command, map the outcome to an exit code.
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod cli;
+mod cmd;
+mod fsio;
+mod inputs;
+mod printer;
+mod project;
+mod runner;
+mod table;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = cli::Cli::parse();
+    cmd::run(cli)
+}

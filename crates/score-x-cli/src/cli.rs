@@ -1,0 +1,254 @@
+//! Command-line arguments (clap derive): the stable surface of DESIGN §6.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Translate Score workload files into Kubernetes manifests, ECS task definitions and more.
+#[derive(Debug, Parser)]
+#[command(name = "score-x", version, about, long_about = None, propagate_version = true)]
+#[command(
+    after_help = "Examples:\n  score-x validate score.yaml\n  score-x translate --target kubernetes examples/estate/*.yaml -o out/\n  score-x graph --format mermaid examples/estate/*.yaml"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+    /// Colour in diagnostics: auto, always, never.
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scaffold a sample score.yaml and the .score-x/ project directory.
+    #[command(
+        after_help = "Example:\n  score-x init            # writes score.yaml (unless present) and .score-x/"
+    )]
+    Init(InitArgs),
+    /// Check Score files: schema, placeholders, resources, `before` ordering.
+    #[command(
+        after_help = "Examples:\n  score-x validate score.yaml\n  score-x validate --format json services/*/score.yaml\n\nExit codes: 0 valid, 1 invalid, 2 usage error."
+    )]
+    Validate(ValidateArgs),
+    /// Show the resource graph: workloads, shared resources, dependencies, provisioning order.
+    #[command(
+        after_help = "Examples:\n  score-x graph a.yaml b.yaml\n  score-x graph --format dot *.yaml | dot -Tsvg > graph.svg\n  score-x graph --format mermaid *.yaml >> README.md"
+    )]
+    Graph(GraphArgs),
+    /// Translate Score files into deployable artifacts for a target.
+    #[command(
+        after_help = "Examples:\n  score-x translate --target kubernetes score.yaml            # ./score-x-out/kubernetes/manifests.yaml\n  score-x translate --target kubernetes -o - score.yaml | kubectl apply -f -\n  score-x translate --target ecs --target-options ecs.yaml -o out/ecs *.yaml\n  score-x translate --target kubernetes --check -o deploy/ *.yaml   # CI drift check"
+    )]
+    Translate(TranslateArgs),
+    /// Register ECS task definitions and create or update services from translated output.
+    #[command(
+        after_help = "Example:\n  score-x apply --target ecs --target-options ecs.yaml score.yaml\n  score-x apply --target ecs --endpoint-url http://127.0.0.1:5000 --region us-east-1 score.yaml"
+    )]
+    Apply(ApplyArgs),
+    /// Inspect the provisioners available for a target.
+    #[command(subcommand)]
+    Provisioners(ProvisionersCommand),
+    /// Inspect provisioned resources recorded in .score-x/state.yaml.
+    #[command(subcommand)]
+    Resources(ResourcesCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The sample Score file to create (kept when it exists).
+    #[arg(short = 'f', long = "file", default_value = "score.yaml")]
+    pub file: PathBuf,
+    /// Do not write a sample Score file.
+    #[arg(long)]
+    pub no_sample: bool,
+}
+
+/// Input Score files (default `./score.yaml`).
+#[derive(Debug, Args, Clone)]
+pub struct Inputs {
+    /// Score files; defaults to ./score.yaml.
+    #[arg(value_name = "FILES")]
+    pub files: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Text,
+    Json,
+    Dot,
+    Mermaid,
+}
+
+#[derive(Debug, Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
+    pub format: GraphFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TargetArg {
+    Kubernetes,
+    Ecs,
+}
+
+impl TargetArg {
+    pub fn target(self) -> score_x_core::Target {
+        match self {
+            TargetArg::Kubernetes => score_x_core::Target::Kubernetes,
+            TargetArg::Ecs => score_x_core::Target::Ecs,
+        }
+    }
+}
+
+/// Options shared by `translate` and `apply`.
+#[derive(Debug, Args)]
+pub struct PipelineArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The target runtime.
+    #[arg(long, short = 't', value_enum)]
+    pub target: TargetArg,
+    /// Replace `image: "."` with this image.
+    #[arg(long, short = 'i')]
+    pub image: Option<String>,
+    /// A YAML file deep-merged into the Score file before validation (single input file only).
+    #[arg(long, value_name = "FILE")]
+    pub overrides_file: Option<PathBuf>,
+    /// Set PATH=VALUE in the Score file (VALUE is YAML; empty deletes; `\.` escapes a dot). Repeatable.
+    #[arg(long, value_name = "PATH=VALUE")]
+    pub override_property: Vec<String>,
+    /// Provisioner files, matched before .score-x/provisioners/ and the target's defaults. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub provisioners: Vec<PathBuf>,
+    /// YAML file with the target's settings (see docs/targets/<target>.md).
+    #[arg(long, value_name = "FILE")]
+    pub target_options: Option<PathBuf>,
+    /// Kubernetes namespace for every object (also passed to provisioners).
+    #[arg(long, short = 'n')]
+    pub namespace: Option<String>,
+    /// Also emit a Namespace object (kubernetes).
+    #[arg(long)]
+    pub generate_namespace: bool,
+    /// The project state directory.
+    #[arg(long, default_value = ".score-x", value_name = "DIR")]
+    pub state_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct TranslateArgs {
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Output directory, or `-` for stdout. Default: ./score-x-out/<target>.
+    #[arg(long, short = 'o', value_name = "DIR|-")]
+    pub output: Option<PathBuf>,
+    /// Do not write; exit 1 and show a diff when the files on disk differ from what would be written.
+    #[arg(long)]
+    pub check: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    pub pipeline: PipelineArgs,
+    /// Send API calls to this endpoint instead of AWS (e.g. a local moto server).
+    #[arg(long, value_name = "URL")]
+    pub endpoint_url: Option<String>,
+    /// AWS region (else from target options or the AWS environment).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Create the ECS cluster when it does not exist.
+    #[arg(long)]
+    pub create_cluster: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ProvisionersCommand {
+    /// List provisioners in match order (user files, .score-x/provisioners/, target defaults).
+    #[command(
+        after_help = "Examples:\n  score-x provisioners list --target ecs\n  score-x provisioners list --format json"
+    )]
+    List(ProvisionersListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ProvisionersListArgs {
+    #[arg(long, short = 't', value_enum, default_value_t = TargetArg::Kubernetes)]
+    pub target: TargetArg,
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    /// Extra provisioner files, as for translate.
+    #[arg(long, value_name = "FILE")]
+    pub provisioners: Vec<PathBuf>,
+    #[arg(long, default_value = ".score-x", value_name = "DIR")]
+    pub state_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputsFormat {
+    Json,
+    Yaml,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ResourcesCommand {
+    /// List resources in the state, with their outputs and orphan status.
+    #[command(after_help = "Example:\n  score-x resources list --format json")]
+    List(ResourcesListArgs),
+    /// Print the outputs of one resource (secret outputs masked unless --show-secrets).
+    #[command(
+        after_help = "Example:\n  score-x resources get-outputs 'postgres.default#api.db' --format yaml"
+    )]
+    GetOutputs(GetOutputsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ResourcesListArgs {
+    #[arg(long, value_enum, default_value_t = ListFormat::Table)]
+    pub format: ListFormat,
+    #[arg(long, default_value = ".score-x", value_name = "DIR")]
+    pub state_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct GetOutputsArgs {
+    /// Resource uid, e.g. `postgres.default#api.db`.
+    pub uid: String,
+    #[arg(long, value_enum, default_value_t = OutputsFormat::Json)]
+    pub format: OutputsFormat,
+    /// Show secret outputs' locations and, for generated secrets, their values.
+    #[arg(long)]
+    pub show_secrets: bool,
+    #[arg(long, default_value = ".score-x", value_name = "DIR")]
+    pub state_dir: PathBuf,
+}

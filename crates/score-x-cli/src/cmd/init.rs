@@ -1,0 +1,83 @@
+//! `score-x init`: scaffold a sample score.yaml and the .score-x/ project directory.
+
+use std::path::Path;
+
+use crate::cli::InitArgs;
+use crate::cmd::Failure;
+use crate::fsio;
+use crate::printer::Printer;
+use crate::project;
+
+const SAMPLE: &str = r#"# A Score workload: https://docs.score.dev/docs/score-specification/score-spec-reference/
+apiVersion: score.dev/v1b1
+metadata:
+  name: hello-world
+service:
+  ports:
+    web:
+      port: 8080
+      targetPort: 80
+containers:
+  main:
+    image: nginx:1.27-alpine
+    variables:
+      GREETING: Hello from ${metadata.name}
+    readinessProbe:
+      httpGet:
+        path: /
+        port: 80
+resources: {}
+"#;
+
+const PROVISIONERS_README: &str = "# Project provisioners\n\nProvisioner files (`*.yaml`) placed here are matched after `--provisioners` files and before\nthe target's built-in defaults, in file-name order. See docs/provisioners.md.\n";
+
+const GITIGNORE: &str = "# The state holds the project seed from which generated passwords are derived: keep it private.\nstate.yaml\n";
+
+pub fn run(printer: &Printer, args: &InitArgs) -> Result<(), Failure> {
+    let dir = Path::new(".score-x");
+    let pdir = dir.join("provisioners");
+    std::fs::create_dir_all(&pdir)
+        .map_err(|e| Failure::Fatal(format!("cannot create `{}`: {e}", pdir.display())))?;
+    let readme = pdir.join("README.md");
+    if !readme.exists() {
+        fsio::write_atomic(&readme, PROVISIONERS_README.as_bytes()).map_err(Failure::Fatal)?;
+    }
+    let gitignore = dir.join(".gitignore");
+    if !gitignore.exists() {
+        fsio::write_atomic(&gitignore, GITIGNORE.as_bytes()).map_err(Failure::Fatal)?;
+    }
+    if !project::state_path(dir).exists() {
+        let seed = project::new_seed().map_err(Failure::Fatal)?;
+        project::save_state(dir, &score_x_provision::State::new(seed)).map_err(Failure::Fatal)?;
+    }
+    printer.err(&format!("initialised {}", dir.display()));
+    if !args.no_sample {
+        if args.file.exists() {
+            printer.err(&format!("kept existing {}", args.file.display()));
+        } else {
+            fsio::write_atomic(&args.file, SAMPLE.as_bytes()).map_err(Failure::Fatal)?;
+            printer.err(&format!("wrote {}", args.file.display()));
+        }
+    }
+    printer.err("next: score-x translate --target kubernetes score.yaml");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sample_is_valid_score() {
+        let files = [score_x_spec::SourceFile {
+            name: "score.yaml".into(),
+            text: super::SAMPLE.into(),
+        }];
+        struct NoFiles;
+        impl score_x_spec::FileReader for NoFiles {
+            fn read(&self, _: &str, p: &str) -> Result<Vec<u8>, String> {
+                Err(format!("no file {p}"))
+            }
+        }
+        let loaded = score_x_spec::load(&files, &NoFiles, &Default::default());
+        assert!(loaded.is_ok(), "{:?}", loaded.err());
+    }
+}

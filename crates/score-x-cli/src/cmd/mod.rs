@@ -1,0 +1,52 @@
+//! Command dispatch and the mapping of outcomes to exit codes (0 ok, 1 invalid/failed, 2 usage).
+
+mod apply;
+mod graph;
+mod init;
+mod pipeline;
+mod provisioners;
+mod resources;
+mod translate;
+mod validate;
+
+use std::process::ExitCode;
+
+use crate::cli::{Cli, Command, ProvisionersCommand, ResourcesCommand};
+use crate::printer::Printer;
+
+/// Why a command did not succeed.
+#[derive(Debug)]
+pub enum Failure {
+    /// Invalid input or failed check; diagnostics were already printed.
+    Invalid,
+    /// A fatal problem to print (exit 1).
+    Fatal(String),
+    /// Wrong usage (exit 2).
+    Usage(String),
+}
+
+pub fn run(cli: Cli) -> ExitCode {
+    let printer = Printer::new(cli.color);
+    let result = match &cli.command {
+        Command::Init(a) => init::run(&printer, a),
+        Command::Validate(a) => validate::run(&printer, a),
+        Command::Graph(a) => graph::run(&printer, a),
+        Command::Translate(a) => translate::run(&printer, a),
+        Command::Apply(a) => apply::run(&printer, a),
+        Command::Provisioners(ProvisionersCommand::List(a)) => provisioners::list(&printer, a),
+        Command::Resources(ResourcesCommand::List(a)) => resources::list(&printer, a),
+        Command::Resources(ResourcesCommand::GetOutputs(a)) => resources::get_outputs(&printer, a),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Invalid) => ExitCode::from(1),
+        Err(Failure::Fatal(msg)) => {
+            printer.err(&format!("error: {msg}"));
+            ExitCode::from(1)
+        }
+        Err(Failure::Usage(msg)) => {
+            printer.err(&format!("error: {msg}"));
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! `score-x validate`: check Score files and report every problem at once (text or JSON).
+
+use serde::Serialize;
+
+use score_x_core::{Code, Diagnostic, Diagnostics};
+
+use crate::cli::{ValidateArgs, ValidateFormat};
+use crate::cmd::Failure;
+use crate::fsio::FsReader;
+use crate::inputs;
+use crate::printer::Printer;
+
+/// One entry of `ValidationResult.errors` / `.warnings`.
+#[derive(Serialize)]
+struct JsonIssue<'a> {
+    path: &'a str,
+    message: &'a str,
+    code: &'static str,
+    file: Option<&'a str>,
+    line: Option<u32>,
+    column: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    hint: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct JsonResult<'a> {
+    valid: bool,
+    errors: Vec<JsonIssue<'a>>,
+    warnings: Vec<JsonIssue<'a>>,
+}
+
+fn issue(d: &Diagnostic) -> JsonIssue<'_> {
+    JsonIssue {
+        path: d.span.as_ref().map_or("", |s| &s.path),
+        message: &d.message,
+        code: d.code.as_str(),
+        file: d.span.as_ref().map(|s| &*s.file),
+        line: d.span.as_ref().map(|s| s.line),
+        column: d.span.as_ref().map(|s| s.column),
+        hint: d.hint.as_deref(),
+    }
+}
+
+/// The `ValidationResult` JSON document (pretty, trailing newline).
+fn to_json(diags: &Diagnostics) -> String {
+    let doc = JsonResult {
+        valid: !diags.has_errors(),
+        errors: diags.errors().map(issue).collect(),
+        warnings: diags.warnings().map(issue).collect(),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
+    s.push('\n');
+    s
+}
+
+pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
+    let sources = match inputs::read_sources(&args.inputs) {
+        Ok(s) => s,
+        Err(Failure::Fatal(msg)) if args.format == ValidateFormat::Json => {
+            let d = Diagnostics(vec![Diagnostic::error(Code::Io, msg)]);
+            printer.out(&to_json(&d));
+            return Err(Failure::Invalid);
+        }
+        Err(e) => return Err(e),
+    };
+    let result = score_x_spec::load(&sources, &FsReader, &score_x_spec::LoadOptions::default());
+    let (diags, ok) = match result {
+        Ok(loaded) => (loaded.warnings, true),
+        Err(d) => (d, false),
+    };
+    match args.format {
+        ValidateFormat::Json => printer.out(&to_json(&diags)),
+        ValidateFormat::Text => {
+            if ok {
+                printer.diagnostics(&diags.0, &sources);
+                let n = sources.len();
+                printer.err(&format!("{n} file{} valid", if n == 1 { "" } else { "s" }));
+            } else {
+                inputs::report(printer, &diags, &sources);
+            }
+        }
+    }
+    if ok { Ok(()) } else { Err(Failure::Invalid) }
+}

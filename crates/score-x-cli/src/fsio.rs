@@ -1,0 +1,57 @@
+//! Filesystem helpers: reading inputs with clear errors, atomic writes, and the file reader the
+//! front end uses for `files.*.source`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use score_x_spec::FileReader;
+
+/// Read a text file, with an error naming the path.
+pub fn read_text(path: &Path) -> Result<String, String> {
+    let bytes = std::fs::read(path)
+        .map_err(|e| format!("cannot read `{}`: {}", path.display(), io_reason(&e)))?;
+    String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8 text", path.display()))
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+/// Write `contents` to `path` atomically (temporary file in the same directory, then rename).
+pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), String> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
+    let mut tmp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
+    tmp.write_all(contents)
+        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    tmp.persist(path)
+        .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error))?;
+    Ok(())
+}
+
+/// Reads `files.*.source` relative to the directory of the Score file that names it.
+pub struct FsReader;
+
+impl FileReader for FsReader {
+    fn read(&self, score_file: &str, path: &str) -> Result<Vec<u8>, String> {
+        let p = Path::new(path);
+        let full: PathBuf = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            Path::new(score_file)
+                .parent()
+                .unwrap_or(Path::new(""))
+                .join(p)
+        };
+        std::fs::read(&full)
+            .map_err(|e| format!("cannot read `{}`: {}", full.display(), io_reason(&e)))
+    }
+}

@@ -1,0 +1,107 @@
+//! Loading the input Score files: defaults, overrides, and the front end, with diagnostics printed.
+
+use std::path::PathBuf;
+
+use score_x_core::Diagnostics;
+use score_x_spec::{LoadOptions, Loaded, SourceFile};
+
+use crate::cli::Inputs;
+use crate::cmd::Failure;
+use crate::fsio::{self, FsReader};
+use crate::printer::Printer;
+
+/// What the front end needs besides the files.
+#[derive(Default)]
+pub struct LoadFlags<'a> {
+    pub image: Option<&'a str>,
+    pub overrides_file: Option<&'a PathBuf>,
+    pub override_properties: &'a [String],
+}
+
+/// Read the Score files (default `./score.yaml`).
+pub fn read_sources(inputs: &Inputs) -> Result<Vec<SourceFile>, Failure> {
+    let files = if inputs.files.is_empty() {
+        let default = PathBuf::from("score.yaml");
+        if !default.exists() {
+            return Err(Failure::Fatal(
+                "no Score files given and ./score.yaml does not exist (hint: pass files, or run `score-x init`)".into(),
+            ));
+        }
+        vec![default]
+    } else {
+        inputs.files.clone()
+    };
+    let mut out = Vec::with_capacity(files.len());
+    for f in files {
+        let text = fsio::read_text(&f).map_err(Failure::Fatal)?;
+        out.push(SourceFile {
+            name: f.display().to_string(),
+            text,
+        });
+    }
+    Ok(out)
+}
+
+/// Read, validate and lower the inputs; print warnings (and errors on failure).
+pub fn load(
+    printer: &Printer,
+    inputs: &Inputs,
+    flags: &LoadFlags,
+) -> Result<(Vec<SourceFile>, Loaded), Failure> {
+    let sources = read_sources(inputs)?;
+    let mut all_sources = sources.clone();
+    let overrides_file = match flags.overrides_file {
+        Some(p) => {
+            let text = fsio::read_text(p).map_err(Failure::Fatal)?;
+            let sf = SourceFile {
+                name: p.display().to_string(),
+                text,
+            };
+            all_sources.push(sf.clone());
+            Some(sf)
+        }
+        None => None,
+    };
+    if (overrides_file.is_some() || !flags.override_properties.is_empty()) && sources.len() > 1 {
+        return Err(Failure::Usage(
+            "--overrides-file and --override-property apply to one Score file; give exactly one"
+                .into(),
+        ));
+    }
+    let opts = LoadOptions {
+        image: flags.image.map(str::to_string),
+        overrides_file,
+        override_properties: flags.override_properties.to_vec(),
+    };
+    match score_x_spec::load(&sources, &FsReader, &opts) {
+        Ok(loaded) => {
+            printer.diagnostics(&loaded.warnings.0, &all_sources);
+            Ok((all_sources, loaded))
+        }
+        Err(diags) => {
+            report(printer, &diags, &all_sources);
+            Err(Failure::Invalid)
+        }
+    }
+}
+
+/// Print diagnostics and a one-line summary.
+pub fn report(printer: &Printer, diags: &Diagnostics, sources: &[SourceFile]) {
+    printer.diagnostics(&diags.0, sources);
+    let errors = diags.errors().count();
+    let warnings = diags.warnings().count();
+    if errors > 0 {
+        printer.err(&format!(
+            "error: {errors} error{}{}",
+            if errors == 1 { "" } else { "s" },
+            if warnings > 0 {
+                format!(
+                    ", {warnings} warning{}",
+                    if warnings == 1 { "" } else { "s" }
+                )
+            } else {
+                String::new()
+            }
+        ));
+    }
+}
