@@ -535,6 +535,28 @@ fn output_is_byte_identical_across_runs() {
     assert_eq!(a, b);
 }
 
+/// A YAML 1.1 reader (PyYAML, like kubectl's go-yaml) reads back exactly the objects emitted.
+#[test]
+fn yaml_1_1_readers_read_back_the_exact_objects() {
+    if !kubernetes_validator::available() {
+        return;
+    }
+    let app = estate();
+    let opts = Options::default();
+    let yaml = manifests(&app, &opts);
+    let expected: Vec<serde_json::Value> = score_x_kubernetes::objects(&app, &opts)
+        .unwrap()
+        .iter()
+        .map(|o| o.to_value().unwrap())
+        .collect();
+    let out = kubernetes_validator::python_yaml_to_json(&yaml).unwrap();
+    let read: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
+    assert_eq!(read.len(), expected.len());
+    for (r, e) in read.iter().zip(&expected) {
+        assert_eq!(r, e);
+    }
+}
+
 /// The validator must reject what the API server would reject; a validator that cannot fail
 /// proves nothing.
 #[test]

@@ -55,3 +55,30 @@ pub fn run(yaml: &str) -> Result<(), String> {
         ))
     }
 }
+
+/// Parse a YAML stream with PyYAML (a YAML 1.1 reader) and return the documents as a JSON list.
+/// (Not every test that includes this module uses it.)
+#[allow(dead_code)]
+pub fn python_yaml_to_json(yaml: &str) -> Result<String, String> {
+    let mut child = Command::new("python3")
+        .args([
+            "-c",
+            "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(sys.stdin) if d is not None]))",
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin
+            .write_all(yaml.as_bytes())
+            .map_err(|e| e.to_string())?;
+    }
+    let out = child.wait_with_output().map_err(|e| e.to_string())?;
+    if out.status.success() {
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}

@@ -131,6 +131,14 @@ pub enum Error {
         span: Option<Box<Span>>,
     },
 
+    #[error("{key} (from {origin}) contains the value of secret `{secret}` outside a Secret")]
+    SecretLeak {
+        key: String,
+        origin: String,
+        secret: String,
+        span: Option<Box<Span>>,
+    },
+
     #[error("invalid kubernetes target option: {0}")]
     InvalidOption(String),
 
@@ -157,7 +165,9 @@ impl Error {
             | Error::UnknownPortContainer { span, .. }
             | Error::OutOfRange { span, .. }
             | Error::BadArtifact { span, .. } => Some(&**span),
-            Error::ConflictingObject { span, .. } => span.as_deref(),
+            Error::ConflictingObject { span, .. } | Error::SecretLeak { span, .. } => {
+                span.as_deref()
+            }
             Error::InvalidOption(_) | Error::Serialize { .. } => None,
         }
     }
@@ -183,6 +193,7 @@ impl Error {
             | Error::EnvCollision { .. }
             | Error::ConflictingObject { .. }
             | Error::Serialize { .. } => Code::Backend,
+            Error::SecretLeak { .. } => Code::Provisioner,
         }
     }
 
@@ -206,6 +217,9 @@ impl Error {
             }
             Error::InvalidOption(_) => "see docs/targets/kubernetes.md for the options",
             Error::UnknownPortContainer { .. } => "name one of the workload's containers",
+            Error::SecretLeak { .. } => {
+                "a provisioner must put secret values only in Secret objects and reference them (secretKeyRef, secret volumes)"
+            }
             _ => return None,
         })
     }

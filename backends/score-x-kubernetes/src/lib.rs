@@ -129,7 +129,75 @@ pub fn build(app: &Resolved, opts: &Options) -> Result<Built, Error> {
         seen.insert(key, (value, o.describe_origin()));
         objects.push(o);
     }
+    check_no_secret_leak(app, &objects)?;
     Ok(Built { objects, warnings })
+}
+
+/// Secret values shorter than this are not searched for (too likely to match by chance).
+const LEAK_CHECK_MIN_LEN: usize = 8;
+
+/// Every secret value score-x knows must appear only in `Secret` objects.
+fn check_no_secret_leak(app: &Resolved, objects: &[Object]) -> Result<(), Error> {
+    use score_x_core::resolved::{Output, ResolvedContent, SecretRef};
+    let mut secrets: BTreeMap<String, String> = BTreeMap::new();
+    let mut add = |r: &SecretRef| {
+        if let Some(v) = &r.value
+            && v.expose().len() >= LEAK_CHECK_MIN_LEN
+        {
+            secrets
+                .entry(v.expose().to_string())
+                .or_insert_with(|| r.name.clone());
+        }
+    };
+    for r in app.resources.values() {
+        for o in r.outputs.values() {
+            if let Output::Secret(s) = o {
+                add(s);
+            }
+        }
+    }
+    for w in app.workloads.values() {
+        for c in w.containers.values() {
+            c.variables
+                .values()
+                .flat_map(|v| v.value.secrets())
+                .for_each(&mut add);
+            for f in c.files.values() {
+                if let ResolvedContent::Text(v) = &f.content {
+                    v.secrets().for_each(&mut add);
+                }
+            }
+        }
+    }
+    if secrets.is_empty() {
+        return Ok(());
+    }
+    for o in objects {
+        if matches!(o.body, Body::Secret(_))
+            || (matches!(o.body, Body::Raw(_)) && o.key().kind == "Secret")
+        {
+            continue;
+        }
+        let text = o.to_value()?.to_string();
+        if let Some(name) = secrets
+            .iter()
+            .find(|(value, _)| text.contains(value.as_str()))
+            .map(|(_, n)| n)
+        {
+            let span = match &o.origin {
+                Origin::Resource(uid) => app.resources.get(uid).map(|r| Box::new(r.span.clone())),
+                Origin::Workload(w) => app.workloads.get(w).map(|w| Box::new(w.span.clone())),
+                Origin::Namespace => None,
+            };
+            return Err(Error::SecretLeak {
+                key: o.key().to_string(),
+                origin: o.describe_origin(),
+                secret: name.clone(),
+                span,
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The typed objects, in output order (for the helm backend).

@@ -957,3 +957,29 @@ fn capabilities_say_before_is_approximated() {
     ));
     assert_eq!(c.support(Feature::MixedSecretVariables), Support::Native);
 }
+
+#[test]
+fn a_secret_value_outside_a_secret_is_an_error() {
+    let leak = resource(
+        "postgres.default#web.db",
+        vec![(
+            "password",
+            Output::Secret(secret("pg", "password", Some("generated-secret-1234"))),
+        )],
+        json!([
+            {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "pg"}, "stringData": {"password": "generated-secret-1234"}},
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "pg-conf"}, "data": {"pw": "generated-secret-1234"}},
+        ]),
+    );
+    let a = app(
+        vec![workload("web", vec![container("main")])],
+        vec![leak.clone()],
+    );
+    let e = crate::objects(&a, &Options::default()).unwrap_err();
+    assert!(matches!(e, Error::SecretLeak { .. }), "{e}");
+    assert!(!e.to_string().contains("generated-secret-1234"));
+    assert!(e.to_string().contains("ConfigMap `pg-conf`"), "{e}");
+    let mut fine = leak;
+    fine.artifacts.as_array_mut().unwrap().pop();
+    assert!(crate::objects(&app(vec![], vec![fine]), &Options::default()).is_ok());
+}

@@ -139,12 +139,13 @@ fn block(out: &mut String, s: &str, indent: usize) {
     }
 }
 
-/// A literal block reproduces `s` exactly: several lines, printable, first line not indented.
+/// A literal block reproduces `s` exactly: several lines, printable, and the first non-empty
+/// line not indented (a reader takes the block's indentation from it).
 fn block_ok(s: &str) -> bool {
     let body = s.trim_end_matches('\n');
     s.contains('\n')
         && !body.is_empty()
-        && !body.starts_with([' ', '\t'])
+        && !body.trim_start_matches('\n').starts_with([' ', '\t'])
         && s.chars()
             .all(|c| c == '\n' || c == '\t' || !needs_escape(c))
         && !s.contains('\r')
@@ -330,6 +331,8 @@ mod tests {
             "h": "one\ntwo",
             "i": "keep\n\n\n",
             "j": " lead\nx",
+            "j2": "\n\n lead\nx\n",
+            "j3": "\n\nfirst\n",
             "k": "crlf\r\nx",
             "l": ["multi\nline\n", "x"],
             "m": "tab\tin\nblock\n",
