@@ -913,3 +913,27 @@ mod tests {
         assert!(decode("- uri: http://x\n  type: t\n").is_err());
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn decoding_never_panics(text in "\\PC{0,200}") {
+            let _ = decode_file("p.yaml", &text, &Origin::User("p.yaml".into()));
+        }
+
+        #[test]
+        fn decoding_yaml_soup_never_panics(text in "[- :a-z{}\\[\\]|\n'\"#&*!]{0,120}") {
+            let _ = decode_file("p.yaml", &text, &Origin::User("p.yaml".into()));
+        }
+
+        #[test]
+        fn cmd_uris_never_panic(rest in "\\PC{0,40}") {
+            let _ = parse_cmd_uri(&format!("cmd://{rest}"));
+            let _ = parse_duration(&rest);
+        }
+    }
+}

@@ -395,3 +395,19 @@ mod tests {
         assert_eq!(derive_string("s", "u", "", 100).len(), 100);
     }
 }
+
+#[cfg(test)]
+mod proptests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn derived_strings_are_alphanumeric_of_the_asked_length(seed in "\\PC{1,40}", uid in "\\PC{0,40}", salt in "\\PC{0,10}", len in 1usize..200) {
+            let s = derive_string(&seed, &uid, &salt, len);
+            prop_assert_eq!(s.len(), len);
+            prop_assert!(s.bytes().all(|b| b.is_ascii_alphanumeric()));
+            prop_assert_eq!(s, derive_string(&seed, &uid, &salt, len));
+        }
+    }
+}

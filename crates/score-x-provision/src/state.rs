@@ -203,10 +203,18 @@ impl State {
         }
     }
 
-    /// Serialize deterministically (sorted maps).
+    /// Serialize canonically: every map sorted by key, whatever order provisioners wrote it in.
     pub fn to_yaml(&self) -> String {
-        // Serialising plain data structures into a String cannot fail.
-        serde_yaml::to_string(self).unwrap_or_default()
+        let mut c = self.clone();
+        c.shared = sorted(c.shared);
+        for r in c.resources.values_mut() {
+            r.state = sorted(std::mem::take(&mut r.state));
+            for v in r.outputs.values_mut() {
+                *v = sorted(std::mem::take(v));
+            }
+        }
+        // Serialising plain data structures cannot fail.
+        serde_yaml::to_string(&c).unwrap_or_default()
     }
 
     /// Entries whose resource or workload is no longer in `app`, sorted.
@@ -235,6 +243,21 @@ impl State {
         );
         out.sort();
         out
+    }
+}
+
+/// The value with every map's keys sorted (recursively).
+fn sorted(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => {
+            let mut entries: Vec<(String, serde_json::Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
+        }
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(sorted).collect())
+        }
+        other => other,
     }
 }
 
@@ -301,6 +324,26 @@ mod tests {
         assert!(d.message.contains("bogus"), "{}", d.message);
         assert!(State::parse("version: 2\nseed: x\n", "st.yaml").is_err());
         assert!(State::parse("version: 1\nseed: ''\n", "st.yaml").is_err());
+    }
+
+    #[test]
+    fn yaml_is_canonical() {
+        let mut a = State::new("s".into());
+        a.shared = json!({"b": 1, "a": {"y": 1, "x": 2}});
+        let mut b = State::new("s".into());
+        b.shared = json!({"a": {"x": 2, "y": 1}, "b": 1});
+        assert_eq!(a.to_yaml(), b.to_yaml());
+        assert!(
+            a.to_yaml()
+                .contains("shared:\n  a:\n    x: 2\n    y: 1\n  b: 1\n"),
+            "{}",
+            a.to_yaml()
+        );
+        assert!(
+            a.to_yaml().starts_with("version: 1\nseed: s\n"),
+            "{}",
+            a.to_yaml()
+        );
     }
 
     #[test]
