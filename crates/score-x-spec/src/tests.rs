@@ -563,3 +563,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn byte_order_mark_and_crlf_are_accepted() {
+    let text = format!("\u{feff}{}", BASE.replace('\n', "\r\n"));
+    let l = ok(&[src("bom.yaml", &text)]);
+    assert_eq!(l.app.workloads["app"].containers["main"].image, "nginx");
+    let d = errs(&format!(
+        "\u{feff}{}",
+        with_main("    imag: x\n").replace('\n', "\r\n")
+    ));
+    let s = d
+        .errors()
+        .find(|e| e.code == Code::UnknownField)
+        .unwrap()
+        .span
+        .clone()
+        .unwrap();
+    assert_eq!((s.line, s.column), (7, 5));
+}

@@ -164,7 +164,12 @@ pub struct Document {
 /// Parse `text` (named `file`) into its non-empty documents, or the errors that prevent it.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Document>, Vec<Diagnostic>> {
     let file: Arc<str> = Arc::from(file);
-    let lines = LineIndex::new(text);
+    // A UTF-8 byte order mark is not content; positions stay byte offsets into `text`.
+    let (text, base) = match text.strip_prefix('\u{feff}') {
+        Some(rest) => (rest, '\u{feff}'.len_utf8()),
+        None => (text, 0),
+    };
+    let lines = LineIndex::new(text, base);
     let mut b = Builder {
         file: file.clone(),
         text,
@@ -195,13 +200,15 @@ pub fn parse(file: &str, text: &str) -> Result<Vec<Document>, Vec<Diagnostic>> {
 /// byte offsets and 1-based columns.
 struct LineIndex {
     starts: Vec<usize>,
+    /// Bytes before the parsed text (a byte order mark).
+    base: usize,
 }
 
 impl LineIndex {
-    fn new(text: &str) -> Self {
+    fn new(text: &str, base: usize) -> Self {
         let mut starts = vec![0];
         starts.extend(text.match_indices('\n').map(|(i, _)| i + 1));
-        LineIndex { starts }
+        LineIndex { starts, base }
     }
 
     fn pos(&self, file: &Arc<str>, text: &str, m: &Marker) -> Pos {
@@ -217,7 +224,7 @@ impl LineIndex {
             file: file.clone(),
             line: u32::try_from(line).unwrap_or(u32::MAX),
             column: u32::try_from(m.col() + 1).unwrap_or(u32::MAX),
-            offset,
+            offset: offset + self.base,
             len: 0,
         }
     }
@@ -290,8 +297,11 @@ impl Builder<'_> {
     }
 
     fn scalar_len(&self, offset: usize, value: &str, style: TScalarStyle) -> usize {
-        let rest = self.text.get(offset..).unwrap_or("");
-        let line = rest.split('\n').next().unwrap_or("");
+        let rest = self
+            .text
+            .get(offset.saturating_sub(self.lines.base)..)
+            .unwrap_or("");
+        let line = rest.split('\n').next().unwrap_or("").trim_end_matches('\r');
         match style {
             TScalarStyle::Plain if !value.contains('\n') && line.starts_with(value) => value.len(),
             TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => {
