@@ -1,7 +1,7 @@
 //! ECS backend conformance: rich hand-built `Resolved` models emitted and validated against
 //! botocore's RegisterTaskDefinition / CreateService shapes and cfn-lint; secrets never leak;
 //! output is deterministic; every mapping decision checked on the JSON.
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
 mod ecs_model;
 mod ecs_validator;

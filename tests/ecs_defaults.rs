@@ -1,7 +1,7 @@
 //! End to end with the default ECS provisioners: Score files → spec::load → graph → provision
 //! (targets/ecs/*.yaml) → ecs::emit → botocore shapes + cfn-lint. The same Score file also
 //! provisions with the Kubernetes defaults (same output names).
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
 mod ecs_validator;
 
