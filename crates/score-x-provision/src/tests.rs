@@ -783,3 +783,73 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
             .all(|(_, l)| l == "matches, but has no `ecs` section")
     );
 }
+
+#[test]
+fn each_target_renders_its_own_section() {
+    let set = set_with(
+        "- uri: template://multi/q\n  type: queue\n  kubernetes: |\n    - {kind: ConfigMap, target: {{target}}}\n  ecs: |\n    sidecar: {{options.flavour}}\n  nomad: |\n    group: {{dns_label id 20}}\n- uri: cmd:///bin/sh#k8s-only\n  type: manifests\n  args: [\"-c\", \"cat >/dev/null; echo '{\\\"manifests\\\":[{\\\"kind\\\":\\\"ConfigMap\\\"}]}'\"]\n",
+    );
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "q", "queue", None, None)
+        .app;
+    let graph = ResourceGraph::build(&app).unwrap();
+    let runner = SpawnRunner::default();
+    let artifacts = |target| {
+        let ctx = Context {
+            target,
+            options: json!({"flavour": "sqs"}),
+            runner: &runner,
+        };
+        let (r, _) = provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap();
+        r.resources.values().next().unwrap().artifacts.clone()
+    };
+    assert_eq!(
+        artifacts(Target::Kubernetes),
+        json!([{"kind": "ConfigMap", "target": "kubernetes"}])
+    );
+    assert_eq!(
+        artifacts(Target::Helm),
+        json!([{"kind": "ConfigMap", "target": "helm"}])
+    );
+    assert_eq!(artifacts(Target::Ecs), json!({"sidecar": "sqs"}));
+    assert_eq!(
+        artifacts(Target::Nomad),
+        json!({"group": score_x_core::naming::dns_label("api.q", 20)})
+    );
+
+    // A cmd provisioner's manifests are Kubernetes objects: fine there, an error elsewhere.
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "m", "manifests", None, None)
+        .app;
+    let graph = ResourceGraph::build(&app).unwrap();
+    let ctx = Context {
+        target: Target::Kubernetes,
+        options: json!({}),
+        runner: &runner,
+    };
+    let (r, _) = provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap();
+    assert_eq!(
+        r.resources.values().next().unwrap().artifacts,
+        json!([{"kind": "ConfigMap"}])
+    );
+    let ctx = Context {
+        target: Target::Nomad,
+        options: json!({}),
+        runner: &runner,
+    };
+    let d = one_error(provision(
+        &app,
+        &graph,
+        &set,
+        &mut State::new("s".into()),
+        &ctx,
+    ));
+    assert!(
+        d.message
+            .contains("returned Kubernetes manifests, which the nomad target cannot use"),
+        "{}",
+        d.message
+    );
+}
