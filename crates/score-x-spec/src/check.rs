@@ -179,15 +179,35 @@ impl Checker<'_> {
         span: &Span,
         allow_bare: bool,
         what: &str,
+        origin: Option<&str>,
     ) -> Option<Template> {
+        // Text read from another file (`files.*.source`): spans stay on `source`, and the
+        // message says where in that file.
+        let place = |at: usize| match origin {
+            Some(o) => {
+                let before = &s[..at];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!(" (line {line}, column {col} of `{o}`)")
+            }
+            None => String::new(),
+        };
+        let locate = |this: &Self, at: usize, len: usize| {
+            if origin.is_some() {
+                span.clone()
+            } else {
+                this.inner_span(span, s, at, len)
+            }
+        };
         let t = match Template::parse_with(s, allow_bare) {
             Ok(t) => t,
             Err(e) => {
                 let at = e.offset();
                 let len = s[at..].find('}').map_or(2, |i| i + 1);
-                let sp = self.inner_span(span, s, at, len);
+                let sp = locate(self, at, len);
+                let place = place(at);
                 self.diags.push(
-                    Diagnostic::error(Code::InvalidPlaceholder, format!("invalid placeholder in {what}: {e}"))
+                    Diagnostic::error(Code::InvalidPlaceholder, format!("invalid placeholder in {what}{place}: {e}"))
                         .at(sp)
                         .hint("placeholders are `${metadata.KEY}` or `${resources.NAME.OUTPUT}`; write `$${` for a literal `${` and `$$` for `$`"),
                 );
@@ -201,7 +221,8 @@ impl Checker<'_> {
                 Root::Resources => {
                     let name = r.keys.first().map_or("", String::as_str);
                     if !w.resources.contains_key(name) {
-                        let sp = self.inner_span(span, s, at, needle.len() + 1);
+                        let sp = locate(self, at, needle.len() + 1);
+                        let place = place(at);
                         let hint = match did_you_mean(name, w.resources.keys().map(String::as_str))
                         {
                             Some(c) => format!("did you mean `{c}`?"),
@@ -220,7 +241,7 @@ impl Checker<'_> {
                         self.diags.push(
                             Diagnostic::error(
                                 Code::UnknownResource,
-                                format!("`${{{r}}}` in {what} names resource `{name}`, which workload `{}` does not declare", w.name()),
+                                format!("`${{{r}}}` in {what}{place} names resource `{name}`, which workload `{}` does not declare", w.name()),
                             )
                             .at(sp)
                             .hint(hint),
@@ -229,7 +250,8 @@ impl Checker<'_> {
                 }
                 Root::Metadata => {
                     if lookup(&w.metadata.json, &r.keys).is_none() {
-                        let sp = self.inner_span(span, s, at, needle.len() + 1);
+                        let sp = locate(self, at, needle.len() + 1);
+                        let place = place(at);
                         let keys: Vec<&str> = w
                             .metadata
                             .json
@@ -245,7 +267,7 @@ impl Checker<'_> {
                             Diagnostic::error(
                                 Code::InvalidPlaceholder,
                                 format!(
-                                    "`${{{r}}}` in {what}: the workload metadata has no such key"
+                                    "`${{{r}}}` in {what}{place}: the workload metadata has no such key"
                                 ),
                             )
                             .at(sp)
@@ -261,7 +283,7 @@ impl Checker<'_> {
     fn params(&mut self, w: &Workload, node: &Node, path: &str, what: &str) {
         match &node.value {
             Value::Str(s) => {
-                self.template(w, s, &node.pos.span(path), false, what);
+                self.template(w, s, &node.pos.span(path), false, what, None);
             }
             Value::Seq(l) => {
                 for (i, n) in l.iter().enumerate() {
@@ -295,13 +317,20 @@ impl Checker<'_> {
                 );
             }
             for (k, v) in &c.variables {
-                self.template(w, &v.value, &v.span, false, &format!("variable `{k}`"));
+                self.template(
+                    w,
+                    &v.value,
+                    &v.span,
+                    false,
+                    &format!("variable `{k}`"),
+                    None,
+                );
             }
             for (target, f) in &c.files {
                 let what = format!("file `{target}`");
                 match &f.content {
                     FileSource::Content(s) if !f.no_expand => {
-                        self.template(w, &s.value, &s.span, false, &what);
+                        self.template(w, &s.value, &s.span, false, &what, None);
                     }
                     FileSource::Content(_) | FileSource::Binary(_) => {}
                     FileSource::Source(src) => match self.reader.read(&w.file, &src.value) {
@@ -317,9 +346,7 @@ impl Checker<'_> {
                             if !f.no_expand {
                                 match std::str::from_utf8(&bytes) {
                                     Ok(text) => {
-                                        let what = format!("{what} (content of `{}`)", src.value);
-                                        // Spans inside another file are not tracked: point at `source`.
-                                        self.template(w, text, &src.span.with_path(src.span.path.to_string()), false, &what);
+                                        self.template(w, text, &src.span, false, &what, Some(&src.value));
                                     }
                                     Err(_) => self.diags.push(
                                         Diagnostic::error(
@@ -340,7 +367,7 @@ impl Checker<'_> {
                 let src = &v.source;
                 match volume_ref(&src.value) {
                     Err(_) => {
-                        self.template(w, &src.value, &src.span, true, &format!("the source of volume `{target}`"));
+                        self.template(w, &src.value, &src.span, true, &format!("the source of volume `{target}`"), None);
                     }
                     Ok(VolumeRef::Invalid(s)) => self.diags.push(
                         Diagnostic::error(Code::InvalidValue, format!("volume source `{s}` must name one resource"))
