@@ -340,10 +340,19 @@ fn rich_estate_is_valid_and_mapped() {
     assert!(hc[1].as_str().unwrap().contains(
         "curl -fsS -o /dev/null -H 'X-Probe: it'\\''s me' 'http://localhost:8080/healthz'"
     ));
+    // The generic capability pass (run by the CLI before emit) says what is approximated.
+    let generic = score_x_core::capability_check::check(&app, &score_x_ecs::capabilities());
     assert!(
-        b.warnings
+        generic
             .iter()
-            .any(|w| w.message.contains("needs curl or wget"))
+            .any(|w| w.message.contains("needs curl or wget")),
+        "{generic:#?}"
+    );
+    assert!(generic.iter().any(|w| w.message.contains("TCP only")));
+    assert!(
+        b.notes
+            .iter()
+            .any(|n| n.contains("/score-x/workloads/api/main/DATABASE_URL"))
     );
 
     // Ports: http on main (its probe uses 8080), dns on proxy (annotation), metrics on the primary.
@@ -365,7 +374,6 @@ fn rich_estate_is_valid_and_mapped() {
         container_of(&td, "proxy")["portMappings"][0]["protocol"],
         "udp"
     );
-    assert!(b.warnings.iter().any(|w| w.message.contains("UDP")));
     assert!(
         b.warnings
             .iter()

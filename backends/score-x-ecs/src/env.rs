@@ -1,7 +1,6 @@
 //! Container `variables` → `environment` (plain) and `secrets` (`valueFrom`); variables mixing
 //! text and secrets are promoted to a secret of their own, or composed by a shell wrapper.
 
-use score_x_core::Code;
 use score_x_core::resolved::{ResolvedContainer, Segment};
 
 use crate::ctx::Ctx;
@@ -77,15 +76,10 @@ pub fn plan(ctx: &mut Ctx<'_>, workload: &str, c: &ResolvedContainer) -> Result<
                         c.name
                     ),
                 );
-                ctx.warn_hint(
-                    Code::Approximated,
-                    Some(&var.span),
-                    format!(
-                        "variable `{name}` of container `{}` in workload `{workload}` mixes text and secrets; ECS cannot compose it, so it is read from the SSM parameter `{param}`, which the platform must create (see secrets-to-create.json for its recipe)",
-                        c.name
-                    ),
-                    "or set `mixedSecrets: shell-wrapper` to compose it at start in the container",
-                );
+                ctx.notes.push(format!(
+                    "variable `{name}` of container `{}` in workload `{workload}` mixes text and secrets: it is read from the SSM parameter `{param}`, which the platform creates from the recipe in secrets-to-create.json (or set `mixedSecrets: shell-wrapper`)",
+                    c.name
+                ));
                 out.secrets.push(Secret {
                     name: name.clone(),
                     value_from: param,
@@ -139,14 +133,10 @@ pub fn plan(ctx: &mut Ctx<'_>, workload: &str, c: &ResolvedContainer) -> Result<
             exports.join("; "),
             "score-x".into(),
         ]);
-        ctx.warn(
-            Code::Approximated,
-            Some(&c.span),
-            format!(
-                "container `{}` of workload `{workload}` starts through `/bin/sh -c` to compose variables mixing text and secrets (mixedSecrets: shell-wrapper); the image needs a shell",
-                c.name
-            ),
-        );
+        ctx.notes.push(format!(
+            "container `{}` of workload `{workload}` starts through `/bin/sh -c` to compose variables mixing text and secrets (mixedSecrets: shell-wrapper); the image needs a shell",
+            c.name
+        ));
     }
     out.environment.sort();
     out.secrets.sort();

@@ -143,14 +143,7 @@ pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<PortsPlan, Error>
             }
         };
         if sp.protocol == Protocol::Udp {
-            ctx.warn(
-                Code::Approximated,
-                Some(&sp.span),
-                format!(
-                    "workload `{}`: port `{name}` is UDP; Service Connect carries TCP only, so other workloads cannot reach it by name (the port mapping is kept)",
-                    w.name
-                ),
-            );
+            // Service Connect is TCP only; the capability pass warns (Feature::UdpPorts).
             continue;
         }
         let svc = services

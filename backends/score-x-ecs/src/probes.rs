@@ -34,7 +34,7 @@ pub fn health_check(
         );
     }
     Some(HealthCheck {
-        command: command(ctx, workload, &c.name, probe),
+        command: command(probe),
         interval: INTERVAL,
         timeout: TIMEOUT,
         retries: RETRIES,
@@ -42,7 +42,9 @@ pub fn health_check(
     })
 }
 
-fn command(ctx: &mut Ctx<'_>, workload: &str, container: &str, p: &Probe) -> Vec<String> {
+/// The health check command; for httpGet the generic capability pass warns that the image
+/// needs curl or wget (Feature::HttpProbe).
+fn command(p: &Probe) -> Vec<String> {
     if let Some(exec) = &p.exec {
         let mut v = vec!["CMD".to_string()];
         v.extend(exec.iter().cloned());
@@ -51,14 +53,6 @@ fn command(ctx: &mut Ctx<'_>, workload: &str, container: &str, p: &Probe) -> Vec
     let Some(h) = &p.http_get else {
         return vec!["CMD-SHELL".into(), "exit 0".into()];
     };
-    ctx.warn_hint(
-        Code::Approximated,
-        Some(&p.span),
-        format!(
-            "container `{container}` of workload `{workload}`: the httpGet probe becomes a `CMD-SHELL` check run inside the container, which needs curl or wget in the image"
-        ),
-        "use an exec probe if the image has neither",
-    );
     let scheme = match h.scheme {
         Scheme::Http => "http",
         Scheme::Https => "https",
