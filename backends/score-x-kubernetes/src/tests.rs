@@ -402,7 +402,7 @@ fn volume(target: &str, uid: &str, path: Option<&str>, read_only: bool) -> Resol
 #[test]
 fn volumes_from_source_and_claim_spec() {
     let mut c = container("main");
-    let v1 = volume("/data", "volume.default#web.data", Some("sub"), true);
+    let v1 = volume("/data", "volume.default#web.data", Some("/sub"), true);
     let v2 = volume("/cache", "volume.default#web.cache", None, false);
     c.volumes.insert(v1.target.clone(), v1);
     c.volumes.insert(v2.target.clone(), v2);
@@ -436,8 +436,26 @@ fn volumes_from_source_and_claim_spec() {
         .iter()
         .find(|m| m["mountPath"] == "/data")
         .unwrap();
-    assert_eq!(m["subPath"], "sub");
+    assert_eq!(m["subPath"], "sub", "leading / dropped");
     assert_eq!(m["readOnly"], true);
+    // A claim cannot move to a new pod while the old one runs: Recreate.
+    assert_eq!(
+        find(&d, "Deployment", "web")["spec"]["strategy"],
+        json!({"type": "Recreate"})
+    );
+    let mut escape = a.clone();
+    let wl = escape.workloads.get_mut("web").unwrap();
+    wl.containers
+        .get_mut("main")
+        .unwrap()
+        .volumes
+        .get_mut("/data")
+        .unwrap()
+        .path = Some("a/../../etc".into());
+    assert!(matches!(
+        crate::objects(&escape, &Options::default()),
+        Err(Error::BadVolumeSource { .. })
+    ));
 
     // claimSpec: StatefulSet only.
     let claim = resource(

@@ -27,6 +27,16 @@ pub struct VolumePlan {
     pub mounts: BTreeMap<String, Vec<VolumeMount>>,
 }
 
+impl VolumePlan {
+    /// True when a pod volume is a PersistentVolumeClaim (a rolling update could not attach a
+    /// ReadWriteOnce claim to the new pod while the old one holds it).
+    pub fn uses_claims(&self) -> bool {
+        self.volumes
+            .values()
+            .any(|v| v.persistent_volume_claim.is_some())
+    }
+}
+
 /// Decode `v` into `T` and check nothing was dropped (k8s-openapi ignores unknown fields, so a
 /// typo would otherwise vanish silently).
 fn decode_exact<T: DeserializeOwned + Serialize>(v: &serde_json::Value) -> Result<T, String> {
@@ -117,13 +127,23 @@ pub fn plan(app: &Resolved, w: &ResolvedWorkload, kind: &str) -> Result<VolumePl
             } else {
                 return Err(bad(vol, "outputs neither `source` nor `claimSpec`"));
             }
+            let sub_path = match vol.path.as_deref().map(|p| p.trim_start_matches('/')) {
+                None | Some("") => None,
+                Some(p) if p.split('/').any(|part| part == "..") => {
+                    return Err(bad(
+                        vol,
+                        format!("is mounted with path `{p}`, which leaves the volume (`..`)"),
+                    ));
+                }
+                Some(p) => Some(p.to_string()),
+            };
             plan.mounts
                 .entry(cname.clone())
                 .or_default()
                 .push(VolumeMount {
                     name,
                     mount_path: vol.target.clone(),
-                    sub_path: vol.path.clone(),
+                    sub_path,
                     read_only: vol.read_only.then_some(true),
                     ..Default::default()
                 });

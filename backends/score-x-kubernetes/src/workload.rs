@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, StatefulSet, StatefulSetSpec};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, StatefulSet, StatefulSetSpec,
+};
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{PodTemplateSpec, Service, ServicePort, ServiceSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
@@ -118,6 +120,7 @@ pub fn workload_objects(
     let kind = kind_of(w)?;
     let file_plan = files::plan(w, opts.namespace.as_deref())?;
     let vol_plan = volumes::plan(app, w, kind.as_str())?;
+    let recreate = vol_plan.uses_claims();
     let mut spec = pod_spec(w, opts, &file_plan, &vol_plan, warnings)?;
 
     let mut annotations: BTreeMap<String, String> = w
@@ -172,6 +175,10 @@ pub fn workload_objects(
             spec: Some(DeploymentSpec {
                 replicas: Some(1),
                 selector: label_selector(),
+                strategy: recreate.then(|| DeploymentStrategy {
+                    type_: Some("Recreate".to_string()),
+                    ..Default::default()
+                }),
                 template,
                 ..Default::default()
             }),
