@@ -71,13 +71,74 @@ fn parse_yaml(text: &str) -> Result<Json, (Option<usize>, String)> {
     if text.trim().is_empty() {
         return Ok(Json::Null);
     }
-    serde_yaml::from_str::<Json>(text).map_err(|e| {
+    let v = serde_yaml::from_str::<serde_yaml::Value>(text).map_err(|e| {
         let line = e.location().map(|l| l.line());
         let msg = e.to_string();
         (
             line,
             msg.split(" at line ").next().unwrap_or(&msg).to_string(),
         )
+    })?;
+    yaml_to_json(v).map_err(|m| (None, m))
+}
+
+/// YAML → JSON. Tags are read as CloudFormation short forms (`!Ref X` → `{"Ref": "X"}`,
+/// `!GetAtt A.B` → `{"Fn::GetAtt": ["A", "B"]}`, `!Sub s` → `{"Fn::Sub": "s"}`, …), so ECS
+/// sections can use the familiar syntax.
+fn yaml_to_json(v: serde_yaml::Value) -> Result<Json, String> {
+    use serde_yaml::Value as Y;
+    Ok(match v {
+        Y::Null => Json::Null,
+        Y::Bool(b) => Json::Bool(b),
+        Y::Number(n) => {
+            if let Some(i) = n.as_i64() {
+                Json::from(i)
+            } else if let Some(u) = n.as_u64() {
+                Json::from(u)
+            } else {
+                n.as_f64()
+                    .and_then(serde_json::Number::from_f64)
+                    .map_or(Json::Null, Json::Number)
+            }
+        }
+        Y::String(s) => Json::String(s),
+        Y::Sequence(items) => Json::Array(
+            items
+                .into_iter()
+                .map(yaml_to_json)
+                .collect::<Result<_, _>>()?,
+        ),
+        Y::Mapping(m) => {
+            let mut out = serde_json::Map::new();
+            for (k, v) in m {
+                let key = match k {
+                    Y::String(s) => s,
+                    Y::Number(n) => n.to_string(),
+                    Y::Bool(b) => b.to_string(),
+                    _ => return Err("a map key must be a string".into()),
+                };
+                out.insert(key, yaml_to_json(v)?);
+            }
+            Json::Object(out)
+        }
+        Y::Tagged(t) => {
+            let tag = t.tag.to_string();
+            let name = tag.trim_start_matches('!');
+            let (key, value) = match (name, yaml_to_json(t.value)?) {
+                ("Ref" | "Condition", v) => (name.to_string(), v),
+                ("GetAtt", Json::String(s)) => {
+                    let parts = match s.split_once('.') {
+                        Some((a, b)) => vec![Json::String(a.into()), Json::String(b.into())],
+                        None => vec![Json::String(s)],
+                    };
+                    ("Fn::GetAtt".to_string(), Json::Array(parts))
+                }
+                (other, v) => (format!("Fn::{other}"), v),
+            };
+            let mut m = serde_json::Map::new();
+            m.insert(key, value);
+            Json::Object(m)
+        }
     })
 }
 
@@ -311,4 +372,30 @@ fn secret_output(
         return Err(shape());
     }
     Ok(Output::Secret(r))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rendered_yaml_parsing() {
+        assert_eq!(parse_yaml("  \n").unwrap(), Json::Null);
+        assert_eq!(
+            parse_yaml("a: &x {b: 1}\nc: *x\n").unwrap(),
+            serde_json::json!({"a": {"b": 1}, "c": {"b": 1}})
+        );
+        let e = parse_yaml("a: [1,\nb: 2").unwrap_err();
+        assert!(e.0.is_some());
+        assert_eq!(
+            parse_yaml("a: !Ref Bucket\nb: !GetAtt Bucket.Arn\nc: !Sub '${AWS::Region}'\nd: !Join [':', [x, y]]\n1: one\n").unwrap(),
+            serde_json::json!({
+                "a": {"Ref": "Bucket"},
+                "b": {"Fn::GetAtt": ["Bucket", "Arn"]},
+                "c": {"Fn::Sub": "${AWS::Region}"},
+                "d": {"Fn::Join": [":", ["x", "y"]]},
+                "1": "one",
+            })
+        );
+    }
 }
