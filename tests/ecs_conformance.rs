@@ -837,6 +837,36 @@ fn mapping_errors() {
         "{e}"
     );
 
+    // A file whose directory is also a volume's mount path.
+    let mut clash = app(vec![workload(
+        "web",
+        vec![container("main", "nginx:1.27").file(
+            "/data/app.conf",
+            None,
+            ResolvedContent::Text(text("x")),
+        )],
+    )]);
+    let eph = resource(
+        &mut clash,
+        "volume",
+        "data",
+        &["web"],
+        vec![("source", Output::Plain(json!("data")))],
+        json!({"volume": {"kind": "ephemeral"}}),
+    );
+    let w = clash.workloads.get_mut("web").unwrap();
+    let c = w
+        .containers
+        .remove("main")
+        .unwrap()
+        .volume("/data", &eph, None, false);
+    w.containers.insert("main".into(), c);
+    let e = emit(&clash, &full_options()).unwrap_err();
+    assert!(
+        matches!(e, Error::Workload { ref reason, .. } if reason.contains("two volumes at `/data`")),
+        "{e}"
+    );
+
     // `healthy` without a probe.
     let h = app(vec![workload(
         "web",

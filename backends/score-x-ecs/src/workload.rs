@@ -108,6 +108,19 @@ pub fn build(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<WorkloadOut, Err
         let mut mounts = files.mounts.get(name).cloned().unwrap_or_default();
         mounts.extend(vols.mounts.get(name).cloned().unwrap_or_default());
         mounts.sort();
+        if let Some(dup) = mounts
+            .windows(2)
+            .find(|p| p[0].container_path == p[1].container_path)
+        {
+            return Err(Error::Workload {
+                workload: w.name.clone(),
+                reason: format!(
+                    "container `{name}` mounts two volumes at `{}` (a Score volume and the directory of its files?); ECS needs distinct mount paths",
+                    dup[0].container_path
+                ),
+                span: Box::new(c.span.clone()),
+            });
+        }
         let mut deps = depends.remove(name).unwrap_or_default();
         if files.mounts.contains_key(name) {
             deps.push(ContainerDependency {
