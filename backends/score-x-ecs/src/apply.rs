@@ -11,7 +11,6 @@ use std::fmt;
 
 use aws_sdk_ecs::Client;
 use aws_sdk_ecs::config::{BehaviorVersion, Credentials, ProvideCredentials, Region};
-use aws_sdk_ecs::error::DisplayErrorContext;
 
 use crate::ctx::{MISSING, missing};
 use crate::error::Error;
@@ -176,10 +175,24 @@ fn parse_bundle(files: &BTreeMap<String, Vec<u8>>, region: &str) -> Result<Vec<U
     Ok(units)
 }
 
+/// An error and its sources, `: `-separated, without repeats (no debug dumps).
+fn chain(e: &dyn std::error::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&dyn std::error::Error> = Some(e);
+    while let Some(x) = cur {
+        let t = x.to_string();
+        if !t.is_empty() && !parts.iter().any(|p| p.contains(&t)) {
+            parts.push(t);
+        }
+        cur = x.source();
+    }
+    parts.join(": ")
+}
+
 fn aws(operation: &str, e: impl std::error::Error) -> Error {
     Error::Aws {
         operation: operation.into(),
-        message: DisplayErrorContext(e).to_string(),
+        message: chain(&e),
     }
 }
 
@@ -219,7 +232,7 @@ async fn client(opts: &ApplyOptions) -> Result<(Client, String), Error> {
     provider
         .provide_credentials()
         .await
-        .map_err(|e| Error::MissingCredentials(DisplayErrorContext(e).to_string()))?;
+        .map_err(|e| Error::MissingCredentials(chain(&e)))?;
     Ok((Client::new(&conf), region))
 }
 
