@@ -149,9 +149,12 @@ containers:
     image: api:1
     variables:
       DB: ${resources.db.host}
+      MSSQL: "Server=${resources.sql.server},${resources.sql.port}; Database=${resources.sql.database}; User=${resources.sql.username}; Password=${resources.sql.password};"
+      MSSQL_CONNECTION: ${resources.sql.connection}
 resources:
   db: { type: postgres, id: shared-db }
   topic2: { type: kafka-topic }
+  sql: { type: mssql }
 "#;
 
 #[test]
