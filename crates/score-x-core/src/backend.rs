@@ -53,6 +53,24 @@ pub enum Feature {
 }
 
 impl Feature {
+    pub const ALL: [Feature; 15] = [
+        Feature::Annotations,
+        Feature::UdpPorts,
+        Feature::SecretVariables,
+        Feature::MixedSecretVariables,
+        Feature::Files,
+        Feature::BinaryFiles,
+        Feature::SecretFiles,
+        Feature::Volumes,
+        Feature::ResourceRequests,
+        Feature::ResourceLimits,
+        Feature::HttpProbe,
+        Feature::ExecProbe,
+        Feature::BeforeStarted,
+        Feature::BeforeHealthy,
+        Feature::BeforeComplete,
+    ];
+
     pub fn describe(self) -> &'static str {
         match self {
             Feature::Files => "containers.*.files",
@@ -98,7 +116,9 @@ impl Capabilities {
 }
 
 /// A deployment target score-x translates to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Target {
     Kubernetes,
@@ -141,6 +161,34 @@ impl std::str::FromStr for Target {
         Target::ALL
             .into_iter()
             .find(|t| t.as_str() == s)
-            .ok_or_else(|| format!("unknown target `{s}`; expected one of kubernetes, helm, ecs, nomad"))
+            .ok_or_else(|| {
+                format!("unknown target `{s}`; expected one of kubernetes, helm, ecs, nomad")
+            })
     }
+}
+
+/// A Markdown table: one row per feature, one column per target, from the targets' capabilities.
+pub fn matrix_markdown(targets: &[Capabilities]) -> String {
+    let mut s = String::from("| Score feature |");
+    for t in targets {
+        s.push_str(&format!(" {} |", t.target));
+    }
+    s.push_str("\n|---|");
+    for _ in targets {
+        s.push_str("---|");
+    }
+    s.push('\n');
+    for f in Feature::ALL {
+        s.push_str(&format!("| {} |", f.describe()));
+        for t in targets {
+            let cell = match t.support(f) {
+                Support::Native => "native".to_string(),
+                Support::Approximated(how) => format!("approximated: {how}"),
+                Support::Unsupported(why) => format!("**error**: {why}"),
+            };
+            s.push_str(&format!(" {} |", cell.replace('|', "\\|")));
+        }
+        s.push('\n');
+    }
+    s
 }

@@ -4,9 +4,9 @@
 
 use crate::backend::{Capabilities, Feature, Support};
 use crate::diag::{Code, Diagnostic, Span};
-use crate::ir::Readiness;
 use crate::ir::Protocol;
-use crate::resolved::{ResolvedContent, Resolved};
+use crate::ir::Readiness;
+use crate::resolved::{Resolved, ResolvedContent};
 
 /// Diagnostics for every use of a feature the target does not express natively.
 pub fn check(app: &Resolved, caps: &Capabilities) -> Vec<Diagnostic> {
@@ -14,41 +14,78 @@ pub fn check(app: &Resolved, caps: &Capabilities) -> Vec<Diagnostic> {
     let mut use_feature = |f: Feature, span: &Span, what: String| match caps.support(f) {
         Support::Native => {}
         Support::Approximated(how) => out.push(
-            Diagnostic::warning(Code::Approximated, format!("{what}: {} is approximated on {}: {how}", f.describe(), caps.target))
-                .at(span.clone()),
+            Diagnostic::warning(
+                Code::Approximated,
+                format!(
+                    "{what}: {} is approximated on {}: {how}",
+                    f.describe(),
+                    caps.target
+                ),
+            )
+            .at(span.clone()),
         ),
         Support::Unsupported(why) => out.push(
-            Diagnostic::error(Code::Unsupported, format!("{what}: {} cannot be expressed on {}: {why}", f.describe(), caps.target))
-                .at(span.clone()),
+            Diagnostic::error(
+                Code::Unsupported,
+                format!(
+                    "{what}: {} cannot be expressed on {}: {why}",
+                    f.describe(),
+                    caps.target
+                ),
+            )
+            .at(span.clone()),
         ),
     };
     for w in app.workloads.values() {
         if !w.annotations.is_empty() {
-            use_feature(Feature::Annotations, &w.span, format!("workload `{}`", w.name));
+            use_feature(
+                Feature::Annotations,
+                &w.span,
+                format!("workload `{}`", w.name),
+            );
         }
         for p in w.service_ports.values() {
             if p.protocol == Protocol::Udp {
-                use_feature(Feature::UdpPorts, &p.span, format!("port `{}` of workload `{}`", p.name, w.name));
+                use_feature(
+                    Feature::UdpPorts,
+                    &p.span,
+                    format!("port `{}` of workload `{}`", p.name, w.name),
+                );
             }
         }
         for c in w.containers.values() {
             let who = format!("container `{}` of workload `{}`", c.name, w.name);
             for f in c.files.values() {
-                use_feature(Feature::Files, &f.span, format!("file `{}` in {who}", f.target));
+                use_feature(
+                    Feature::Files,
+                    &f.span,
+                    format!("file `{}` in {who}", f.target),
+                );
                 match &f.content {
-                    ResolvedContent::Binary(_) => {
-                        use_feature(Feature::BinaryFiles, &f.span, format!("file `{}` in {who}", f.target))
-                    }
-                    ResolvedContent::Text(v) if v.is_secret() => {
-                        use_feature(Feature::SecretFiles, &f.span, format!("file `{}` in {who}", f.target))
-                    }
+                    ResolvedContent::Binary(_) => use_feature(
+                        Feature::BinaryFiles,
+                        &f.span,
+                        format!("file `{}` in {who}", f.target),
+                    ),
+                    ResolvedContent::Text(v) if v.is_secret() => use_feature(
+                        Feature::SecretFiles,
+                        &f.span,
+                        format!("file `{}` in {who}", f.target),
+                    ),
                     ResolvedContent::Text(_) => {}
                 }
             }
             for v in c.volumes.values() {
-                use_feature(Feature::Volumes, &v.span, format!("volume `{}` in {who}", v.target));
+                use_feature(
+                    Feature::Volumes,
+                    &v.span,
+                    format!("volume `{}` in {who}", v.target),
+                );
             }
-            for p in [&c.liveness_probe, &c.readiness_probe].into_iter().flatten() {
+            for p in [&c.liveness_probe, &c.readiness_probe]
+                .into_iter()
+                .flatten()
+            {
                 if p.http_get.is_some() && p.exec.is_none() {
                     use_feature(Feature::HttpProbe, &p.span, format!("probe of {who}"));
                 }
@@ -74,9 +111,17 @@ pub fn check(app: &Resolved, caps: &Capabilities) -> Vec<Diagnostic> {
             }
             for (name, v) in &c.variables {
                 if v.value.single_secret().is_some() {
-                    use_feature(Feature::SecretVariables, &v.span, format!("variable `{name}` in {who}"));
+                    use_feature(
+                        Feature::SecretVariables,
+                        &v.span,
+                        format!("variable `{name}` in {who}"),
+                    );
                 } else if v.value.is_secret() {
-                    use_feature(Feature::MixedSecretVariables, &v.span, format!("variable `{name}` in {who}"));
+                    use_feature(
+                        Feature::MixedSecretVariables,
+                        &v.span,
+                        format!("variable `{name}` in {who}"),
+                    );
                 }
             }
         }

@@ -280,7 +280,10 @@ impl IntoIterator for Diagnostics {
 }
 
 /// The closest candidate to `word` among `candidates`, if it is close enough to suggest.
-pub fn did_you_mean<'a>(word: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    word: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let mut best: Option<(f64, &'a str)> = None;
     for c in candidates {
         let score = strsim::jaro_winkler(&word.to_ascii_lowercase(), &c.to_ascii_lowercase());
@@ -309,7 +312,10 @@ mod tests {
 
     #[test]
     fn did_you_mean_picks_closest() {
-        assert_eq!(did_you_mean("imag", ["image", "command", "args"]), Some("image"));
+        assert_eq!(
+            did_you_mean("imag", ["image", "command", "args"]),
+            Some("image")
+        );
         assert_eq!(did_you_mean("zzzz", ["image", "command"]), None);
     }
 }

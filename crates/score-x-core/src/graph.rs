@@ -76,18 +76,33 @@ impl ResourceGraph {
         let mut edges: BTreeMap<(Node, Node, EdgeKind), BTreeSet<String>> = BTreeMap::new();
         for (wname, w) in &app.workloads {
             for uid in w.resources.values() {
-                edges.entry((Node::Workload(wname.clone()), Node::Resource(uid.clone()), EdgeKind::Uses))
+                edges
+                    .entry((
+                        Node::Workload(wname.clone()),
+                        Node::Resource(uid.clone()),
+                        EdgeKind::Uses,
+                    ))
                     .or_default();
             }
         }
         for (uid, res) in &app.resources {
-            let Some(src) = app.workloads.get(&res.source_workload) else { continue };
+            let Some(src) = app.workloads.get(&res.source_workload) else {
+                continue;
+            };
             if let Some(params) = &res.params {
                 for r in params.refs() {
-                    let Some(name) = r.resource_name() else { continue };
-                    let Some(dep) = src.resources.get(name) else { continue };
+                    let Some(name) = r.resource_name() else {
+                        continue;
+                    };
+                    let Some(dep) = src.resources.get(name) else {
+                        continue;
+                    };
                     edges
-                        .entry((Node::Resource(uid.clone()), Node::Resource(dep.clone()), EdgeKind::Param))
+                        .entry((
+                            Node::Resource(uid.clone()),
+                            Node::Resource(dep.clone()),
+                            EdgeKind::Param,
+                        ))
                         .or_default()
                         .insert(format!("${{{r}}}"));
                 }
@@ -100,7 +115,11 @@ impl ResourceGraph {
                     for consumer in &res.consumers {
                         if *consumer != target {
                             edges
-                                .entry((Node::Workload(consumer.clone()), Node::Workload(target.clone()), EdgeKind::Service))
+                                .entry((
+                                    Node::Workload(consumer.clone()),
+                                    Node::Workload(target.clone()),
+                                    EdgeKind::Service,
+                                ))
                                 .or_default();
                         }
                     }
@@ -109,14 +128,24 @@ impl ResourceGraph {
         }
         let edges: Vec<Edge> = edges
             .into_iter()
-            .map(|((from, to, kind), via)| Edge { from, to, kind, via: via.into_iter().collect() })
+            .map(|((from, to, kind), via)| Edge {
+                from,
+                to,
+                kind,
+                via: via.into_iter().collect(),
+            })
             .collect();
         for e in &edges {
             graph.add_edge(index[&e.from], index[&e.to], e.kind);
         }
 
         let order = topo_order(app, &edges)?;
-        Ok(ResourceGraph { graph, index, edges, order })
+        Ok(ResourceGraph {
+            graph,
+            index,
+            edges,
+            order,
+        })
     }
 
     /// Resource uids, dependencies first; ties broken by uid.
@@ -136,7 +165,9 @@ impl ResourceGraph {
 
     /// Resources a resource's params depend on.
     pub fn dependencies(&self, uid: &ResourceUid) -> Vec<&ResourceUid> {
-        let Some(&ix) = self.index.get(&Node::Resource(uid.clone())) else { return vec![] };
+        let Some(&ix) = self.index.get(&Node::Resource(uid.clone())) else {
+            return vec![];
+        };
         let mut v: Vec<&ResourceUid> = self
             .graph
             .neighbors(ix)
@@ -162,7 +193,11 @@ fn topo_order(app: &App, edges: &[Edge]) -> Result<Vec<ResourceUid>, Diagnostics
             dependents.entry(b).or_default().insert(a);
         }
     }
-    let mut ready: BTreeSet<&ResourceUid> = deps.iter().filter(|(_, d)| d.is_empty()).map(|(u, _)| *u).collect();
+    let mut ready: BTreeSet<&ResourceUid> = deps
+        .iter()
+        .filter(|(_, d)| d.is_empty())
+        .map(|(u, _)| *u)
+        .collect();
     let mut order = Vec::with_capacity(deps.len());
     while let Some(u) = ready.pop_first() {
         order.push(u.clone());
@@ -185,7 +220,11 @@ fn topo_order(app: &App, edges: &[Edge]) -> Result<Vec<ResourceUid>, Diagnostics
         Code::DependencyCycle,
         format!(
             "resource params form a cycle: {}",
-            members.iter().map(|u| u.as_str()).collect::<Vec<_>>().join(" -> ")
+            members
+                .iter()
+                .map(|u| u.as_str())
+                .collect::<Vec<_>>()
+                .join(" -> ")
         ),
     )
     .hint("a resource's params may only use outputs of resources that do not depend on it");
@@ -198,7 +237,10 @@ fn topo_order(app: &App, edges: &[Edge]) -> Result<Vec<ResourceUid>, Diagnostics
             if d.span.is_none() {
                 d.span = Some(res.span.clone());
             }
-            d = d.related(res.span.clone(), format!("{a} uses {} of {b}", e.via.join(", ")));
+            d = d.related(
+                res.span.clone(),
+                format!("{a} uses {} of {b}", e.via.join(", ")),
+            );
         }
     }
     diags.push(d);

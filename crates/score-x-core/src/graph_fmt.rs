@@ -48,7 +48,11 @@ pub fn to_json(app: &App, graph: &ResourceGraph) -> String {
                 let mut res: Vec<&str> = w.resources.values().map(|u| u.as_str()).collect();
                 res.sort_unstable();
                 res.dedup();
-                JsonWorkload { name: &w.name, file: &w.file, resources: res }
+                JsonWorkload {
+                    name: &w.name,
+                    file: &w.file,
+                    resources: res,
+                }
             })
             .collect(),
         resources: app
@@ -66,7 +70,11 @@ pub fn to_json(app: &App, graph: &ResourceGraph) -> String {
         edges: graph
             .edges()
             .iter()
-            .map(|e| JsonEdge { from: e.from.name(), to: e.to.name(), kind: e.kind })
+            .map(|e| JsonEdge {
+                from: e.from.name(),
+                to: e.to.name(),
+                kind: e.kind,
+            })
             .collect(),
         order: graph.order().iter().map(|u| u.as_str()).collect(),
     };
@@ -82,17 +90,33 @@ pub fn to_text(app: &App, graph: &ResourceGraph) -> String {
         s.push_str(&format!("workload {} ({})\n", w.name, w.file));
         for (name, uid) in &w.resources {
             let shared = app.resources.get(uid).is_some_and(|r| r.is_shared());
-            s.push_str(&format!("  {name} -> {uid}{}\n", if shared { " [shared]" } else { "" }));
+            s.push_str(&format!(
+                "  {name} -> {uid}{}\n",
+                if shared { " [shared]" } else { "" }
+            ));
         }
-        for e in graph.edges().iter().filter(|e| e.kind == EdgeKind::Service && e.from.name() == w.name) {
+        for e in graph
+            .edges()
+            .iter()
+            .filter(|e| e.kind == EdgeKind::Service && e.from.name() == w.name)
+        {
             s.push_str(&format!("  calls workload {}\n", e.to.name()));
         }
     }
-    let params: Vec<_> = graph.edges().iter().filter(|e| e.kind == EdgeKind::Param).collect();
+    let params: Vec<_> = graph
+        .edges()
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Param)
+        .collect();
     if !params.is_empty() {
         s.push_str("resource dependencies:\n");
         for e in params {
-            s.push_str(&format!("  {} needs {} ({})\n", e.from.name(), e.to.name(), e.via.join(", ")));
+            s.push_str(&format!(
+                "  {} needs {} ({})\n",
+                e.from.name(),
+                e.to.name(),
+                e.via.join(", ")
+            ));
         }
     }
     s.push_str("provisioning order:\n");
@@ -110,7 +134,10 @@ fn quote_dot(s: &str) -> String {
 pub fn to_dot(app: &App, graph: &ResourceGraph) -> String {
     let mut s = String::from("digraph score {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
     for w in app.workloads.keys() {
-        s.push_str(&format!("  {} [shape=box, style=filled, fillcolor=\"#dbeafe\"];\n", quote_dot(w)));
+        s.push_str(&format!(
+            "  {} [shape=box, style=filled, fillcolor=\"#dbeafe\"];\n",
+            quote_dot(w)
+        ));
     }
     for r in app.resources.values() {
         let periph = if r.is_shared() { ", peripheries=2" } else { "" };
@@ -165,7 +192,11 @@ pub fn to_mermaid(app: &App, graph: &ResourceGraph) -> String {
     for r in app.resources.values() {
         let n = Node::Resource(r.uid.clone());
         if r.is_shared() {
-            s.push_str(&format!("  {}((\"{}\"))\n", lookup(&n), esc(r.uid.as_str())));
+            s.push_str(&format!(
+                "  {}((\"{}\"))\n",
+                lookup(&n),
+                esc(r.uid.as_str())
+            ));
         } else {
             s.push_str(&format!("  {}(\"{}\")\n", lookup(&n), esc(r.uid.as_str())));
         }
@@ -176,7 +207,12 @@ pub fn to_mermaid(app: &App, graph: &ResourceGraph) -> String {
             EdgeKind::Param => "-.->",
             EdgeKind::Service => "==>",
         };
-        s.push_str(&format!("  {} {arrow}|{}| {}\n", lookup(&e.from), kind_name(e.kind), lookup(&e.to)));
+        s.push_str(&format!(
+            "  {} {arrow}|{}| {}\n",
+            lookup(&e.from),
+            kind_name(e.kind),
+            lookup(&e.to)
+        ));
     }
     s.push_str("```\n");
     s

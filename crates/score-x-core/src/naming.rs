@@ -15,7 +15,8 @@ pub fn short_hash(data: &[u8], len: usize) -> String {
 pub fn is_score_name(s: &str) -> bool {
     let b = s.as_bytes();
     (2..=63).contains(&b.len())
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
 }
@@ -28,7 +29,11 @@ pub fn dns_label(s: &str, max: usize) -> String {
         .chars()
         .map(|c| {
             let c = c.to_ascii_lowercase();
-            if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' }
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c
+            } else {
+                '-'
+            }
         })
         .collect();
     while out.contains("--") {
@@ -44,7 +49,11 @@ pub fn dns_label(s: &str, max: usize) -> String {
     while base.ends_with('-') {
         base.pop();
     }
-    if base.is_empty() { hash } else { format!("{base}-{hash}") }
+    if base.is_empty() {
+        hash
+    } else {
+        format!("{base}-{hash}")
+    }
 }
 
 #[cfg(test)]

@@ -172,7 +172,11 @@ impl Value {
     pub fn text(s: impl Into<String>) -> Self {
         let s = s.into();
         Value {
-            segments: if s.is_empty() { vec![] } else { vec![Segment::Text(s)] },
+            segments: if s.is_empty() {
+                vec![]
+            } else {
+                vec![Segment::Text(s)]
+            },
         }
     }
 
@@ -187,7 +191,9 @@ impl Value {
 
     /// True when any segment is a secret.
     pub fn is_secret(&self) -> bool {
-        self.segments.iter().any(|s| matches!(s, Segment::Secret(_)))
+        self.segments
+            .iter()
+            .any(|s| matches!(s, Segment::Secret(_)))
     }
 
     /// The text when no segment is secret.
@@ -263,9 +269,14 @@ mod tests {
         assert_eq!(v.segments.len(), 3);
         assert!(v.is_secret());
         assert_eq!(v.as_plain(), None);
-        assert_eq!(v.expose_all().as_deref(), Some("postgres://u:hunter2@h:5432"));
+        assert_eq!(
+            v.expose_all().as_deref(),
+            Some("postgres://u:hunter2@h:5432")
+        );
         assert!(!format!("{v:?}").contains("hunter2"));
-        let s = Value { segments: vec![Segment::Secret(secret())] };
+        let s = Value {
+            segments: vec![Segment::Secret(secret())],
+        };
         assert!(s.single_secret().is_some());
         assert!(!serde_json::to_string(&s).unwrap().contains("hunter2"));
     }

@@ -89,7 +89,9 @@ pub enum TemplateError {
     Empty { offset: usize },
     #[error("placeholder `${{{text}}}` has an empty key")]
     EmptyKey { offset: usize, text: String },
-    #[error("placeholder `${{{text}}}` has unknown root `{root}`; use `metadata` or `resources` (write `$${{` for a literal `${{`)")]
+    #[error(
+        "placeholder `${{{text}}}` has unknown root `{root}`; use `metadata` or `resources` (write `$${{` for a literal `${{`)"
+    )]
     UnknownRoot {
         offset: usize,
         text: String,
@@ -224,10 +226,15 @@ impl Template {
     /// The literal text when the template has no references.
     pub fn as_literal(&self) -> Option<String> {
         if self.is_literal() {
-            Some(self.parts.iter().map(|p| match p {
-                Part::Text(t) => t.as_str(),
-                Part::Ref(_) => "",
-            }).collect())
+            Some(
+                self.parts
+                    .iter()
+                    .map(|p| match p {
+                        Part::Text(t) => t.as_str(),
+                        Part::Ref(_) => "",
+                    })
+                    .collect(),
+            )
         } else {
             None
         }
@@ -281,7 +288,9 @@ fn parse_ref(inner: &str, offset: usize, allow_bare_resource: bool) -> Result<Re
             text: inner.to_string(),
         });
     }
-    let (root, rest) = keys.split_first().expect("split_keys yields at least one key");
+    let (root, rest) = keys
+        .split_first()
+        .expect("split_keys yields at least one key");
     let root = match root.as_str() {
         "metadata" => Root::Metadata,
         "resources" => Root::Resources,
@@ -354,7 +363,8 @@ mod tests {
 
     #[test]
     fn references_and_text() {
-        let t = Template::parse("postgres://${resources.db.username}@${resources.db.host}:5432").unwrap();
+        let t = Template::parse("postgres://${resources.db.username}@${resources.db.host}:5432")
+            .unwrap();
         assert_eq!(
             t.parts(),
             &[
@@ -371,27 +381,57 @@ mod tests {
     fn escapes_follow_score_go() {
         assert_eq!(Template::parse("$${x}").unwrap().parts(), &[text("${x}")]);
         assert_eq!(Template::parse("a$$b").unwrap().parts(), &[text("a$b")]);
-        assert_eq!(Template::parse("$$_$${fizzbuzz}").unwrap().parts(), &[text("$_${fizzbuzz}")]);
-        assert_eq!(Template::parse("cost $5").unwrap().parts(), &[text("cost $5")]);
+        assert_eq!(
+            Template::parse("$$_$${fizzbuzz}").unwrap().parts(),
+            &[text("$_${fizzbuzz}")]
+        );
+        assert_eq!(
+            Template::parse("cost $5").unwrap().parts(),
+            &[text("cost $5")]
+        );
         assert_eq!(Template::parse("end$").unwrap().parts(), &[text("end$")]);
-        assert_eq!(Template::parse("$${unclosed").unwrap().parts(), &[text("${unclosed")]);
+        assert_eq!(
+            Template::parse("$${unclosed").unwrap().parts(),
+            &[text("${unclosed")]
+        );
     }
 
     #[test]
     fn escaped_dot_in_key() {
         let t = Template::parse("${metadata.annotations.example\\.com/x}").unwrap();
-        assert_eq!(t.parts(), &[r(Root::Metadata, &["annotations", "example.com/x"])]);
+        assert_eq!(
+            t.parts(),
+            &[r(Root::Metadata, &["annotations", "example.com/x"])]
+        );
         assert_eq!(t.to_source(), "${metadata.annotations.example\\.com/x}");
     }
 
     #[test]
     fn errors() {
-        assert!(matches!(Template::parse("${x.y}"), Err(TemplateError::UnknownRoot { .. })));
-        assert!(matches!(Template::parse("a ${metadata.name"), Err(TemplateError::Unterminated { offset: 2 })));
-        assert!(matches!(Template::parse("${}"), Err(TemplateError::Empty { .. })));
-        assert!(matches!(Template::parse("${metadata}"), Err(TemplateError::NoKey { .. })));
-        assert!(matches!(Template::parse("${resources.db}"), Err(TemplateError::NoKey { .. })));
-        assert!(matches!(Template::parse("${metadata..x}"), Err(TemplateError::EmptyKey { .. })));
+        assert!(matches!(
+            Template::parse("${x.y}"),
+            Err(TemplateError::UnknownRoot { .. })
+        ));
+        assert!(matches!(
+            Template::parse("a ${metadata.name"),
+            Err(TemplateError::Unterminated { offset: 2 })
+        ));
+        assert!(matches!(
+            Template::parse("${}"),
+            Err(TemplateError::Empty { .. })
+        ));
+        assert!(matches!(
+            Template::parse("${metadata}"),
+            Err(TemplateError::NoKey { .. })
+        ));
+        assert!(matches!(
+            Template::parse("${resources.db}"),
+            Err(TemplateError::NoKey { .. })
+        ));
+        assert!(matches!(
+            Template::parse("${metadata..x}"),
+            Err(TemplateError::EmptyKey { .. })
+        ));
         assert!(Template::parse_with("${resources.db}", true).is_ok());
     }
 

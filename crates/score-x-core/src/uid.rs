@@ -11,7 +11,13 @@ pub struct ResourceUid(String);
 
 impl ResourceUid {
     /// Build the uid of a resource named `name` in workload `workload`; `class` defaults to `default`.
-    pub fn new(type_: &str, class: Option<&str>, id: Option<&str>, workload: &str, name: &str) -> Self {
+    pub fn new(
+        type_: &str,
+        class: Option<&str>,
+        id: Option<&str>,
+        workload: &str,
+        name: &str,
+    ) -> Self {
         let class = class.unwrap_or("default");
         match id {
             Some(id) => ResourceUid(format!("{type_}.{class}#{id}")),
@@ -84,7 +90,10 @@ mod tests {
     fn workload_scoped_and_shared() {
         let a = ResourceUid::new("postgres", None, None, "api", "db");
         assert_eq!(a.as_str(), "postgres.default#api.db");
-        assert_eq!((a.type_(), a.class(), a.id()), ("postgres", "default", "api.db"));
+        assert_eq!(
+            (a.type_(), a.class(), a.id()),
+            ("postgres", "default", "api.db")
+        );
         let b = ResourceUid::new("redis", Some("large"), Some("main-cache"), "api", "cache");
         assert_eq!(b.as_str(), "redis.large#main-cache");
         assert_eq!("redis.large#main-cache".parse::<ResourceUid>(), Ok(b));

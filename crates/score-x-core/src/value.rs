@@ -43,9 +43,13 @@ impl TValue {
             TValue::Bool(b) => serde_json::Value::Bool(*b),
             TValue::Number(n) => serde_json::Value::Number(n.clone()),
             TValue::String(t) => serde_json::Value::String(t.to_source()),
-            TValue::List(l) => serde_json::Value::Array(l.iter().map(TValue::to_source_json).collect()),
+            TValue::List(l) => {
+                serde_json::Value::Array(l.iter().map(TValue::to_source_json).collect())
+            }
             TValue::Map(m) => serde_json::Value::Object(
-                m.iter().map(|(k, v)| (k.clone(), v.to_source_json())).collect(),
+                m.iter()
+                    .map(|(k, v)| (k.clone(), v.to_source_json()))
+                    .collect(),
             ),
         }
     }
