@@ -42,11 +42,13 @@ pub enum ParamType {
     Object,
     Array,
     Any,
+    /// A secret output's reference `{name, key}` (never its value).
+    Secret,
 }
 
 impl ParamType {
-    const NAMES: [&'static str; 7] = [
-        "string", "integer", "number", "boolean", "object", "array", "any",
+    const NAMES: [&'static str; 8] = [
+        "string", "integer", "number", "boolean", "object", "array", "any", "secret",
     ];
 
     fn parse(s: &str) -> Option<Self> {
@@ -58,6 +60,7 @@ impl ParamType {
             "object" => ParamType::Object,
             "array" => ParamType::Array,
             "any" => ParamType::Any,
+            "secret" => ParamType::Secret,
             _ => return None,
         })
     }
@@ -71,6 +74,7 @@ impl ParamType {
             ParamType::Object => "object",
             ParamType::Array => "array",
             ParamType::Any => "any",
+            ParamType::Secret => "secret",
         }
     }
 
@@ -85,6 +89,14 @@ impl ParamType {
             ParamType::Boolean => v.is_boolean(),
             ParamType::Object => matches!(v, J::Object(_)),
             ParamType::Array => matches!(v, J::Array(_)),
+            ParamType::Secret => match v {
+                J::Object(m) => {
+                    m.get("name").is_some_and(J::is_string)
+                        && m.get("key").is_none_or(|k| k.is_string() || k.is_null())
+                        && m.keys().all(|k| k == "name" || k == "key")
+                }
+                _ => false,
+            },
         }
     }
 }

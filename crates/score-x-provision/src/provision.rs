@@ -235,9 +235,15 @@ impl One<'_, '_> {
             provisioned: self.provisioned,
             failed: self.failed,
         };
+        let secret_params: BTreeSet<String> = p
+            .params
+            .iter()
+            .filter(|(_, spec)| spec.type_ == crate::ParamType::Secret)
+            .map(|(k, _)| k.clone())
+            .collect();
         let raw = match &res.params {
             None => Json::Object(serde_json::Map::new()),
-            Some(t) => match env.params(t, &res.span, &params_path, &mut diags) {
+            Some(t) => match env.params(t, &res.span, &params_path, &mut diags, &secret_params) {
                 None => return Ok(None),
                 Some(Json::Null) if !diags.has_errors() => Json::Object(serde_json::Map::new()),
                 Some(v) => v,

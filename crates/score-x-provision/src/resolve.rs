@@ -22,6 +22,14 @@ pub(crate) enum Looked<'a> {
     Failed,
 }
 
+/// Where a param value sits: the params map itself, a top-level param, or deeper.
+#[derive(Clone, Copy)]
+enum Level<'k> {
+    Root,
+    Param(&'k str),
+    Nested,
+}
+
 /// Lookup environment for one workload.
 pub(crate) struct Env<'a> {
     pub workload: &'a Workload,
@@ -155,13 +163,28 @@ impl Env<'_> {
 
     /// Substitute resource params into JSON. A string that is exactly one placeholder takes the
     /// output's JSON type; otherwise non-string values are inserted as JSON text. Secrets are
-    /// refused. `Ok(None)` when a referenced resource failed.
+    /// refused, except as the whole value of a param in `secret_params` (declared `type:
+    /// secret`), which receives the reference `{name, key}` (never the value). `Ok(None)` when a
+    /// referenced resource failed.
     pub(crate) fn params(
         &self,
         t: &TValue,
         span: &Span,
         path: &str,
         diags: &mut Diagnostics,
+        secret_params: &BTreeSet<String>,
+    ) -> Option<serde_json::Value> {
+        self.param_value(t, span, path, diags, secret_params, Level::Root)
+    }
+
+    fn param_value(
+        &self,
+        t: &TValue,
+        span: &Span,
+        path: &str,
+        diags: &mut Diagnostics,
+        secret_params: &BTreeSet<String>,
+        level: Level<'_>,
     ) -> Option<serde_json::Value> {
         use serde_json::Value as J;
         Some(match t {
@@ -171,22 +194,44 @@ impl Env<'_> {
             TValue::List(items) => {
                 let mut out = Vec::with_capacity(items.len());
                 for (i, item) in items.iter().enumerate() {
-                    out.push(self.params(item, span, &format!("{path}/{i}"), diags)?);
+                    out.push(self.param_value(
+                        item,
+                        span,
+                        &format!("{path}/{i}"),
+                        diags,
+                        secret_params,
+                        Level::Nested,
+                    )?);
                 }
                 J::Array(out)
             }
             TValue::Map(m) => {
                 let mut out = serde_json::Map::new();
                 for (k, v) in m {
+                    let child = match level {
+                        Level::Root => Level::Param(k),
+                        _ => Level::Nested,
+                    };
                     out.insert(
                         k.clone(),
-                        self.params(v, span, &format!("{path}/{k}"), diags)?,
+                        self.param_value(
+                            v,
+                            span,
+                            &format!("{path}/{k}"),
+                            diags,
+                            secret_params,
+                            child,
+                        )?,
                     );
                 }
                 J::Object(out)
             }
             TValue::String(t) => {
                 let here = span.with_path(path.to_string());
+                let secret_param = match level {
+                    Level::Param(k) if secret_params.contains(k) => Some(k),
+                    _ => None,
+                };
                 let mut text = String::new();
                 for part in t.parts() {
                     match part {
@@ -197,14 +242,31 @@ impl Env<'_> {
                                 return Some(J::Null);
                             }
                             Ok(Looked::Failed) => return None,
+                            Ok(Looked::Secret(s, _))
+                                if secret_param.is_some() && t.parts().len() == 1 =>
+                            {
+                                return Some(serde_json::json!({"name": s.name, "key": s.key}));
+                            }
                             Ok(Looked::Secret(_, what)) => {
+                                let name = path.rsplit('/').next().unwrap_or(path);
+                                let (msg, hint) = match secret_param {
+                                    Some(_) => (
+                                        format!(
+                                            "param `{name}` is of type secret and must be exactly one secret output placeholder such as `${{resources.db.password}}`"
+                                        ),
+                                        "a secret param receives the secret's reference, so it cannot be combined with other text",
+                                    ),
+                                    None => (
+                                        format!(
+                                            "param `{name}` uses the secret output `{what}`; secrets cannot flow into resource params"
+                                        ),
+                                        "pass a non-secret output (a host, a name), or declare the param `type: secret` in the provisioner to receive the secret's reference",
+                                    ),
+                                };
                                 diags.push(
-                                    Diagnostic::error(
-                                        Code::InvalidParam,
-                                        format!("param `{}` uses the secret output `{what}`; secrets cannot flow into resource params", path.rsplit('/').next().unwrap_or(path)),
-                                    )
-                                    .at(here.clone())
-                                    .hint("pass a non-secret output (a host, a name) and let the provisioner read the secret itself"),
+                                    Diagnostic::error(Code::InvalidParam, msg)
+                                        .at(here.clone())
+                                        .hint(hint),
                                 );
                                 return Some(J::Null);
                             }

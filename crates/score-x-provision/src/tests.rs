@@ -853,3 +853,90 @@ fn each_target_renders_its_own_section() {
         d.message
     );
 }
+
+#[test]
+fn secret_typed_params_receive_the_reference_only() {
+    let set = set_with(
+        "- uri: template://t/pooler\n  type: pooler\n  params:\n    password: { type: secret, required: true }\n    host: { type: string }\n  outputs: { url: {} }\n  outputs_template: |\n    url: {{quote (concat \"pool-\" params.host)}}\n  kubernetes: |\n    - kind: Deployment\n      secretRef: {name: {{params.password.name}}, key: {{params.password.key}}}\n",
+    );
+    let app = AppB::new()
+        .workload("api", &[("POOL", "${resources.pool.url}")])
+        .resource("api", "db", "postgres", None, None)
+        .resource(
+            "api",
+            "pool",
+            "pooler",
+            None,
+            Some(json!({"password": "${resources.db.password}", "host": "${resources.db.host}"})),
+        )
+        .app;
+    let (r, _) = run_with(
+        &app,
+        &set,
+        &mut State::new("seed".into()),
+        &SpawnRunner::default(),
+    )
+    .unwrap();
+    let pool = &r.resources[&"pooler.default#api.pool".parse().unwrap()];
+    let name = score_x_core::naming::dns_label("pg-postgres.default#api.db", 40);
+    assert_eq!(
+        pool.params["password"],
+        json!({"name": name, "key": "password"})
+    );
+    assert_eq!(
+        pool.artifacts[0]["secretRef"],
+        json!({"name": name, "key": "password"})
+    );
+    let db = &r.resources[&"postgres.default#api.db".parse().unwrap()];
+    let score_x_core::resolved::Output::Secret(pw) = &db.outputs["password"] else {
+        panic!()
+    };
+    let value = pw.value.as_ref().unwrap().expose();
+    assert!(!serde_json::to_string(&pool.params).unwrap().contains(value));
+
+    // Mixed with text, or a plain value, it is an error.
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource("api", "db", "postgres", None, None)
+        .resource(
+            "api",
+            "pool",
+            "pooler",
+            None,
+            Some(json!({"password": "x${resources.db.password}"})),
+        )
+        .app;
+    let d = one_error(run_with(
+        &app,
+        &set,
+        &mut State::new("seed".into()),
+        &SpawnRunner::default(),
+    ));
+    assert!(
+        d.message
+            .contains("is of type secret and must be exactly one secret output placeholder"),
+        "{}",
+        d.message
+    );
+    let app = AppB::new()
+        .workload("api", &[])
+        .resource(
+            "api",
+            "pool",
+            "pooler",
+            None,
+            Some(json!({"password": "hunter2"})),
+        )
+        .app;
+    let d = one_error(run_with(
+        &app,
+        &set,
+        &mut State::new("seed".into()),
+        &SpawnRunner::default(),
+    ));
+    assert!(
+        d.message.contains("must be of type secret"),
+        "{}",
+        d.message
+    );
+}
