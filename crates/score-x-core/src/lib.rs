@@ -9,6 +9,8 @@
 //! - [`backend`]: the shape every backend shares (`Bundle`, capabilities).
 //! - [`naming`]: stable, state-independent names and hashes.
 
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod backend;
 pub mod capability_check;
 pub mod diag;
