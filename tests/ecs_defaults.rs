@@ -314,3 +314,54 @@ fn bad_route_port_is_a_provisioning_error() {
     .unwrap_err();
     assert!(e.contains("no service port `nope`"), "{e}");
 }
+
+#[test]
+fn rds_class_reads_the_managed_secret_by_json_key() {
+    const RDS: &str = r#"
+apiVersion: score.dev/v1b1
+metadata:
+  name: orders
+containers:
+  main:
+    image: ghcr.io/acme/orders:1
+    variables:
+      DB_HOST: "${resources.db.host}"
+      DB_PASSWORD: "${resources.db.password}"
+      DB_USER: "${resources.db.username}"
+resources:
+  db:
+    type: postgres
+    class: rds
+    params:
+      host: orders.cluster-abc.eu-west-1.rds.amazonaws.com
+      secretArn: arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-abc-AbCdEf
+"#;
+    let b = bundle(&[("orders.yaml", RDS)], options());
+    check(&b);
+    let td: Json = serde_json::from_slice(&b.files["orders/task-definition.json"]).unwrap();
+    let main = &td["containerDefinitions"][0];
+    assert_eq!(
+        main["secrets"],
+        json!([{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-abc-AbCdEf:password::"}])
+    );
+    let env: Vec<(&str, &str)> = main["environment"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["name"].as_str().unwrap(), e["value"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        env,
+        [
+            ("DB_HOST", "orders.cluster-abc.eu-west-1.rds.amazonaws.com"),
+            ("DB_USER", "postgres")
+        ]
+    );
+    // The stack's execution role may read exactly that secret.
+    let opts = json!({"region": "eu-west-1", "subnets": ["subnet-0123456789abcdef0"]});
+    let b = bundle(&[("orders.yaml", RDS)], opts);
+    check(&b);
+    let cfn = String::from_utf8(b.files["cloudformation.yaml"].clone()).unwrap();
+    assert!(cfn.contains("secretsmanager:GetSecretValue"));
+    assert!(cfn.contains("secret:rds!cluster-abc-AbCdEf"));
+}
