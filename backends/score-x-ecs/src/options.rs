@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 /// never invented: the JSON files get a loud `<missing options.X>` placeholder plus a warning,
 /// and the CloudFormation stack turns them into stack Parameters.
 ///
-/// Serialised (with `null` for unset fields) as the `options` object of provisioner templates.
+/// Provisioner templates see the target options file as `options` (only the keys it sets, so
+/// templates guard optional keys with `{{#if options.key}}` or `default`).
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields, rename_all = "camelCase")]
 pub struct Options {
