@@ -151,10 +151,12 @@ containers:
       DB: ${resources.db.host}
       MSSQL: "Server=${resources.sql.server},${resources.sql.port}; Database=${resources.sql.database}; User=${resources.sql.username}; Password=${resources.sql.password};"
       MSSQL_CONNECTION: ${resources.sql.connection}
+      WEB_ADDR: "${resources.web.name}:80"
 resources:
   db: { type: postgres, id: shared-db }
   topic2: { type: kafka-topic }
   sql: { type: mssql }
+  web: { type: service }
 "#;
 
 #[test]
@@ -183,6 +185,8 @@ fn every_default_type_end_to_end() {
     assert_eq!(brokers, 2, "one Service and one StatefulSet");
     // service-port returns the Service port callers dial, not the targetPort.
     assert!(yaml.contains("value: http://api:9090\n"), "{yaml}");
+    // `service` names the workload the resource is named after.
+    assert!(yaml.contains("value: web:80\n"), "{yaml}");
     check(&yaml);
 }
 
