@@ -1,1 +1,7 @@
-//! Workspace-level tests live in tests/*.rs.
+//! Shared support of the workspace-level tests in tests/*.rs: the shared sample score files
+//! ([`samples`]), the seed OpenAPI example workloads ([`seed`]) and the conformance validators
+//! ([`validators`]).
+
+pub mod samples;
+pub mod seed;
+pub mod validators;
