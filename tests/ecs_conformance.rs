@@ -587,7 +587,7 @@ fn no_options_gives_placeholders_and_warnings_but_valid_shapes() {
         .filter(|w| w.code == Code::RequiredField)
         .map(|w| w.message.as_str())
         .collect();
-    for opt in ["executionRoleArn", "region", "subnets", "cluster"] {
+    for opt in ["executionRoleArn", "region", "subnets", "cluster", "serviceConnectNamespace"] {
         assert!(
             missing.iter().any(|m| m.contains(&format!("`{opt}`"))),
             "no warning for {opt}: {missing:#?}"

@@ -166,6 +166,15 @@ pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
             "set `{option}` in the file given to --target-options"
         )));
     }
+    if opts.service_connect_namespace.is_none() && !app.workloads.is_empty() {
+        ctx.warnings.push(
+            Diagnostic::warning(
+                Code::RequiredField,
+                "no `serviceConnectNamespace` in the ECS target options: the services use the cluster's default Service Connect namespace, which the cluster must have (cloudformation.yaml creates one)",
+            )
+            .hint("set `serviceConnectNamespace`, or give the cluster a default (`aws ecs update-cluster --service-connect-defaults namespace=…`)"),
+        );
+    }
     bundle.warnings = ctx.warnings;
     bundle.notes = ctx.notes;
     Ok(bundle)
