@@ -148,6 +148,27 @@ fn simple(
 
 /// Register every score-x helper on `hb`.
 pub(crate) fn register(hb: &mut Handlebars<'static>, secrets: SharedSecretCtx) {
+    // `lookup` returns null for a missing key (instead of a strict-mode error), so a dynamic
+    // key can be tested with `if`/`with` and reported with `fail`.
+    hb.register_helper(
+        "lookup",
+        Box::new(Simple {
+            name: "lookup",
+            arity: 2..=2,
+            allow_missing: true,
+            f: Box::new(|a| {
+                Ok(match (&a[0], &a[1]) {
+                    (Json::Object(m), k) => m.get(&text(k)).cloned().unwrap_or(Json::Null),
+                    (Json::Array(items), k) => text(k)
+                        .parse::<usize>()
+                        .ok()
+                        .and_then(|i| items.get(i).cloned())
+                        .unwrap_or(Json::Null),
+                    _ => Json::Null,
+                })
+            }),
+        }),
+    );
     hb.register_helper(
         "default",
         Box::new(Simple {
@@ -353,6 +374,15 @@ mod tests {
             render("{{#if missing}}yes{{else}}no{{/if}}", &d).unwrap(),
             "no"
         );
+        assert_eq!(
+            render("{{#with (lookup m \"nope\")}}x{{else}}none{{/with}}", &d).unwrap(),
+            "none"
+        );
+        assert_eq!(
+            render("{{#each m.a}}[{{this}}]{{/each}}", &d).unwrap(),
+            "[1][x]"
+        );
+        assert_eq!(render("{{len m.a}}", &d).unwrap(), "2");
     }
 
     #[test]

@@ -61,7 +61,7 @@ fn describe(e: &RenderError, data: &Json) -> (String, Option<String>) {
             )
         }
         RenderErrorReason::MissingVariable(None) => {
-            ("a variable does not exist (strict mode)".into(), None)
+            ("a value used here does not exist (templates are rendered in strict mode; use `default` or `lookup` for optional keys)".into(), None)
         }
         other => (other.to_string(), None),
     }
