@@ -386,6 +386,14 @@ mod tests {
     }
 
     #[test]
+    fn block_helpers_on_their_own_lines_leave_no_blank_lines() {
+        let t =
+            "a: 1\n{{#if x}}\nb: 2\n{{/if}}\nlist:\n{{#each l}}\n  - {{this}}\n{{/each}}\nc: 3\n";
+        let out = render(t, &json!({"x": true, "l": [1, 2]})).unwrap();
+        assert_eq!(out, "a: 1\nb: 2\nlist:\n  - 1\n  - 2\nc: 3\n");
+    }
+
+    #[test]
     fn errors_name_the_helper() {
         let e = render("{{fail \"port must be set\"}}", &json!({})).unwrap_err();
         assert!(e.contains("helper `fail`: port must be set"), "{e}");
