@@ -434,8 +434,20 @@ fn decode_one(
         })
         .copied()
         .collect();
-    for (k, _) in entries {
+    for (i, (k, _)) in entries.iter().enumerate() {
         let name = k.as_str().unwrap_or_default();
+        if let Some((first, _)) = entries[..i].iter().find(|(e, _)| e.as_str() == Some(name)) {
+            diags.push(
+                err(
+                    Code::InvalidValue,
+                    &k.span,
+                    &format!("{path}/{name}"),
+                    format!("duplicate field `{name}`"),
+                )
+                .related(first.span.clone(), "first given here"),
+            );
+            continue;
+        }
         if allowed.contains(&name) {
             continue;
         }
@@ -868,6 +880,14 @@ mod tests {
         assert!(ps[0].params_declared && ps[0].outputs.contains_key("x"));
         let open = decode("- uri: cmd://bash\n  type: x\n").unwrap();
         assert!(!open[0].params_declared && !open[0].outputs_declared);
+    }
+
+    #[test]
+    fn duplicate_fields_are_errors() {
+        let e = decode("- uri: template://a\n  type: t\n  type: u\n").unwrap_err();
+        assert_eq!(e.0[0].message, "duplicate field `type`");
+        assert_eq!(e.0[0].span.as_ref().unwrap().line, 3);
+        assert_eq!(e.0[0].related[0].0.line, 2);
     }
 
     #[test]
