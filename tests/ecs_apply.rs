@@ -114,7 +114,7 @@ fn creds() -> StaticCredentials {
     }
 }
 
-fn estate() -> score_x_core::Resolved {
+fn small_estate() -> score_x_core::Resolved {
     let pg = secret(
         "/score-x/postgres/default/api.db/password",
         None,
@@ -165,7 +165,7 @@ fn estate() -> score_x_core::Resolved {
     a
 }
 
-fn options() -> Options {
+fn apply_options() -> Options {
     Options {
         cluster: Some("score-x-test".into()),
         region: Some(REGION.into()),
@@ -254,6 +254,41 @@ fn back_container(c: &t::ContainerDefinition) -> model::ContainerDefinition {
     }
 }
 
+fn back_volume(v: &t::Volume) -> model::Volume {
+    model::Volume {
+        name: v.name().unwrap_or_default().into(),
+        host: v
+            .host()
+            .and_then(|h| h.source_path())
+            .map(|p| model::HostVolumeProperties {
+                source_path: p.into(),
+            }),
+        docker_volume_configuration: v.docker_volume_configuration().map(|d| {
+            model::DockerVolumeConfiguration {
+                scope: d.scope().map(|x| x.as_str().into()).unwrap_or_default(),
+                autoprovision: d.autoprovision(),
+                driver: d.driver().map(Into::into),
+            }
+        }),
+        efs_volume_configuration: v.efs_volume_configuration().map(|e| {
+            model::EfsVolumeConfiguration {
+                file_system_id: e.file_system_id().into(),
+                root_directory: e.root_directory().map(Into::into),
+                transit_encryption: e
+                    .transit_encryption()
+                    .map(|x| x.as_str().into())
+                    .unwrap_or_default(),
+                authorization_config: e.authorization_config().map(|a| {
+                    model::EfsAuthorizationConfig {
+                        access_point_id: a.access_point_id().map(Into::into),
+                        iam: a.iam().map(|x| x.as_str().into()).unwrap_or_default(),
+                    }
+                }),
+            }
+        }),
+    }
+}
+
 fn back_task(td: &t::TaskDefinition, tags: &[t::Tag]) -> model::TaskDefinition {
     model::TaskDefinition {
         family: td.family().unwrap_or_default().into(),
@@ -265,14 +300,7 @@ fn back_task(td: &t::TaskDefinition, tags: &[t::Tag]) -> model::TaskDefinition {
             .iter()
             .map(back_container)
             .collect(),
-        volumes: td
-            .volumes()
-            .iter()
-            .map(|v| model::Volume {
-                name: v.name().unwrap_or_default().into(),
-                ..model::Volume::default()
-            })
-            .collect(),
+        volumes: td.volumes().iter().map(back_volume).collect(),
         requires_compatibilities: td
             .requires_compatibilities()
             .iter()
@@ -307,9 +335,9 @@ fn apply_registers_what_translate_wrote() {
     let opts = Options {
         subnets: Some(vec![subnet]),
         security_groups: Some(vec![sg]),
-        ..options()
+        ..apply_options()
     };
-    let bundle = emit(&estate(), &opts).unwrap();
+    let bundle = emit(&small_estate(), &opts).unwrap();
     let opts = ApplyOptions {
         endpoint_url: Some(server.url.clone()),
         region: Some(REGION.into()),
@@ -358,14 +386,7 @@ fn apply_registers_what_translate_wrote() {
             )
             .unwrap();
         let got = back_task(out.task_definition().unwrap(), out.tags());
-        let mut want = written.clone();
-        // Volumes are compared by name (moto echoes only what it models).
-        for v in &mut want.volumes {
-            *v = model::Volume {
-                name: v.name.clone(),
-                ..model::Volume::default()
-            };
-        }
+        let want = written.clone();
         assert_eq!(
             got, want,
             "task definition {w} as registered differs from the bundle"
@@ -453,7 +474,7 @@ fn apply_registers_what_translate_wrote() {
 #[test]
 fn apply_reports_missing_settings_clearly() {
     // No network needed: the bundle is refused first.
-    let bundle = emit(&estate(), &Options::default()).unwrap();
+    let bundle = emit(&small_estate(), &Options::default()).unwrap();
     let e = apply(&bundle.files, &ApplyOptions::default()).unwrap_err();
     let d: score_x_core::Diagnostic = e.into();
     assert!(d.message.contains("<missing options."), "{d}");
@@ -461,9 +482,9 @@ fn apply_reports_missing_settings_clearly() {
     // A cluster-less bundle without --cluster.
     let opts = Options {
         cluster: None,
-        ..options()
+        ..apply_options()
     };
-    let bundle = emit(&estate(), &opts).unwrap();
+    let bundle = emit(&small_estate(), &opts).unwrap();
     let e = apply(
         &bundle.files,
         &ApplyOptions {
@@ -476,7 +497,7 @@ fn apply_reports_missing_settings_clearly() {
 
     // No region anywhere, explicit credentials: refused before any call.
     let e = apply(
-        &emit(&estate(), &options()).unwrap().files,
+        &emit(&small_estate(), &apply_options()).unwrap().files,
         &ApplyOptions {
             credentials: Some(creds()),
             ..ApplyOptions::default()
@@ -484,4 +505,58 @@ fn apply_reports_missing_settings_clearly() {
     )
     .unwrap_err();
     assert!(matches!(e, score_x_ecs::Error::MissingRegion), "{e}");
+}
+
+/// The rich estate of the conformance test (files, secrets, EFS and ephemeral volumes, before,
+/// probes, UDP, sidecar, 8 and 16 vCPU tiers) registers exactly as written.
+#[test]
+fn apply_rich_estate_round_trips() {
+    let Some(server) = moto() else { return };
+    let (subnet, sg) = network(&server.url);
+    let opts = Options {
+        region: Some(REGION.into()),
+        subnets: Some(vec![subnet]),
+        security_groups: Some(vec![sg]),
+        ..full_options()
+    };
+    let bundle = emit(&estate(), &opts).unwrap();
+    let aopts = ApplyOptions {
+        endpoint_url: Some(server.url.clone()),
+        region: Some(REGION.into()),
+        cluster: None,
+        create_cluster: true,
+        credentials: Some(creds()),
+    };
+    let report = apply(&bundle.files, &aopts).unwrap_or_else(|e| panic!("apply failed: {e}"));
+    assert_eq!(report.task_definitions.len(), 3, "{report}");
+    let conf = aws_sdk_ecs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .endpoint_url(&server.url)
+        .build();
+    let client = aws_sdk_ecs::Client::from_conf(conf);
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    for w in ["api", "batch", "huge"] {
+        let written: model::TaskDefinition =
+            serde_json::from_slice(&bundle.files[&format!("{w}/task-definition.json")]).unwrap();
+        let out = rt
+            .block_on(
+                client
+                    .describe_task_definition()
+                    .task_definition(w)
+                    .include(t::TaskDefinitionField::Tags)
+                    .send(),
+            )
+            .unwrap();
+        let got = back_task(out.task_definition().unwrap(), out.tags());
+        assert_eq!(
+            got, written,
+            "task definition {w} as registered differs from the bundle"
+        );
+    }
+    drop(server);
 }
