@@ -811,6 +811,7 @@ fn big_stack_warns_about_the_inline_limit() {
     let b = emit(&app(ws), &full_options()).unwrap();
     assert!(b.files["cloudformation.yaml"].len() > score_x_ecs::INLINE_TEMPLATE_LIMIT);
     assert!(b.warnings.iter().any(|w| w.message.contains("51200 bytes")));
+    validate(&b); // still a valid stack (description within 1024 bytes, …)
     let small = emit(
         &app(vec![workload("one", vec![container("main", "x:1")])]),
         &full_options(),
@@ -877,4 +878,17 @@ fn validator_rejects_bad_bundles() {
     );
     let e = ecs_validator::validate(&files).unwrap_err();
     assert!(e.contains("cloudformation.yaml"), "{e}");
+}
+
+#[test]
+fn huge_estates_keep_the_stack_within_cloudformation_limits_or_say_so() {
+    let ws = (0..120)
+        .map(|i| workload(&format!("service-{i:03}"), vec![container("main", "x:1")]))
+        .collect();
+    let b = emit(&app(ws), &full_options()).unwrap();
+    let cfn: Json = serde_yaml::from_slice(&b.files["cloudformation.yaml"]).unwrap();
+    let d = cfn["Description"].as_str().unwrap();
+    assert!(d.len() <= 1024, "{d}");
+    assert_eq!(d, "score-x ECS estate: 120 workloads");
+    assert!(b.warnings.iter().any(|w| w.message.contains("at most 500")));
 }

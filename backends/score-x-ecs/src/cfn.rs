@@ -14,6 +14,8 @@ use crate::workload::WorkloadOut;
 
 /// CloudFormation's limit for an inline template body.
 pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
+/// CloudFormation's limit of resources per stack.
+const MAX_RESOURCES: usize = 500;
 
 /// `my-api` → `MyApi` (logical ids are alphanumeric).
 fn pascal(s: &str) -> String {
@@ -333,13 +335,26 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
 
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-    doc.insert(
-        "Description".into(),
-        json!(format!(
-            "score-x ECS estate: {}",
-            outs.keys().cloned().collect::<Vec<_>>().join(", ")
-        )),
+    // CloudFormation descriptions are at most 1024 bytes.
+    let mut description = format!(
+        "score-x ECS estate: {}",
+        outs.keys().cloned().collect::<Vec<_>>().join(", ")
     );
+    if description.len() > 1024 {
+        description = format!("score-x ECS estate: {} workloads", outs.len());
+    }
+    doc.insert("Description".into(), json!(description));
+    if res.len() > MAX_RESOURCES {
+        ctx.warn_hint(
+            score_x_core::Code::Approximated,
+            None,
+            format!(
+                "cloudformation.yaml has {} resources; a stack holds at most {MAX_RESOURCES}",
+                res.len()
+            ),
+            "split the estate into several translations (one stack each)",
+        );
+    }
     doc.insert("Parameters".into(), sort_keys(Value::Object(params)));
     doc.insert("Resources".into(), sort_keys(Value::Object(res)));
     let yaml = serde_yaml::to_string(&Value::Object(doc)).map_err(|e| Error::Serialize {
