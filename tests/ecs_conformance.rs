@@ -882,13 +882,13 @@ fn validator_rejects_bad_bundles() {
 
 #[test]
 fn huge_estates_keep_the_stack_within_cloudformation_limits_or_say_so() {
-    let ws = (0..120)
+    let ws = (0..170)
         .map(|i| workload(&format!("service-{i:03}"), vec![container("main", "x:1")]))
         .collect();
     let b = emit(&app(ws), &full_options()).unwrap();
     let cfn: Json = serde_yaml::from_slice(&b.files["cloudformation.yaml"]).unwrap();
     let d = cfn["Description"].as_str().unwrap();
     assert!(d.len() <= 1024, "{d}");
-    assert_eq!(d, "score-x ECS estate: 120 workloads");
+    assert_eq!(d, "score-x ECS estate: 170 workloads");
     assert!(b.warnings.iter().any(|w| w.message.contains("at most 500")));
 }
