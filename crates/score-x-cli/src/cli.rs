@@ -234,6 +234,9 @@ pub enum ResourcesCommand {
 
 #[derive(Debug, Args)]
 pub struct ResourcesListArgs {
+    /// Only this target's resources (default: every target translated so far).
+    #[arg(long, short = 't', value_enum)]
+    pub target: Option<TargetArg>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
     #[arg(long, default_value = ".score-x", value_name = "DIR")]
@@ -244,6 +247,9 @@ pub struct ResourcesListArgs {
 pub struct GetOutputsArgs {
     /// Resource uid, e.g. `postgres.default#api.db`.
     pub uid: String,
+    /// The target whose outputs to show (needed when several targets provisioned the uid).
+    #[arg(long, short = 't', value_enum)]
+    pub target: Option<TargetArg>,
     #[arg(long, value_enum, default_value_t = OutputsFormat::Json)]
     pub format: OutputsFormat,
     /// Show secret outputs' locations and, for generated secrets, their values.

@@ -34,6 +34,11 @@ impl Printer {
         let _ = o.flush();
     }
 
+    /// Pretty JSON with a trailing newline to stdout.
+    pub fn json<T: serde::Serialize>(&self, value: &T) {
+        self.out(&pretty_json(value));
+    }
+
     /// Write bytes to stdout.
     pub fn out_bytes(&self, b: &[u8]) {
         let mut o = std::io::stdout().lock();
@@ -57,4 +62,11 @@ impl Printer {
             eprintln!();
         }
     }
+}
+
+/// Pretty-printed JSON with a trailing newline (serialising our own types cannot fail).
+pub fn pretty_json<T: serde::Serialize>(value: &T) -> String {
+    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
+    s.push('\n');
+    s
 }

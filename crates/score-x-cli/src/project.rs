@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use score_x_provision::State;
+use score_x_provision::ProjectState;
 
 use crate::fsio;
 
@@ -18,29 +18,24 @@ pub fn new_seed() -> Result<String, String> {
     Ok(hex::encode(buf))
 }
 
-/// Load `.score-x/state.yaml`, or start a new state with a fresh seed when there is none.
-pub fn load_state(dir: &Path) -> Result<(State, bool), score_x_core::Diagnostics> {
-    let path = state_path(dir);
-    if !path.exists() {
-        let seed = new_seed().map_err(|e| {
-            score_x_core::Diagnostics(vec![score_x_core::Diagnostic::error(
-                score_x_core::Code::Io,
-                e,
-            )])
-        })?;
-        return Ok((State::new(seed), false));
-    }
-    let text = fsio::read_text(&path).map_err(|e| {
+/// Load `.score-x/state.yaml`, or start a new project state with a fresh seed when there is none.
+pub fn load_state(dir: &Path) -> Result<ProjectState, score_x_core::Diagnostics> {
+    let io = |e: String| {
         score_x_core::Diagnostics(vec![score_x_core::Diagnostic::error(
             score_x_core::Code::Io,
             e,
         )])
-    })?;
-    State::parse(&text, &path.display().to_string()).map(|s| (s, true))
+    };
+    let path = state_path(dir);
+    if !path.exists() {
+        return Ok(ProjectState::new(new_seed().map_err(io)?));
+    }
+    let text = fsio::read_text(&path).map_err(io)?;
+    ProjectState::parse(&text, &path.display().to_string())
 }
 
 /// Write the state atomically, creating the directory.
-pub fn save_state(dir: &Path, state: &State) -> Result<(), String> {
+pub fn save_state(dir: &Path, state: &ProjectState) -> Result<(), String> {
     fsio::write_atomic(&state_path(dir), state.to_yaml().as_bytes())
 }
 

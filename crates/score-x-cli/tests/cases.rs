@@ -75,7 +75,7 @@ fn produce(
     std::fs::create_dir_all(&state_dir).unwrap();
     std::fs::write(
         state_dir.join("state.yaml"),
-        score_x_provision::State::new(SEED.into()).to_yaml(),
+        score_x_provision::ProjectState::new(SEED.into()).to_yaml(),
     )
     .unwrap();
     let out = tmp.path().join("out");

@@ -201,12 +201,86 @@ fn resources_list_and_get_outputs_mask_secrets() {
     let table = stdout(&o);
     let line = table
         .lines()
-        .find(|l| l.starts_with("amqp.default#worker.queue"))
+        .find(|l| l.contains(" amqp.default#worker.queue "))
         .unwrap();
-    assert!(line.contains("orphaned"), "{table}");
+    assert!(
+        line.starts_with("kubernetes") && line.contains("orphaned"),
+        "{table}"
+    );
     let line = table
         .lines()
-        .find(|l| l.starts_with("postgres.default#orders-db"))
+        .find(|l| l.contains(" postgres.default#orders-db "))
         .unwrap();
     assert!(line.contains("active"), "{table}");
+}
+
+#[test]
+fn switching_targets_keeps_each_targets_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let k8s = |dir: &std::path::Path| {
+        let o = run_paths(
+            dir,
+            &["translate", "--target", "kubernetes", "-o", "-"],
+            &estate_files(),
+        );
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        (stdout(&o), stderr(&o))
+    };
+    let (first, _) = k8s(dir.path());
+    let opts = examples().join("ecs-options.yaml").display().to_string();
+    let o = run_paths(
+        dir.path(),
+        &[
+            "translate",
+            "--target",
+            "ecs",
+            "--target-options",
+            &opts,
+            "-o",
+            "ecs",
+        ],
+        &estate_files(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        !stderr(&o).contains("previous state is discarded"),
+        "{}",
+        stderr(&o)
+    );
+    let (second, warnings) = k8s(dir.path());
+    assert!(
+        !warnings.contains("previous state is discarded"),
+        "{warnings}"
+    );
+    assert_eq!(first, second, "the ECS run changed the Kubernetes output");
+    let o = run_in(dir.path(), &["resources", "list", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    let targets: std::collections::BTreeSet<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["target"].as_str().unwrap())
+        .collect();
+    assert_eq!(targets, ["ecs", "kubernetes"].into_iter().collect());
+    let o = run_in(
+        dir.path(),
+        &["resources", "get-outputs", "postgres.default#orders-db"],
+    );
+    assert_eq!(
+        code(&o),
+        2,
+        "ambiguous uid must ask for --target: {}",
+        stderr(&o)
+    );
+    let o = run_in(
+        dir.path(),
+        &[
+            "resources",
+            "get-outputs",
+            "postgres.default#orders-db",
+            "--target",
+            "ecs",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
 }

@@ -17,6 +17,7 @@ mod cmd;
 mod defaults;
 pub mod format;
 mod helpers;
+mod project_state;
 mod provision;
 mod resolve;
 mod run;
@@ -31,6 +32,7 @@ pub use format::{
     CmdProgram, CmdSpec, DEFAULT_TIMEOUT, Origin, OutputSpec, ParamSpec, ParamType, Provisioner,
     ProvisionerKind, Section, SectionSource,
 };
+pub use project_state::ProjectState;
 pub use provision::{Context, provision};
 pub use set::ProvisionerSet;
 pub use state::{Orphan, ResourceState, STATE_VERSION, State, StoredSecretRef, WorkloadState};

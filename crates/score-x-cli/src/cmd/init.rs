@@ -48,7 +48,8 @@ pub fn run(printer: &Printer, args: &InitArgs) -> Result<(), Failure> {
     }
     if !project::state_path(dir).exists() {
         let seed = project::new_seed().map_err(Failure::Fatal)?;
-        project::save_state(dir, &score_x_provision::State::new(seed)).map_err(Failure::Fatal)?;
+        project::save_state(dir, &score_x_provision::ProjectState::new(seed))
+            .map_err(Failure::Fatal)?;
     }
     printer.err(&format!("initialised {}", dir.display()));
     if !args.no_sample {

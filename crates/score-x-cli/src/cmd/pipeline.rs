@@ -3,7 +3,7 @@
 use score_x_core::backend::{Bundle, Capabilities, Target};
 use score_x_core::graph::ResourceGraph;
 use score_x_core::{Diagnostic, Diagnostics, capability_check};
-use score_x_provision::{Context, Origin, ProvisionerSet, State};
+use score_x_provision::{Context, Origin, ProjectState, ProvisionerSet};
 use score_x_spec::SourceFile;
 
 use crate::cli::PipelineArgs;
@@ -17,7 +17,8 @@ use crate::runner::ProcessRunner;
 /// What a successful run produced, before anything is written.
 pub struct Produced {
     pub bundle: Bundle,
-    pub state: State,
+    /// The project state with this target's section updated.
+    pub state: ProjectState,
 }
 
 /// Read `--target-options` (YAML) and fold in the flags that belong to it.
@@ -134,8 +135,8 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         Err(Err(f)) => return Err(f),
     };
     sources.extend(prov_sources);
-    let (mut state, _existed) =
-        project::load_state(&args.state_dir).map_err(|d| fail(&d, &sources))?;
+    let mut project_state = project::load_state(&args.state_dir).map_err(|d| fail(&d, &sources))?;
+    let mut state = project_state.target(target);
     let runner = ProcessRunner;
     let ctx = Context {
         target,
@@ -191,7 +192,11 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     for note in &bundle.notes {
         printer.err(&format!("note: {note}"));
     }
-    Ok(Produced { bundle, state })
+    project_state.set_target(target, &state);
+    Ok(Produced {
+        bundle,
+        state: project_state,
+    })
 }
 
 impl PipelineArgs {

@@ -88,9 +88,7 @@ pub fn list(printer: &Printer, args: &ProvisionersListArgs) -> Result<(), Failur
         .collect();
     match args.format {
         ListFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
-            s.push('\n');
-            printer.out(&s);
+            printer.json(&rows);
         }
         ListFormat::Table => {
             let table: Vec<[String; 6]> = rows

@@ -2,7 +2,8 @@
 
 use serde::Serialize;
 
-use score_x_provision::{ResourceState, State};
+use score_x_core::Target;
+use score_x_provision::{ProjectState, ResourceState, State};
 
 use crate::cli::{GetOutputsArgs, ListFormat, OutputsFormat, ResourcesListArgs};
 use crate::cmd::Failure;
@@ -10,7 +11,7 @@ use crate::fsio;
 use crate::printer::Printer;
 use crate::project;
 
-fn read_state(dir: &std::path::Path) -> Result<State, Failure> {
+fn read_state(dir: &std::path::Path) -> Result<ProjectState, Failure> {
     let path = project::state_path(dir);
     if !path.exists() {
         return Err(Failure::Fatal(format!(
@@ -19,7 +20,7 @@ fn read_state(dir: &std::path::Path) -> Result<State, Failure> {
         )));
     }
     let text = fsio::read_text(&path).map_err(Failure::Fatal)?;
-    State::parse(&text, &path.display().to_string()).map_err(|d| {
+    ProjectState::parse(&text, &path.display().to_string()).map_err(|d| {
         Failure::Fatal(
             d.iter()
                 .map(ToString::to_string)
@@ -46,8 +47,19 @@ fn outputs_json(r: &ResourceState, show_secrets: bool) -> serde_json::Value {
     serde_json::Value::Object(m)
 }
 
+/// Each translated target's state, optionally only one.
+fn targets(p: &ProjectState, only: Option<Target>) -> Vec<(Target, State)> {
+    p.targets
+        .keys()
+        .copied()
+        .filter(|t| only.is_none_or(|o| o == *t))
+        .map(|t| (t, p.target(t)))
+        .collect()
+}
+
 #[derive(Serialize)]
 struct Row<'a> {
+    target: Target,
     uid: &'a str,
     #[serde(rename = "type")]
     type_: &'a str,
@@ -58,11 +70,13 @@ struct Row<'a> {
 }
 
 pub fn list(printer: &Printer, args: &ResourcesListArgs) -> Result<(), Failure> {
-    let state = read_state(&args.state_dir)?;
-    let rows: Vec<Row> = state
-        .resources
+    let project = read_state(&args.state_dir)?;
+    let states = targets(&project, args.target.map(|t| t.target()));
+    let rows: Vec<Row> = states
         .iter()
-        .map(|(uid, r)| Row {
+        .flat_map(|(t, state)| state.resources.iter().map(move |(uid, r)| (*t, uid, r)))
+        .map(|(target, uid, r)| Row {
+            target,
             uid,
             type_: &r.type_,
             provisioner: &r.provisioner,
@@ -73,12 +87,10 @@ pub fn list(printer: &Printer, args: &ResourcesListArgs) -> Result<(), Failure> 
         .collect();
     match args.format {
         ListFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&rows).unwrap_or_default();
-            s.push('\n');
-            printer.out(&s);
+            printer.json(&rows);
         }
         ListFormat::Table => {
-            let table: Vec<[String; 4]> = rows
+            let table: Vec<[String; 5]> = rows
                 .iter()
                 .map(|r| {
                     let outs = r
@@ -87,6 +99,7 @@ pub fn list(printer: &Printer, args: &ResourcesListArgs) -> Result<(), Failure> 
                         .map(|m| m.keys().cloned().collect::<Vec<_>>().join(", "))
                         .unwrap_or_default();
                     [
+                        r.target.to_string(),
                         r.uid.to_string(),
                         if r.orphaned {
                             "orphaned".to_string()
@@ -99,7 +112,7 @@ pub fn list(printer: &Printer, args: &ResourcesListArgs) -> Result<(), Failure> 
                 })
                 .collect();
             printer.out(&crate::table::render(
-                &["UID", "STATUS", "PROVISIONER", "OUTPUTS"],
+                &["TARGET", "UID", "STATUS", "PROVISIONER", "OUTPUTS"],
                 &table,
             ));
         }
@@ -108,9 +121,28 @@ pub fn list(printer: &Printer, args: &ResourcesListArgs) -> Result<(), Failure> 
 }
 
 pub fn get_outputs(printer: &Printer, args: &GetOutputsArgs) -> Result<(), Failure> {
-    let state = read_state(&args.state_dir)?;
-    let Some(r) = state.resources.get(&args.uid) else {
-        let known: Vec<&str> = state.resources.keys().map(String::as_str).collect();
+    let project = read_state(&args.state_dir)?;
+    let states = targets(&project, args.target.map(|t| t.target()));
+    let holders: Vec<&(Target, State)> = states
+        .iter()
+        .filter(|(_, s)| s.resources.contains_key(&args.uid))
+        .collect();
+    if holders.len() > 1 {
+        let names: Vec<String> = holders.iter().map(|(t, _)| t.to_string()).collect();
+        return Err(Failure::Usage(format!(
+            "`{}` was provisioned for several targets ({}); choose one with --target",
+            args.uid,
+            names.join(", ")
+        )));
+    }
+    let Some(r) = holders
+        .first()
+        .and_then(|(_, s)| s.resources.get(&args.uid))
+    else {
+        let known: Vec<&str> = states
+            .iter()
+            .flat_map(|(_, s)| s.resources.keys().map(String::as_str))
+            .collect();
         let hint = score_x_core::diag::did_you_mean(&args.uid, known.iter().copied())
             .map(|m| format!(" (did you mean `{m}`?)"))
             .unwrap_or_default();
@@ -121,11 +153,7 @@ pub fn get_outputs(printer: &Printer, args: &GetOutputsArgs) -> Result<(), Failu
     };
     let v = outputs_json(r, args.show_secrets);
     let text = match args.format {
-        OutputsFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&v).unwrap_or_default();
-            s.push('\n');
-            s
-        }
+        OutputsFormat::Json => crate::printer::pretty_json(&v),
         OutputsFormat::Yaml => serde_yaml::to_string(&v).unwrap_or_default(),
     };
     printer.out(&text);

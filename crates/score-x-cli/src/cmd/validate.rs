@@ -49,9 +49,7 @@ fn to_json(diags: &Diagnostics) -> String {
         errors: diags.errors().map(issue).collect(),
         warnings: diags.warnings().map(issue).collect(),
     };
-    let mut s = serde_json::to_string_pretty(&doc).unwrap_or_default();
-    s.push('\n');
-    s
+    crate::printer::pretty_json(&doc)
 }
 
 pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
