@@ -142,3 +142,99 @@ pub fn plan(ctx: &mut Ctx<'_>, workload: &str, c: &ResolvedContainer) -> Result<
     out.secrets.sort();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use score_x_core::resolved::{ResolvedVariable, SecretRef, Value};
+
+    use super::*;
+    use crate::testutil::{container, ctx, empty_app, span};
+
+    fn with_vars(vars: Vec<(&str, Value)>) -> ResolvedContainer {
+        let mut c = container("main");
+        for (k, v) in vars {
+            c.variables.insert(
+                k.into(),
+                ResolvedVariable {
+                    value: v,
+                    span: span(),
+                },
+            );
+        }
+        c
+    }
+
+    fn dsn() -> Value {
+        let mut v = Value::text("u:");
+        v.push(Segment::Secret(SecretRef {
+            name: "/p/pw".into(),
+            key: None,
+            value: None,
+        }));
+        v.push(Segment::Text("@h \"$x\"".into()));
+        v
+    }
+
+    #[test]
+    fn plain_single_and_promoted() {
+        let c = with_vars(vec![
+            ("B", Value::text("2")),
+            ("A", Value::text("1")),
+            (
+                "PW",
+                Value {
+                    segments: vec![Segment::Secret(SecretRef {
+                        name: "/p/pw".into(),
+                        key: None,
+                        value: None,
+                    })],
+                },
+            ),
+            ("DSN", dsn()),
+        ]);
+        let (app, opts) = (empty_app(), crate::options::Options::default());
+        let mut cx = ctx(&app, &opts);
+        let p = plan(&mut cx, "w", &c).unwrap();
+        let env: Vec<&str> = p.environment.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(env, ["A", "B"]);
+        let sec: Vec<(&str, &str)> = p
+            .secrets
+            .iter()
+            .map(|s| (s.name.as_str(), s.value_from.as_str()))
+            .collect();
+        assert_eq!(
+            sec,
+            [("DSN", "/score-x/workloads/w/main/DSN"), ("PW", "/p/pw")]
+        );
+        assert!(p.wrapper.is_none());
+        assert_eq!(
+            cx.secrets.entries["/score-x/workloads/w/main/DSN"]
+                .recipe
+                .as_deref(),
+            Some("u:{{resolve:ssm-secure:/p/pw}}@h \"$x\"")
+        );
+    }
+
+    #[test]
+    fn shell_wrapper_escapes_text_and_needs_a_command() {
+        let opts = crate::options::Options {
+            mixed_secrets: Some(MixedSecrets::ShellWrapper),
+            ..Default::default()
+        };
+        let app = empty_app();
+        let c = with_vars(vec![("DSN", dsn())]);
+        assert!(matches!(
+            plan(&mut ctx(&app, &opts), "w", &c),
+            Err(Error::ShellWrapperNeedsCommand { .. })
+        ));
+        let mut c = c;
+        c.command = Some(vec!["/app".into()]);
+        let p = plan(&mut ctx(&app, &opts), "w", &c).unwrap();
+        let w = p.wrapper.unwrap();
+        assert_eq!(
+            w[2],
+            "export DSN=\"u:${SCOREX_DSN_1}@h \\\"\\$x\\\"\"; unset SCOREX_DSN_1; exec \"$@\""
+        );
+        assert_eq!(p.secrets[0].name, "SCOREX_DSN_1");
+    }
+}

@@ -20,6 +20,8 @@ mod secrets;
 mod shell;
 mod sizing;
 mod tags;
+#[cfg(test)]
+mod testutil;
 mod volumes;
 mod workload;
 

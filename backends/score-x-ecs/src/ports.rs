@@ -164,3 +164,89 @@ pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<PortsPlan, Error>
     out.services = services.into_values().collect();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use score_x_core::ir::{HttpGet, Probe, Scheme, ServicePort};
+
+    use super::*;
+    use crate::options::Options;
+    use crate::testutil::{container, ctx, empty_app, span, workload};
+
+    fn port(w: &mut ResolvedWorkload, name: &str, port: u16, target: u16, protocol: Protocol) {
+        w.service_ports.insert(
+            name.into(),
+            ServicePort {
+                name: name.into(),
+                port,
+                target_port: target,
+                protocol,
+                span: span(),
+            },
+        );
+    }
+
+    #[test]
+    fn owner_by_probe_then_annotation_then_primary() {
+        let mut web = container("web");
+        web.readiness_probe = Some(Probe {
+            http_get: Some(HttpGet {
+                path: "/".into(),
+                port: 8080,
+                host: None,
+                scheme: Scheme::Http,
+                headers: vec![],
+            }),
+            exec: None,
+            span: span(),
+        });
+        let mut w = workload("app", vec![container("agent"), web, container("zz")]);
+        port(&mut w, "http", 80, 8080, Protocol::Tcp);
+        port(&mut w, "alt", 8081, 8080, Protocol::Tcp);
+        port(&mut w, "stats", 9000, 9000, Protocol::Tcp);
+        port(&mut w, "syslog", 514, 514, Protocol::Udp);
+        w.annotations
+            .insert(format!("{PORT_CONTAINER_ANNOTATION}stats"), "zz".into());
+        let (app, opts) = (empty_app(), Options::default());
+        let mut c = ctx(&app, &opts);
+        let p = plan(&mut c, &w).unwrap();
+        // http and alt share container port 8080 on `web`: one mapping, two aliases.
+        let web: Vec<(&str, i32)> = p.mappings["web"]
+            .iter()
+            .map(|m| (m.name.as_str(), m.container_port))
+            .collect();
+        assert_eq!(web, [("alt", 8080)]);
+        assert_eq!(p.mappings["zz"][0].name, "stats");
+        // syslog: no owner hint → the primary container (first sorted), with a warning.
+        assert_eq!(p.mappings["agent"][0].protocol, "udp");
+        assert!(
+            c.warnings
+                .iter()
+                .any(|w| w.message.contains("port `syslog`"))
+        );
+        let alt = p.services.iter().find(|s| s.port_name == "alt").unwrap();
+        let ports: Vec<i32> = alt.client_aliases.iter().map(|a| a.port).collect();
+        assert_eq!(ports, [8081, 80]);
+        assert_eq!(alt.discovery_name, "app-alt");
+        assert!(
+            !p.services.iter().any(|s| s.port_name == "syslog"),
+            "no Service Connect for UDP"
+        );
+        assert_eq!(app_protocol(&w, "http-api").as_deref(), Some("http"));
+        assert_eq!(app_protocol(&w, "grpc").as_deref(), Some("grpc"));
+        assert_eq!(app_protocol(&w, "metrics"), None);
+    }
+
+    #[test]
+    fn unknown_owner_annotation_is_an_error() {
+        let mut w = workload("app", vec![container("a"), container("b")]);
+        port(&mut w, "http", 80, 80, Protocol::Tcp);
+        w.annotations
+            .insert(format!("{PORT_CONTAINER_ANNOTATION}http"), "nope".into());
+        let (app, opts) = (empty_app(), Options::default());
+        assert!(matches!(
+            plan(&mut ctx(&app, &opts), &w),
+            Err(Error::Workload { .. })
+        ));
+    }
+}

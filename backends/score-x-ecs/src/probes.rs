@@ -94,3 +94,60 @@ fn command(p: &Probe) -> Vec<String> {
         format!("{} || {} || exit 1", curl.join(" "), wget.join(" ")),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use score_x_core::ir::HttpGet;
+
+    use super::*;
+    use crate::options::Options;
+    use crate::testutil::{container, ctx, empty_app, span};
+
+    fn probe(http: Option<HttpGet>, exec: Option<&[&str]>) -> Probe {
+        Probe {
+            http_get: http,
+            exec: exec.map(|e| e.iter().map(|s| s.to_string()).collect()),
+            span: span(),
+        }
+    }
+
+    #[test]
+    fn commands() {
+        assert_eq!(
+            command(&probe(None, Some(&["/bin/ok", "a b"]))),
+            ["CMD", "/bin/ok", "a b"]
+        );
+        let h = HttpGet {
+            path: "health".into(),
+            port: 8443,
+            host: Some("127.0.0.1".into()),
+            scheme: Scheme::Https,
+            headers: vec![("A".into(), "b".into())],
+        };
+        let c = command(&probe(Some(h.clone()), None));
+        assert_eq!(c[0], "CMD-SHELL");
+        assert_eq!(
+            c[1],
+            "curl -fsS -o /dev/null -k -H 'A: b' 'https://127.0.0.1:8443/health' || wget -q -O /dev/null --no-check-certificate --header 'A: b' 'https://127.0.0.1:8443/health' || exit 1"
+        );
+        // exec is preferred when a probe has both.
+        assert_eq!(command(&probe(Some(h), Some(&["/x"])))[0], "CMD");
+    }
+
+    #[test]
+    fn readiness_first_and_a_warning_for_the_dropped_liveness() {
+        let mut c = container("main");
+        c.liveness_probe = Some(probe(None, Some(&["/live"])));
+        c.readiness_probe = Some(probe(None, Some(&["/ready"])));
+        let (app, opts) = (empty_app(), Options::default());
+        let mut cx = ctx(&app, &opts);
+        let hc = health_check(&mut cx, "w", &c).unwrap();
+        assert_eq!(hc.command, ["CMD", "/ready"]);
+        assert_eq!(
+            (hc.interval, hc.timeout, hc.retries, hc.start_period),
+            (10, 5, 3, 10)
+        );
+        assert_eq!(cx.warnings.len(), 1);
+        assert!(health_check(&mut cx, "w", &container("bare")).is_none());
+    }
+}

@@ -182,3 +182,82 @@ pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<VolumesPlan, Erro
     out.efs_iam.dedup();
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use score_x_core::ResourceUid;
+    use score_x_core::resolved::ResolvedVolume;
+
+    use super::*;
+    use crate::artifacts::EcsSection;
+    use crate::options::Options;
+    use crate::testutil::{container, ctx, empty_app, span, workload};
+
+    fn with_volume(path: Option<&str>) -> (ResolvedWorkload, ResourceUid) {
+        let uid: ResourceUid = "volume.efs#shared".parse().unwrap();
+        let mut c = container("main");
+        c.volumes.insert(
+            "/data".into(),
+            ResolvedVolume {
+                target: "/data".into(),
+                source: uid.clone(),
+                path: path.map(Into::into),
+                read_only: true,
+                span: span(),
+            },
+        );
+        (workload("w", vec![c]), uid)
+    }
+
+    fn efs(access_point: Option<&str>, root: Option<&str>) -> EcsSection {
+        EcsSection {
+            volume: Some(VolumeSpec::Efs {
+                file_system_id: "fs-1".into(),
+                access_point_id: access_point.map(Into::into),
+                root_directory: root.map(Into::into),
+                iam: false,
+            }),
+            ..EcsSection::default()
+        }
+    }
+
+    #[test]
+    fn efs_paths() {
+        let (app, opts) = (empty_app(), Options::default());
+        let (w, uid) = with_volume(Some("tenants/a/"));
+        let mut c = ctx(&app, &opts);
+        c.sections.insert(uid.clone(), efs(None, Some("/base/")));
+        let p = plan(&mut c, &w).unwrap();
+        let e = p.volumes[0].efs_volume_configuration.as_ref().unwrap();
+        assert_eq!(e.root_directory.as_deref(), Some("/base/tenants/a"));
+        assert_eq!(e.transit_encryption, "ENABLED");
+        assert!(e.authorization_config.is_none());
+        assert!(p.mounts["main"][0].read_only);
+        assert!(p.efs_iam.is_empty());
+
+        c.sections.insert(uid.clone(), efs(Some("fsap-1"), None));
+        assert!(matches!(plan(&mut c, &w), Err(Error::Volume { .. })));
+        let (w, _) = with_volume(None);
+        let p = plan(&mut c, &w).unwrap();
+        let e = p.volumes[0].efs_volume_configuration.as_ref().unwrap();
+        assert_eq!(
+            e.authorization_config
+                .as_ref()
+                .unwrap()
+                .access_point_id
+                .as_deref(),
+            Some("fsap-1")
+        );
+    }
+
+    #[test]
+    fn a_volume_resource_without_an_ecs_description_is_an_error() {
+        let (app, opts) = (empty_app(), Options::default());
+        let (w, _) = with_volume(None);
+        let e = plan(&mut ctx(&app, &opts), &w).unwrap_err();
+        assert!(
+            e.to_string().contains("does not describe an ECS volume"),
+            "{e}"
+        );
+    }
+}
