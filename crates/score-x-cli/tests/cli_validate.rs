@@ -213,3 +213,23 @@ fn graph_mermaid_parses_with_mermaid() {
         String::from_utf8_lossy(&r.stderr)
     );
 }
+
+#[test]
+fn validate_reports_resource_param_cycles() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("cycle.yaml"),
+        "apiVersion: score.dev/v1b1\nmetadata: {name: app}\ncontainers:\n  main: {image: nginx}\nresources:\n  a: {type: thing, params: {x: \"${resources.b.out}\"}}\n  b: {type: thing, params: {y: \"${resources.a.out}\"}}\n",
+    )
+    .unwrap();
+    let o = run_in(dir.path(), &["validate", "--format", "json", "cycle.yaml"]);
+    assert_eq!(code(&o), 1);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(v["errors"][0]["code"], "DEPENDENCY_CYCLE", "{v}");
+    assert_eq!(v["errors"][0]["file"], "cycle.yaml");
+    let msg = v["errors"][0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("thing.default#app.a") && msg.contains("thing.default#app.b"),
+        "{msg}"
+    );
+}

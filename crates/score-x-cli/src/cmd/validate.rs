@@ -63,8 +63,17 @@ pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
         Err(e) => return Err(e),
     };
     let result = score_x_spec::load(&sources, &FsReader, &score_x_spec::LoadOptions::default());
+    // Resource params that form a cycle are found by the graph stage: run it too.
     let (diags, ok) = match result {
-        Ok(loaded) => (loaded.warnings, true),
+        Ok(loaded) => match score_x_core::graph::ResourceGraph::build(&loaded.app) {
+            Ok(_) => (loaded.warnings, true),
+            Err(cycles) => {
+                let mut all = loaded.warnings;
+                all.extend(cycles);
+                all.sort();
+                (all, false)
+            }
+        },
         Err(d) => (d, false),
     };
     match args.format {
