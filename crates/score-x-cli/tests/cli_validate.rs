@@ -219,7 +219,7 @@ fn validate_reports_resource_param_cycles() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("cycle.yaml"),
-        "apiVersion: score.dev/v1b1\nmetadata: {name: app}\ncontainers:\n  main: {image: nginx}\nresources:\n  a: {type: thing, params: {x: \"${resources.b.out}\"}}\n  b: {type: thing, params: {y: \"${resources.a.out}\"}}\n",
+        "apiVersion: score.dev/v1b1\nmetadata: {name: app}\ncontainers:\n  main: {image: nginx}\nresources:\n  aa: {type: thing, params: {x: \"${resources.bb.out}\"}}\n  bb: {type: thing, params: {y: \"${resources.aa.out}\"}}\n",
     )
     .unwrap();
     let o = run_in(dir.path(), &["validate", "--format", "json", "cycle.yaml"]);
@@ -229,7 +229,7 @@ fn validate_reports_resource_param_cycles() {
     assert_eq!(v["errors"][0]["file"], "cycle.yaml");
     let msg = v["errors"][0]["message"].as_str().unwrap();
     assert!(
-        msg.contains("thing.default#app.a") && msg.contains("thing.default#app.b"),
+        msg.contains("thing.default#app.aa") && msg.contains("thing.default#app.bb"),
         "{msg}"
     );
 }
