@@ -65,12 +65,12 @@ impl Validator {
         ok
     }
 
-    /// Validate `path` (the manifest file for Kubernetes, the bundle directory for ECS):
-    /// `Ok(())` when valid, `Err(report)` with the validator's output otherwise.
-    pub fn run(self, path: &Path) -> Result<(), String> {
+    /// Validate `paths` in one run (manifest files for Kubernetes; for ECS exactly one bundle
+    /// directory): `Ok(())` when valid, `Err(report)` with the validator's output otherwise.
+    pub fn run(self, paths: &[&Path]) -> Result<(), String> {
         let out = Command::new("python3")
             .arg(self.script())
-            .arg(path)
+            .args(paths)
             .output()
             .map_err(|e| format!("cannot run python3: {e}"))?;
         if out.status.success() {
