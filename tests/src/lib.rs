@@ -2,6 +2,7 @@
 //! ([`samples`]), the seed OpenAPI example workloads ([`seed`]) and the conformance validators
 //! ([`validators`]).
 
+pub mod moto;
 pub mod samples;
 pub mod seed;
 pub mod validators;
