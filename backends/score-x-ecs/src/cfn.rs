@@ -357,10 +357,8 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
     }
     doc.insert("Parameters".into(), sort_keys(Value::Object(params)));
     doc.insert("Resources".into(), sort_keys(Value::Object(res)));
-    let yaml = serde_yaml::to_string(&Value::Object(doc)).map_err(|e| Error::Serialize {
-        what: "cloudformation.yaml".into(),
-        reason: e.to_string(),
-    })?;
+    // YAML-1.1-safe: CloudFormation's parser would read an unquoted `yes`/`on` as a boolean.
+    let yaml = score_x_core::yaml::to_yaml(&Value::Object(doc));
     if yaml.len() > INLINE_TEMPLATE_LIMIT {
         ctx.warn_hint(
             score_x_core::Code::Approximated,

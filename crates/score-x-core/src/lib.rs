@@ -22,6 +22,7 @@ pub mod resolved;
 pub mod template;
 pub mod uid;
 pub mod value;
+pub mod yaml;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

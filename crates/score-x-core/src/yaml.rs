@@ -1,0 +1,360 @@
+//! A small YAML emitter for JSON values, safe for YAML 1.1 readers (kubectl's go-yaml, PyYAML,
+//! CloudFormation):
+//! block style, keys in the order given, two-space indent, sequences under a key at the key's
+//! indent (kubectl style), strings quoted whenever a 1.1 or 1.2 reader could take them for
+//! anything else (`yes`, `on`, `1:20`, `2001-12-14`, `012`, `=`, …), multi-line strings as
+//! literal blocks when that is exact.
+//!
+//! serde_yaml 0.9 writes `yes`/`on`/`no` unquoted (YAML 1.2), which Kubernetes reads as booleans.
+
+use serde_json::Value;
+
+/// One YAML document (without the `---` line) for `v`.
+pub fn to_yaml(v: &Value) -> String {
+    let mut out = String::new();
+    match v {
+        Value::Object(m) if !m.is_empty() => map(&mut out, m, 0),
+        Value::Array(a) if !a.is_empty() => seq(&mut out, a, 0),
+        other => {
+            out.push_str(
+                &inline(other).unwrap_or_else(|| quoted(other.as_str().unwrap_or_default())),
+            );
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// The one-line form of a scalar or empty collection; `None` for a block string or a non-empty
+/// collection.
+fn inline(v: &Value) -> Option<String> {
+    Some(match v {
+        Value::Null => "null".to_string(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => {
+            if block_ok(s) {
+                return None;
+            }
+            scalar(s)
+        }
+        Value::Array(a) if a.is_empty() => "[]".to_string(),
+        Value::Object(m) if m.is_empty() => "{}".to_string(),
+        _ => return None,
+    })
+}
+
+fn pad(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
+    for (k, v) in m {
+        pad(out, indent);
+        out.push_str(&scalar(k));
+        out.push(':');
+        value_after_key(out, v, indent);
+    }
+}
+
+/// What follows `key:` (or `-`): an inline scalar, a block string, or a nested collection.
+fn value_after_key(out: &mut String, v: &Value, indent: usize) {
+    if let Some(s) = inline(v) {
+        out.push(' ');
+        out.push_str(&s);
+        out.push('\n');
+        return;
+    }
+    match v {
+        Value::String(s) => block(out, s, indent + 2),
+        Value::Object(m) => {
+            out.push('\n');
+            map(out, m, indent + 2);
+        }
+        Value::Array(a) => {
+            out.push('\n');
+            seq(out, a, indent);
+        }
+        _ => {}
+    }
+}
+
+fn seq(out: &mut String, a: &[Value], indent: usize) {
+    for v in a {
+        if let Some(s) = inline(v) {
+            pad(out, indent);
+            out.push_str("- ");
+            out.push_str(&s);
+            out.push('\n');
+            continue;
+        }
+        match v {
+            Value::String(s) => {
+                pad(out, indent);
+                out.push('-');
+                block(out, s, indent + 2);
+            }
+            Value::Object(m) => {
+                let mut inner = String::new();
+                map(&mut inner, m, indent + 2);
+                dash_first(out, &inner, indent);
+            }
+            Value::Array(items) => {
+                let mut inner = String::new();
+                seq(&mut inner, items, indent + 2);
+                dash_first(out, &inner, indent);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Replace the indentation of the first line of `inner` (indent + 2 spaces) by `- `.
+fn dash_first(out: &mut String, inner: &str, indent: usize) {
+    pad(out, indent);
+    out.push_str("- ");
+    out.push_str(&inner[indent + 2..]);
+}
+
+/// ` |`, ` |-` or ` |+` then the lines at `indent`.
+fn block(out: &mut String, s: &str, indent: usize) {
+    let body = s.trim_end_matches('\n');
+    let trailing = s.len() - body.len();
+    out.push_str(match trailing {
+        0 => " |-\n",
+        1 => " |\n",
+        _ => " |+\n",
+    });
+    for line in s[..body.len() + trailing.min(1)]
+        .trim_end_matches('\n')
+        .split('\n')
+    {
+        if !line.is_empty() {
+            pad(out, indent);
+            out.push_str(line);
+        }
+        out.push('\n');
+    }
+    for _ in 1..trailing {
+        out.push('\n');
+    }
+}
+
+/// A literal block reproduces `s` exactly: several lines, printable, and the first non-empty
+/// line not indented (a reader takes the block's indentation from it).
+fn block_ok(s: &str) -> bool {
+    let body = s.trim_end_matches('\n');
+    s.contains('\n')
+        && !body.is_empty()
+        && !body.trim_start_matches('\n').starts_with([' ', '\t'])
+        && s.chars()
+            .all(|c| c == '\n' || c == '\t' || !needs_escape(c))
+        && !s.contains('\r')
+}
+
+fn needs_escape(c: char) -> bool {
+    let u = c as u32;
+    u < 0x20 || (0x7f..=0x9f).contains(&u) || matches!(u, 0x2028 | 0x2029 | 0xfeff)
+}
+
+/// A string scalar: plain when unambiguous, else single-quoted, else double-quoted.
+fn scalar(s: &str) -> String {
+    if plain_ok(s) {
+        s.to_string()
+    } else if s.chars().any(needs_escape) {
+        quoted(s)
+    } else {
+        format!("'{}'", s.replace('\'', "''"))
+    }
+}
+
+fn quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            c if needs_escape(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Words a YAML 1.1 or 1.2 reader takes for null, a boolean or a special float.
+fn is_special_word(s: &str) -> bool {
+    matches!(
+        s.to_ascii_lowercase().as_str(),
+        "null"
+            | "~"
+            | "y"
+            | "yes"
+            | "n"
+            | "no"
+            | "true"
+            | "false"
+            | "on"
+            | "off"
+            | ".inf"
+            | "-.inf"
+            | "+.inf"
+            | ".nan"
+    )
+}
+
+/// Plain only when no reader can take it for anything but this string.
+fn plain_ok(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    let second = chars.next();
+    if is_special_word(s)
+        || !s
+            .chars()
+            .all(|c| c.is_alphanumeric() || "-_./:@+=~$()^ ".contains(c))
+        || s.ends_with([' ', ':'])
+        || s.contains(": ")
+        || s.contains(" #")
+    {
+        return false;
+    }
+    // Numbers, timestamps, sexagesimals and special floats start with a digit, or with a sign
+    // or a dot followed by a digit or a dot: all quoted.
+    if first.is_ascii_digit()
+        || (matches!(first, '-' | '+' | '.')
+            && second.is_some_and(|c| c.is_ascii_digit() || c == '.'))
+    {
+        return false;
+    }
+    match first {
+        // `-` alone or followed by a space is a sequence entry.
+        '-' => second.is_some_and(|c| c != ' '),
+        '?' | ':' | '@' | '=' | '~' | ' ' => false,
+        _ => true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn round_trip(v: &Value) {
+        let y = to_yaml(v);
+        let back: Value = serde_yaml::from_str(&y).unwrap_or_else(|e| panic!("{e}\n{y}"));
+        assert_eq!(&back, v, "\n{y}");
+    }
+
+    #[test]
+    fn yaml_1_1_specials_are_quoted() {
+        for s in [
+            "yes",
+            "no",
+            "on",
+            "off",
+            "y",
+            "n",
+            "Yes",
+            "NO",
+            "true",
+            "null",
+            "~",
+            "1",
+            "0x1f",
+            "1e3",
+            "012",
+            "-",
+            "a: b",
+            "#x",
+            " x",
+            "x ",
+            "=",
+            "1_000",
+            "0o17",
+            ".5",
+            "+1",
+            "1:20",
+            "2001-12-14",
+            ".inf",
+            "NaN",
+            "<<",
+            "-1",
+            "?x",
+            "@x",
+            "x #y",
+            "x:",
+            "'q'",
+            "\"d\"",
+            "a\tb",
+            "\u{7f}",
+            "é",
+            "",
+            "*a",
+            "&a",
+            "!t",
+            "|",
+            ">",
+            "%x",
+            "`x",
+            "[x]",
+            "{x}",
+        ] {
+            let y = to_yaml(&json!({ "k": s }));
+            let line = y.trim_end();
+            let value = &line[3..];
+            if s.is_empty() || !plain_ok(s) {
+                assert!(
+                    value.starts_with(['\'', '"']),
+                    "{s:?} must be quoted: {line}"
+                );
+            }
+            round_trip(&json!({ "k": s }));
+        }
+        assert!(
+            plain_ok("-U")
+                && plain_ok("nginx:1.27")
+                && plain_ok("app.kubernetes.io/name")
+                && plain_ok("$(VAR)")
+        );
+        assert!(!plain_ok("1Gi") && !plain_ok("yes") && !plain_ok("2001-12-14") && !plain_ok("-1"));
+    }
+
+    #[test]
+    fn shapes_and_block_strings() {
+        let v = json!({
+            "a": [{"b": 1, "c": [1, [2, 3], {}]}, [], {"d": "x\ny\n"}],
+            "e": {"f": {}, "g": []},
+            "h": "one\ntwo",
+            "i": "keep\n\n\n",
+            "j": " lead\nx",
+            "j2": "\n\n lead\nx\n",
+            "j3": "\n\nfirst\n",
+            "k": "crlf\r\nx",
+            "l": ["multi\nline\n", "x"],
+            "m": "tab\tin\nblock\n",
+            "n": null, "o": true, "p": 1.5, "q": -3,
+        });
+        round_trip(&v);
+        let y = to_yaml(&v);
+        assert!(
+            y.starts_with(
+                "a:\n- b: 1\n  c:\n  - 1\n  - - 2\n    - 3\n  - {}\n- []\n- d: |\n    x\n    y\n"
+            ),
+            "{y}"
+        );
+        assert!(y.contains("h: |-\n  one\n  two\n"), "{y}");
+        assert!(y.contains("j: \" lead\\nx\"\n"), "{y}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_round_trips(s in "\\PC{0,40}|[-:#'\" \n\t?.0-9yesno]{0,12}") {
+            round_trip(&json!({ "k": s.clone(), "l": [s.clone(), {"m": s}] }));
+        }
+    }
+}
