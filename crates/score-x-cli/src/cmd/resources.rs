@@ -154,7 +154,7 @@ pub fn get_outputs(printer: &Printer, args: &GetOutputsArgs) -> Result<(), Failu
     let v = outputs_json(r, args.show_secrets);
     let text = match args.format {
         OutputsFormat::Json => crate::printer::pretty_json(&v),
-        OutputsFormat::Yaml => serde_yaml::to_string(&v).unwrap_or_default(),
+        OutputsFormat::Yaml => score_x_core::yaml::to_yaml(&v),
     };
     printer.out(&text);
     Ok(())
