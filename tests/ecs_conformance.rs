@@ -4,7 +4,6 @@
 #![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
 mod ecs_model;
-mod ecs_validator;
 
 use std::collections::BTreeMap;
 
@@ -13,6 +12,9 @@ use score_x_core::ir::Readiness;
 use score_x_core::resolved::{Output, ResolvedContent};
 use score_x_core::{Bundle, Code};
 use score_x_ecs::{Error, LaunchType, MixedSecrets, Options, emit};
+use score_x_tests::validators::{
+    Validator, assert_valid_bundle as validate, validate_bundle, write_files,
+};
 use serde_json::{Value as Json, json};
 
 fn file_json(b: &Bundle, path: &str) -> Json {
@@ -31,19 +33,6 @@ fn container_of<'a>(td: &'a Json, name: &str) -> &'a Json {
         .iter()
         .find(|c| c["name"] == name)
         .unwrap_or_else(|| panic!("no container {name}"))
-}
-
-fn validate(b: &Bundle) {
-    if ecs_validator::available()
-        && let Err(report) = ecs_validator::validate(&b.files)
-    {
-        let files: Vec<String> = b
-            .files
-            .iter()
-            .map(|(k, v)| format!("--- {k}\n{}", String::from_utf8_lossy(v)))
-            .collect();
-        panic!("invalid ECS bundle:\n{report}\n{}", files.join("\n"));
-    }
 }
 
 fn assert_no_secret_text(b: &Bundle) {
@@ -843,19 +832,19 @@ fn capabilities_declare_the_approximations() {
 
 #[test]
 fn validator_rejects_bad_bundles() {
-    if !ecs_validator::available() {
+    if !Validator::Ecs.available() {
         return;
     }
     let b = emit(&estate(), &full_options()).unwrap();
     if let Ok(dir) = std::env::var("SCORE_X_ECS_DUMP") {
-        ecs_validator::write(std::path::Path::new(&dir), &b.files);
+        write_files(std::path::Path::new(&dir), &b.files).unwrap();
     }
     let corrupt = |path: &str, f: &dyn Fn(&mut Json)| {
         let mut files = b.files.clone();
         let mut v: Json = serde_json::from_slice(&files[path]).unwrap();
         f(&mut v);
         files.insert(path.into(), serde_json::to_vec_pretty(&v).unwrap());
-        ecs_validator::validate(&files)
+        validate_bundle(&files)
     };
     let e = corrupt("api/task-definition.json", &|v| {
         v["containerDefinitions"][0]["bogusKey"] = json!(1)
@@ -876,7 +865,7 @@ fn validator_rejects_bad_bundles() {
         cfn.replace("AWS::ECS::Service", "AWS::ECS::Servicee")
             .into_bytes(),
     );
-    let e = ecs_validator::validate(&files).unwrap_err();
+    let e = validate_bundle(&files).unwrap_err();
     assert!(e.contains("cloudformation.yaml"), "{e}");
 }
 

@@ -3,76 +3,17 @@
 //! provisions with the Kubernetes defaults (same output names).
 #![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
-mod ecs_validator;
-
-use score_x_core::graph::ResourceGraph;
 use score_x_core::resolved::Output;
-use score_x_core::{Bundle, Resolved, Target};
-use score_x_provision::{CommandOutput, CommandRunner, Context, ProvisionerSet, State, provision};
-use score_x_spec::{FileReader, LoadOptions, SourceFile, load};
+use score_x_core::{Bundle, Target};
+use score_x_tests::pipeline::resolve_with_defaults as resolve;
+use score_x_tests::validators::assert_valid_bundle as check;
 use serde_json::{Value as Json, json};
-
-struct NoFiles;
-impl FileReader for NoFiles {
-    fn read(&self, _: &str, path: &str) -> Result<Vec<u8>, String> {
-        Err(format!("no file `{path}` in this test"))
-    }
-}
-
-struct NoCommands;
-impl CommandRunner for NoCommands {
-    fn run(
-        &self,
-        program: &str,
-        _: &[String],
-        _: &[u8],
-        _: std::time::Duration,
-    ) -> Result<CommandOutput, String> {
-        Err(format!("no command `{program}` in this test"))
-    }
-}
-
-fn resolve(target: Target, files: &[(&str, &str)], options: Json) -> Result<Resolved, String> {
-    let files: Vec<SourceFile> = files
-        .iter()
-        .map(|(n, t)| SourceFile {
-            name: n.to_string(),
-            text: t.to_string(),
-        })
-        .collect();
-    let loaded = load(&files, &NoFiles, &LoadOptions::default()).map_err(|d| format!("{d:#?}"))?;
-    let graph = ResourceGraph::build(&loaded.app).map_err(|d| format!("{d:#?}"))?;
-    let mut set = ProvisionerSet::new();
-    set.add_defaults(target).map_err(|d| format!("{d:#?}"))?;
-    let mut state = State::new("test-seed".into());
-    let ctx = Context {
-        target,
-        options,
-        runner: &NoCommands,
-    };
-    provision(&loaded.app, &graph, &set, &mut state, &ctx)
-        .map(|(r, _)| r)
-        .map_err(|d| {
-            d.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
-}
 
 fn bundle(files: &[(&str, &str)], options: Json) -> Bundle {
     let opts: score_x_ecs::Options = serde_json::from_value(options.clone()).unwrap();
     let resolved = resolve(Target::Ecs, files, options)
         .unwrap_or_else(|e| panic!("provisioning failed:\n{e}"));
     score_x_ecs::emit(&resolved, &opts).unwrap_or_else(|e| panic!("emit failed: {e}"))
-}
-
-fn check(b: &Bundle) {
-    if ecs_validator::available()
-        && let Err(report) = ecs_validator::validate(&b.files)
-    {
-        panic!("invalid ECS bundle:\n{report}");
-    }
 }
 
 fn options() -> Json {

@@ -4,8 +4,6 @@
 //! validator tests/conformance/k8s_validate.py; the validator itself is shown to reject bad input.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod kubernetes_validator;
-
 use std::collections::{BTreeMap, BTreeSet};
 
 use score_x_core::ir::{
@@ -18,6 +16,9 @@ use score_x_core::resolved::{
 };
 use score_x_core::{Resolved, ResourceUid, Span};
 use score_x_kubernetes::{ImagePullPolicy, Options, emit};
+use score_x_tests::validators::{
+    Validator, assert_valid_manifests, python_yaml_to_json, validate_manifests,
+};
 use serde_json::json;
 
 const PASSWORD: &str = "Sup3rS3cretGeneratedPassw0rd";
@@ -473,14 +474,6 @@ fn manifests(app: &Resolved, opts: &Options) -> String {
     String::from_utf8(bundle.files["manifests.yaml"].clone()).unwrap()
 }
 
-fn assert_valid(yaml: &str) {
-    if kubernetes_validator::available()
-        && let Err(report) = kubernetes_validator::run(yaml)
-    {
-        panic!("invalid manifests:\n{report}\n--- manifests ---\n{yaml}");
-    }
-}
-
 #[test]
 fn rich_estate_is_valid_kubernetes() {
     let yaml = manifests(&estate(), &Options::default());
@@ -497,7 +490,7 @@ fn rich_estate_is_valid_kubernetes() {
     ] {
         assert!(yaml.contains(&format!("kind: {kind}\n")), "no {kind}");
     }
-    assert_valid(&yaml);
+    assert_valid_manifests(&yaml);
 }
 
 #[test]
@@ -510,7 +503,7 @@ fn rich_estate_is_valid_in_a_generated_namespace_with_options() {
     };
     let yaml = manifests(&estate(), &opts);
     assert!(yaml.starts_with("---\napiVersion: v1\nkind: Namespace\n"));
-    assert_valid(&yaml);
+    assert_valid_manifests(&yaml);
 }
 
 #[test]
@@ -538,7 +531,7 @@ fn output_is_byte_identical_across_runs() {
 /// A YAML 1.1 reader (PyYAML, like kubectl's go-yaml) reads back exactly the objects emitted.
 #[test]
 fn yaml_1_1_readers_read_back_the_exact_objects() {
-    if !kubernetes_validator::available() {
+    if !Validator::Kubernetes.available() {
         return;
     }
     let app = estate();
@@ -549,7 +542,7 @@ fn yaml_1_1_readers_read_back_the_exact_objects() {
         .iter()
         .map(|o| o.to_value().unwrap())
         .collect();
-    let out = kubernetes_validator::python_yaml_to_json(&yaml).unwrap();
+    let out = python_yaml_to_json(&yaml).unwrap();
     let read: Vec<serde_json::Value> = serde_json::from_str(&out).unwrap();
     assert_eq!(read.len(), expected.len());
     for (r, e) in read.iter().zip(&expected) {
@@ -561,7 +554,7 @@ fn yaml_1_1_readers_read_back_the_exact_objects() {
 /// proves nothing.
 #[test]
 fn validator_rejects_invalid_manifests() {
-    if !kubernetes_validator::available() {
+    if !Validator::Kubernetes.available() {
         return;
     }
     let cases: &[(&str, &str)] = &[
@@ -615,7 +608,7 @@ fn validator_rejects_invalid_manifests() {
         ),
     ];
     for (yaml, expected) in cases {
-        match kubernetes_validator::run(yaml) {
+        match validate_manifests(yaml) {
             Ok(()) => panic!("the validator accepted:\n{yaml}"),
             Err(report) => assert!(
                 report.contains(expected),

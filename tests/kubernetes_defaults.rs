@@ -2,60 +2,16 @@
 //! provision (targets/kubernetes/*.yaml) → kubernetes::emit → the strict validator.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-mod kubernetes_validator;
+use score_x_core::Target;
+use score_x_tests::pipeline::resolve_with_defaults;
+use score_x_tests::validators::assert_valid_manifests;
 
-use score_x_core::graph::ResourceGraph;
-use score_x_core::{Resolved, Target};
-use score_x_provision::{CommandOutput, CommandRunner, Context, ProvisionerSet, State, provision};
-use score_x_spec::{FileReader, LoadOptions, SourceFile, load};
-
-struct NoFiles;
-impl FileReader for NoFiles {
-    fn read(&self, _: &str, path: &str) -> Result<Vec<u8>, String> {
-        Err(format!("no file `{path}` in this test"))
-    }
-}
-
-struct NoCommands;
-impl CommandRunner for NoCommands {
-    fn run(
-        &self,
-        program: &str,
-        _: &[String],
-        _: &[u8],
-        _: std::time::Duration,
-    ) -> Result<CommandOutput, String> {
-        Err(format!("no command `{program}` in this test"))
-    }
-}
-
-fn resolve(files: &[(&str, &str)], options: serde_json::Value) -> Result<Resolved, String> {
-    let files: Vec<SourceFile> = files
-        .iter()
-        .map(|(n, t)| SourceFile {
-            name: n.to_string(),
-            text: t.to_string(),
-        })
-        .collect();
-    let loaded = load(&files, &NoFiles, &LoadOptions::default()).map_err(|d| format!("{d:#?}"))?;
-    let graph = ResourceGraph::build(&loaded.app).map_err(|d| format!("{d:#?}"))?;
-    let mut set = ProvisionerSet::new();
-    set.add_defaults(Target::Kubernetes)
-        .map_err(|d| format!("{d:#?}"))?;
-    let mut state = State::new("test-seed".into());
-    let ctx = Context {
-        target: Target::Kubernetes,
-        options,
-        runner: &NoCommands,
-    };
-    provision(&loaded.app, &graph, &set, &mut state, &ctx)
-        .map(|(r, _)| r)
-        .map_err(|d| {
-            d.iter()
-                .map(|x| x.to_string())
-                .collect::<Vec<_>>()
-                .join("\n")
-        })
+/// Provision `files` with the Kubernetes defaults.
+fn resolve(
+    files: &[(&str, &str)],
+    options: serde_json::Value,
+) -> Result<score_x_core::Resolved, String> {
+    resolve_with_defaults(Target::Kubernetes, files, options)
 }
 
 fn manifests(files: &[(&str, &str)], opts: score_x_kubernetes::Options) -> String {
@@ -71,14 +27,6 @@ fn docs(yaml: &str) -> Vec<serde_json::Value> {
     serde_yaml::Deserializer::from_str(yaml)
         .map(|d| serde_json::Value::deserialize(d).unwrap())
         .collect()
-}
-
-fn check(yaml: &str) {
-    if kubernetes_validator::available()
-        && let Err(report) = kubernetes_validator::run(yaml)
-    {
-        panic!("invalid manifests:\n{report}\n--- manifests ---\n{yaml}");
-    }
 }
 
 const WEB: &str = r#"
@@ -187,7 +135,7 @@ fn every_default_type_end_to_end() {
     assert!(yaml.contains("value: http://api:9090\n"), "{yaml}");
     // `service` names the workload the resource is named after.
     assert!(yaml.contains("value: web:80\n"), "{yaml}");
-    check(&yaml);
+    assert_valid_manifests(&yaml);
 }
 
 #[test]
@@ -210,7 +158,7 @@ fn ingress_and_namespace_options() {
     );
     assert!(yaml.contains("ingressClassName: nginx\n"));
     assert!(yaml.contains("value: shop\n"), "environment.namespace");
-    check(&yaml);
+    assert_valid_manifests(&yaml);
 }
 
 #[test]
@@ -354,7 +302,7 @@ fn provisioner_params_and_gateway_options() {
         vols.iter().any(|v| v["emptyDir"]["sizeLimit"] == "256Mi"),
         "{vols:?}"
     );
-    check(&yaml);
+    assert_valid_manifests(&yaml);
 }
 
 #[test]

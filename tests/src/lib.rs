@@ -1,8 +1,10 @@
 //! Shared support of the workspace-level tests in tests/*.rs: the shared sample score files
-//! ([`samples`]), the seed OpenAPI example workloads ([`seed`]) and the conformance validators
-//! ([`validators`]).
+//! ([`samples`]), the seed OpenAPI example workloads ([`seed`]), the conformance validators
+//! ([`validators`]) and the load → graph → provision pipeline with the default provisioners
+//! ([`pipeline`]).
 
 pub mod moto;
+pub mod pipeline;
 pub mod samples;
 pub mod seed;
 pub mod validators;
