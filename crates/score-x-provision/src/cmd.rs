@@ -183,6 +183,8 @@ pub(crate) fn run(input: &RunInput<'_>, env: &CmdEnv<'_>) -> Result<RunResult, D
         "namespace": env.options.get("namespace").and_then(Json::as_str).unwrap_or_default(),
         "resource_state": input.prev_state,
         "shared_state": input.shared,
+        // score-x extension: the output keys consumers reference that are not declared.
+        "requested_outputs": input.requested,
     });
     let stdin = serde_json::to_vec(&stdin).unwrap_or_default();
     let out = env

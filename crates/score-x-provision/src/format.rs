@@ -111,6 +111,11 @@ pub struct ParamSpec {
     pub description: Option<String>,
 }
 
+/// The output name of an *open* declaration (`outputs: {"*": {secret: true}}`): the provisioner
+/// produces, besides its explicitly declared outputs, exactly the keys its consumers reference
+/// (`requested_outputs` in the template data, `requested_outputs` in a command's stdin).
+pub const OPEN_OUTPUTS: &str = "*";
+
 /// A declared output.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct OutputSpec {
@@ -232,6 +237,7 @@ pub struct Provisioner {
     /// False for a `cmd://` provisioner without `supported_params`/`params`: any params pass.
     pub params_declared: bool,
     /// False for a `cmd://` provisioner without `expected_outputs`/`outputs`: any outputs pass.
+    /// `outputs` may hold the open declaration [`OPEN_OUTPUTS`] (see [`Provisioner::open_outputs`]).
     pub outputs_declared: bool,
     /// Where the provisioner is declared.
     #[serde(skip)]
@@ -257,6 +263,22 @@ impl Provisioner {
                 targets.peek().is_none() || sections.contains_key(&Section::for_target(target))
             }
         }
+    }
+
+    /// The spec of the open declaration `"*"`, when the provisioner has one: every output the
+    /// consumers reference that is not declared explicitly is produced with this spec.
+    pub fn open_outputs(&self) -> Option<&OutputSpec> {
+        self.outputs.get(OPEN_OUTPUTS)
+    }
+
+    /// The explicitly declared outputs (without the open declaration `"*"`).
+    pub fn declared_outputs(&self) -> impl Iterator<Item = (&String, &OutputSpec)> {
+        self.outputs.iter().filter(|(k, _)| *k != OPEN_OUTPUTS)
+    }
+
+    /// Is `name` declared explicitly (not only through the open declaration)?
+    pub fn declares_output(&self, name: &str) -> bool {
+        name != OPEN_OUTPUTS && self.outputs.contains_key(name)
     }
 
     /// `template` or `cmd`.

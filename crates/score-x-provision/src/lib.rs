@@ -19,6 +19,7 @@ pub mod format;
 mod helpers;
 mod project_state;
 mod provision;
+mod requested;
 mod resolve;
 mod run;
 mod set;
@@ -29,8 +30,8 @@ mod yaml;
 pub use cmd::{CommandOutput, CommandRunner};
 pub use defaults::embedded_defaults;
 pub use format::{
-    CmdProgram, CmdSpec, DEFAULT_TIMEOUT, Origin, OutputSpec, ParamSpec, ParamType, Provisioner,
-    ProvisionerKind, Section, SectionSource,
+    CmdProgram, CmdSpec, DEFAULT_TIMEOUT, OPEN_OUTPUTS, Origin, OutputSpec, ParamSpec, ParamType,
+    Provisioner, ProvisionerKind, Section, SectionSource,
 };
 pub use project_state::ProjectState;
 pub use provision::{Context, provision};
@@ -39,3 +40,5 @@ pub use state::{Orphan, ResourceState, STATE_VERSION, State, StoredSecretRef, Wo
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_open;

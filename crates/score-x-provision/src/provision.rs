@@ -71,6 +71,8 @@ pub fn provision(
     let mut warnings = Diagnostics::new();
     let mut errors = Diagnostics::new();
     let workloads = workloads_data(app);
+    let requested = crate::requested::requested_outputs(app);
+    let no_request = BTreeMap::new();
     let mut provisioned: BTreeMap<ResourceUid, ProvisionedResource> = BTreeMap::new();
     let mut failed: BTreeSet<ResourceUid> = BTreeSet::new();
     let mut skipped_warned: BTreeSet<String> = BTreeSet::new();
@@ -85,6 +87,7 @@ pub fn provision(
             ctx,
             work: &mut work,
             workloads: &workloads,
+            requested: requested.get(uid).unwrap_or(&no_request),
             provisioned: &provisioned,
             failed: &failed,
             warnings: &mut warnings,
@@ -159,6 +162,8 @@ struct One<'a, 'b> {
     ctx: &'a Context<'b>,
     work: &'a mut State,
     workloads: &'a Json,
+    /// The output keys this resource's consumers reference, with where they are first used.
+    requested: &'a BTreeMap<String, score_x_core::Span>,
     provisioned: &'a BTreeMap<ResourceUid, ProvisionedResource>,
     failed: &'a BTreeSet<ResourceUid>,
     warnings: &'a mut Diagnostics,
@@ -280,7 +285,14 @@ impl One<'_, '_> {
             prev_state,
             shared: &self.work.shared,
             workloads: self.workloads,
+            requested: self
+                .requested
+                .keys()
+                .filter(|k| !p.declares_output(k))
+                .cloned()
+                .collect(),
         };
+        self.warnings.extend(near_misses(&input, self.requested));
         let result = match &p.kind {
             ProvisionerKind::Template { .. } => crate::template_run::run(
                 self.set,
@@ -300,49 +312,10 @@ impl One<'_, '_> {
         }
         .map_err(one)?;
 
-        // Outputs: exactly the declared ones, secret where declared secret.
+        // Outputs: exactly the declared ones (and the requested ones of an open declaration),
+        // secret where declared secret.
         if p.outputs_declared {
-            let missing: Vec<&str> = p
-                .outputs
-                .keys()
-                .filter(|k| !result.outputs.contains_key(*k))
-                .map(String::as_str)
-                .collect();
-            let extra: Vec<&str> = result
-                .outputs
-                .keys()
-                .filter(|k| !p.outputs.contains_key(*k))
-                .map(String::as_str)
-                .collect();
-            let mut problems = Vec::new();
-            if !missing.is_empty() {
-                problems.push(format!(
-                    "did not produce the declared output(s) {}",
-                    missing.join(", ")
-                ));
-            }
-            if !extra.is_empty() {
-                problems.push(format!(
-                    "produced undeclared output(s) {}",
-                    extra.join(", ")
-                ));
-            }
-            if !problems.is_empty() {
-                return Err(one(fail(&input, p.span.clone(), problems.join("; ")).hint(
-                    "declare every output under `outputs:` and render exactly those",
-                )));
-            }
-            for (name, spec) in &p.outputs {
-                if spec.secret && matches!(result.outputs.get(name), Some(Output::Plain(_))) {
-                    return Err(one(fail(
-                        &input,
-                        p.span.clone(),
-                        format!(
-                            "output `{name}` is declared secret but was produced as plain text"
-                        ),
-                    )));
-                }
-            }
+            check_outputs(&input, &result.outputs).map_err(one)?;
         }
 
         // Generated secrets must not reach plain fields.
@@ -500,6 +473,130 @@ impl One<'_, '_> {
             Ok(Json::Object(given))
         }
     }
+}
+
+/// With an open declaration, a requested key one or two edits away from an explicitly
+/// declared output is most likely a typo: warn at its first use ("did you mean").
+fn near_misses(
+    input: &RunInput<'_>,
+    spans: &BTreeMap<String, score_x_core::Span>,
+) -> Vec<Diagnostic> {
+    let p = input.p;
+    let mut out = Vec::new();
+    let Some(open) = p.open_outputs() else {
+        return out;
+    };
+    for key in &input.requested {
+        let near = p
+            .declared_outputs()
+            .map(|(d, _)| d.as_str())
+            .filter(|d| d.len() >= 4 && edit_distance(key, d) <= 2)
+            .min_by_key(|d| (edit_distance(key, d), *d));
+        let (Some(near), Some(span)) = (near, spans.get(key)) else {
+            continue;
+        };
+        out.push(
+            Diagnostic::warning(
+                Code::UnknownOutput,
+                format!(
+                    "`{key}` is not an output {} declares for `{}`; it is served by its open declaration `*` (as a {} output)",
+                    p.uri,
+                    input.uid,
+                    if open.secret { "secret" } else { "plain" }
+                ),
+            )
+            .at(span.clone())
+            .hint(format!("did you mean `{near}`?")),
+        );
+    }
+    out
+}
+
+/// Levenshtein distance over chars (short output names only).
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// The outputs a run produced against the declaration: exactly the explicitly declared ones plus,
+/// with an open declaration `"*"`, the requested ones; declared-secret ones as secrets.
+fn check_outputs(
+    input: &RunInput<'_>,
+    produced: &BTreeMap<String, Output>,
+) -> Result<(), Diagnostic> {
+    let p = input.p;
+    let open = p.open_outputs().is_some();
+    let missing_declared: Vec<&str> = p
+        .declared_outputs()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| !produced.contains_key(*k))
+        .collect();
+    let missing_requested: Vec<&str> = if open {
+        input
+            .requested
+            .iter()
+            .map(String::as_str)
+            .filter(|k| !produced.contains_key(*k))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let extra: Vec<&str> = produced
+        .keys()
+        .map(String::as_str)
+        .filter(|k| input.output_spec(k).is_none())
+        .collect();
+    let mut problems = Vec::new();
+    if !missing_declared.is_empty() {
+        problems.push(format!(
+            "did not produce the declared output(s) {}",
+            missing_declared.join(", ")
+        ));
+    }
+    if !missing_requested.is_empty() {
+        problems.push(format!(
+            "did not produce the requested output(s) {} (referenced by its consumers, served by the open declaration `*`)",
+            missing_requested.join(", ")
+        ));
+    }
+    if !extra.is_empty() {
+        problems.push(if open {
+            format!(
+                "produced output(s) {} that are neither declared nor referenced by a consumer",
+                extra.join(", ")
+            )
+        } else {
+            format!("produced undeclared output(s) {}", extra.join(", "))
+        });
+    }
+    if !problems.is_empty() {
+        let hint = if open {
+            "render every declared output, and exactly the keys of `requested_outputs` for the open declaration `*`"
+        } else {
+            "declare every output under `outputs:` and render exactly those"
+        };
+        return Err(fail(input, p.span.clone(), problems.join("; ")).hint(hint));
+    }
+    for (name, out) in produced {
+        if matches!(out, Output::Plain(_)) && input.output_spec(name).is_some_and(|s| s.secret) {
+            return Err(fail(
+                input,
+                p.span.clone(),
+                format!("output `{name}` is declared secret but was produced as plain text"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn json_type(v: &Json) -> &'static str {

@@ -22,6 +22,24 @@ pub(crate) struct RunInput<'a> {
     pub shared: &'a serde_json::Value,
     /// `{name: {name, metadata, services}}` of every workload.
     pub workloads: &'a serde_json::Value,
+    /// The output keys the consumers reference that the provisioner does not declare
+    /// explicitly, sorted (`requested_outputs`: what an open declaration `"*"` must produce).
+    pub requested: Vec<String>,
+}
+
+impl RunInput<'_> {
+    /// The spec an output `name` is produced with: its explicit declaration, or the open
+    /// declaration `"*"` when consumers request it. `None`: not declared (plain).
+    pub(crate) fn output_spec(&self, name: &str) -> Option<&crate::format::OutputSpec> {
+        if self.p.declares_output(name) {
+            return self.p.outputs.get(name);
+        }
+        self.p.open_outputs().filter(|_| {
+            self.requested
+                .binary_search_by(|k| k.as_str().cmp(name))
+                .is_ok()
+        })
+    }
 }
 
 /// The outcome of one provisioner run.

@@ -171,6 +171,7 @@ pub(crate) fn template_data(
         "shared": input.shared,
         "options": options,
         "target": target.as_str(),
+        "requested_outputs": input.requested,
     })
 }
 
@@ -273,7 +274,7 @@ pub(crate) fn run(
     let mut outputs = BTreeMap::new();
     if let Json::Object(m) = rendered_outputs {
         for (name, v) in m {
-            let secret = input.p.outputs.get(&name).is_some_and(|o| o.secret);
+            let secret = input.output_spec(&name).is_some_and(|o| o.secret);
             let out = if secret {
                 secret_output(input, &out_span, &name, v)?
             } else {

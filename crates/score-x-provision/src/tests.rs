@@ -19,8 +19,8 @@ use crate::{CommandOutput, CommandRunner, Context, Origin, ProvisionerSet, State
 
 /// Really spawns the program (no PATH magic beyond std's), counting invocations.
 #[derive(Default)]
-struct SpawnRunner {
-    calls: AtomicUsize,
+pub(crate) struct SpawnRunner {
+    pub(crate) calls: AtomicUsize,
 }
 
 impl CommandRunner for SpawnRunner {
@@ -104,7 +104,7 @@ const PROVISIONERS: &str = r#"
     url: {{quote (concat "https://" params.host)}}
 "#;
 
-fn span(file: &str, line: u32, path: &str) -> Span {
+pub(crate) fn span(file: &str, line: u32, path: &str) -> Span {
     Span {
         line,
         ..Span::file_only(file)
@@ -126,12 +126,12 @@ fn tv(v: serde_json::Value) -> TValue {
 }
 
 /// A tiny app builder: workloads with variables, resources by local name.
-struct AppB {
-    app: App,
+pub(crate) struct AppB {
+    pub(crate) app: App,
 }
 
 impl AppB {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         AppB {
             app: App {
                 workloads: BTreeMap::new(),
@@ -140,7 +140,7 @@ impl AppB {
         }
     }
 
-    fn workload(mut self, name: &str, vars: &[(&str, &str)]) -> Self {
+    pub(crate) fn workload(mut self, name: &str, vars: &[(&str, &str)]) -> Self {
         let file = format!("{name}.score.yaml");
         let variables = vars
             .iter()
@@ -187,7 +187,7 @@ impl AppB {
         self
     }
 
-    fn file(mut self, workload: &str, target: &str, content: FileContent) -> Self {
+    pub(crate) fn file(mut self, workload: &str, target: &str, content: FileContent) -> Self {
         let w = self.app.workloads.get_mut(workload).unwrap();
         let c = w.containers.get_mut("main").unwrap();
         c.files.insert(
@@ -202,7 +202,7 @@ impl AppB {
         self
     }
 
-    fn resource(
+    pub(crate) fn resource(
         mut self,
         workload: &str,
         name: &str,
@@ -239,7 +239,7 @@ impl AppB {
     }
 }
 
-fn set_with(extra: &str) -> ProvisionerSet {
+pub(crate) fn set_with(extra: &str) -> ProvisionerSet {
     let mut set = ProvisionerSet::new();
     if !extra.is_empty() {
         set.add_file("extra.yaml", extra, Origin::User("extra.yaml".into()))
@@ -254,7 +254,7 @@ fn set_with(extra: &str) -> ProvisionerSet {
     set
 }
 
-fn run_with(
+pub(crate) fn run_with(
     app: &App,
     set: &ProvisionerSet,
     state: &mut State,
@@ -273,7 +273,7 @@ fn run(app: &App, state: &mut State) -> Result<(score_x_core::Resolved, Diagnost
     run_with(app, &set_with(""), state, &SpawnRunner::default())
 }
 
-fn one_error(
+pub(crate) fn one_error(
     r: Result<(score_x_core::Resolved, Diagnostics), Diagnostics>,
 ) -> score_x_core::Diagnostic {
     let e = r.unwrap_err();
