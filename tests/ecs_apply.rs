@@ -75,7 +75,7 @@ fn small_estate() -> score_x_core::Resolved {
         .containers
         .remove("worker")
         .unwrap()
-        .volume("/cache", &eph, None, false);
+        .volume("/cache", eph.as_str(), None, false);
     w.containers.insert("worker".into(), c);
     a
 }

@@ -698,7 +698,7 @@ fn mapping_errors() {
         .containers
         .remove("main")
         .unwrap()
-        .volume("/data", &eph, None, false);
+        .volume("/data", eph.as_str(), None, false);
     w.containers.insert("main".into(), c);
     let e = emit(&clash, &full_options()).unwrap_err();
     assert!(
@@ -767,7 +767,7 @@ fn host_volumes_need_ec2() {
         .containers
         .remove("main")
         .unwrap()
-        .volume("/logs", &host, None, true);
+        .volume("/logs", host.as_str(), None, true);
     w.containers.insert("main".into(), c);
     assert!(matches!(
         emit(&a, &full_options()),

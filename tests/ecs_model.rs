@@ -1,225 +1,42 @@
-//! Hand-built `Resolved` models for the ECS tests: a small builder over the core types.
+//! The ECS tests' hand-built `Resolved` models: ECS-flavoured shorthands over the core builders
+//! (`score_x_core::testing`) and the rich estate shared by ecs_conformance and ecs_apply.
 #![allow(dead_code)]
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use score_x_core::ResourceUid;
-use score_x_core::Span;
-use score_x_core::ir::{
-    Before, Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements,
-    Scheme, ServicePort,
-};
-use score_x_core::resolved::{
-    Output, ProvisionedResource, Resolved, ResolvedContainer, ResolvedContent, ResolvedFile,
-    ResolvedVariable, ResolvedVolume, ResolvedWorkload, SecretRef, SecretText, Segment, Value,
-};
+pub use score_x_core::ir::Protocol;
+use score_x_core::ir::Readiness;
+use score_x_core::resolved::{Output, Resolved, ResolvedContent, SecretRef, Segment, Value};
+use score_x_core::resolved::{ResolvedContainer, ResolvedWorkload};
+use score_x_core::testing::provisioned;
+pub use score_x_core::testing::{ContainerExt, WorkloadExt, secret, text, workload};
 use score_x_ecs::Options;
 use serde_json::json;
 
-pub fn span(path: &str) -> Span {
-    Span::file_only("score.yaml").with_path(path)
-}
-
-pub fn text(s: &str) -> Value {
-    Value::text(s)
-}
-
-/// A secret reference; `value` is the secret text score-x knows (dev provisioners).
-pub fn secret(name: &str, key: Option<&str>, value: Option<&str>) -> SecretRef {
-    SecretRef {
-        name: name.into(),
-        key: key.map(Into::into),
-        value: value.map(SecretText::new),
-    }
-}
-
 /// A value from segments: `Ok(text)` or `Err(secret)`.
 pub fn mixed(parts: Vec<Result<&str, SecretRef>>) -> Value {
-    let mut v = Value::default();
-    for p in parts {
-        v.push(match p {
-            Ok(t) => Segment::Text(t.into()),
-            Err(s) => Segment::Secret(s),
-        });
-    }
-    v
-}
-
-pub fn container(name: &str, image: &str) -> ResolvedContainer {
-    ResolvedContainer {
-        name: name.into(),
-        span: span(&format!("/containers/{name}")),
-        image: image.into(),
-        command: None,
-        args: None,
-        variables: BTreeMap::new(),
-        files: BTreeMap::new(),
-        volumes: BTreeMap::new(),
-        resources: None,
-        liveness_probe: None,
-        readiness_probe: None,
-        before: BTreeMap::new(),
-    }
-}
-
-pub trait ContainerExt {
-    fn var(self, k: &str, v: Value) -> Self;
-    fn file(self, target: &str, mode: Option<u32>, content: ResolvedContent) -> Self;
-    fn volume(
-        self,
-        target: &str,
-        source: &ResourceUid,
-        path: Option<&str>,
-        read_only: bool,
-    ) -> Self;
-    fn resources(
-        self,
-        limit_cpu_m: Option<u64>,
-        limit_mem: Option<u64>,
-        req_cpu_m: Option<u64>,
-        req_mem: Option<u64>,
-    ) -> Self;
-    fn before(self, other: &str, ready: Readiness) -> Self;
-    fn exec_probe(self, cmd: &[&str]) -> Self;
-    fn http_probe(self, path: &str, port: u16, headers: &[(&str, &str)]) -> Self;
-    fn command(self, cmd: &[&str], args: &[&str]) -> Self;
-}
-
-impl ContainerExt for ResolvedContainer {
-    fn var(mut self, k: &str, v: Value) -> Self {
-        self.variables.insert(
-            k.into(),
-            ResolvedVariable {
-                value: v,
-                span: span(&format!("/containers/{}/variables/{k}", self.name)),
-            },
-        );
-        self
-    }
-    fn file(mut self, target: &str, mode: Option<u32>, content: ResolvedContent) -> Self {
-        self.files.insert(
-            target.into(),
-            ResolvedFile {
-                target: target.into(),
-                mode,
-                content,
-                span: span(&format!("/containers/{}/files/{target}", self.name)),
-            },
-        );
-        self
-    }
-    fn volume(
-        mut self,
-        target: &str,
-        source: &ResourceUid,
-        path: Option<&str>,
-        read_only: bool,
-    ) -> Self {
-        self.volumes.insert(
-            target.into(),
-            ResolvedVolume {
-                target: target.into(),
-                source: source.clone(),
-                path: path.map(Into::into),
-                read_only,
-                span: span(&format!("/containers/{}/volumes/{target}", self.name)),
-            },
-        );
-        self
-    }
-    fn resources(
-        mut self,
-        lc: Option<u64>,
-        lm: Option<u64>,
-        rc: Option<u64>,
-        rm: Option<u64>,
-    ) -> Self {
-        let q = |c: Option<u64>, m: Option<u64>| {
-            (c.is_some() || m.is_some()).then(|| Quantities {
-                cpu: c.map(|millis| Cpu {
-                    millis,
-                    text: format!("{millis}m"),
-                }),
-                memory: m.map(|bytes| Memory {
-                    bytes,
-                    text: bytes.to_string(),
-                }),
-            })
-        };
-        self.resources = Some(ResourceRequirements {
-            limits: q(lc, lm),
-            requests: q(rc, rm),
-        });
-        self
-    }
-    fn before(mut self, other: &str, ready: Readiness) -> Self {
-        self.before.insert(
-            other.into(),
-            Before {
-                ready,
-                span: span(&format!("/containers/{}/before/{other}", self.name)),
-            },
-        );
-        self
-    }
-    fn exec_probe(mut self, cmd: &[&str]) -> Self {
-        self.readiness_probe = Some(Probe {
-            http_get: None,
-            exec: Some(cmd.iter().map(|s| s.to_string()).collect()),
-            span: span(&format!("/containers/{}/readinessProbe", self.name)),
-        });
-        self
-    }
-    fn http_probe(mut self, path: &str, port: u16, headers: &[(&str, &str)]) -> Self {
-        self.readiness_probe = Some(Probe {
-            http_get: Some(HttpGet {
-                path: path.into(),
-                port,
-                host: None,
-                scheme: Scheme::Http,
-                headers: headers
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.to_string()))
-                    .collect(),
-            }),
-            exec: None,
-            span: span(&format!("/containers/{}/readinessProbe", self.name)),
-        });
-        self
-    }
-    fn command(mut self, cmd: &[&str], args: &[&str]) -> Self {
-        self.command = Some(cmd.iter().map(|s| s.to_string()).collect());
-        self.args = (!args.is_empty()).then(|| args.iter().map(|s| s.to_string()).collect());
-        self
-    }
-}
-
-pub fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkload {
-    ResolvedWorkload {
-        name: name.into(),
-        file: "score.yaml".into(),
-        span: span(""),
-        metadata: serde_json::json!({"name": name}),
-        annotations: BTreeMap::new(),
-        service_ports: BTreeMap::new(),
-        containers: containers
+    score_x_core::testing::mixed(
+        parts
             .into_iter()
-            .map(|c| (c.name.clone(), c))
+            .map(|p| match p {
+                Ok(t) => Segment::Text(t.into()),
+                Err(s) => Segment::Secret(s),
+            })
             .collect(),
-        resources: BTreeMap::new(),
-    }
+    )
 }
 
+/// Container `name` running `image`.
+pub fn container(name: &str, image: &str) -> ResolvedContainer {
+    score_x_core::testing::container(name).image(image)
+}
+
+/// Service port `name` of `w`, UDP when `udp`.
 pub fn port(w: &mut ResolvedWorkload, name: &str, port: u16, target: u16, udp: bool) {
-    w.service_ports.insert(
-        name.into(),
-        ServicePort {
-            name: name.into(),
-            port,
-            target_port: target,
-            protocol: if udp { Protocol::Udp } else { Protocol::Tcp },
-            span: span(&format!("/service/ports/{name}")),
-        },
+    w.port(
+        name,
+        port,
+        target,
+        if udp { Protocol::Udp } else { Protocol::Tcp },
     );
 }
 
@@ -238,38 +55,15 @@ pub fn resource(
             w.resources.insert(name.into(), uid.clone());
         }
     }
-    app.resources.insert(
-        uid.clone(),
-        ProvisionedResource {
-            uid: uid.clone(),
-            type_: type_.into(),
-            class: "default".into(),
-            id: None,
-            source_workload: consumers[0].into(),
-            consumers: consumers
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<BTreeSet<_>>(),
-            provisioner: format!("template://test/{type_}"),
-            params: serde_json::json!({}),
-            outputs: outputs
-                .into_iter()
-                .map(|(k, v)| (k.to_string(), v))
-                .collect(),
-            artifacts,
-            span: span(&format!("/resources/{name}")),
-        },
-    );
+    let r = provisioned(uid.clone(), consumers, outputs, artifacts);
+    app.resources.insert(uid.clone(), r);
     app.order.push(uid.clone());
     uid
 }
 
+/// The estate of `workloads`, without resources (add them with [`resource`]).
 pub fn app(workloads: Vec<ResolvedWorkload>) -> Resolved {
-    Resolved {
-        workloads: workloads.into_iter().map(|w| (w.name.clone(), w)).collect(),
-        resources: BTreeMap::new(),
-        order: Vec::new(),
-    }
+    score_x_core::testing::app(workloads, Vec::new())
 }
 
 // ---- the rich estate shared by the conformance and apply tests ----
@@ -424,8 +218,8 @@ pub fn estate() -> Resolved {
     let api = app.workloads.get_mut("api").unwrap();
     let main = api.containers.remove("main").unwrap();
     let main = main
-        .volume("/data", &efs, Some("tenants/a"), false)
-        .volume("/cache", &eph, None, false);
+        .volume("/data", efs.as_str(), Some("tenants/a"), false)
+        .volume("/cache", eph.as_str(), None, false);
     api.containers.insert("main".into(), main);
     app
 }

@@ -167,24 +167,12 @@ pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<PortsPlan, Error>
 
 #[cfg(test)]
 mod tests {
-    use score_x_core::ir::{HttpGet, Probe, Scheme, ServicePort};
+    use score_x_core::ir::{HttpGet, Probe, Scheme};
+    use score_x_core::testing::WorkloadExt;
 
     use super::*;
     use crate::options::Options;
     use crate::testutil::{container, ctx, empty_app, span, workload};
-
-    fn port(w: &mut ResolvedWorkload, name: &str, port: u16, target: u16, protocol: Protocol) {
-        w.service_ports.insert(
-            name.into(),
-            ServicePort {
-                name: name.into(),
-                port,
-                target_port: target,
-                protocol,
-                span: span(),
-            },
-        );
-    }
 
     #[test]
     fn owner_by_probe_then_annotation_then_primary() {
@@ -201,10 +189,10 @@ mod tests {
             span: span(),
         });
         let mut w = workload("app", vec![container("agent"), web, container("zz")]);
-        port(&mut w, "http", 80, 8080, Protocol::Tcp);
-        port(&mut w, "alt", 8081, 8080, Protocol::Tcp);
-        port(&mut w, "stats", 9000, 9000, Protocol::Tcp);
-        port(&mut w, "syslog", 514, 514, Protocol::Udp);
+        w.port("http", 80, 8080, Protocol::Tcp);
+        w.port("alt", 8081, 8080, Protocol::Tcp);
+        w.port("stats", 9000, 9000, Protocol::Tcp);
+        w.port("syslog", 514, 514, Protocol::Udp);
         w.annotations
             .insert(format!("{PORT_CONTAINER_ANNOTATION}stats"), "zz".into());
         let (app, opts) = (empty_app(), Options::default());
@@ -240,7 +228,7 @@ mod tests {
     #[test]
     fn unknown_owner_annotation_is_an_error() {
         let mut w = workload("app", vec![container("a"), container("b")]);
-        port(&mut w, "http", 80, 80, Protocol::Tcp);
+        w.port("http", 80, 80, Protocol::Tcp);
         w.annotations
             .insert(format!("{PORT_CONTAINER_ANNOTATION}http"), "nope".into());
         let (app, opts) = (empty_app(), Options::default());

@@ -1,57 +1,23 @@
-//! Test helpers: tiny builders for resolved workloads and an emission context.
+//! Test helpers: the core builders of resolved models (`score_x_core::testing`) and an emission
+//! context.
 
 use std::collections::BTreeMap;
 
 use score_x_core::Span;
-use score_x_core::resolved::{Resolved, ResolvedContainer, ResolvedWorkload};
+use score_x_core::resolved::Resolved;
+pub use score_x_core::testing::{container, workload};
 
 use crate::ctx::Ctx;
 use crate::options::Options;
 use crate::secrets::Registry;
 
+/// A span that names only the score file.
 pub fn span() -> Span {
-    Span::file_only("score.yaml")
-}
-
-pub fn container(name: &str) -> ResolvedContainer {
-    ResolvedContainer {
-        name: name.into(),
-        span: span(),
-        image: "img:1".into(),
-        command: None,
-        args: None,
-        variables: BTreeMap::new(),
-        files: BTreeMap::new(),
-        volumes: BTreeMap::new(),
-        resources: None,
-        liveness_probe: None,
-        readiness_probe: None,
-        before: BTreeMap::new(),
-    }
-}
-
-pub fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkload {
-    ResolvedWorkload {
-        name: name.into(),
-        file: "score.yaml".into(),
-        span: span(),
-        metadata: serde_json::json!({"name": name}),
-        annotations: BTreeMap::new(),
-        service_ports: BTreeMap::new(),
-        containers: containers
-            .into_iter()
-            .map(|c| (c.name.clone(), c))
-            .collect(),
-        resources: BTreeMap::new(),
-    }
+    score_x_core::testing::span("")
 }
 
 pub fn empty_app() -> Resolved {
-    Resolved {
-        workloads: BTreeMap::new(),
-        resources: BTreeMap::new(),
-        order: Vec::new(),
-    }
+    score_x_core::testing::app(Vec::new(), Vec::new())
 }
 
 pub fn ctx<'a>(app: &'a Resolved, opts: &'a Options) -> Ctx<'a> {

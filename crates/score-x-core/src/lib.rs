@@ -8,6 +8,7 @@
 //! - [`resolved`]: the model after provisioning, with secret-typed values, handed to backends.
 //! - [`backend`]: the shape every backend shares (`Bundle`, capabilities).
 //! - [`naming`]: stable, state-independent names and hashes.
+//! - `testing` (feature `testing`): builders of hand-made resolved models for tests.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -20,6 +21,8 @@ pub mod ir;
 pub mod naming;
 pub mod resolved;
 pub mod template;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod uid;
 pub mod value;
 pub mod yaml;
