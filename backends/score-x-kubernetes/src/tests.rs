@@ -1,111 +1,16 @@
 //! Unit tests of the mapping rules, on hand-built resolved models.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use score_x_core::ir::{
-    Before, Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements,
-    Scheme, ServicePort,
+    Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements, Scheme,
 };
-use score_x_core::resolved::{
-    Output, ProvisionedResource, ResolvedContainer, ResolvedContent, ResolvedFile,
-    ResolvedVariable, ResolvedVolume, ResolvedWorkload, SecretRef, SecretText, Segment, Value,
+use score_x_core::resolved::{Output, ResolvedContent, SecretRef, Segment, Value};
+use score_x_core::testing::{
+    ContainerExt, WorkloadExt, app, container, mixed, resource, secret, span, workload,
 };
-use score_x_core::{Diagnostic, Resolved, ResourceUid, Span};
+use score_x_core::{Diagnostic, Resolved};
 use serde_json::json;
 
 use crate::{Error, Options, emit};
-
-fn span(p: &str) -> Span {
-    Span::file_only("score.yaml").with_path(p)
-}
-
-fn container(name: &str) -> ResolvedContainer {
-    ResolvedContainer {
-        name: name.into(),
-        span: span(&format!("/containers/{name}")),
-        image: format!("registry.example/{name}:1"),
-        command: None,
-        args: None,
-        variables: BTreeMap::new(),
-        files: BTreeMap::new(),
-        volumes: BTreeMap::new(),
-        resources: None,
-        liveness_probe: None,
-        readiness_probe: None,
-        before: BTreeMap::new(),
-    }
-}
-
-fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkload {
-    ResolvedWorkload {
-        name: name.into(),
-        file: "score.yaml".into(),
-        span: span(""),
-        metadata: json!({"name": name}),
-        annotations: BTreeMap::new(),
-        service_ports: BTreeMap::new(),
-        containers: containers
-            .into_iter()
-            .map(|c| (c.name.clone(), c))
-            .collect(),
-        resources: BTreeMap::new(),
-    }
-}
-
-fn app(workloads: Vec<ResolvedWorkload>, resources: Vec<ProvisionedResource>) -> Resolved {
-    Resolved {
-        order: resources.iter().map(|r| r.uid.clone()).collect(),
-        workloads: workloads.into_iter().map(|w| (w.name.clone(), w)).collect(),
-        resources: resources.into_iter().map(|r| (r.uid.clone(), r)).collect(),
-    }
-}
-
-fn resource(
-    uid: &str,
-    outputs: Vec<(&str, Output)>,
-    artifacts: serde_json::Value,
-) -> ProvisionedResource {
-    let uid: ResourceUid = uid.parse().unwrap();
-    ProvisionedResource {
-        type_: uid.type_().to_string(),
-        class: uid.class().to_string(),
-        id: None,
-        source_workload: "web".into(),
-        consumers: BTreeSet::from(["web".to_string()]),
-        provisioner: "template://test".into(),
-        params: json!({}),
-        outputs: outputs
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-        artifacts,
-        span: span("/resources/x"),
-        uid,
-    }
-}
-
-fn secret(name: &str, key: &str, value: Option<&str>) -> SecretRef {
-    SecretRef {
-        name: name.into(),
-        key: Some(key.into()),
-        value: value.map(SecretText::new),
-    }
-}
-
-fn var(v: Value) -> ResolvedVariable {
-    ResolvedVariable {
-        value: v,
-        span: span("/containers/main/variables/X"),
-    }
-}
-
-fn mixed(parts: Vec<Segment>) -> Value {
-    let mut v = Value::default();
-    for p in parts {
-        v.push(p);
-    }
-    v
-}
 
 fn docs(a: &Resolved, o: &Options) -> Vec<serde_json::Value> {
     crate::objects(a, o)
@@ -169,25 +74,24 @@ fn deployment_labels_selector_and_sorted_containers() {
 #[test]
 fn variables_plain_secret_and_mixed() {
     let mut c = container("main");
-    c.variables
-        .insert("PLAIN".into(), var(Value::text("cost $(not a ref) $$")));
-    c.variables.insert(
-        "PW".into(),
-        var(Value {
+    c = c.var("PLAIN", Value::text("cost $(not a ref) $$"));
+    c = c.var(
+        "PW",
+        Value {
             segments: vec![Segment::Secret(secret(
                 "pg",
-                "password",
+                Some("password"),
                 Some("s3cr3t-value"),
             ))],
-        }),
+        },
     );
-    c.variables.insert(
-        "URL".into(),
-        var(mixed(vec![
+    c = c.var(
+        "URL",
+        mixed(vec![
             Segment::Text("postgres://u:".into()),
-            Segment::Secret(secret("pg", "password", Some("s3cr3t-value"))),
+            Segment::Secret(secret("pg", Some("password"), Some("s3cr3t-value"))),
             Segment::Text("@h/$(db)".into()),
-        ])),
+        ]),
     );
     let a = app(vec![workload("web", vec![c])], vec![]);
     let d = docs(&a, &Options::default());
@@ -220,14 +124,14 @@ fn variables_plain_secret_and_mixed() {
 fn helper_collision_and_secret_without_key_are_errors() {
     let helper = crate::names::secret_helper_name("pg", "password");
     let mut c = container("main");
-    c.variables.insert(
-        "A".into(),
-        var(mixed(vec![
+    c = c.var(
+        "A",
+        mixed(vec![
             Segment::Text("x".into()),
-            Segment::Secret(secret("pg", "password", None)),
-        ])),
+            Segment::Secret(secret("pg", Some("password"), None)),
+        ]),
     );
-    c.variables.insert(helper, var(Value::text("y")));
+    c = c.var(&helper, Value::text("y"));
     let a = app(vec![workload("web", vec![c])], vec![]);
     assert!(matches!(
         crate::objects(&a, &Options::default()),
@@ -240,11 +144,11 @@ fn helper_collision_and_secret_without_key_are_errors() {
         key: None,
         value: None,
     };
-    c.variables.insert(
-        "A".into(),
-        var(Value {
+    c = c.var(
+        "A",
+        Value {
             segments: vec![Segment::Secret(keyless)],
-        }),
+        },
     );
     let a = app(vec![workload("web", vec![c])], vec![]);
     let e = crate::objects(&a, &Options::default()).unwrap_err();
@@ -252,51 +156,38 @@ fn helper_collision_and_secret_without_key_are_errors() {
     let diag: Diagnostic = e.into();
     assert_eq!(
         diag.span.unwrap().path.as_ref(),
-        "/containers/main/variables/X"
+        "/containers/main/variables/A"
     );
-}
-
-fn file(target: &str, mode: Option<u32>, content: ResolvedContent) -> ResolvedFile {
-    ResolvedFile {
-        target: target.into(),
-        mode,
-        content,
-        span: span(&format!("/containers/main/files/{target}")),
-    }
 }
 
 #[test]
 fn files_configmap_binary_secret_and_direct_secret() {
-    let mut c = container("main");
-    for f in [
-        file(
+    let c = container("main")
+        .file(
             "/etc/app/config.yaml",
             Some(0o640),
             ResolvedContent::Text(Value::text("a: 1\n")),
-        ),
-        file(
+        )
+        .file(
             "/usr/share/logo.bin",
             None,
             ResolvedContent::Binary(vec![0, 159, 146, 150]),
-        ),
-        file(
+        )
+        .file(
             "/etc/app/dsn",
             None,
             ResolvedContent::Text(mixed(vec![
                 Segment::Text("user:".into()),
-                Segment::Secret(secret("pg", "password", Some("hunter2-secret"))),
+                Segment::Secret(secret("pg", Some("password"), Some("hunter2-secret"))),
             ])),
-        ),
-        file(
+        )
+        .file(
             "/run/secrets/pw",
             Some(0o400),
             ResolvedContent::Text(Value {
-                segments: vec![Segment::Secret(secret("external", "pw", None))],
+                segments: vec![Segment::Secret(secret("external", Some("pw"), None))],
             }),
-        ),
-    ] {
-        c.files.insert(f.target.clone(), f);
-    }
+        );
     let a = app(vec![workload("web", vec![c])], vec![]);
     let d = docs(&a, &Options::default());
     let cm = find(&d, "ConfigMap", "web-files");
@@ -373,39 +264,25 @@ fn files_configmap_binary_secret_and_direct_secret() {
 
 #[test]
 fn mixed_file_with_unknown_secret_is_an_error() {
-    let mut c = container("main");
-    let f = file(
+    let c = container("main").file(
         "/etc/dsn",
         None,
         ResolvedContent::Text(mixed(vec![
             Segment::Text("u:".into()),
-            Segment::Secret(secret("ext", "pw", None)),
+            Segment::Secret(secret("ext", Some("pw"), None)),
         ])),
     );
-    c.files.insert(f.target.clone(), f);
     let a = app(vec![workload("web", vec![c])], vec![]);
     let e = crate::objects(&a, &Options::default()).unwrap_err();
     assert!(matches!(e, Error::UnknownSecretValue { .. }), "{e}");
     assert!(e.to_string().contains("`ext`"));
 }
 
-fn volume(target: &str, uid: &str, path: Option<&str>, read_only: bool) -> ResolvedVolume {
-    ResolvedVolume {
-        target: target.into(),
-        source: uid.parse().unwrap(),
-        path: path.map(str::to_string),
-        read_only,
-        span: span(&format!("/containers/main/volumes/{target}")),
-    }
-}
-
 #[test]
 fn volumes_from_source_and_claim_spec() {
-    let mut c = container("main");
-    let v1 = volume("/data", "volume.default#web.data", Some("/sub"), true);
-    let v2 = volume("/cache", "volume.default#web.cache", None, false);
-    c.volumes.insert(v1.target.clone(), v1);
-    c.volumes.insert(v2.target.clone(), v2);
+    let c = container("main")
+        .volume("/data", "volume.default#web.data", Some("/sub"), true)
+        .volume("/cache", "volume.default#web.cache", None, false);
     let r1 = resource(
         "volume.default#web.data",
         vec![(
@@ -468,9 +345,7 @@ fn volumes_from_source_and_claim_spec() {
         )],
         json!(null),
     );
-    let mut c2 = container("main");
-    let v = volume("/data", "volume.default#web.data", None, false);
-    c2.volumes.insert(v.target.clone(), v);
+    let c2 = container("main").volume("/data", "volume.default#web.data", None, false);
     let a = app(vec![workload("web", vec![c2.clone()])], vec![claim.clone()]);
     assert!(matches!(
         crate::objects(&a, &Options::default()),
@@ -498,9 +373,7 @@ fn volumes_from_source_and_claim_spec() {
         vec![("source", Output::Plain(json!({"emptyDirr": {}})))],
         json!(null),
     );
-    let mut c3 = container("main");
-    let v = volume("/cache", "volume.default#web.cache", None, false);
-    c3.volumes.insert(v.target.clone(), v);
+    let c3 = container("main").volume("/cache", "volume.default#web.cache", None, false);
     let a = app(vec![workload("web", vec![c3.clone()])], vec![bad]);
     let e = crate::objects(&a, &Options::default()).unwrap_err();
     assert!(matches!(e, Error::BadVolumeSource { .. }), "{e}");
@@ -555,24 +428,14 @@ fn probes_http_exec_and_both() {
     assert_eq!(k["livenessProbe"], json!({"exec": {"command": ["true"]}}));
 }
 
-fn before(c: &mut ResolvedContainer, other: &str, ready: Readiness) {
-    c.before.insert(
-        other.into(),
-        Before {
-            ready,
-            span: span(&format!("/containers/{}/before/{other}", c.name)),
-        },
-    );
-}
-
 #[test]
 fn before_makes_init_containers_and_sidecars_in_order() {
     let mut migrate = container("migrate");
-    before(&mut migrate, "app", Readiness::Complete);
+    migrate = migrate.before("app", Readiness::Complete);
     let mut seed = container("a-seed");
-    before(&mut seed, "migrate", Readiness::Complete);
+    seed = seed.before("migrate", Readiness::Complete);
     let mut proxy = container("proxy");
-    before(&mut proxy, "app", Readiness::Started);
+    proxy = proxy.before("app", Readiness::Started);
     let mut cache = container("cache");
     cache.readiness_probe = Some(http_probe(6379));
     cache.liveness_probe = Some(Probe {
@@ -580,7 +443,7 @@ fn before_makes_init_containers_and_sidecars_in_order() {
         http_get: None,
         span: span("/l"),
     });
-    before(&mut cache, "app", Readiness::Healthy);
+    cache = cache.before("app", Readiness::Healthy);
     let a = app(
         vec![workload(
             "web",
@@ -614,9 +477,9 @@ fn before_makes_init_containers_and_sidecars_in_order() {
 
     // Topological order beats name order.
     let mut z = container("zz");
-    before(&mut z, "aa", Readiness::Complete);
+    z = z.before("aa", Readiness::Complete);
     let mut aa = container("aa");
-    before(&mut aa, "main", Readiness::Complete);
+    aa = aa.before("main", Readiness::Complete);
     let a = app(
         vec![workload("web", vec![container("main"), z, aa])],
         vec![],
@@ -634,7 +497,7 @@ fn before_makes_init_containers_and_sidecars_in_order() {
 #[test]
 fn before_errors() {
     let mut x = container("x");
-    before(&mut x, "nope", Readiness::Started);
+    x = x.before("nope", Readiness::Started);
     let a = app(vec![workload("web", vec![x, container("y")])], vec![]);
     assert!(matches!(
         crate::objects(&a, &Options::default()),
@@ -642,7 +505,7 @@ fn before_errors() {
     ));
 
     let mut x = container("x");
-    before(&mut x, "y", Readiness::Healthy);
+    x = x.before("y", Readiness::Healthy);
     let a = app(vec![workload("web", vec![x, container("y")])], vec![]);
     assert!(matches!(
         crate::objects(&a, &Options::default()),
@@ -650,9 +513,9 @@ fn before_errors() {
     ));
 
     let mut x = container("x");
-    before(&mut x, "y", Readiness::Complete);
+    x = x.before("y", Readiness::Complete);
     let mut y = container("y");
-    before(&mut y, "x", Readiness::Complete);
+    y = y.before("x", Readiness::Complete);
     let a = app(vec![workload("web", vec![x, y, container("z")])], vec![]);
     assert!(matches!(
         crate::objects(&a, &Options::default()),
@@ -660,9 +523,9 @@ fn before_errors() {
     ));
 
     let mut x = container("x");
-    before(&mut x, "y", Readiness::Complete);
+    x = x.before("y", Readiness::Complete);
     let mut y = container("y");
-    before(&mut y, "x", Readiness::Complete);
+    y = y.before("x", Readiness::Complete);
     let a = app(vec![workload("web", vec![x, y])], vec![]);
     assert!(matches!(
         crate::objects(&a, &Options::default()),
@@ -674,7 +537,7 @@ fn before_errors() {
 fn init_container_probes_are_dropped_with_a_warning() {
     let mut m = container("migrate");
     m.readiness_probe = Some(http_probe(1));
-    before(&mut m, "app", Readiness::Complete);
+    m = m.before("app", Readiness::Complete);
     let a = app(vec![workload("web", vec![container("app"), m])], vec![]);
     let b = emit(&a, &Options::default()).unwrap();
     assert_eq!(b.warnings.len(), 1);
@@ -686,29 +549,14 @@ fn init_container_probes_are_dropped_with_a_warning() {
     );
 }
 
-fn port(name: &str, port: u16, target: u16, protocol: Protocol) -> ServicePort {
-    ServicePort {
-        name: name.into(),
-        port,
-        target_port: target,
-        protocol,
-        span: span("/service/ports"),
-    }
-}
-
 #[test]
 fn service_ports_and_container_ports() {
     let mut api = container("api");
     api.readiness_probe = Some(http_probe(8080));
     let mut w = workload("web", vec![container("a-sidecar"), api]);
-    w.service_ports
-        .insert("http".into(), port("http", 80, 8080, Protocol::Tcp));
-    w.service_ports
-        .insert("dns".into(), port("dns", 53, 53, Protocol::Udp));
-    w.service_ports.insert(
-        "a-very-long-port-name".into(),
-        port("a-very-long-port-name", 9000, 9000, Protocol::Tcp),
-    );
+    w.port("http", 80, 8080, Protocol::Tcp);
+    w.port("dns", 53, 53, Protocol::Udp);
+    w.port("a-very-long-port-name", 9000, 9000, Protocol::Tcp);
     let a = app(vec![w.clone()], vec![]);
     let d = docs(&a, &Options::default());
     let svc = find(&d, "Service", "web");
@@ -760,8 +608,7 @@ fn service_ports_and_container_ports() {
 #[test]
 fn kinds_statefulset_job_cronjob() {
     let mut w = workload("db", vec![container("main")]);
-    w.service_ports
-        .insert("pg".into(), port("pg", 5432, 5432, Protocol::Tcp));
+    w.port("pg", 5432, 5432, Protocol::Tcp);
     w.annotations
         .insert("k8s.score.dev/kind".into(), "StatefulSet".into());
     let d = docs(&app(vec![w.clone()], vec![]), &Options::default());
@@ -934,13 +781,11 @@ fn options_are_checked() {
 #[test]
 fn output_is_deterministic_and_independent_of_insertion_order() {
     let mut c = container("main");
-    c.variables.insert("B".into(), var(Value::text("2")));
-    c.variables.insert("A".into(), var(Value::text("1")));
+    c = c.var("B", Value::text("2"));
+    c = c.var("A", Value::text("1"));
     let mut w1 = workload("web", vec![c.clone(), container("side")]);
-    w1.service_ports
-        .insert("b".into(), port("b", 81, 81, Protocol::Tcp));
-    w1.service_ports
-        .insert("a".into(), port("a", 80, 80, Protocol::Tcp));
+    w1.port("b", 81, 81, Protocol::Tcp);
+    w1.port("a", 80, 80, Protocol::Tcp);
     let w2 = workload("api", vec![container("main")]);
     let r1 = resource(
         "x.default#a",
@@ -982,7 +827,11 @@ fn a_secret_value_outside_a_secret_is_an_error() {
         "postgres.default#web.db",
         vec![(
             "password",
-            Output::Secret(secret("pg", "password", Some("generated-secret-1234"))),
+            Output::Secret(secret(
+                "pg",
+                Some("password"),
+                Some("generated-secret-1234"),
+            )),
         )],
         json!([
             {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "pg"}, "stringData": {"password": "generated-secret-1234"}},
