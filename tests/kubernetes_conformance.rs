@@ -4,17 +4,17 @@
 //! validator tests/conformance/k8s_validate.py; the validator itself is shown to reject bad input.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::collections::{BTreeMap, BTreeSet};
-
+use score_x_core::Resolved;
 use score_x_core::ir::{
-    Before, Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements,
-    Scheme, ServicePort,
+    Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements, Scheme,
 };
 use score_x_core::resolved::{
-    Output, ProvisionedResource, ResolvedContainer, ResolvedContent, ResolvedFile,
-    ResolvedVariable, ResolvedVolume, ResolvedWorkload, SecretRef, SecretText, Segment, Value,
+    Output, ProvisionedResource, ResolvedContent, ResolvedWorkload, SecretRef, Segment, Value,
 };
-use score_x_core::{Resolved, ResourceUid, Span};
+use score_x_core::testing::{
+    ContainerExt, WorkloadExt, app, container, mixed, resource, secret, secret_value, span,
+    workload,
+};
 use score_x_kubernetes::{ImagePullPolicy, Options, emit};
 use score_x_tests::validators::{
     Validator, assert_valid_manifests, python_yaml_to_json, validate_manifests,
@@ -23,127 +23,15 @@ use serde_json::json;
 
 const PASSWORD: &str = "Sup3rS3cretGeneratedPassw0rd";
 
-fn span(p: &str) -> Span {
-    Span::file_only("score.yaml").with_path(p)
-}
-
-fn container(name: &str) -> ResolvedContainer {
-    ResolvedContainer {
-        name: name.into(),
-        span: span(&format!("/containers/{name}")),
-        image: format!("registry.example/{name}:1.0"),
-        command: None,
-        args: None,
-        variables: BTreeMap::new(),
-        files: BTreeMap::new(),
-        volumes: BTreeMap::new(),
-        resources: None,
-        liveness_probe: None,
-        readiness_probe: None,
-        before: BTreeMap::new(),
-    }
-}
-
-fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkload {
-    ResolvedWorkload {
-        name: name.into(),
-        file: "score.yaml".into(),
-        span: span(""),
-        metadata: json!({ "name": name }),
-        annotations: BTreeMap::new(),
-        service_ports: BTreeMap::new(),
-        containers: containers
-            .into_iter()
-            .map(|c| (c.name.clone(), c))
-            .collect(),
-        resources: BTreeMap::new(),
-    }
-}
-
-fn resource(
-    uid: &str,
-    outputs: Vec<(&str, Output)>,
-    artifacts: serde_json::Value,
-) -> ProvisionedResource {
-    let uid: ResourceUid = uid.parse().unwrap();
-    ProvisionedResource {
-        type_: uid.type_().to_string(),
-        class: uid.class().to_string(),
-        id: None,
-        source_workload: "web".into(),
-        consumers: BTreeSet::from(["web".to_string()]),
-        provisioner: "template://test".into(),
-        params: json!({}),
-        outputs: outputs
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v))
-            .collect(),
-        artifacts,
-        span: span("/resources"),
-        uid,
-    }
-}
-
 fn pg_secret() -> SecretRef {
-    SecretRef {
-        name: "pg-main".into(),
-        key: Some("password".into()),
-        value: Some(SecretText::new(PASSWORD)),
-    }
+    secret("pg-main", Some("password"), Some(PASSWORD))
 }
 
-fn var(v: Value) -> ResolvedVariable {
-    ResolvedVariable {
-        value: v,
-        span: span("/containers/x/variables/y"),
-    }
+fn external_token() -> SecretRef {
+    secret("external-api", Some("token"), None)
 }
 
-fn secret_value(r: SecretRef) -> Value {
-    Value {
-        segments: vec![Segment::Secret(r)],
-    }
-}
-
-fn mixed(parts: Vec<Segment>) -> Value {
-    let mut v = Value::default();
-    for p in parts {
-        v.push(p);
-    }
-    v
-}
-
-fn file(target: &str, mode: Option<u32>, content: ResolvedContent) -> (String, ResolvedFile) {
-    (
-        target.to_string(),
-        ResolvedFile {
-            target: target.into(),
-            mode,
-            content,
-            span: span("/containers/x/files"),
-        },
-    )
-}
-
-fn volume(
-    target: &str,
-    uid: &str,
-    path: Option<&str>,
-    read_only: bool,
-) -> (String, ResolvedVolume) {
-    (
-        target.to_string(),
-        ResolvedVolume {
-            target: target.into(),
-            source: uid.parse().unwrap(),
-            path: path.map(str::to_string),
-            read_only,
-            span: span("/containers/x/volumes"),
-        },
-    )
-}
-
-fn http_probe(port: u16, path: &str) -> Probe {
+fn http_probe(container: &str, port: u16, path: &str) -> Probe {
     Probe {
         http_get: Some(HttpGet {
             path: path.into(),
@@ -156,239 +44,177 @@ fn http_probe(port: u16, path: &str) -> Probe {
             ],
         }),
         exec: None,
-        span: span("/containers/x/readinessProbe"),
+        span: span(&format!("/containers/{container}/readinessProbe")),
     }
 }
 
-fn exec_probe(cmd: &[&str]) -> Probe {
+fn exec_probe(container: &str, cmd: &[&str]) -> Probe {
     Probe {
         http_get: None,
         exec: Some(cmd.iter().map(|s| s.to_string()).collect()),
-        span: span("/containers/x/livenessProbe"),
+        span: span(&format!("/containers/{container}/livenessProbe")),
     }
-}
-
-fn port(name: &str, port: u16, target: u16, protocol: Protocol) -> (String, ServicePort) {
-    (
-        name.to_string(),
-        ServicePort {
-            name: name.into(),
-            port,
-            target_port: target,
-            protocol,
-            span: span("/service"),
-        },
-    )
-}
-
-fn before(c: &mut ResolvedContainer, other: &str, ready: Readiness) {
-    c.before.insert(
-        other.into(),
-        Before {
-            ready,
-            span: span("/containers/x/before"),
-        },
-    );
 }
 
 /// A web workload using every container feature.
 fn web() -> ResolvedWorkload {
-    let mut main = container("main");
-    main.command = Some(vec![
-        "/bin/server".into(),
-        "--config".into(),
-        "/etc/app/config.yaml".into(),
-    ]);
-    main.args = Some(vec![
-        "--verbose".into(),
-        "yes".into(),
-        "on".into(),
-        "1:20".into(),
-    ]);
-    main.variables = BTreeMap::from([
-        (
-            "PLAIN".to_string(),
-            var(Value::text("literal $(NOT_EXPANDED) and $$ and yes")),
-        ),
-        ("EMPTY".to_string(), var(Value::text(""))),
-        ("NUMBERISH".to_string(), var(Value::text("0012"))),
-        ("DB_PASSWORD".to_string(), var(secret_value(pg_secret()))),
-        (
-            "DB_URL".to_string(),
-            var(mixed(vec![
+    let mut main = container("main")
+        .command(
+            &["/bin/server", "--config", "/etc/app/config.yaml"],
+            &["--verbose", "yes", "on", "1:20"],
+        )
+        .var(
+            "PLAIN",
+            Value::text("literal $(NOT_EXPANDED) and $$ and yes"),
+        )
+        .var("EMPTY", Value::text(""))
+        .var("NUMBERISH", Value::text("0012"))
+        .var("DB_PASSWORD", secret_value(pg_secret()))
+        .var(
+            "DB_URL",
+            mixed(vec![
                 Segment::Text("postgres://app:".into()),
                 Segment::Secret(pg_secret()),
                 Segment::Text("@pg-main:5432/app?sslmode=disable".into()),
-            ])),
-        ),
-        (
-            "TWO_SECRETS".to_string(),
-            var(mixed(vec![
+            ]),
+        )
+        .var(
+            "TWO_SECRETS",
+            mixed(vec![
                 Segment::Secret(pg_secret()),
                 Segment::Text(":".into()),
-                Segment::Secret(SecretRef {
-                    name: "external-api".into(),
-                    key: Some("token".into()),
-                    value: None,
-                }),
-            ])),
-        ),
-    ]);
-    main.files = BTreeMap::from([
-        file(
+                Segment::Secret(external_token()),
+            ]),
+        )
+        .file(
             "/etc/app/config.yaml",
             Some(0o644),
             ResolvedContent::Text(Value::text("listen: 8080\nlog: yes\n")),
-        ),
-        file(
+        )
+        .file(
             "/etc/app/empty.txt",
             None,
             ResolvedContent::Text(Value::text("")),
-        ),
-        file(
+        )
+        .file(
             "/usr/share/app/logo.png",
             Some(0o444),
             ResolvedContent::Binary(vec![0x89, b'P', b'N', b'G', 0, 0xff, 0x10]),
-        ),
-        file(
+        )
+        .file(
             "/etc/app/db.ini",
             Some(0o600),
             ResolvedContent::Text(mixed(vec![
                 Segment::Text("[db]\npassword = ".into()),
                 Segment::Secret(pg_secret()),
             ])),
-        ),
-        file(
+        )
+        .file(
             "/run/secrets/token",
             Some(0o400),
-            ResolvedContent::Text(secret_value(SecretRef {
-                name: "external-api".into(),
-                key: Some("token".into()),
-                value: None,
-            })),
-        ),
-    ]);
-    main.volumes = BTreeMap::from([
-        volume("/var/cache/app", "volume.ephemeral#web.cache", None, false),
-        volume("/data", "volume.default#web.data", Some("web"), false),
-        volume(
+            ResolvedContent::Text(secret_value(external_token())),
+        )
+        .volume("/var/cache/app", "volume.ephemeral#web.cache", None, false)
+        .volume("/data", "volume.default#web.data", Some("web"), false)
+        .volume(
             "/srv/static",
             "volume.default#web.data",
             Some("static"),
             true,
-        ),
-    ]);
-    main.resources = Some(ResourceRequirements {
-        requests: Some(Quantities {
-            cpu: Some(Cpu {
-                millis: 250,
-                text: "0.25".into(),
+        )
+        .requirements(ResourceRequirements {
+            requests: Some(Quantities {
+                cpu: Some(Cpu {
+                    millis: 250,
+                    text: "0.25".into(),
+                }),
+                memory: Some(Memory {
+                    bytes: 128 * 1024 * 1024,
+                    text: "128Mi".into(),
+                }),
             }),
-            memory: Some(Memory {
-                bytes: 128 * 1024 * 1024,
-                text: "128Mi".into(),
+            limits: Some(Quantities {
+                cpu: Some(Cpu {
+                    millis: 1000,
+                    text: "1".into(),
+                }),
+                memory: Some(Memory {
+                    bytes: 1_000_000,
+                    text: "1M".into(),
+                }),
             }),
-        }),
-        limits: Some(Quantities {
-            cpu: Some(Cpu {
-                millis: 1000,
-                text: "1".into(),
-            }),
-            memory: Some(Memory {
-                bytes: 1_000_000,
-                text: "1M".into(),
-            }),
-        }),
-    });
-    main.readiness_probe = Some(http_probe(8080, "/ready"));
+        });
+    main.readiness_probe = Some(http_probe("main", 8080, "/ready"));
     main.liveness_probe = Some(Probe {
         exec: Some(vec!["/bin/true".into()]),
-        ..http_probe(8080, "/live")
+        ..http_probe("main", 8080, "/live")
     });
 
-    let mut migrate = container("migrate");
+    let mut migrate = container("migrate")
+        .var("DB_PASSWORD", secret_value(pg_secret()))
+        .exec_probe(&["true"])
+        .before("main", Readiness::Complete);
     migrate.args = Some(vec!["migrate".into(), "up".into()]);
-    migrate
-        .variables
-        .insert("DB_PASSWORD".into(), var(secret_value(pg_secret())));
-    migrate.readiness_probe = Some(exec_probe(&["true"]));
-    before(&mut migrate, "main", Readiness::Complete);
 
-    let mut proxy = container("proxy");
-    proxy.readiness_probe = Some(http_probe(15021, "/healthz/ready"));
-    before(&mut proxy, "main", Readiness::Healthy);
-    before(&mut proxy, "metrics", Readiness::Started);
+    let mut proxy = container("proxy")
+        .before("main", Readiness::Healthy)
+        .before("metrics", Readiness::Started);
+    proxy.readiness_probe = Some(http_probe("proxy", 15021, "/healthz/ready"));
 
-    let mut logs = container("logs");
-    before(&mut logs, "main", Readiness::Started);
+    let logs = container("logs").before("main", Readiness::Started);
 
     let mut metrics = container("metrics");
-    metrics.liveness_probe = Some(exec_probe(&[
-        "wget",
-        "-q",
-        "-O-",
-        "http://127.0.0.1:9100/metrics",
-    ]));
+    metrics.liveness_probe = Some(exec_probe(
+        "metrics",
+        &["wget", "-q", "-O-", "http://127.0.0.1:9100/metrics"],
+    ));
 
     let mut w = workload("web", vec![main, migrate, proxy, logs, metrics]);
-    w.service_ports = BTreeMap::from([
-        port("http", 80, 8080, Protocol::Tcp),
-        port("https", 443, 8443, Protocol::Tcp),
-        port("dns", 53, 5353, Protocol::Udp),
-        port("metrics-exporter-port", 9100, 9100, Protocol::Tcp),
-    ]);
-    w.annotations = BTreeMap::from([
-        ("example.com/team".to_string(), "payments".to_string()),
-        (
-            "score-x.dev/port-container.metrics-exporter-port".to_string(),
-            "metrics".to_string(),
-        ),
-        ("k8s.score.dev/ignored".to_string(), "x".to_string()),
-    ]);
+    w.port("http", 80, 8080, Protocol::Tcp)
+        .port("https", 443, 8443, Protocol::Tcp)
+        .port("dns", 53, 5353, Protocol::Udp)
+        .port("metrics-exporter-port", 9100, 9100, Protocol::Tcp)
+        .annotate("example.com/team", "payments")
+        .annotate(
+            "score-x.dev/port-container.metrics-exporter-port",
+            "metrics",
+        )
+        .annotate("k8s.score.dev/ignored", "x");
     w
 }
 
 fn db() -> ResolvedWorkload {
-    let mut main = container("postgres");
-    main.volumes = BTreeMap::from([volume(
-        "/var/lib/postgresql/data",
-        "volume.claim#db.data",
-        Some("pgdata"),
-        false,
-    )]);
-    main.readiness_probe = Some(exec_probe(&["pg_isready"]));
+    let main = container("postgres")
+        .volume(
+            "/var/lib/postgresql/data",
+            "volume.claim#db.data",
+            Some("pgdata"),
+            false,
+        )
+        .exec_probe(&["pg_isready"]);
     let mut w = workload("db", vec![main]);
-    w.annotations
-        .insert("score-x.dev/kind".into(), "StatefulSet".into());
-    w.service_ports = BTreeMap::from([port("pg", 5432, 5432, Protocol::Tcp)]);
+    w.annotate("score-x.dev/kind", "StatefulSet")
+        .port("pg", 5432, 5432, Protocol::Tcp);
     w
 }
 
 fn batch() -> ResolvedWorkload {
-    let mut main = container("main");
-    main.command = Some(vec!["/bin/job".into()]);
-    main.files = BTreeMap::from([file(
+    let main = container("main").command(&["/bin/job"], &[]).file(
         "/etc/job.conf",
         None,
         ResolvedContent::Text(Value::text("x=1")),
-    )]);
+    );
     let mut w = workload("batch", vec![main]);
-    w.annotations
-        .insert("k8s.score.dev/kind".into(), "Job".into());
+    w.annotate("k8s.score.dev/kind", "Job");
     w
 }
 
 fn nightly() -> ResolvedWorkload {
-    let mut main = container("main");
-    main.variables
-        .insert("DB_PASSWORD".into(), var(secret_value(pg_secret())));
-    let mut init = container("wait");
-    before(&mut init, "main", Readiness::Complete);
+    let main = container("main").var("DB_PASSWORD", secret_value(pg_secret()));
+    let init = container("wait").before("main", Readiness::Complete);
     let mut w = workload("nightly", vec![main, init]);
-    w.annotations
-        .insert("score-x.dev/kind".into(), "CronJob".into());
-    w.annotations
-        .insert("score-x.dev/schedule".into(), "0 3 * * *".into());
+    w.annotate("score-x.dev/kind", "CronJob")
+        .annotate("score-x.dev/schedule", "0 3 * * *");
     w
 }
 
@@ -458,15 +284,7 @@ fn resources() -> Vec<ProvisionedResource> {
 }
 
 fn estate() -> Resolved {
-    let res = resources();
-    Resolved {
-        order: res.iter().map(|r| r.uid.clone()).collect(),
-        workloads: [web(), db(), batch(), nightly()]
-            .into_iter()
-            .map(|w| (w.name.clone(), w))
-            .collect(),
-        resources: res.into_iter().map(|r| (r.uid.clone(), r)).collect(),
-    }
+    app(vec![web(), db(), batch(), nightly()], resources())
 }
 
 fn manifests(app: &Resolved, opts: &Options) -> String {
