@@ -186,26 +186,6 @@ const EXPECTED_TARGET_ERRORS: &[(&str, Target, &str, &[&str])] = &[
             "workload `hello-world`: file `/fileA.txt` of container `hello` is in the root directory; ECS mounts whole volumes and none can be mounted over `/` (move it to a directory of its own, e.g. `/config/fileA.txt`)",
         ],
     ),
-    // score-compose's `environment` resource exposes any variable of the user's shell as an
-    // output; the defaults have a fixed, documented set of outputs (namespace, target) and the
-    // project is to bring its own provisioner (targets/kubernetes/environment.yaml,
-    // docs/targets/kubernetes.md). The error must say so precisely.
-    (
-        "score-compose/examples/02-environment",
-        Target::Kubernetes,
-        "provision",
-        &[
-            "`${resources.env.NAME}`: resource `env` (environment.default#hello-world.env, provisioned by template://score-x/environment) has no output `NAME`",
-        ],
-    ),
-    (
-        "score-compose/examples/02-environment",
-        Target::Ecs,
-        "provision",
-        &[
-            "`${resources.env.NAME}`: resource `env` (environment.default#hello-world.env, provisioned by template://score-x/ecs/environment) has no output `NAME`",
-        ],
-    ),
 ];
 
 /// Translations known to fail because of a bug outside this test (case, targets, a substring of

@@ -63,6 +63,10 @@ pub struct Options {
     /// DNS domain of the host names the default provisioners give platform-run resources
     /// (`<type>-<id>.<domain>`, default `score-x.internal`); the platform creates the records.
     pub resource_domain: Option<String>,
+    /// Prefix of the SSM parameters the default `environment` provisioner reads the deploy
+    /// environment's values from: `${resources.env.KEY}` is `<prefix>/KEY` (default
+    /// `/score-x/environment`, no trailing `/`). The platform creates them.
+    pub environment_prefix: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize)]

@@ -26,6 +26,10 @@ pub struct Options {
     pub gateway_namespace: Option<String>,
     /// `ingressClassName` of generated Ingresses (default: the cluster default class).
     pub ingress_class_name: Option<String>,
+    /// Secret the default `environment` provisioner reads the deploy environment's values from
+    /// (key KEY for `${resources.env.KEY}`; default `score-x-environment`). The platform
+    /// creates it; score-x only references it.
+    pub environment_secret: Option<String>,
 }
 
 /// `imagePullPolicy` values.
@@ -61,13 +65,14 @@ mod tests {
     #[test]
     fn parses_camel_case_and_rejects_unknown_keys() {
         let o: Options = serde_yaml::from_str(
-            "namespace: shop\ngenerateNamespace: true\nimagePullPolicy: IfNotPresent\nroute: ingress\ningressClassName: nginx\n",
+            "namespace: shop\ngenerateNamespace: true\nimagePullPolicy: IfNotPresent\nroute: ingress\ningressClassName: nginx\nenvironmentSecret: shop-env\n",
         )
         .unwrap();
         assert_eq!(o.namespace.as_deref(), Some("shop"));
         assert!(o.generate_namespace);
         assert_eq!(o.image_pull_policy, Some(ImagePullPolicy::IfNotPresent));
         assert_eq!(o.route, Some(RouteKind::Ingress));
+        assert_eq!(o.environment_secret.as_deref(), Some("shop-env"));
         assert!(serde_yaml::from_str::<Options>("namespaces: x\n").is_err());
         assert!(serde_yaml::from_str::<Options>("route: nodeport\n").is_err());
         assert_eq!(
