@@ -12,6 +12,7 @@ use score_x_core::ir::Readiness;
 use score_x_core::resolved::{Output, ResolvedContent};
 use score_x_core::{Bundle, Code};
 use score_x_ecs::{Error, LaunchType, MixedSecrets, Options, emit};
+use score_x_tests::json::{pairs, strings};
 use score_x_tests::validators::{
     Validator, assert_valid_bundle as validate, validate_bundle, write_files,
 };
@@ -105,27 +106,14 @@ fn rich_estate_is_valid_and_mapped() {
     assert_eq!(main["cpu"], 512);
     assert_eq!(main["memory"], 512);
     assert_eq!(main["memoryReservation"], 256);
-    let env_names: Vec<&str> = main["environment"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let env_names: Vec<&str> = strings(&main["environment"], "name");
     assert_eq!(
         env_names,
         ["A_FIRST", "LOG_LEVEL"],
         "plain variables only, sorted"
     );
-    let secrets: BTreeMap<&str, &str> = main["secrets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| {
-            (
-                s["name"].as_str().unwrap(),
-                s["valueFrom"].as_str().unwrap(),
-            )
-        })
+    let secrets: BTreeMap<&str, &str> = pairs(&main["secrets"], "name", "valueFrom")
+        .into_iter()
         .collect();
     assert_eq!(secrets["PG_PASSWORD"], PG_PARAM);
     assert_eq!(secrets["ORDERS_PASSWORD"], format!("{SM_ARN}:password::"));
@@ -135,16 +123,8 @@ fn rich_estate_is_valid_and_mapped() {
     );
     // before: migrate complete → SUCCESS + non-essential; warm healthy → HEALTHY; proxy started → START;
     // files → SUCCESS on the init container.
-    let deps: BTreeMap<&str, &str> = main["dependsOn"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| {
-            (
-                d["containerName"].as_str().unwrap(),
-                d["condition"].as_str().unwrap(),
-            )
-        })
+    let deps: BTreeMap<&str, &str> = pairs(&main["dependsOn"], "containerName", "condition")
+        .into_iter()
         .collect();
     assert_eq!(
         deps,
@@ -275,12 +255,7 @@ fn rich_estate_is_valid_and_mapped() {
         main["logConfiguration"]["options"]["awslogs-region"],
         "eu-west-1"
     );
-    let tags: Vec<(&str, &str)> = td["tags"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|t| (t["key"].as_str().unwrap(), t["value"].as_str().unwrap()))
-        .collect();
+    let tags: Vec<(&str, &str)> = pairs(&td["tags"], "key", "value");
     assert_eq!(tags, [("team", "payments"), ("weird_key", "x")]);
 
     // Service: Service Connect aliases = Score port, dns = workload name.

@@ -5,6 +5,7 @@
 
 use score_x_core::resolved::Output;
 use score_x_core::{Bundle, Target};
+use score_x_tests::json::{pairs, strings};
 use score_x_tests::pipeline::resolve_with_defaults as resolve;
 use score_x_tests::validators::assert_valid_bundle as check;
 use serde_json::{Value as Json, json};
@@ -91,12 +92,7 @@ fn every_default_type_translates_and_validates() {
     check(&b);
     let td: Json = serde_json::from_slice(&b.files["web/task-definition.json"]).unwrap();
     let main = &td["containerDefinitions"][0];
-    let env: Vec<(&str, &str)> = main["environment"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["name"].as_str().unwrap(), e["value"].as_str().unwrap()))
-        .collect();
+    let env: Vec<(&str, &str)> = pairs(&main["environment"], "name", "value");
     assert!(
         env.contains(&("API", "http://api:8081")),
         "service-port → Service Connect alias: {env:?}"
@@ -104,17 +100,7 @@ fn every_default_type_translates_and_validates() {
     assert!(env.contains(&("MYSQL_DB", "app")));
     assert!(env.contains(&("PARTITIONS", "3")));
     assert!(env.contains(&("ENV_TARGET", "ecs")));
-    let secrets: Vec<(&str, &str)> = main["secrets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["name"].as_str().unwrap(),
-                e["valueFrom"].as_str().unwrap(),
-            )
-        })
-        .collect();
+    let secrets: Vec<(&str, &str)> = pairs(&main["secrets"], "name", "valueFrom");
     assert!(
         secrets.contains(&("PG_PASSWORD", "/score-x/postgres/default/web.pg/password")),
         "{secrets:?}"
@@ -148,12 +134,7 @@ fn every_default_type_translates_and_validates() {
 
     // Everything the platform must create is listed, names only.
     let s: Json = serde_json::from_slice(&b.files["secrets-to-create.json"]).unwrap();
-    let names: Vec<&str> = s["secrets"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let names: Vec<&str> = strings(&s["secrets"], "name");
     for n in [
         "/score-x/postgres/default/web.pg/password",
         "/score-x/mysql/default/web.my/password",
@@ -167,12 +148,7 @@ fn every_default_type_translates_and_validates() {
     for e in s["secrets"].as_array().unwrap() {
         assert!(e.get("value").is_none());
     }
-    let records: Vec<&str> = s["dnsRecords"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["name"].as_str().unwrap())
-        .collect();
+    let records: Vec<&str> = strings(&s["dnsRecords"], "name");
     for r in [
         "postgres-web-pg.score-x.internal",
         "redis-web-cache.score-x.internal",
@@ -285,12 +261,7 @@ resources:
         main["secrets"],
         json!([{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:rds!cluster-abc-AbCdEf:password::"}])
     );
-    let env: Vec<(&str, &str)> = main["environment"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| (e["name"].as_str().unwrap(), e["value"].as_str().unwrap()))
-        .collect();
+    let env: Vec<(&str, &str)> = pairs(&main["environment"], "name", "value");
     assert_eq!(
         env,
         [

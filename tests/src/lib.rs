@@ -1,8 +1,9 @@
 //! Shared support of the workspace-level tests in tests/*.rs: the shared sample score files
 //! ([`samples`]), the seed OpenAPI example workloads ([`seed`]), the conformance validators
 //! ([`validators`]) and the load → graph → provision pipeline with the default provisioners
-//! ([`pipeline`]).
+//! ([`pipeline`]) and readers of emitted JSON for assertions ([`json`]).
 
+pub mod json;
 pub mod moto;
 pub mod pipeline;
 pub mod samples;

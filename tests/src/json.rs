@@ -1,0 +1,32 @@
+//! Reading emitted JSON in assertions: the string fields of a list's items, as a list or as
+//! (key, value) pairs. A missing list or a non-string field is a test failure naming it.
+
+use serde_json::Value as Json;
+
+/// The items of `list` (a JSON array).
+fn items<'a>(list: &'a Json) -> &'a [Json] {
+    list.as_array()
+        .map(Vec::as_slice)
+        .unwrap_or_else(|| panic!("not a list: {list}"))
+}
+
+/// The string field `key` of `item`.
+fn field<'a>(item: &'a Json, key: &str) -> &'a str {
+    item[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("no string `{key}` in {item}"))
+}
+
+/// The string field `key` of every item of `list`, in order.
+pub fn strings<'a>(list: &'a Json, key: &str) -> Vec<&'a str> {
+    items(list).iter().map(|e| field(e, key)).collect()
+}
+
+/// The string fields (`key`, `value`) of every item of `list`, in order (e.g. an ECS container's
+/// `environment` as `("name", "value")` or its `secrets` as `("name", "valueFrom")`).
+pub fn pairs<'a>(list: &'a Json, key: &str, value: &str) -> Vec<(&'a str, &'a str)> {
+    items(list)
+        .iter()
+        .map(|e| (field(e, key), field(e, value)))
+        .collect()
+}
