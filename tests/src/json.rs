@@ -4,7 +4,7 @@
 use serde_json::Value as Json;
 
 /// The items of `list` (a JSON array).
-fn items<'a>(list: &'a Json) -> &'a [Json] {
+fn items(list: &Json) -> &[Json] {
     list.as_array()
         .map(Vec::as_slice)
         .unwrap_or_else(|| panic!("not a list: {list}"))
