@@ -29,6 +29,67 @@ fn creds() -> StaticCredentials {
     }
 }
 
+/// Apply options against the moto server at `url`, creating the cluster.
+fn apply_options_for(url: &str) -> ApplyOptions {
+    ApplyOptions {
+        endpoint_url: Some(url.into()),
+        region: Some(REGION.into()),
+        cluster: None,
+        create_cluster: true,
+        credentials: Some(creds()),
+    }
+}
+
+/// Translate options with moto's network (`subnet`, `sg`) over `base`.
+fn on_network(url: &str, base: Options) -> Options {
+    let (subnet, sg) = network(url);
+    Options {
+        subnets: Some(vec![subnet]),
+        security_groups: Some(vec![sg]),
+        ..base
+    }
+}
+
+/// An SDK client of the moto server at `url` and a runtime to drive it.
+fn sdk(url: &str) -> (aws_sdk_ecs::Client, tokio::runtime::Runtime) {
+    let conf = aws_sdk_ecs::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(REGION))
+        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
+        .endpoint_url(url)
+        .build();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    (aws_sdk_ecs::Client::from_conf(conf), rt)
+}
+
+/// Task definition `w` as registered equals the bundle's `w/task-definition.json`.
+fn assert_registered_as_written(
+    rt: &tokio::runtime::Runtime,
+    client: &aws_sdk_ecs::Client,
+    files: &BTreeMap<String, Vec<u8>>,
+    w: &str,
+) {
+    let written: model::TaskDefinition =
+        serde_json::from_slice(&files[&format!("{w}/task-definition.json")]).unwrap();
+    let out = rt
+        .block_on(
+            client
+                .describe_task_definition()
+                .task_definition(w)
+                .include(t::TaskDefinitionField::Tags)
+                .send(),
+        )
+        .unwrap();
+    let got = back_task(out.task_definition().unwrap(), out.tags());
+    assert_eq!(
+        got, written,
+        "task definition {w} as registered differs from the bundle"
+    );
+}
+
 fn small_estate() -> score_x_core::Resolved {
     let pg = secret(
         "/score-x/postgres/default/api.db/password",
@@ -246,20 +307,8 @@ fn back_task(td: &t::TaskDefinition, tags: &[t::Tag]) -> model::TaskDefinition {
 #[test]
 fn apply_registers_what_translate_wrote() {
     let Some(server) = moto() else { return };
-    let (subnet, sg) = network(&server.url);
-    let opts = Options {
-        subnets: Some(vec![subnet]),
-        security_groups: Some(vec![sg]),
-        ..apply_options()
-    };
-    let bundle = emit(&small_estate(), &opts).unwrap();
-    let opts = ApplyOptions {
-        endpoint_url: Some(server.url.clone()),
-        region: Some(REGION.into()),
-        cluster: None,
-        create_cluster: true,
-        credentials: Some(creds()),
-    };
+    let bundle = emit(&small_estate(), &on_network(&server.url, apply_options())).unwrap();
+    let opts = apply_options_for(&server.url);
     let report = apply(&bundle.files, &opts).unwrap_or_else(|e| panic!("apply failed: {e}"));
     assert_eq!(report.clusters.get("score-x-test"), Some(&true), "{report}");
     assert_eq!(report.task_definitions.len(), 2);
@@ -277,35 +326,9 @@ fn apply_registers_what_translate_wrote() {
     );
 
     // Read back with the SDK.
-    let conf = aws_sdk_ecs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .endpoint_url(&server.url)
-        .build();
-    let client = aws_sdk_ecs::Client::from_conf(conf);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (client, rt) = sdk(&server.url);
     for w in ["api", "worker"] {
-        let written: model::TaskDefinition =
-            serde_json::from_slice(&bundle.files[&format!("{w}/task-definition.json")]).unwrap();
-        let out = rt
-            .block_on(
-                client
-                    .describe_task_definition()
-                    .task_definition(w)
-                    .include(t::TaskDefinitionField::Tags)
-                    .send(),
-            )
-            .unwrap();
-        let got = back_task(out.task_definition().unwrap(), out.tags());
-        let want = written.clone();
-        assert_eq!(
-            got, want,
-            "task definition {w} as registered differs from the bundle"
-        );
+        assert_registered_as_written(&rt, &client, &bundle.files, w);
 
         let written: model::Service =
             serde_json::from_slice(&bundle.files[&format!("{w}/service.json")]).unwrap();
@@ -427,51 +450,17 @@ fn apply_reports_missing_settings_clearly() {
 #[test]
 fn apply_rich_estate_round_trips() {
     let Some(server) = moto() else { return };
-    let (subnet, sg) = network(&server.url);
     let opts = Options {
         region: Some(REGION.into()),
-        subnets: Some(vec![subnet]),
-        security_groups: Some(vec![sg]),
-        ..full_options()
+        ..on_network(&server.url, full_options())
     };
     let bundle = emit(&estate(), &opts).unwrap();
-    let aopts = ApplyOptions {
-        endpoint_url: Some(server.url.clone()),
-        region: Some(REGION.into()),
-        cluster: None,
-        create_cluster: true,
-        credentials: Some(creds()),
-    };
-    let report = apply(&bundle.files, &aopts).unwrap_or_else(|e| panic!("apply failed: {e}"));
+    let report = apply(&bundle.files, &apply_options_for(&server.url))
+        .unwrap_or_else(|e| panic!("apply failed: {e}"));
     assert_eq!(report.task_definitions.len(), 3, "{report}");
-    let conf = aws_sdk_ecs::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .region(Region::new(REGION))
-        .credentials_provider(Credentials::new("testing", "testing", None, None, "test"))
-        .endpoint_url(&server.url)
-        .build();
-    let client = aws_sdk_ecs::Client::from_conf(conf);
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
+    let (client, rt) = sdk(&server.url);
     for w in ["api", "batch", "huge"] {
-        let written: model::TaskDefinition =
-            serde_json::from_slice(&bundle.files[&format!("{w}/task-definition.json")]).unwrap();
-        let out = rt
-            .block_on(
-                client
-                    .describe_task_definition()
-                    .task_definition(w)
-                    .include(t::TaskDefinitionField::Tags)
-                    .send(),
-            )
-            .unwrap();
-        let got = back_task(out.task_definition().unwrap(), out.tags());
-        assert_eq!(
-            got, written,
-            "task definition {w} as registered differs from the bundle"
-        );
+        assert_registered_as_written(&rt, &client, &bundle.files, w);
     }
     drop(server);
 }
