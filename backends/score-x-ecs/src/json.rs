@@ -1,27 +1,11 @@
 //! Deterministic serialisation: object keys sorted, 2-space indent, trailing newline.
 
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use crate::error::Error;
 
-/// `v` with every object's keys sorted (arrays keep their order).
-pub fn sort_keys(v: Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect::<Map<_, _>>(),
-            )
-        }
-        Value::Array(a) => Value::Array(a.into_iter().map(sort_keys).collect()),
-        other => other,
-    }
-}
+pub use score_x_core::value::sort_keys;
 
 pub fn to_value<T: Serialize>(what: &str, t: &T) -> Result<Value, Error> {
     serde_json::to_value(t).map_err(|e| Error::Serialize {

@@ -1,28 +1,10 @@
 //! Objects → a deterministic multi-document YAML stream (keys sorted, `---` separated).
 
-use serde_json::{Map, Value};
-
 use crate::error::Error;
 use crate::object::Object;
 
-/// The value with every map's keys sorted, recursively (the workspace's serde_json keeps
-/// insertion order, so this is explicit).
-pub fn sorted(v: Value) -> Value {
-    match v {
-        Value::Object(m) => {
-            let mut entries: Vec<(String, Value)> = m.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sorted(v)))
-                    .collect::<Map<_, _>>(),
-            )
-        }
-        Value::Array(a) => Value::Array(a.into_iter().map(sorted).collect()),
-        other => other,
-    }
-}
+/// The value with every map's keys sorted, recursively.
+pub use score_x_core::value::sort_keys as sorted;
 
 /// One YAML document per object, each starting with `---\n`.
 pub fn yaml_stream(objects: &[Object]) -> Result<String, Error> {

@@ -76,10 +76,40 @@ pub fn to_insert_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// `v` with every object's keys sorted, recursively (arrays keep their order): serde_json keeps
+/// insertion order in this workspace, so deterministic output sorts explicitly.
+pub fn sort_keys(v: serde_json::Value) -> serde_json::Value {
+    match v {
+        serde_json::Value::Object(m) => {
+            let mut entries: Vec<(String, serde_json::Value)> = m.into_iter().collect();
+            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            serde_json::Value::Object(
+                entries
+                    .into_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect(),
+            )
+        }
+        serde_json::Value::Array(a) => {
+            serde_json::Value::Array(a.into_iter().map(sort_keys).collect())
+        }
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn keys_sorted_recursively_arrays_in_order() {
+        let v = sort_keys(json!({"b": 1, "a": {"d": [{"z": 1, "y": 2}, 0], "c": 0}}));
+        assert_eq!(
+            v.to_string(),
+            r#"{"a":{"c":0,"d":[{"y":2,"z":1},0]},"b":1}"#
+        );
+    }
 
     #[test]
     fn lookup_and_insert() {
