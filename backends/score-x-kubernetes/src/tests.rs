@@ -430,12 +430,9 @@ fn probes_http_exec_and_both() {
 
 #[test]
 fn before_makes_init_containers_and_sidecars_in_order() {
-    let mut migrate = container("migrate");
-    migrate = migrate.before("app", Readiness::Complete);
-    let mut seed = container("a-seed");
-    seed = seed.before("migrate", Readiness::Complete);
-    let mut proxy = container("proxy");
-    proxy = proxy.before("app", Readiness::Started);
+    let migrate = container("migrate").before("app", Readiness::Complete);
+    let seed = container("a-seed").before("migrate", Readiness::Complete);
+    let proxy = container("proxy").before("app", Readiness::Started);
     let mut cache = container("cache");
     cache.readiness_probe = Some(http_probe(6379));
     cache.liveness_probe = Some(Probe {
@@ -476,10 +473,8 @@ fn before_makes_init_containers_and_sidecars_in_order() {
     assert_eq!(spec["containers"].as_array().unwrap().len(), 1);
 
     // Topological order beats name order.
-    let mut z = container("zz");
-    z = z.before("aa", Readiness::Complete);
-    let mut aa = container("aa");
-    aa = aa.before("main", Readiness::Complete);
+    let z = container("zz").before("aa", Readiness::Complete);
+    let aa = container("aa").before("main", Readiness::Complete);
     let a = app(
         vec![workload("web", vec![container("main"), z, aa])],
         vec![],
@@ -496,41 +491,32 @@ fn before_makes_init_containers_and_sidecars_in_order() {
 
 #[test]
 fn before_errors() {
-    let mut x = container("x");
-    x = x.before("nope", Readiness::Started);
-    let a = app(vec![workload("web", vec![x, container("y")])], vec![]);
+    let web = |containers| {
+        crate::objects(
+            &app(vec![workload("web", containers)], vec![]),
+            &Options::default(),
+        )
+    };
+    let x = || container("x");
+    let y = || container("y");
     assert!(matches!(
-        crate::objects(&a, &Options::default()),
+        web(vec![x().before("nope", Readiness::Started), y()]),
         Err(Error::UnknownBeforeTarget { .. })
     ));
-
-    let mut x = container("x");
-    x = x.before("y", Readiness::Healthy);
-    let a = app(vec![workload("web", vec![x, container("y")])], vec![]);
     assert!(matches!(
-        crate::objects(&a, &Options::default()),
+        web(vec![x().before("y", Readiness::Healthy), y()]),
         Err(Error::HealthyWithoutProbe { .. })
     ));
-
-    let mut x = container("x");
-    x = x.before("y", Readiness::Complete);
-    let mut y = container("y");
-    y = y.before("x", Readiness::Complete);
-    let a = app(vec![workload("web", vec![x, y, container("z")])], vec![]);
-    assert!(matches!(
-        crate::objects(&a, &Options::default()),
-        Err(Error::BeforeCycle { .. })
-    ));
-
-    let mut x = container("x");
-    x = x.before("y", Readiness::Complete);
-    let mut y = container("y");
-    y = y.before("x", Readiness::Complete);
-    let a = app(vec![workload("web", vec![x, y])], vec![]);
-    assert!(matches!(
-        crate::objects(&a, &Options::default()),
-        Err(Error::NoMainContainer { .. })
-    ));
+    let cycle = || {
+        vec![
+            x().before("y", Readiness::Complete),
+            y().before("x", Readiness::Complete),
+        ]
+    };
+    let mut with_main = cycle();
+    with_main.push(container("z"));
+    assert!(matches!(web(with_main), Err(Error::BeforeCycle { .. })));
+    assert!(matches!(web(cycle()), Err(Error::NoMainContainer { .. })));
 }
 
 #[test]
