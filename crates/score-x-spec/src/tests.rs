@@ -427,6 +427,36 @@ fn deprecated_forms_are_upgraded() {
     );
 }
 
+/// Files and volumes share the two forms: one target twice in the list form is an error naming
+/// the kind, a `target` in the map form is an error, an empty file target is an error.
+#[test]
+fn files_and_volumes_by_target() {
+    let d = errs(&with_main(
+        "    files:\n      - {target: /a, content: x}\n      - {target: /a, content: y}\n    volumes:\n      - {target: /v, source: data}\n      - {target: /v, source: data}\nresources:\n  data: {type: volume}\n",
+    ));
+    let msgs: Vec<&str> = d.errors().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "two files have the target `/a`",
+            "two volumes have the target `/v`"
+        ],
+        "{d:#?}"
+    );
+    let d = errs(&with_main(
+        "    files:\n      \"\": {content: x}\n    volumes:\n      /v: {target: /v, source: data}\nresources:\n  data: {type: volume}\n",
+    ));
+    let msgs: Vec<&str> = d.errors().map(|e| e.message.as_str()).collect();
+    assert_eq!(
+        msgs,
+        [
+            "a file target must not be empty",
+            "`target` is only used in the deprecated list form"
+        ],
+        "{d:#?}"
+    );
+}
+
 #[test]
 fn overrides_file_and_properties() {
     let opts = LoadOptions {

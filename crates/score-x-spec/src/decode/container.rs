@@ -7,6 +7,30 @@ use score_x_core::Code;
 
 use super::*;
 
+/// What differs between `files` and `volumes` in [`Dec::by_target`].
+struct Targeted {
+    plural: &'static str,
+    singular: &'static str,
+    /// The hint of the deprecated list form: the map form, with an example.
+    map_hint: &'static str,
+    /// An empty target key in the map form is an error (files: a file needs a path).
+    empty_key_is_error: bool,
+}
+
+const FILES: Targeted = Targeted {
+    plural: "files",
+    singular: "file",
+    map_hint: "use a map from target path to file, e.g. `files: {\"/etc/app.conf\": {content: \"…\"}}`",
+    empty_key_is_error: true,
+};
+
+const VOLUMES: Targeted = Targeted {
+    plural: "volumes",
+    singular: "volume",
+    map_hint: "use a map from target path to volume, e.g. `volumes: {/data: {source: ${resources.data}}}`",
+    empty_key_is_error: false,
+};
+
 impl Dec<'_> {
     pub(super) fn containers(&mut self, node: &Node, path: &str) -> BTreeMap<String, Container> {
         let mut out = BTreeMap::new();
@@ -128,36 +152,48 @@ impl Dec<'_> {
     }
 
     pub(super) fn files(&mut self, node: &Node, path: &str) -> BTreeMap<String, FileSpec> {
+        self.by_target(node, path, &FILES, Self::file)
+    }
+
+    /// `files` / `volumes`: a map from target path to item, or the deprecated list of items with
+    /// a `target` each (two items with one target are an error).
+    fn by_target<T>(
+        &mut self,
+        node: &Node,
+        path: &str,
+        kind: &Targeted,
+        item: fn(&mut Self, &Node, &str, bool) -> Option<T>,
+    ) -> BTreeMap<String, T> {
         let mut out = BTreeMap::new();
         match &node.value {
             Value::Seq(items) => {
-                self.warn(Code::Deprecated, "the list form of `files` is deprecated", node, path).hint =
-                    Some("use a map from target path to file, e.g. `files: {\"/etc/app.conf\": {content: \"…\"}}`".into());
+                let msg = format!("the list form of `{}` is deprecated", kind.plural);
+                self.warn(Code::Deprecated, msg, node, path).hint = Some(kind.map_hint.into());
                 for (i, it) in items.iter().enumerate() {
                     let p = child(path, &i.to_string());
                     let target = match it.get("target") {
                         Some(t) => self.nonempty_string(t, &child(&p, "target")),
                         None => {
                             if matches!(it.value, Value::Map(_)) {
-                                self.error(
-                                    Code::RequiredField,
-                                    "a file in the list form needs a `target`",
-                                    it,
-                                    &p,
+                                let msg = format!(
+                                    "a {} in the list form needs a `target`",
+                                    kind.singular
                                 );
+                                self.error(Code::RequiredField, msg, it, &p);
                             }
                             None
                         }
                     };
-                    let f = self.file(it, &p, true);
-                    if let (Some(t), Some(f)) = (target, f) {
+                    let decoded = item(self, it, &p, true);
+                    if let (Some(t), Some(d)) = (target, decoded) {
                         match out.entry(t) {
                             std::collections::btree_map::Entry::Occupied(e) => {
-                                let msg = format!("two files have the target `{}`", e.key());
+                                let msg =
+                                    format!("two {} have the target `{}`", kind.plural, e.key());
                                 self.error(Code::InvalidValue, msg, it, &p);
                             }
                             std::collections::btree_map::Entry::Vacant(e) => {
-                                e.insert(f);
+                                e.insert(d);
                             }
                         }
                     }
@@ -166,13 +202,9 @@ impl Dec<'_> {
             Value::Map(entries) => {
                 for (k, v) in entries {
                     let p = child(path, &k.name);
-                    if k.name.is_empty() {
-                        self.key_error(
-                            Code::InvalidValue,
-                            "a file target must not be empty",
-                            k,
-                            &p,
-                        );
+                    if kind.empty_key_is_error && k.name.is_empty() {
+                        let msg = format!("a {} target must not be empty", kind.singular);
+                        self.key_error(Code::InvalidValue, msg, k, &p);
                     }
                     if let Some(t) = v.get("target") {
                         self.error(
@@ -185,29 +217,44 @@ impl Dec<'_> {
                             "in the map form the key is the target path; remove `target`".into(),
                         );
                     }
-                    if let Some(f) = self.file(v, &p, false) {
-                        out.insert(k.name.clone(), f);
+                    if let Some(d) = item(self, v, &p, false) {
+                        out.insert(k.name.clone(), d);
                     }
                 }
             }
-            _ => self.type_error(node, path, "a map of target path to file"),
+            _ => {
+                let want = format!("a map of target path to {}", kind.singular);
+                self.type_error(node, path, &want);
+            }
         }
         out
     }
 
-    pub(super) fn file(&mut self, node: &Node, path: &str, list_form: bool) -> Option<FileSpec> {
-        let entries = self.map(node, path)?;
-        let known: Vec<&str> = FILE
+    /// The fields of a file or volume are `known` (`target` only in the list form).
+    fn known_targeted(
+        &mut self,
+        entries: &[(Key, Node)],
+        path: &str,
+        known: &[&str],
+        list_form: bool,
+        what: &str,
+    ) {
+        let known: Vec<&str> = known
             .iter()
             .copied()
             .filter(|f| list_form || *f != "target")
             .collect();
-        let unknown: Vec<(Key, Node)> = entries
+        let rest: Vec<(Key, Node)> = entries
             .iter()
             .filter(|(k, _)| k.name != "target")
             .cloned()
             .collect();
-        self.known(&unknown, path, &known, "a file");
+        self.known(&rest, path, &known, what);
+    }
+
+    pub(super) fn file(&mut self, node: &Node, path: &str, list_form: bool) -> Option<FileSpec> {
+        let entries = self.map(node, path)?;
+        self.known_targeted(entries, path, FILE, list_form, "a file");
         let mode = node.get("mode").and_then(|m| {
             let p = child(path, "mode");
             match &m.value {
@@ -332,63 +379,7 @@ impl Dec<'_> {
     }
 
     pub(super) fn volumes(&mut self, node: &Node, path: &str) -> BTreeMap<String, VolumeSpec> {
-        let mut out = BTreeMap::new();
-        match &node.value {
-            Value::Seq(items) => {
-                self.warn(Code::Deprecated, "the list form of `volumes` is deprecated", node, path).hint =
-                    Some("use a map from target path to volume, e.g. `volumes: {/data: {source: ${resources.data}}}`".into());
-                for (i, it) in items.iter().enumerate() {
-                    let p = child(path, &i.to_string());
-                    let target = match it.get("target") {
-                        Some(t) => self.nonempty_string(t, &child(&p, "target")),
-                        None => {
-                            if matches!(it.value, Value::Map(_)) {
-                                self.error(
-                                    Code::RequiredField,
-                                    "a volume in the list form needs a `target`",
-                                    it,
-                                    &p,
-                                );
-                            }
-                            None
-                        }
-                    };
-                    let v = self.volume(it, &p, true);
-                    if let (Some(t), Some(v)) = (target, v) {
-                        match out.entry(t) {
-                            std::collections::btree_map::Entry::Occupied(e) => {
-                                let msg = format!("two volumes have the target `{}`", e.key());
-                                self.error(Code::InvalidValue, msg, it, &p);
-                            }
-                            std::collections::btree_map::Entry::Vacant(e) => {
-                                e.insert(v);
-                            }
-                        }
-                    }
-                }
-            }
-            Value::Map(entries) => {
-                for (k, v) in entries {
-                    let p = child(path, &k.name);
-                    if let Some(t) = v.get("target") {
-                        self.error(
-                            Code::InvalidValue,
-                            "`target` is only used in the deprecated list form",
-                            t,
-                            &child(&p, "target"),
-                        )
-                        .hint = Some(
-                            "in the map form the key is the target path; remove `target`".into(),
-                        );
-                    }
-                    if let Some(vol) = self.volume(v, &p, false) {
-                        out.insert(k.name.clone(), vol);
-                    }
-                }
-            }
-            _ => self.type_error(node, path, "a map of target path to volume"),
-        }
-        out
+        self.by_target(node, path, &VOLUMES, Self::volume)
     }
 
     pub(super) fn volume(
@@ -398,17 +389,7 @@ impl Dec<'_> {
         list_form: bool,
     ) -> Option<VolumeSpec> {
         let entries = self.map(node, path)?;
-        let known: Vec<&str> = VOLUME
-            .iter()
-            .copied()
-            .filter(|f| list_form || *f != "target")
-            .collect();
-        let rest: Vec<(Key, Node)> = entries
-            .iter()
-            .filter(|(k, _)| k.name != "target")
-            .cloned()
-            .collect();
-        self.known(&rest, path, &known, "a volume");
+        self.known_targeted(entries, path, VOLUME, list_form, "a volume");
         let source = self
             .required(node, path, "source", "the volume")
             .and_then(|n| {
