@@ -223,21 +223,15 @@ impl Checker<'_> {
                     if !w.resources.contains_key(name) {
                         let sp = locate(self, at, needle.len() + 1);
                         let place = place(at);
-                        let hint = match did_you_mean(name, w.resources.keys().map(String::as_str))
-                        {
-                            Some(c) => format!("did you mean `{c}`?"),
-                            None if w.resources.is_empty() => format!(
-                                "declare it under `resources:`, e.g. `resources: {{{name}: {{type: …}}}}`"
-                            ),
-                            None => format!(
-                                "declared resources: {}",
-                                w.resources
-                                    .keys()
-                                    .map(String::as_str)
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        };
+                        let hint = suggest(name, w.resources.keys(), || {
+                            if w.resources.is_empty() {
+                                format!(
+                                    "declare it under `resources:`, e.g. `resources: {{{name}: {{type: …}}}}`"
+                                )
+                            } else {
+                                format!("declared resources: {}", joined(w.resources.keys()))
+                            }
+                        });
                         self.diags.push(
                             Diagnostic::error(
                                 Code::UnknownResource,
@@ -376,10 +370,9 @@ impl Checker<'_> {
                     ),
                     Ok(VolumeRef::Resource(name)) => {
                         if !w.resources.contains_key(&name) {
-                            let hint = match did_you_mean(&name, w.resources.keys().map(String::as_str)) {
-                                Some(c) => format!("did you mean `{c}`?"),
-                                None => format!("declare it under `resources:`, e.g. `resources: {{{name}: {{type: volume}}}}`"),
-                            };
+                            let hint = suggest(&name, w.resources.keys(), || {
+                                format!("declare it under `resources:`, e.g. `resources: {{{name}: {{type: volume}}}}`")
+                            });
                             self.diags.push(
                                 Diagnostic::error(
                                     Code::UnknownResource,
@@ -417,23 +410,12 @@ impl Checker<'_> {
                     continue;
                 }
                 let Some(&to) = idx.get(other.as_str()) else {
-                    let hint = match did_you_mean(
-                        other,
-                        w.containers
-                            .keys()
-                            .map(String::as_str)
-                            .filter(|c| c != cname),
-                    ) {
-                        Some(s) => format!("did you mean `{s}`?"),
-                        None => format!(
+                    let hint = suggest(other, w.containers.keys().filter(|c| *c != cname), || {
+                        format!(
                             "containers of this workload: {}",
-                            w.containers
-                                .keys()
-                                .map(String::as_str)
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ),
-                    };
+                            joined(w.containers.keys())
+                        )
+                    });
                     self.diags.push(
                         Diagnostic::error(
                             Code::UnknownContainer,
@@ -554,4 +536,25 @@ impl Checker<'_> {
             }
         }
     }
+}
+
+/// "did you mean `X`?" for the closest of `candidates` to `name`, else `otherwise()`.
+fn suggest<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a String>,
+    otherwise: impl FnOnce() -> String,
+) -> String {
+    match did_you_mean(name, candidates.into_iter().map(String::as_str)) {
+        Some(c) => format!("did you mean `{c}`?"),
+        None => otherwise(),
+    }
+}
+
+/// Names joined with `, `.
+fn joined<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
+    names
+        .into_iter()
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ")
 }

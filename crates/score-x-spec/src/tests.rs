@@ -457,6 +457,41 @@ fn files_and_volumes_by_target() {
     );
 }
 
+/// The hints of unknown names: the closest name, else what there is.
+#[test]
+fn unknown_names_hint_the_closest_or_list_what_there_is() {
+    let hints = |extra: &str| -> Vec<String> {
+        errs(&with_main(extra))
+            .errors()
+            .filter_map(|e| e.hint.clone())
+            .collect()
+    };
+    assert_eq!(
+        hints(
+            "    variables: {A: \"${resources.dbb.host}\"}\nresources:\n  db: {type: postgres}\n  cache: {type: redis}\n"
+        ),
+        ["did you mean `db`?"]
+    );
+    assert_eq!(
+        hints(
+            "    variables: {A: \"${resources.zzz.host}\"}\nresources:\n  db: {type: postgres}\n  cache: {type: redis}\n"
+        ),
+        ["declared resources: cache, db"]
+    );
+    assert_eq!(
+        hints("    variables: {A: \"${resources.zzz.host}\"}\n"),
+        ["declare it under `resources:`, e.g. `resources: {zzz: {type: …}}`"]
+    );
+    assert_eq!(
+        hints("    before: {sidee: {ready: started}}\n  side:\n    image: x\n"),
+        ["did you mean `side`?"]
+    );
+    assert_eq!(
+        hints("    before: {zzz: {ready: started}}\n  side:\n    image: x\n"),
+        ["containers of this workload: main, side"]
+    );
+}
+
 #[test]
 fn overrides_file_and_properties() {
     let opts = LoadOptions {

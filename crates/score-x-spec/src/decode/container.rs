@@ -123,32 +123,17 @@ impl Dec<'_> {
         node: &Node,
         path: &str,
     ) -> BTreeMap<String, Spanned<String>> {
-        let mut out = BTreeMap::new();
-        let Some(entries) = self.map(node, path) else {
-            return out;
-        };
-        for (k, v) in entries {
-            let p = child(path, &k.name);
+        self.string_map(node, path, |d, k, p| {
             if k.name.is_empty() || k.name.contains('=') {
-                self.key_error(
+                d.key_error(
                     Code::PatternMismatch,
                     format!("variable name `{}` is not valid", k.name),
                     k,
-                    &p,
+                    p,
                 )
                 .hint = Some("variable names are non-empty and contain no `=`".into());
             }
-            if let Some(s) = self.string_like(v, &p) {
-                out.insert(
-                    k.name.clone(),
-                    Spanned {
-                        value: s,
-                        span: v.pos.span(&p),
-                    },
-                );
-            }
-        }
-        out
+        })
     }
 
     pub(super) fn files(&mut self, node: &Node, path: &str) -> BTreeMap<String, FileSpec> {

@@ -86,10 +86,7 @@ impl Dec<'_> {
         node: &Node,
         path: &str,
     ) -> &mut Diagnostic {
-        self.diags
-            .push(Diagnostic::error(code, msg).at(node.pos.span(path)));
-        let last = self.diags.len() - 1;
-        &mut self.diags[last]
+        self.push(Diagnostic::error(code, msg).at(node.pos.span(path)))
     }
 
     fn key_error(
@@ -99,10 +96,7 @@ impl Dec<'_> {
         key: &Key,
         path: &str,
     ) -> &mut Diagnostic {
-        self.diags
-            .push(Diagnostic::error(code, msg).at(key.pos.span(path)));
-        let last = self.diags.len() - 1;
-        &mut self.diags[last]
+        self.push(Diagnostic::error(code, msg).at(key.pos.span(path)))
     }
 
     fn warn(
@@ -112,8 +106,12 @@ impl Dec<'_> {
         node: &Node,
         path: &str,
     ) -> &mut Diagnostic {
-        self.diags
-            .push(Diagnostic::warning(code, msg).at(node.pos.span(path)));
+        self.push(Diagnostic::warning(code, msg).at(node.pos.span(path)))
+    }
+
+    /// Record `d` and return it for a hint.
+    fn push(&mut self, d: Diagnostic) -> &mut Diagnostic {
+        self.diags.push(d);
         let last = self.diags.len() - 1;
         &mut self.diags[last]
     }
@@ -419,16 +417,29 @@ impl Dec<'_> {
     }
 
     fn annotations(&mut self, node: &Node, path: &str) -> BTreeMap<String, Spanned<String>> {
+        self.string_map(node, path, |d, k, p| {
+            if !patterns::is_annotation_key(&k.name) {
+                d.key_error(Code::PatternMismatch, format!("annotation key `{}` is not valid", k.name), k, p)
+                    .hint = Some("an optional DNS prefix and `/`, then 2-63 characters of A-Z, a-z, 0-9, '.', '_' and '-' starting and ending with a letter or digit, e.g. `example.com/team`".into());
+            }
+        })
+    }
+
+    /// A map of string-like values (`variables`, `annotations`), each key checked by `check_key`
+    /// (which reports what is wrong with it).
+    fn string_map(
+        &mut self,
+        node: &Node,
+        path: &str,
+        check_key: impl Fn(&mut Self, &Key, &str),
+    ) -> BTreeMap<String, Spanned<String>> {
         let mut out = BTreeMap::new();
         let Some(entries) = self.map(node, path) else {
             return out;
         };
         for (k, v) in entries {
             let p = child(path, &k.name);
-            if !patterns::is_annotation_key(&k.name) {
-                self.key_error(Code::PatternMismatch, format!("annotation key `{}` is not valid", k.name), k, &p)
-                    .hint = Some("an optional DNS prefix and `/`, then 2-63 characters of A-Z, a-z, 0-9, '.', '_' and '-' starting and ending with a letter or digit, e.g. `example.com/team`".into());
-            }
+            check_key(self, k, &p);
             if let Some(s) = self.string_like(v, &p) {
                 out.insert(
                     k.name.clone(),
