@@ -12,7 +12,7 @@ use score_x_core::ir::Readiness;
 use score_x_core::resolved::{Output, ResolvedContent};
 use score_x_core::{Bundle, Code};
 use score_x_ecs::{Error, LaunchType, MixedSecrets, Options, emit};
-use score_x_tests::json::{pairs, strings};
+use score_x_tests::json::{item, item_with, pairs, strings};
 use score_x_tests::validators::{
     Validator, assert_valid_bundle as validate, validate_bundle, write_files,
 };
@@ -28,12 +28,7 @@ fn file_json(b: &Bundle, path: &str) -> Json {
 }
 
 fn container_of<'a>(td: &'a Json, name: &str) -> &'a Json {
-    td["containerDefinitions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|c| c["name"] == name)
-        .unwrap_or_else(|| panic!("no container {name}"))
+    item(&td["containerDefinitions"], "name", name)
 }
 
 fn assert_no_secret_text(b: &Bundle) {
@@ -225,12 +220,7 @@ fn rich_estate_is_valid_and_mapped() {
     assert!(mounts.contains(&("/data", false)) && mounts.contains(&("/cache", false)));
 
     // Volumes: EFS with transit encryption, IAM, and the sub path as root directory.
-    let efs = td["volumes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v.get("efsVolumeConfiguration").is_some())
-        .unwrap();
+    let efs = item_with(&td["volumes"], "efsVolumeConfiguration");
     assert_eq!(
         efs["efsVolumeConfiguration"]["transitEncryption"],
         "ENABLED"

@@ -5,7 +5,7 @@
 
 use score_x_core::resolved::Output;
 use score_x_core::{Bundle, Target};
-use score_x_tests::json::{pairs, strings};
+use score_x_tests::json::{item_with, pairs, strings};
 use score_x_tests::pipeline::resolve_with_defaults as resolve;
 use score_x_tests::validators::assert_valid_bundle as check;
 use serde_json::{Value as Json, json};
@@ -166,12 +166,7 @@ fn efs_volumes_from_the_target_options() {
     let b = bundle(&[("web.yaml", ALL_TYPES), ("api.yaml", API)], o);
     check(&b);
     let td: Json = serde_json::from_slice(&b.files["web/task-definition.json"]).unwrap();
-    let efs = td["volumes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v.get("efsVolumeConfiguration").is_some())
-        .unwrap();
+    let efs = item_with(&td["volumes"], "efsVolumeConfiguration");
     assert_eq!(
         efs["efsVolumeConfiguration"]["fileSystemId"],
         "fs-0123456789abcdef0"

@@ -30,3 +30,19 @@ pub fn pairs<'a>(list: &'a Json, key: &str, value: &str) -> Vec<(&'a str, &'a st
         .map(|e| (field(e, key), field(e, value)))
         .collect()
 }
+
+/// The first item of `list` whose field `key` is the string `value`.
+pub fn item<'a>(list: &'a Json, key: &str, value: &str) -> &'a Json {
+    items(list)
+        .iter()
+        .find(|e| e[key] == value)
+        .unwrap_or_else(|| panic!("no item with {key} = `{value}` in {list}"))
+}
+
+/// The first item of `list` that has the field `key`.
+pub fn item_with<'a>(list: &'a Json, key: &str) -> &'a Json {
+    items(list)
+        .iter()
+        .find(|e| e.get(key).is_some())
+        .unwrap_or_else(|| panic!("no item with `{key}` in {list}"))
+}

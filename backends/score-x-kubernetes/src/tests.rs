@@ -26,6 +26,15 @@ fn find<'a>(docs: &'a [serde_json::Value], kind: &str, name: &str) -> &'a serde_
         .unwrap_or_else(|| panic!("no {kind} {name} in {docs:#?}"))
 }
 
+/// The first item of `list` whose field `key` is the string `value`.
+fn item<'a>(list: &'a serde_json::Value, key: &str, value: &str) -> &'a serde_json::Value {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e[key] == value)
+        .unwrap_or_else(|| panic!("no item with {key} = `{value}` in {list}"))
+}
+
 fn pod(d: &serde_json::Value) -> &serde_json::Value {
     if d["kind"] == "CronJob" {
         &d["spec"]["jobTemplate"]["spec"]["template"]["spec"]
@@ -207,14 +216,9 @@ fn files_configmap_binary_secret_and_direct_secret() {
     let dep = find(&d, "Deployment", "web");
     let spec = pod(dep);
     let vols = spec["volumes"].as_array().unwrap();
-    let files_vol = vols.iter().find(|v| v["name"] == "score-files").unwrap();
-    let item = files_vol["configMap"]["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["key"] == key.as_str())
-        .unwrap();
-    assert_eq!(item["mode"], 0o640);
+    let files_vol = item(&spec["volumes"], "name", "score-files");
+    let entry = item(&files_vol["configMap"]["items"], "key", key.as_str());
+    assert_eq!(entry["mode"], 0o640);
     let direct = vols
         .iter()
         .find(|v| v["secret"]["secretName"] == "external")
@@ -300,19 +304,9 @@ fn volumes_from_source_and_claim_spec() {
     let d = docs(&a, &Options::default());
     let spec = pod(find(&d, "Deployment", "web"));
     let name = crate::names::volume_name("volume.default#web.data");
-    let v = spec["volumes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|v| v["name"] == name.as_str())
-        .unwrap();
+    let v = item(&spec["volumes"], "name", name.as_str());
     assert_eq!(v["persistentVolumeClaim"]["claimName"], "data-pvc");
-    let m = spec["containers"][0]["volumeMounts"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["mountPath"] == "/data")
-        .unwrap();
+    let m = item(&spec["containers"][0]["volumeMounts"], "mountPath", "/data");
     assert_eq!(m["subPath"], "sub", "leading / dropped");
     assert_eq!(m["readOnly"], true);
     // A claim cannot move to a new pod while the old one runs: Recreate.
@@ -457,15 +451,7 @@ fn before_makes_init_containers_and_sidecars_in_order() {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(init, vec!["a-seed", "cache", "migrate", "proxy"]);
-    let by = |n: &str| {
-        spec["initContainers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == n)
-            .unwrap()
-            .clone()
-    };
+    let by = |n: &str| item(&spec["initContainers"], "name", n).clone();
     assert!(by("migrate").get("restartPolicy").is_none());
     assert_eq!(by("proxy")["restartPolicy"], "Always");
     assert_eq!(by("cache")["restartPolicy"], "Always");
@@ -558,15 +544,7 @@ fn service_ports_and_container_ports() {
         json!({"name": "http", "port": 80, "targetPort": 8080, "protocol": "TCP"})
     );
     let spec = pod(find(&d, "Deployment", "web"));
-    let by = |n: &str| {
-        spec["containers"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|c| c["name"] == n)
-            .unwrap()
-            .clone()
-    };
+    let by = |n: &str| item(&spec["containers"], "name", n).clone();
     assert_eq!(
         by("api")["ports"],
         json!([{"containerPort": 8080, "name": "http", "protocol": "TCP"}])
