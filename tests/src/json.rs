@@ -1,5 +1,6 @@
-//! Reading emitted JSON in assertions: the string fields of a list's items, as a list or as
-//! (key, value) pairs. A missing list or a non-string field is a test failure naming it.
+//! Reading emitted JSON in assertions: the string fields of a list's items (as a list or as
+//! (key, value) pairs) and the item with a given field. A missing list, field or item is a test
+//! failure naming it.
 
 use serde_json::Value as Json;
 
