@@ -21,6 +21,9 @@ pub(crate) struct SecretCtx {
     pub uid: String,
     /// Every string `random_string` produced for this resource (to keep them out of plain fields).
     pub generated: Vec<String>,
+    /// The `workloads` template data of the current run, for the `workload NAME` helper
+    /// (a map lookup, so templates need not loop over every workload of a large estate).
+    pub workloads: Arc<Json>,
 }
 
 pub(crate) type SharedSecretCtx = Arc<Mutex<SecretCtx>>;
@@ -281,6 +284,23 @@ pub(crate) fn register(hb: &mut Handlebars<'static>, secrets: SharedSecretCtx) {
         }),
     );
     hb.register_helper("fail", simple("fail", 1..=1, |a| Err(text(&a[0]))));
+    let lookup_ctx = secrets.clone();
+    hb.register_helper(
+        "workload",
+        Box::new(Simple {
+            name: "workload",
+            arity: 1..=1,
+            allow_missing: true,
+            f: Box::new(move |a| {
+                let ctx = lookup_ctx.lock().unwrap_or_else(PoisonError::into_inner);
+                Ok(ctx
+                    .workloads
+                    .get(text(&a[0]))
+                    .cloned()
+                    .unwrap_or(Json::Null))
+            }),
+        }),
+    );
     hb.register_helper(
         "random_string",
         simple("random_string", 1..=2, move |a| {

@@ -71,6 +71,10 @@ pub fn provision(
     let mut warnings = Diagnostics::new();
     let mut errors = Diagnostics::new();
     let workloads = workloads_data(app);
+    set.secrets
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .workloads = std::sync::Arc::new(workloads.clone());
     let requested = crate::requested::requested_outputs(app);
     let no_request = BTreeMap::new();
     let mut provisioned: BTreeMap<ResourceUid, ProvisionedResource> = BTreeMap::new();
