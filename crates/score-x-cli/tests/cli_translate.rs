@@ -274,3 +274,38 @@ fn namespace_flag_is_kubernetes_only() {
     );
     assert_eq!(code(&o), 2, "{}", stderr(&o));
 }
+
+#[test]
+fn artifacts_of_removed_workloads_are_reported_and_fail_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = examples().join("ecs-options.yaml").display().to_string();
+    let args = [
+        "translate",
+        "--target",
+        "ecs",
+        "--target-options",
+        &opts,
+        "-o",
+        "out",
+    ];
+    let o = run_paths(dir.path(), &args, &estate_files());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // The worker goes away: its task definition must not linger silently.
+    let two = &estate_files()[..2];
+    let mut check = args.to_vec();
+    check.push("--check");
+    let o = run_paths(dir.path(), &check, two);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("worker/task-definition.json"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_paths(dir.path(), &args, two);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("worker/task-definition.json was not written by this run"),
+        "{}",
+        stderr(&o)
+    );
+}

@@ -40,6 +40,12 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             if n == 1 { "" } else { "s" },
             dir.display()
         ));
+        for stale in stale_files(bundle, &dir) {
+            printer.err(&format!(
+                "warning: {} was not written by this run (a workload that is gone?); delete it so nobody deploys it",
+                stale.display()
+            ));
+        }
     }
     project::save_state(&args.pipeline.state_dir, &produced.state).map_err(Failure::Fatal)?;
     Ok(())
@@ -66,6 +72,37 @@ fn print_stdout(printer: &Printer, bundle: &Bundle) -> Result<(), Failure> {
                 .join(", ")
         ))),
     }
+}
+
+/// Files under `dir` named like an artifact of this bundle (e.g. `<old-workload>/task-definition.json`)
+/// that the bundle does not contain: left over from an earlier run. Other files are not ours.
+fn stale_files(bundle: &Bundle, dir: &Path) -> Vec<PathBuf> {
+    let names: std::collections::BTreeSet<&str> = bundle
+        .files
+        .keys()
+        .filter_map(|k| k.rsplit('/').next())
+        .collect();
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                let rel_s = rel.to_string_lossy().replace('\\', "/");
+                let name = rel_s.rsplit('/').next().unwrap_or_default();
+                if names.contains(name) && !bundle.files.contains_key(&rel_s) {
+                    out.push(p);
+                }
+            }
+        }
+    }
+    out.sort();
+    out
 }
 
 /// Compare the bundle with the files under `dir`; print a unified diff of every difference.
@@ -96,6 +133,13 @@ fn check(printer: &Printer, bundle: &Bundle, dir: &Path) -> Result<(), Failure> 
                 .to_string(),
         );
         differing.push(path.display().to_string());
+    }
+    for stale in stale_files(bundle, dir) {
+        printer.out(&format!(
+            "--- a/{0}\n+++ /dev/null\n(stale: no longer produced)\n",
+            stale.display()
+        ));
+        differing.push(stale.display().to_string());
     }
     if differing.is_empty() {
         printer.err(&format!("{} is up to date", dir.display()));
