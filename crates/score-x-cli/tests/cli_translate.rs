@@ -309,3 +309,76 @@ fn artifacts_of_removed_workloads_are_reported_and_fail_check() {
         stderr(&o)
     );
 }
+
+#[test]
+fn image_overrides_and_namespace_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("score.yaml"),
+        "apiVersion: score.dev/v1b1\nmetadata: {name: app}\ncontainers:\n  main:\n    image: .\n    variables: {MODE: dev, DROP: me}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("over.yaml"),
+        "containers:\n  main:\n    variables:\n      MODE: prod\n",
+    )
+    .unwrap();
+    // `image: "."` without --image is an error that says how to fix it.
+    let o = run_in(
+        dir.path(),
+        &["translate", "--target", "kubernetes", "-o", "-"],
+    );
+    assert_eq!(code(&o), 1);
+    assert!(stderr(&o).contains("--image"), "{}", stderr(&o));
+    let o = run_in(
+        dir.path(),
+        &[
+            "translate",
+            "--target",
+            "kubernetes",
+            "-o",
+            "-",
+            "--image",
+            "ghcr.io/acme/app:9",
+            "--overrides-file",
+            "over.yaml",
+            "--override-property",
+            "containers.main.variables.DROP=",
+            "--override-property",
+            "metadata.annotations.team=core",
+            "--namespace",
+            "prod",
+            "--generate-namespace",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let objs = docs(&stdout(&o));
+    assert_eq!(objs[0]["kind"], "Namespace");
+    assert_eq!(objs[0]["metadata"]["name"], "prod");
+    let d = find(&objs, "Deployment", "app");
+    assert_eq!(d["metadata"]["namespace"], "prod");
+    let c = &d["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["image"], "ghcr.io/acme/app:9");
+    let env = c["env"].as_array().unwrap();
+    assert_eq!(env.len(), 1, "{env:?}");
+    assert_eq!(env[0]["value"], "prod");
+    assert_eq!(
+        d["spec"]["template"]["metadata"]["annotations"]["team"],
+        "core"
+    );
+    // Overrides apply to exactly one file.
+    let o = run_paths(
+        dir.path(),
+        &[
+            "translate",
+            "--target",
+            "kubernetes",
+            "-o",
+            "-",
+            "--override-property",
+            "a=b",
+        ],
+        &estate_files(),
+    );
+    assert_eq!(code(&o), 2, "{}", stderr(&o));
+}
