@@ -2,8 +2,8 @@
 
 use score_x_core::graph::ResourceGraph;
 use score_x_core::{Diagnostics, Resolved, Target};
-use score_x_provision::{CommandOutput, CommandRunner, Context, ProvisionerSet, State};
-use score_x_spec::{FileReader, LoadOptions, SourceFile};
+use score_x_provision::{Context, ProvisionerSet, State};
+use score_x_spec::{LoadOptions, SourceFile};
 
 /// `n` workloads: each has two containers, a file, a private redis, the shared postgres, and a
 /// service-port call to the previous workload.
@@ -24,29 +24,7 @@ pub fn estate(n: usize) -> Vec<SourceFile> {
         .collect()
 }
 
-/// No `files.source` in generated estates.
-pub struct NoFiles;
-
-impl FileReader for NoFiles {
-    fn read(&self, _: &str, path: &str) -> Result<Vec<u8>, String> {
-        Err(format!("no file {path}"))
-    }
-}
-
-/// No `cmd://` provisioners in generated estates.
-pub struct NoCommands;
-
-impl CommandRunner for NoCommands {
-    fn run(
-        &self,
-        program: &str,
-        _: &[String],
-        _: &[u8],
-        _: std::time::Duration,
-    ) -> Result<CommandOutput, String> {
-        Err(format!("benchmarks run no commands ({program})"))
-    }
-}
+pub use score_x_tests::pipeline::{NoCommands, NoFiles};
 
 /// Load, graph and provision for `target` with its default provisioners.
 pub fn resolve(files: &[SourceFile], target: Target) -> Result<Resolved, Diagnostics> {
