@@ -9,6 +9,16 @@ use std::path::Path;
 
 use common::*;
 
+/// `translate --target kubernetes -o out --check`.
+const CHECK_K8S: &[&str] = &[
+    "translate",
+    "--target",
+    "kubernetes",
+    "-o",
+    "out",
+    "--check",
+];
+
 fn translate_k8s(cwd: &Path, files: &[std::path::PathBuf]) -> String {
     let o = run_paths(
         cwd,
@@ -197,36 +207,14 @@ fn check_passes_when_up_to_date_and_fails_with_a_diff_otherwise() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(dir.path().join("out/manifests.yaml").exists());
-    let o = run_paths(
-        dir.path(),
-        &[
-            "translate",
-            "--target",
-            "kubernetes",
-            "-o",
-            "out",
-            "--check",
-        ],
-        &files,
-    );
+    let o = run_paths(dir.path(), CHECK_K8S, &files);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let path = dir.path().join("out/manifests.yaml");
     let text = std::fs::read_to_string(&path)
         .unwrap()
         .replace("replicas: 1", "replicas: 3");
     std::fs::write(&path, text).unwrap();
-    let o = run_paths(
-        dir.path(),
-        &[
-            "translate",
-            "--target",
-            "kubernetes",
-            "-o",
-            "out",
-            "--check",
-        ],
-        &files,
-    );
+    let o = run_paths(dir.path(), CHECK_K8S, &files);
     assert_eq!(code(&o), 1);
     assert!(
         stdout(&o).contains("-  replicas: 3") || stdout(&o).contains("replicas: 3"),
