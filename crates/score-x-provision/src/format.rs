@@ -520,72 +520,9 @@ fn decode_one(
     let id = opt("id", diags);
     let description = opt("description", diags);
 
-    // Params: `params` (typed) or `supported_params` (names only).
-    let (params, params_declared) = match (get("params"), get("supported_params")) {
-        (Some(p), Some(sp)) => {
-            diags.push(err(
-                Code::InvalidValue,
-                &sp.span,
-                &format!("{path}/supported_params"),
-                "give either `params` or `supported_params`, not both",
-            ));
-            (decode_params(p, &format!("{path}/params"), diags), true)
-        }
-        (Some(p), None) => (decode_params(p, &format!("{path}/params"), diags), true),
-        (None, Some(sp)) => {
-            let names = string_list(
-                sp,
-                &format!("{path}/supported_params"),
-                "supported_params",
-                diags,
-            );
-            let any = ParamSpec {
-                type_: ParamType::Any,
-                default: None,
-                required: false,
-                description: None,
-            };
-            (names.into_iter().map(|n| (n, any.clone())).collect(), true)
-        }
-        (None, None) => (BTreeMap::new(), !scheme_is_cmd),
-    };
-
-    let (outputs, outputs_declared) = match (get("outputs"), get("expected_outputs")) {
-        (Some(o), Some(eo)) => {
-            diags.push(err(
-                Code::InvalidValue,
-                &eo.span,
-                &format!("{path}/expected_outputs"),
-                "give either `outputs` or `expected_outputs`, not both",
-            ));
-            (decode_outputs(o, &format!("{path}/outputs"), diags), true)
-        }
-        (Some(o), None) => (decode_outputs(o, &format!("{path}/outputs"), diags), true),
-        (None, Some(eo)) => {
-            let names = string_list(
-                eo,
-                &format!("{path}/expected_outputs"),
-                "expected_outputs",
-                diags,
-            );
-            (
-                names
-                    .into_iter()
-                    .map(|n| {
-                        (
-                            n,
-                            OutputSpec {
-                                secret: false,
-                                description: None,
-                            },
-                        )
-                    })
-                    .collect(),
-                true,
-            )
-        }
-        (None, None) => (BTreeMap::new(), !scheme_is_cmd),
-    };
+    // Params: `params` (typed) or `supported_params` (names only); likewise outputs.
+    let (params, params_declared) = PARAMS.decode(&get, path, !scheme_is_cmd, diags);
+    let (outputs, outputs_declared) = OUTPUTS.decode(&get, path, !scheme_is_cmd, diags);
 
     let kind = if scheme_is_cmd {
         let program = uri.as_deref().and_then(|u| {
@@ -660,6 +597,73 @@ fn decode_one(
     })
 }
 
+/// Where a provisioner declares its params or outputs: typed under `typed` (a map read by
+/// `decode_typed`), or as bare names under `names`, each then `untyped`; never both.
+struct Declaration<T: 'static> {
+    typed: &'static str,
+    names: &'static str,
+    decode_typed: fn(&Node, &str, &mut Diagnostics) -> BTreeMap<String, T>,
+    untyped: T,
+}
+
+const PARAMS: Declaration<ParamSpec> = Declaration {
+    typed: "params",
+    names: "supported_params",
+    decode_typed: decode_params,
+    untyped: ParamSpec {
+        type_: ParamType::Any,
+        default: None,
+        required: false,
+        description: None,
+    },
+};
+
+const OUTPUTS: Declaration<OutputSpec> = Declaration {
+    typed: "outputs",
+    names: "expected_outputs",
+    decode_typed: decode_outputs,
+    untyped: OutputSpec {
+        secret: false,
+        description: None,
+    },
+};
+
+impl<T: Clone> Declaration<T> {
+    /// The declared entries of the provisioner at `path` and whether it declared any key;
+    /// `undeclared` is that flag when it gives neither key.
+    fn decode<'n>(
+        &self,
+        get: &dyn Fn(&str) -> Option<&'n Node>,
+        path: &str,
+        undeclared: bool,
+        diags: &mut Diagnostics,
+    ) -> (BTreeMap<String, T>, bool) {
+        let typed_path = format!("{path}/{}", self.typed);
+        let names_path = format!("{path}/{}", self.names);
+        match (get(self.typed), get(self.names)) {
+            (Some(t), Some(n)) => {
+                diags.push(err(
+                    Code::InvalidValue,
+                    &n.span,
+                    &names_path,
+                    format!("give either `{}` or `{}`, not both", self.typed, self.names),
+                ));
+                ((self.decode_typed)(t, &typed_path, diags), true)
+            }
+            (Some(t), None) => ((self.decode_typed)(t, &typed_path, diags), true),
+            (None, Some(n)) => {
+                let names = string_list(n, &names_path, self.names, diags);
+                let entries = names
+                    .into_iter()
+                    .map(|name| (name, self.untyped.clone()))
+                    .collect();
+                (entries, true)
+            }
+            (None, None) => (BTreeMap::new(), undeclared),
+        }
+    }
+}
+
 fn decode_params(node: &Node, path: &str, diags: &mut Diagnostics) -> BTreeMap<String, ParamSpec> {
     let mut out = BTreeMap::new();
     let Kind::Map(entries) = &node.kind else {
@@ -671,12 +675,7 @@ fn decode_params(node: &Node, path: &str, diags: &mut Diagnostics) -> BTreeMap<S
     for (k, v) in entries {
         let name = k.as_str().unwrap_or_default().to_string();
         let p = format!("{path}/{name}");
-        let mut spec = ParamSpec {
-            type_: ParamType::Any,
-            default: None,
-            required: false,
-            description: None,
-        };
+        let mut spec = PARAMS.untyped;
         match &v.kind {
             Kind::Map(fields) => {
                 for (fk, fv) in fields {
@@ -763,10 +762,7 @@ fn decode_outputs(
     for (k, v) in entries {
         let name = k.as_str().unwrap_or_default().to_string();
         let p = format!("{path}/{name}");
-        let mut spec = OutputSpec {
-            secret: false,
-            description: None,
-        };
+        let mut spec = OUTPUTS.untyped;
         match &v.kind {
             Kind::Map(fields) => {
                 for (fk, fv) in fields {
@@ -902,6 +898,43 @@ mod tests {
         assert!(ps[0].params_declared && ps[0].outputs.contains_key("x"));
         let open = decode("- uri: cmd://bash\n  type: x\n").unwrap();
         assert!(!open[0].params_declared && !open[0].outputs_declared);
+    }
+
+    #[test]
+    fn params_and_outputs_are_typed_or_names_never_both() {
+        let e = decode("- uri: template://a\n  type: t\n  params: { a: {} }\n  supported_params: [a]\n  outputs: { x: {} }\n  expected_outputs: [x]\n").unwrap_err();
+        let got: Vec<_> = e
+            .iter()
+            .map(|d| {
+                (
+                    d.code,
+                    d.message.as_str(),
+                    d.span.as_ref().map(|s| (s.line, &*s.path)),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Code::InvalidValue,
+                    "give either `params` or `supported_params`, not both",
+                    Some((4, "/0/supported_params"))
+                ),
+                (
+                    Code::InvalidValue,
+                    "give either `outputs` or `expected_outputs`, not both",
+                    Some((6, "/0/expected_outputs"))
+                ),
+            ]
+        );
+        let ps = decode("- uri: template://a\n  type: t\n  supported_params: [a, b]\n  expected_outputs: [x]\n- uri: template://b\n  type: u\n").unwrap();
+        assert_eq!(ps[0].params["b"], PARAMS.untyped);
+        assert_eq!(ps[0].params.len(), 2);
+        assert_eq!(ps[0].outputs["x"], OUTPUTS.untyped);
+        assert!(ps[0].params_declared && ps[0].outputs_declared);
+        // A template provisioner that declares nothing accepts nothing.
+        assert!(ps[1].params.is_empty() && ps[1].params_declared && ps[1].outputs_declared);
     }
 
     #[test]
