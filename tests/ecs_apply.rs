@@ -1,6 +1,7 @@
 //! `score_x_ecs::apply::apply` against a local moto server (moto[server]): create the cluster,
 //! register the task definitions, create the services, read them back with the AWS SDK and
-//! compare with what translate wrote; apply again to update. The server is killed at the end.
+//! compare with what translate wrote; apply again to update. Promoted secrets are composed into
+//! SSM from components put in moto (boto3) and read back. The server is killed at the end.
 //! Missing moto: a skip with a notice locally, a failure under CI.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
@@ -13,11 +14,13 @@ use aws_sdk_ecs::types as t;
 use ecs_model::*;
 use score_x_core::ir::Readiness;
 use score_x_core::resolved::{Output, ResolvedContent};
-use score_x_ecs::apply::{ApplyOptions, ServiceAction, StaticCredentials, apply};
+use score_x_ecs::apply::{
+    ApplyOptions, ComposedSecret, SecretAction, ServiceAction, StaticCredentials, apply,
+};
 use score_x_ecs::model;
 use score_x_ecs::{Options, emit};
 use score_x_tests::moto::{moto, network};
-use serde_json::json;
+use serde_json::{Value, json};
 
 const REGION: &str = "us-east-1";
 
@@ -88,6 +91,85 @@ fn assert_registered_as_written(
         got, written,
         "task definition {w} as registered differs from the bundle"
     );
+}
+
+/// Run a boto3 snippet against moto at `url`, with `ssm` and `sm` (Secrets Manager) clients and
+/// the extra arguments in `a`; returns what it prints.
+fn boto(url: &str, code: &str, args: &[&str]) -> String {
+    let script = format!(
+        r#"
+import sys, json, boto3
+kw = dict(endpoint_url=sys.argv[1], region_name="{REGION}",
+          aws_access_key_id="testing", aws_secret_access_key="testing")
+ssm = boto3.client("ssm", **kw)
+sm = boto3.client("secretsmanager", **kw)
+a = sys.argv[2:]
+{code}
+"#
+    );
+    let out = std::process::Command::new("python3")
+        .args(["-c", &script, url])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Put an SSM SecureString (overwriting).
+fn ssm_put(url: &str, name: &str, value: &str) {
+    boto(
+        url,
+        r#"ssm.put_parameter(Name=a[0], Value=a[1], Type="SecureString", Overwrite=True)"#,
+        &[name, value],
+    );
+}
+
+/// An SSM parameter's (decrypted value, type, version), or `None` when it does not exist.
+fn ssm_get(url: &str, name: &str) -> Option<(String, String, i64)> {
+    let out = boto(
+        url,
+        r#"
+try:
+    p = ssm.get_parameter(Name=a[0], WithDecryption=True)["Parameter"]
+    print(json.dumps([p["Value"], p["Type"], p["Version"]]))
+except ssm.exceptions.ParameterNotFound:
+    print("null")
+"#,
+        &[name],
+    );
+    serde_json::from_str(&out).unwrap()
+}
+
+/// The SSM parameters referenced by the recipes of the bundle's secrets-to-create.json.
+fn recipe_components(files: &BTreeMap<String, Vec<u8>>) -> Vec<String> {
+    let list: Value = serde_json::from_slice(&files["secrets-to-create.json"]).unwrap();
+    let mut names = Vec::new();
+    for s in list["secrets"].as_array().unwrap() {
+        let Some(mut r) = s["recipe"].as_str() else {
+            continue;
+        };
+        while let Some(i) = r.find("{{resolve:ssm-secure:") {
+            let rest = &r[i + "{{resolve:ssm-secure:".len()..];
+            let end = rest.find("}}").unwrap();
+            names.push(rest[..end].to_string());
+            r = &rest[end..];
+        }
+    }
+    names.sort();
+    names.dedup();
+    names
+}
+
+/// Put every SSM component of the bundle's recipes in moto.
+fn put_components(url: &str, files: &BTreeMap<String, Vec<u8>>) {
+    for n in recipe_components(files) {
+        ssm_put(url, &n, &format!("value-of-{n}"));
+    }
 }
 
 fn small_estate() -> score_x_core::Resolved {
@@ -308,6 +390,7 @@ fn back_task(td: &t::TaskDefinition, tags: &[t::Tag]) -> model::TaskDefinition {
 fn apply_registers_what_translate_wrote() {
     let Some(server) = moto() else { return };
     let bundle = emit(&small_estate(), &on_network(&server.url, apply_options())).unwrap();
+    put_components(&server.url, &bundle.files);
     let opts = apply_options_for(&server.url);
     let report = apply(&bundle.files, &opts).unwrap_or_else(|e| panic!("apply failed: {e}"));
     assert_eq!(report.clusters.get("score-x-test"), Some(&true), "{report}");
@@ -455,6 +538,8 @@ fn apply_rich_estate_round_trips() {
         ..on_network(&server.url, full_options())
     };
     let bundle = emit(&estate(), &opts).unwrap();
+    assert!(!recipe_components(&bundle.files).is_empty());
+    put_components(&server.url, &bundle.files);
     let report = apply(&bundle.files, &apply_options_for(&server.url))
         .unwrap_or_else(|e| panic!("apply failed: {e}"));
     assert_eq!(report.task_definitions.len(), 3, "{report}");
@@ -462,5 +547,147 @@ fn apply_rich_estate_round_trips() {
     for w in ["api", "batch", "huge"] {
         assert_registered_as_written(&rt, &client, &bundle.files, w);
     }
+    drop(server);
+}
+
+/// A variable mixing text and a secret is promoted: apply composes it into SSM from its
+/// components (SSM and Secrets Manager), only when its value changed, and refuses a missing
+/// component before registering anything.
+#[test]
+fn apply_composes_promoted_secrets() {
+    let Some(server) = moto() else { return };
+    let url = server.url.as_str();
+    let mut bundle = emit(&small_estate(), &on_network(url, apply_options())).unwrap();
+    let component = "/score-x/postgres/default/api.db/password";
+    let mut list: Value = serde_json::from_slice(&bundle.files["secrets-to-create.json"]).unwrap();
+    let entry = list["secrets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s.get("recipe").is_some())
+        .unwrap()
+        .clone();
+    let name = entry["name"].as_str().unwrap().to_string();
+    assert_eq!(name, "/score-x/workloads/api/main/DATABASE_URL");
+    let reference = format!("{{{{resolve:ssm-secure:{component}}}}}");
+    let recipe = entry["recipe"].as_str().unwrap().to_string();
+    assert!(recipe.contains(&reference), "{recipe}");
+    // A recipe reading Secrets Manager (by name: moto picks its own ARN suffixes), and a secret
+    // the platform was meant to create but has not.
+    let sm_name = "/score-x/test/AMQP_URL";
+    let secrets = list["secrets"].as_array_mut().unwrap();
+    secrets.push(json!({
+        "name": sm_name, "store": "ssm", "type": "SecureString",
+        "recipe": "amqp://{{resolve:secretsmanager:broker:SecretString:user}}:{{resolve:secretsmanager:broker:SecretString:password}}@mq:5672/{{resolve:ssm:/score-x/test/vhost}}"
+    }));
+    secrets
+        .push(json!({"name": "/score-x/platform/not-yet", "store": "ssm", "type": "SecureString"}));
+    bundle.files.insert(
+        "secrets-to-create.json".into(),
+        serde_json::to_vec(&list).unwrap(),
+    );
+    boto(
+        url,
+        r#"sm.create_secret(Name="broker", SecretString=json.dumps({"user": "mq-user", "password": "mq-Pa55"}))
+ssm.put_parameter(Name="/score-x/test/vhost", Value="orders", Type="String")"#,
+        &[],
+    );
+    let opts = apply_options_for(url);
+    let (client, rt) = sdk(url);
+
+    // The component is missing: a precise error, and nothing created, written or registered.
+    let e = apply(&bundle.files, &opts).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.contains(&format!("secret `{name}`"))
+            && msg.contains(&format!("SSM parameter `{component}`"))
+            && msg.contains("does not exist"),
+        "{msg}"
+    );
+    let tds = rt.block_on(client.list_task_definitions().send()).unwrap();
+    assert!(tds.task_definition_arns().is_empty(), "{tds:?}");
+    let clusters = rt.block_on(client.list_clusters().send()).unwrap();
+    assert!(clusters.cluster_arns().is_empty(), "{clusters:?}");
+    assert_eq!(ssm_get(url, &name), None);
+    assert_eq!(ssm_get(url, sm_name), None);
+
+    // With the component: composed, listed by name, never by value.
+    let password = "pw-Zx9!q@:/";
+    ssm_put(url, component, password);
+    let report = apply(&bundle.files, &opts).unwrap_or_else(|e| panic!("apply failed: {e}"));
+    assert_eq!(
+        report.secrets,
+        vec![
+            ComposedSecret {
+                name: name.clone(),
+                action: SecretAction::Created
+            },
+            ComposedSecret {
+                name: sm_name.into(),
+                action: SecretAction::Created
+            }
+        ]
+    );
+    let shown = format!("{report}\n{report:?}");
+    assert!(shown.contains(&format!("composed {name}\n")), "{shown}");
+    assert!(
+        shown.contains("warning: secret `/score-x/platform/not-yet` does not exist yet"),
+        "{shown}"
+    );
+    assert_eq!(report.warnings.len(), 1, "{shown}");
+    for v in [password, "mq-Pa55", "mq-user"] {
+        assert!(!shown.contains(v), "a secret value is shown: {shown}");
+    }
+    let expected = recipe.replace(&reference, password);
+    let (value, kind, version) = ssm_get(url, &name).unwrap();
+    assert_eq!(value, expected);
+    assert_eq!(kind, "SecureString");
+    assert_eq!(
+        ssm_get(url, sm_name).unwrap().0,
+        "amqp://mq-user:mq-Pa55@mq:5672/orders"
+    );
+    // The task definition reads the composed parameter.
+    assert_registered_as_written(&rt, &client, &bundle.files, "api");
+    let td: model::TaskDefinition =
+        serde_json::from_slice(&bundle.files["api/task-definition.json"]).unwrap();
+    assert!(
+        td.container_definitions
+            .iter()
+            .flat_map(|c| &c.secrets)
+            .any(|s| s.name == "DATABASE_URL" && s.value_from == name),
+        "{td:?}"
+    );
+
+    // Again: nothing to write, the version stays.
+    let report = apply(&bundle.files, &opts).unwrap();
+    assert!(
+        report
+            .secrets
+            .iter()
+            .all(|s| s.action == SecretAction::Unchanged),
+        "{report}"
+    );
+    assert!(
+        report
+            .to_string()
+            .contains(&format!("secret {name} already up to date")),
+        "{report}"
+    );
+    assert_eq!(ssm_get(url, &name).unwrap(), (expected, kind, version));
+
+    // The component changes (rotation): the composed value follows, one new version.
+    ssm_put(url, component, "rotated-pw");
+    let report = apply(&bundle.files, &opts).unwrap();
+    assert_eq!(
+        report.secrets[0],
+        ComposedSecret {
+            name: name.clone(),
+            action: SecretAction::Updated
+        }
+    );
+    assert_eq!(report.secrets[1].action, SecretAction::Unchanged);
+    let (value, _, v2) = ssm_get(url, &name).unwrap();
+    assert_eq!(value, recipe.replace(&reference, "rotated-pw"));
+    assert_eq!(v2, version + 1);
     drop(server);
 }

@@ -1,16 +1,22 @@
-//! `apply`: register the bundle's task definitions and create or update its services through
-//! the ECS API (aws-sdk-ecs on a current-thread tokio runtime built here). Network I/O.
+//! `apply`: compose the bundle's promoted secrets into SSM (aws-sdk-ssm, reading components
+//! from SSM / Secrets Manager), then register its task definitions and create or update its
+//! services through the ECS API (aws-sdk-ecs), on a current-thread tokio runtime built here.
+//! Network I/O.
 //!
 //! Credentials: explicit [`StaticCredentials`] when given (tests, local endpoints), otherwise
 //! the standard AWS chain (environment, profile, SSO, instance/container role).
 
+mod compose;
 mod convert;
+mod recipe;
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use aws_sdk_ecs::Client;
-use aws_sdk_ecs::config::{BehaviorVersion, Credentials, ProvideCredentials, Region};
+use aws_sdk_ecs::config::{
+    BehaviorVersion, Credentials, ProvideCredentials, Region, SharedCredentialsProvider,
+};
 
 use crate::ctx::{MISSING, missing};
 use crate::error::Error;
@@ -54,8 +60,30 @@ pub struct ApplyReport {
     pub region: String,
     /// Cluster → whether apply created it.
     pub clusters: BTreeMap<String, bool>,
+    /// Promoted secrets of `secrets-to-create.json` composed into SSM (names only).
+    pub secrets: Vec<ComposedSecret>,
     pub task_definitions: Vec<RegisteredTaskDefinition>,
     pub services: Vec<AppliedService>,
+    /// Non-fatal findings (e.g. a secret the platform has not created yet), names only.
+    pub warnings: Vec<String>,
+}
+
+/// What apply did with a promoted secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SecretAction {
+    /// The parameter did not exist.
+    Created,
+    /// The stored value (or type) differed and was overwritten.
+    Updated,
+    /// The stored SecureString already held the composed value: not written.
+    Unchanged,
+}
+
+/// A promoted secret composed by apply. Names only: the value is never kept.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ComposedSecret {
+    pub name: String,
+    pub action: SecretAction,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -87,6 +115,14 @@ impl fmt::Display for ApplyReport {
                 writeln!(f, "created cluster {c} ({})", self.region)?;
             }
         }
+        for s in &self.secrets {
+            match s.action {
+                SecretAction::Created | SecretAction::Updated => {
+                    writeln!(f, "composed {}", s.name)?
+                }
+                SecretAction::Unchanged => writeln!(f, "secret {} already up to date", s.name)?,
+            }
+        }
         for t in &self.task_definitions {
             writeln!(
                 f,
@@ -104,6 +140,9 @@ impl fmt::Display for ApplyReport {
                 "{verb} service {} in cluster {} → {}",
                 s.name, s.cluster, s.task_definition
             )?;
+        }
+        for w in &self.warnings {
+            writeln!(f, "warning: {w}")?;
         }
         Ok(())
     }
@@ -196,23 +235,40 @@ fn aws(operation: &str, e: impl std::error::Error) -> Error {
     }
 }
 
-async fn client(opts: &ApplyOptions) -> Result<(Client, String), Error> {
+/// The AWS clients of apply, sharing one configuration (region, credentials, endpoint).
+struct Clients {
+    ecs: Client,
+    ssm: aws_sdk_ssm::Client,
+    sm: aws_sdk_secretsmanager::Client,
+}
+
+impl Clients {
+    fn new(conf: &aws_config::SdkConfig) -> Self {
+        Clients {
+            ecs: Client::new(conf),
+            ssm: aws_sdk_ssm::Client::new(conf),
+            sm: aws_sdk_secretsmanager::Client::new(conf),
+        }
+    }
+}
+
+async fn clients(opts: &ApplyOptions) -> Result<(Clients, String), Error> {
     if let Some(c) = &opts.credentials {
         let region = opts.region.clone().ok_or(Error::MissingRegion)?;
-        let mut b = aws_sdk_ecs::Config::builder()
+        let mut b = aws_config::SdkConfig::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new(region.clone()))
-            .credentials_provider(Credentials::new(
+            .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
                 &c.access_key_id,
                 &c.secret_access_key,
                 c.session_token.clone(),
                 None,
                 "score-x",
-            ));
+            )));
         if let Some(u) = &opts.endpoint_url {
             b = b.endpoint_url(u);
         }
-        return Ok((Client::from_conf(b.build()), region));
+        return Ok((Clients::new(&b.build()), region));
     }
     let mut loader = aws_config::defaults(aws_config::BehaviorVersion::latest());
     if let Some(r) = &opts.region {
@@ -233,10 +289,14 @@ async fn client(opts: &ApplyOptions) -> Result<(Client, String), Error> {
         .provide_credentials()
         .await
         .map_err(|e| Error::MissingCredentials(chain(&e)))?;
-    Ok((Client::new(&conf), region))
+    Ok((Clients::new(&conf), region))
 }
 
-/// Register every task definition of the bundle and create or update its services.
+/// Compose the promoted secrets of `secrets-to-create.json` (entries with a `recipe`) into SSM
+/// SecureStrings (written only when their value changed), then register every task definition
+/// of the bundle and create or update its services. A component of a recipe that does not
+/// exist is an error before anything is written or registered; a missing secret the platform
+/// creates (no recipe) is a warning of the report.
 pub fn apply(
     bundle_dir_files: &BTreeMap<String, Vec<u8>>,
     opts: &ApplyOptions,
@@ -265,13 +325,27 @@ async fn apply_async(
         }
         Err(e) => return Err(e),
     }
+    let secrets = compose::plan(files)?;
 
-    let (client, region) = client(opts).await?;
+    let (clients, region) = clients(opts).await?;
+    let client = &clients.ecs;
     let units = parse_bundle(files, &region)?;
     let mut report = ApplyReport {
         region: region.clone(),
         ..ApplyReport::default()
     };
+
+    // Secrets first: the task definitions read them.
+    let (composed, warnings) = compose::apply(
+        &compose::Clients {
+            ssm: &clients.ssm,
+            sm: &clients.sm,
+        },
+        &secrets,
+    )
+    .await?;
+    report.secrets = composed;
+    report.warnings = warnings;
 
     for u in &units {
         if let Some(s) = &u.service {
