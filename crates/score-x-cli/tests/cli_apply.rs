@@ -36,6 +36,16 @@ print("\n".join(problems))
 sys.exit(1 if problems else 0)
 "#;
 
+/// Put every SSM component of the promoted secrets' recipes (argv[2]: secrets-to-create.json).
+const PUT_COMPONENTS: &str = r#"
+import json, re, sys, boto3
+ssm = boto3.client("ssm", endpoint_url=sys.argv[1], region_name="us-east-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+for s in json.load(open(sys.argv[2]))["secrets"]:
+    for name in re.findall(r"\{\{resolve:ssm-secure:([^}]+)\}\}", s.get("recipe", "")):
+        ssm.put_parameter(Name=name, Value="component", Type="SecureString", Overwrite=True)
+"#;
+
 #[test]
 fn apply_registers_what_translate_writes() {
     let Some(server) = score_x_tests::moto::moto() else {
@@ -77,6 +87,13 @@ fn apply_registers_what_translate_writes() {
         "out",
     ]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // apply composes the promoted secrets: their components must exist.
+    let put = Command::new("python3")
+        .args(["-c", PUT_COMPONENTS, &server.url])
+        .arg(dir.path().join("out/secrets-to-create.json"))
+        .output()
+        .unwrap();
+    assert!(put.status.success(), "{}", stderr(&put));
     let o = run(&[
         "apply",
         "--target",
