@@ -664,6 +664,56 @@ impl<T: Clone> Declaration<T> {
     }
 }
 
+/// The fields a param declaration may have.
+const PARAM_FIELDS: &[&str] = &["type", "default", "required", "description"];
+/// The fields an output declaration may have.
+const OUTPUT_FIELDS: &[&str] = &["secret", "description"];
+
+/// Hands each field of the declaration `v` at `p` (`what` `name`, e.g. param `version`: a map such
+/// as `such`, or null) that is one of `known` to `field` (name, value, path); reports the others
+/// and any other shape.
+fn each_field(
+    v: &Node,
+    p: &str,
+    (what, name, such): (&str, &str, &str),
+    known: &[&str],
+    diags: &mut Diagnostics,
+    mut field: impl FnMut(&str, &Node, &str, &mut Diagnostics),
+) {
+    match &v.kind {
+        Kind::Map(fields) => {
+            for (fk, fv) in fields {
+                let f = fk.as_str().unwrap_or_default();
+                let fp = format!("{p}/{f}");
+                if known.contains(&f) {
+                    field(f, fv, &fp, diags);
+                    continue;
+                }
+                let mut d = err(
+                    Code::UnknownField,
+                    &fk.span,
+                    &fp,
+                    format!("unknown field `{f}` in {what} `{name}`"),
+                );
+                if let Some(s) = did_you_mean(f, known.iter().copied()) {
+                    d = d.hint(format!("did you mean `{s}`?"));
+                }
+                diags.push(d);
+            }
+        }
+        _ if v.is_null() => {}
+        _ => diags.push(err(
+            Code::InvalidType,
+            &v.span,
+            p,
+            format!(
+                "{what} `{name}` must be a map such as {such}, found {}",
+                v.shape()
+            ),
+        )),
+    }
+}
+
 fn decode_params(node: &Node, path: &str, diags: &mut Diagnostics) -> BTreeMap<String, ParamSpec> {
     let mut out = BTreeMap::new();
     let Kind::Map(entries) = &node.kind else {
@@ -676,44 +726,46 @@ fn decode_params(node: &Node, path: &str, diags: &mut Diagnostics) -> BTreeMap<S
         let name = k.as_str().unwrap_or_default().to_string();
         let p = format!("{path}/{name}");
         let mut spec = PARAMS.untyped;
-        match &v.kind {
-            Kind::Map(fields) => {
-                for (fk, fv) in fields {
-                    let f = fk.as_str().unwrap_or_default();
-                    let fp = format!("{p}/{f}");
-                    match f {
-                        "type" => match fv.as_str().and_then(ParamType::parse) {
-                            Some(t) => spec.type_ = t,
+        let such = "`{ type: string, default: \"x\" }`";
+        each_field(
+            v,
+            &p,
+            ("param", &name, such),
+            PARAM_FIELDS,
+            diags,
+            |f, fv, fp, diags| match f {
+                "type" => match fv.as_str().and_then(ParamType::parse) {
+                    Some(t) => spec.type_ = t,
+                    None => {
+                        let got = fv.as_str().unwrap_or_default();
+                        let mut d = err(
+                            Code::InvalidValue,
+                            &fv.span,
+                            fp,
+                            format!("unknown param type `{got}`"),
+                        );
+                        d = match did_you_mean(got, ParamType::NAMES) {
+                            Some(s) => d.hint(format!("did you mean `{s}`?")),
                             None => {
-                                let got = fv.as_str().unwrap_or_default();
-                                let mut d = err(Code::InvalidValue, &fv.span, &fp, format!("unknown param type `{got}`"));
-                                d = match did_you_mean(got, ParamType::NAMES) {
-                                    Some(s) => d.hint(format!("did you mean `{s}`?")),
-                                    None => d.hint(format!("expected one of {}", ParamType::NAMES.join(", "))),
-                                };
-                                diags.push(d);
+                                d.hint(format!("expected one of {}", ParamType::NAMES.join(", ")))
                             }
-                        },
-                        "default" => spec.default = Some(fv.to_json()),
-                        "required" => match fv.to_json() {
-                            serde_json::Value::Bool(b) => spec.required = b,
-                            _ => diags.push(err(Code::InvalidType, &fv.span, &fp, "`required` must be true or false")),
-                        },
-                        "description" => spec.description = scalar(fv, &fp, "description", diags),
-                        other => {
-                            let known = ["type", "default", "required", "description"];
-                            let mut d = err(Code::UnknownField, &fk.span, &fp, format!("unknown field `{other}` in param `{name}`"));
-                            if let Some(s) = did_you_mean(other, known) {
-                                d = d.hint(format!("did you mean `{s}`?"));
-                            }
-                            diags.push(d);
-                        }
+                        };
+                        diags.push(d);
                     }
-                }
-            }
-            _ if v.is_null() => {}
-            _ => diags.push(err(Code::InvalidType, &v.span, &p, format!("param `{name}` must be a map such as `{{ type: string, default: \"x\" }}`, found {}", v.shape()))),
-        }
+                },
+                "default" => spec.default = Some(fv.to_json()),
+                "required" => match fv.to_json() {
+                    serde_json::Value::Bool(b) => spec.required = b,
+                    _ => diags.push(err(
+                        Code::InvalidType,
+                        &fv.span,
+                        fp,
+                        "`required` must be true or false",
+                    )),
+                },
+                _ => spec.description = scalar(fv, fp, "description", diags),
+            },
+        );
         if let Some(def) = &spec.default
             && !spec.type_.accepts(def)
         {
@@ -763,30 +815,26 @@ fn decode_outputs(
         let name = k.as_str().unwrap_or_default().to_string();
         let p = format!("{path}/{name}");
         let mut spec = OUTPUTS.untyped;
-        match &v.kind {
-            Kind::Map(fields) => {
-                for (fk, fv) in fields {
-                    let f = fk.as_str().unwrap_or_default();
-                    let fp = format!("{p}/{f}");
-                    match f {
-                        "secret" => match fv.to_json() {
-                            serde_json::Value::Bool(b) => spec.secret = b,
-                            _ => diags.push(err(Code::InvalidType, &fv.span, &fp, "`secret` must be true or false")),
-                        },
-                        "description" => spec.description = scalar(fv, &fp, "description", diags),
-                        other => {
-                            let mut d = err(Code::UnknownField, &fk.span, &fp, format!("unknown field `{other}` in output `{name}`"));
-                            if let Some(s) = did_you_mean(other, ["secret", "description"]) {
-                                d = d.hint(format!("did you mean `{s}`?"));
-                            }
-                            diags.push(d);
-                        }
-                    }
-                }
-            }
-            _ if v.is_null() => {}
-            _ => diags.push(err(Code::InvalidType, &v.span, &p, format!("output `{name}` must be a map such as `{{ secret: true }}` or `{{}}`, found {}", v.shape()))),
-        }
+        let such = "`{ secret: true }` or `{}`";
+        each_field(
+            v,
+            &p,
+            ("output", &name, such),
+            OUTPUT_FIELDS,
+            diags,
+            |f, fv, fp, diags| match f {
+                "secret" => match fv.to_json() {
+                    serde_json::Value::Bool(b) => spec.secret = b,
+                    _ => diags.push(err(
+                        Code::InvalidType,
+                        &fv.span,
+                        fp,
+                        "`secret` must be true or false",
+                    )),
+                },
+                _ => spec.description = scalar(fv, fp, "description", diags),
+            },
+        );
         out.insert(name, spec);
     }
     out
@@ -933,6 +981,47 @@ mod tests {
         assert_eq!(ps[0].params.len(), 2);
         assert_eq!(ps[0].outputs["x"], OUTPUTS.untyped);
         assert!(ps[0].params_declared && ps[0].outputs_declared);
+        let e = decode("- uri: template://a\n  type: t\n  params: { a: 1, b: { typ: string } }\n  outputs: { x: [], y: { secert: true } }\n").unwrap_err();
+        let got: Vec<_> = e
+            .iter()
+            .map(|d| {
+                (
+                    d.code,
+                    d.message.as_str(),
+                    d.hint.as_deref(),
+                    d.span.as_ref().map(|s| &*s.path),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Code::InvalidType,
+                    "param `a` must be a map such as `{ type: string, default: \"x\" }`, found a scalar",
+                    None,
+                    Some("/0/params/a")
+                ),
+                (
+                    Code::UnknownField,
+                    "unknown field `typ` in param `b`",
+                    Some("did you mean `type`?"),
+                    Some("/0/params/b/typ")
+                ),
+                (
+                    Code::InvalidType,
+                    "output `x` must be a map such as `{ secret: true }` or `{}`, found a list",
+                    None,
+                    Some("/0/outputs/x")
+                ),
+                (
+                    Code::UnknownField,
+                    "unknown field `secert` in output `y`",
+                    Some("did you mean `secret`?"),
+                    Some("/0/outputs/y/secert")
+                ),
+            ]
+        );
         // A template provisioner that declares nothing accepts nothing.
         assert!(ps[1].params.is_empty() && ps[1].params_declared && ps[1].outputs_declared);
     }
