@@ -281,6 +281,45 @@ pub(crate) fn one_error(
     e.0.into_iter().next().unwrap()
 }
 
+/// Provisions `app` with `set` from a fresh state, really spawning commands.
+pub(crate) fn run_fresh(
+    app: &App,
+    set: &ProvisionerSet,
+) -> Result<(score_x_core::Resolved, Diagnostics), Diagnostics> {
+    run_with(
+        app,
+        set,
+        &mut State::new("s".into()),
+        &SpawnRunner::default(),
+    )
+}
+
+/// The one error of provisioning `app` with `set` from a fresh state.
+pub(crate) fn error_with(app: &App, set: &ProvisionerSet) -> score_x_core::Diagnostic {
+    one_error(run_fresh(app, set))
+}
+
+/// The one error of provisioning `app` with the test provisioners from a fresh state.
+fn error(app: &App) -> score_x_core::Diagnostic {
+    error_with(app, &set_with(""))
+}
+
+/// Workload `api` (no variables) with one resource `name` of type `type_`.
+pub(crate) fn api_with(name: &str, type_: &str, params: Option<serde_json::Value>) -> App {
+    AppB::new()
+        .workload("api", &[])
+        .resource("api", name, type_, None, params)
+        .app
+}
+
+/// Asserts that `message` contains each of `parts`.
+#[track_caller]
+pub(crate) fn assert_mentions(message: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(message.contains(part), "{part:?} not in {message:?}");
+    }
+}
+
 fn dsn_app() -> App {
     AppB::new()
         .workload("api", &[("DB_URL", "postgres://${resources.db.username}:${resources.db.password}@${resources.db.host}:${resources.db.port}/app"), ("TEAM", "${metadata.annotations.team}")])
@@ -390,23 +429,12 @@ fn new_seed_keeps_names_and_changes_generated_secrets() {
 
 #[test]
 fn template_typo_names_provisioner_section_and_key() {
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource("api", "t", "typo", None, None)
-        .app;
-    let d = one_error(run(&app, &mut State::new("s".into())));
+    let app = api_with("t", "typo", None);
+    let d = error(&app);
     assert_eq!(d.code, Code::Provisioner);
-    assert!(d.message.contains("template://test/typo"), "{}", d.message);
-    assert!(
-        d.message.contains("section `outputs_template` line 1"),
-        "{}",
-        d.message
-    );
-    assert!(
-        d.message.contains("`params.verison` does not exist"),
-        "{}",
-        d.message
-    );
+    assert_mentions(&d.message, &["template://test/typo"]);
+    assert_mentions(&d.message, &["section `outputs_template` line 1"]);
+    assert_mentions(&d.message, &["`params.verison` does not exist"]);
     assert_eq!(d.hint.as_deref(), Some("did you mean `version`?"));
     let s = d.span.unwrap();
     assert_eq!((s.file.as_ref(), s.line), ("test.yaml", 37));
@@ -419,7 +447,7 @@ fn undeclared_output_is_reported_at_the_variable() {
         .workload("api", &[("X", "a"), ("HOST", "${resources.db.hots}")])
         .resource("api", "db", "postgres", None, None)
         .app;
-    let d = one_error(run(&app, &mut State::new("s".into())));
+    let d = error(&app);
     assert_eq!(d.code, Code::UnknownOutput);
     assert_eq!(d.hint.as_deref(), Some("did you mean `host`?"));
     let s = d.span.unwrap();
@@ -431,55 +459,27 @@ fn undeclared_output_is_reported_at_the_variable() {
 
 #[test]
 fn param_type_error_and_unknown_param() {
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource(
-            "api",
-            "db",
-            "postgres",
-            None,
-            Some(json!({"replicas": "two"})),
-        )
-        .app;
-    let d = one_error(run(&app, &mut State::new("s".into())));
+    let app = api_with("db", "postgres", Some(json!({"replicas": "two"})));
+    let d = error(&app);
     assert_eq!(d.code, Code::InvalidParam);
-    assert!(
-        d.message.contains("param `replicas`")
-            && d.message.contains("type integer")
-            && d.message.contains("got a string"),
-        "{}",
-        d.message
+    assert_mentions(
+        &d.message,
+        &["param `replicas`", "type integer", "got a string"],
     );
     assert_eq!(
         d.span.unwrap().path.as_ref(),
         "/resources/db/params/replicas"
     );
 
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource(
-            "api",
-            "db",
-            "postgres",
-            None,
-            Some(json!({"verison": "15"})),
-        )
-        .app;
-    let d = one_error(run(&app, &mut State::new("s".into())));
+    let app = api_with("db", "postgres", Some(json!({"verison": "15"})));
+    let d = error(&app);
     assert_eq!(d.code, Code::InvalidParam);
     assert_eq!(d.hint.as_deref(), Some("did you mean `version`?"));
     assert_eq!(d.span.as_ref().unwrap().line, 20);
 
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource("api", "r", "route", None, None)
-        .app;
-    let d = one_error(run(&app, &mut State::new("s".into())));
-    assert!(
-        d.message.contains("missing the required param `host`"),
-        "{}",
-        d.message
-    );
+    let app = api_with("r", "route", None);
+    let d = error(&app);
+    assert_mentions(&d.message, &["missing the required param `host`"]);
 }
 
 #[test]
@@ -516,13 +516,9 @@ fn params_use_earlier_outputs_but_never_secrets() {
             Some(json!({"host": "${resources.db.password}"})),
         )
         .app;
-    let d = one_error(run(&app, &mut State::new("s".into())));
+    let d = error(&app);
     assert_eq!(d.code, Code::InvalidParam);
-    assert!(
-        d.message.contains("secret output `db.password`"),
-        "{}",
-        d.message
-    );
+    assert_mentions(&d.message, &["secret output `db.password`"]);
 }
 
 #[test]
@@ -530,24 +526,12 @@ fn failing_cmd_provisioner_shows_status_and_stderr() {
     let set = set_with(
         "- uri: cmd:///bin/sh#fail\n  type: broken\n  args: [\"-c\", \"echo 'no credentials for acme' >&2; exit 3\", \"<mode>\"]\n",
     );
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource("api", "b", "broken", None, None)
-        .app;
-    let d = one_error(run_with(
-        &app,
-        &set,
-        &mut State::new("s".into()),
-        &SpawnRunner::default(),
-    ));
+    let app = api_with("b", "broken", None);
+    let d = error_with(&app, &set);
     assert_eq!(d.code, Code::Provisioner);
-    assert!(d.message.contains("cmd:///bin/sh#fail"), "{}", d.message);
-    assert!(d.message.contains("exit status 3"), "{}", d.message);
-    assert!(
-        d.message.contains("no credentials for acme"),
-        "{}",
-        d.message
-    );
+    assert_mentions(&d.message, &["cmd:///bin/sh#fail"]);
+    assert_mentions(&d.message, &["exit status 3"]);
+    assert_mentions(&d.message, &["no credentials for acme"]);
     assert_eq!(d.span.unwrap().file.as_ref(), "extra.yaml");
 }
 
@@ -610,31 +594,17 @@ fn shared_resource_is_provisioned_once_with_identical_outputs() {
 
 #[test]
 fn generated_secrets_may_not_be_stored_in_state() {
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource("api", "l", "leaky", None, None)
-        .app;
-    let d = one_error(run(&app, &mut State::new("s".into())));
-    assert!(
-        d.message.contains("`random_string` appears in `state`"),
-        "{}",
-        d.message
-    );
+    let app = api_with("l", "leaky", None);
+    let d = error(&app);
+    assert_mentions(&d.message, &["`random_string` appears in `state`"]);
 }
 
 #[test]
 fn no_provisioner_names_uid_file_target_and_types() {
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource("api", "q", "amqp", None, None)
-        .app;
-    let d = one_error(run(&app, &mut State::new("s".into())));
+    let app = api_with("q", "amqp", None);
+    let d = error(&app);
     assert_eq!(d.code, Code::NoProvisioner);
-    assert!(
-        d.message.contains("amqp.default#api.q") && d.message.contains("kubernetes"),
-        "{}",
-        d.message
-    );
+    assert_mentions(&d.message, &["amqp.default#api.q", "kubernetes"]);
     let s = d.span.unwrap();
     assert_eq!((s.file.as_ref(), s.line), ("api.score.yaml", 20));
     assert!(d.hint.unwrap().contains("leaky, postgres, route, typo"));
@@ -757,9 +727,9 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
     );
     assert!(r.resources.values().all(|p| p.artifacts.is_null()));
     assert_eq!(warnings.len(), 1, "{warnings:?}");
-    assert!(
-        warnings.0[0].message.contains("template://k8s-only/cache")
-            && warnings.0[0].message.contains("no `ecs` section")
+    assert_mentions(
+        &warnings.0[0].message,
+        &["template://k8s-only/cache", "no `ecs` section"],
     );
     // Without a fallback, the error says why the matching provisioners did not apply.
     let app = AppB::new()
@@ -789,10 +759,7 @@ fn each_target_renders_its_own_section() {
     let set = set_with(
         "- uri: template://multi/q\n  type: queue\n  kubernetes: |\n    - {kind: ConfigMap, target: {{target}}}\n  ecs: |\n    sidecar: {{options.flavour}}\n  nomad: |\n    group: {{dns_label id 20}}\n- uri: cmd:///bin/sh#k8s-only\n  type: manifests\n  args: [\"-c\", \"cat >/dev/null; echo '{\\\"manifests\\\":[{\\\"kind\\\":\\\"ConfigMap\\\"}]}'\"]\n",
     );
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource("api", "q", "queue", None, None)
-        .app;
+    let app = api_with("q", "queue", None);
     let graph = ResourceGraph::build(&app).unwrap();
     let runner = SpawnRunner::default();
     let artifacts = |target| {
@@ -819,10 +786,7 @@ fn each_target_renders_its_own_section() {
     );
 
     // A cmd provisioner's manifests are Kubernetes objects: fine there, an error elsewhere.
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource("api", "m", "manifests", None, None)
-        .app;
+    let app = api_with("m", "manifests", None);
     let graph = ResourceGraph::build(&app).unwrap();
     let ctx = Context {
         target: Target::Kubernetes,
@@ -846,11 +810,9 @@ fn each_target_renders_its_own_section() {
         &mut State::new("s".into()),
         &ctx,
     ));
-    assert!(
-        d.message
-            .contains("returned Kubernetes manifests, which the nomad target cannot use"),
-        "{}",
-        d.message
+    assert_mentions(
+        &d.message,
+        &["returned Kubernetes manifests, which the nomad target cannot use"],
     );
 }
 
@@ -906,37 +868,12 @@ fn secret_typed_params_receive_the_reference_only() {
             Some(json!({"password": "x${resources.db.password}"})),
         )
         .app;
-    let d = one_error(run_with(
-        &app,
-        &set,
-        &mut State::new("seed".into()),
-        &SpawnRunner::default(),
-    ));
-    assert!(
-        d.message
-            .contains("is of type secret and must be exactly one secret output placeholder"),
-        "{}",
-        d.message
+    let d = error_with(&app, &set);
+    assert_mentions(
+        &d.message,
+        &["is of type secret and must be exactly one secret output placeholder"],
     );
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource(
-            "api",
-            "pool",
-            "pooler",
-            None,
-            Some(json!({"password": "hunter2"})),
-        )
-        .app;
-    let d = one_error(run_with(
-        &app,
-        &set,
-        &mut State::new("seed".into()),
-        &SpawnRunner::default(),
-    ));
-    assert!(
-        d.message.contains("must be of type secret"),
-        "{}",
-        d.message
-    );
+    let app = api_with("pool", "pooler", Some(json!({"password": "hunter2"})));
+    let d = error_with(&app, &set);
+    assert_mentions(&d.message, &["must be of type secret"]);
 }

@@ -11,7 +11,7 @@ use serde_json::json;
 
 use crate::State;
 use crate::format::{Origin, decode_file};
-use crate::tests::{AppB, SpawnRunner, one_error, run_with, set_with};
+use crate::tests::{AppB, SpawnRunner, assert_mentions, error_with, run_fresh, run_with, set_with};
 
 /// A secret open environment (with one explicit plain output), a plain open config, and broken
 /// variants: one yielding an extra key, one yielding nothing, one yielding plain for secret.
@@ -64,6 +64,11 @@ const OPEN: &str = r#"
 
 fn uid(s: &str) -> ResourceUid {
     s.parse().unwrap()
+}
+
+/// The one error of provisioning `app` with [`OPEN`] from a fresh state.
+fn open_error(app: &score_x_core::App) -> score_x_core::Diagnostic {
+    error_with(app, &set_with(OPEN))
 }
 
 fn env_app(first: &str) -> score_x_core::App {
@@ -222,12 +227,7 @@ fn an_extra_key_is_an_exact_error() {
         .workload("api", &[("A", "${resources.x.A}")])
         .resource("api", "x", "extra", None, None)
         .app;
-    let d = one_error(run_with(
-        &app,
-        &set_with(OPEN),
-        &mut State::new("s".into()),
-        &SpawnRunner::default(),
-    ));
+    let d = open_error(&app);
     assert_eq!(d.code, Code::Provisioner);
     assert_eq!(
         d.message,
@@ -251,12 +251,7 @@ fn missing_requested_and_declared_keys_are_exact_errors() {
         )
         .resource("api", "m", "missing", None, None)
         .app;
-    let d = one_error(run_with(
-        &app,
-        &set_with(OPEN),
-        &mut State::new("s".into()),
-        &SpawnRunner::default(),
-    ));
+    let d = open_error(&app);
     assert_eq!(
         d.message,
         "template://test/missing (provisioning `missing.default#api.m`): did not produce the declared output(s) fixed; did not produce the requested output(s) A, B (referenced by its consumers, served by the open declaration `*`); produced output(s) other that are neither declared nor referenced by a consumer"
@@ -269,17 +264,10 @@ fn an_open_secret_rendered_as_plain_text_is_refused() {
         .workload("api", &[("A", "${resources.p.A}")])
         .resource("api", "p", "plain-secret", None, None)
         .app;
-    let d = one_error(run_with(
-        &app,
-        &set_with(OPEN),
-        &mut State::new("s".into()),
-        &SpawnRunner::default(),
-    ));
-    assert!(
-        d.message
-            .contains("output `A` is declared `secret: true` and must render as a map"),
-        "{}",
-        d.message
+    let d = open_error(&app);
+    assert_mentions(
+        &d.message,
+        &["output `A` is declared `secret: true` and must render as a map"],
     );
 }
 
@@ -295,13 +283,7 @@ fn a_near_miss_of_a_declared_output_warns_with_did_you_mean() {
         )
         .resource("api", "env", "environment", None, None)
         .app;
-    let (_, warnings) = run_with(
-        &app,
-        &set_with(OPEN),
-        &mut State::new("s".into()),
-        &SpawnRunner::default(),
-    )
-    .unwrap();
+    let (_, warnings) = run_fresh(&app, &set_with(OPEN)).unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     let w = &warnings.0[0];
     assert_eq!(w.code, Code::UnknownOutput);
@@ -325,18 +307,9 @@ fn without_an_open_declaration_a_typo_is_still_an_error_with_did_you_mean() {
         .workload("api", &[("N", "${resources.f.namespce}")])
         .resource("api", "f", "fixed", None, None)
         .app;
-    let d = one_error(run_with(
-        &app,
-        &set,
-        &mut State::new("s".into()),
-        &SpawnRunner::default(),
-    ));
+    let d = error_with(&app, &set);
     assert_eq!(d.code, Code::UnknownOutput);
-    assert!(
-        d.message.contains("has no output `namespce`"),
-        "{}",
-        d.message
-    );
+    assert_mentions(&d.message, &["has no output `namespce`"]);
     assert_eq!(d.hint.as_deref(), Some("did you mean `namespace`?"));
 }
 
