@@ -10,9 +10,10 @@ use std::time::Duration;
 
 use score_x_core::graph::ResourceGraph;
 use score_x_core::ir::{Container, File, FileContent, Resource, Variable, Workload};
-use score_x_core::resolved::{ResolvedContent, Segment};
+use score_x_core::resolved::{ResolvedContent, ResolvedVariable, Segment};
+use score_x_core::testing::{secret, secret_value, text};
 use score_x_core::value::TValue;
-use score_x_core::{App, Code, Diagnostics, ResourceUid, Span, Target, Template};
+use score_x_core::{App, Code, Diagnostics, Resolved, ResourceUid, Span, Target, Template};
 use serde_json::json;
 
 use crate::{CommandOutput, CommandRunner, Context, Origin, ProvisionerSet, State, provision};
@@ -259,22 +260,47 @@ pub(crate) fn run_with(
     set: &ProvisionerSet,
     state: &mut State,
     runner: &dyn CommandRunner,
-) -> Result<(score_x_core::Resolved, Diagnostics), Diagnostics> {
-    let graph = ResourceGraph::build(app).unwrap();
+) -> Result<(Resolved, Diagnostics), Diagnostics> {
     let ctx = Context {
         target: Target::Kubernetes,
         options: json!({"namespace": "dev"}),
         runner,
     };
-    provision(app, &graph, set, state, &ctx)
+    run_in(app, set, state, &ctx)
 }
 
-fn run(app: &App, state: &mut State) -> Result<(score_x_core::Resolved, Diagnostics), Diagnostics> {
+fn run_in(
+    app: &App,
+    set: &ProvisionerSet,
+    state: &mut State,
+    ctx: &Context<'_>,
+) -> Result<(Resolved, Diagnostics), Diagnostics> {
+    let graph = ResourceGraph::build(app).unwrap();
+    provision(app, &graph, set, state, ctx)
+}
+
+/// Provisions `app` with `set` for `target` (with `options`) from a fresh state.
+fn run_for(
+    target: Target,
+    options: serde_json::Value,
+    app: &App,
+    set: &ProvisionerSet,
+) -> Result<(Resolved, Diagnostics), Diagnostics> {
+    let runner = SpawnRunner::default();
+    let ctx = Context {
+        target,
+        options,
+        runner: &runner,
+    };
+    run_in(app, set, &mut State::new("s".into()), &ctx)
+}
+
+fn run(app: &App, state: &mut State) -> Result<(Resolved, Diagnostics), Diagnostics> {
     run_with(app, &set_with(""), state, &SpawnRunner::default())
 }
 
 pub(crate) fn one_error(
-    r: Result<(score_x_core::Resolved, Diagnostics), Diagnostics>,
+    r: Result<(Resolved, Diagnostics), Diagnostics>,
 ) -> score_x_core::Diagnostic {
     let e = r.unwrap_err();
     assert_eq!(e.len(), 1, "{e:#?}");
@@ -285,7 +311,7 @@ pub(crate) fn one_error(
 pub(crate) fn run_fresh(
     app: &App,
     set: &ProvisionerSet,
-) -> Result<(score_x_core::Resolved, Diagnostics), Diagnostics> {
+) -> Result<(Resolved, Diagnostics), Diagnostics> {
     run_with(
         app,
         set,
@@ -320,6 +346,21 @@ pub(crate) fn assert_mentions(message: &str, parts: &[&str]) {
     }
 }
 
+/// Workload `api` with `vars`, resource `db` (postgres) and resource `name` of `type_` with
+/// `params`.
+fn db_and(vars: &[(&str, &str)], (name, type_): (&str, &str), params: serde_json::Value) -> App {
+    AppB::new()
+        .workload("api", vars)
+        .resource("api", "db", "postgres", None, None)
+        .resource("api", name, type_, None, Some(params))
+        .app
+}
+
+/// The variables of workload `w`'s container `main`.
+pub(crate) fn vars<'r>(r: &'r Resolved, w: &str) -> &'r BTreeMap<String, ResolvedVariable> {
+    &r.workloads[w].containers["main"].variables
+}
+
 fn dsn_app() -> App {
     AppB::new()
         .workload("api", &[("DB_URL", "postgres://${resources.db.username}:${resources.db.password}@${resources.db.host}:${resources.db.port}/app"), ("TEAM", "${metadata.annotations.team}")])
@@ -332,7 +373,7 @@ fn secret_propagates_through_a_dsn() {
     let mut state = State::new("seed-1".into());
     let (resolved, warnings) = run(&dsn_app(), &mut state).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
-    let var = &resolved.workloads["api"].containers["main"].variables["DB_URL"].value;
+    let var = &vars(&resolved, "api")["DB_URL"].value;
     let name = score_x_core::naming::dns_label("pg-postgres.default#api.db", 40);
     assert!(var.is_secret());
     assert_eq!(var.as_plain(), None);
@@ -346,13 +387,7 @@ fn secret_propagates_through_a_dsn() {
         }
         other => panic!("unexpected segments {other:?}"),
     }
-    assert_eq!(
-        resolved.workloads["api"].containers["main"].variables["TEAM"]
-            .value
-            .as_plain()
-            .as_deref(),
-        Some("core")
-    );
+    assert_eq!(vars(&resolved, "api")["TEAM"].value, text("core"));
     // The secret never reaches the state file, the serialized model or Debug output.
     let pw = var
         .secrets()
@@ -484,38 +519,23 @@ fn param_type_error_and_unknown_param() {
 
 #[test]
 fn params_use_earlier_outputs_but_never_secrets() {
-    let app = AppB::new()
-        .workload("api", &[("URL", "${resources.r.url}")])
-        .resource("api", "db", "postgres", None, None)
-        .resource(
-            "api",
-            "r",
-            "route",
-            None,
-            Some(json!({"host": "${resources.db.host}.example.com"})),
-        )
-        .app;
+    let app = db_and(
+        &[("URL", "${resources.r.url}")],
+        ("r", "route"),
+        json!({"host": "${resources.db.host}.example.com"}),
+    );
     let (resolved, _) = run(&app, &mut State::new("s".into())).unwrap();
-    let url = resolved.workloads["api"].containers["main"].variables["URL"]
-        .value
-        .as_plain()
-        .unwrap();
+    let url = vars(&resolved, "api")["URL"].value.as_plain().unwrap();
     assert!(
         url.starts_with("https://pg-postgres-default-api-db-") && url.ends_with(".example.com"),
         "{url}"
     );
 
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource("api", "db", "postgres", None, None)
-        .resource(
-            "api",
-            "r",
-            "route",
-            None,
-            Some(json!({"host": "${resources.db.password}"})),
-        )
-        .app;
+    let app = db_and(
+        &[],
+        ("r", "route"),
+        json!({"host": "${resources.db.password}"}),
+    );
     let d = error(&app);
     assert_eq!(d.code, Code::InvalidParam);
     assert_mentions(&d.message, &["secret output `db.password`"]);
@@ -575,15 +595,13 @@ fn shared_resource_is_provisioned_once_with_identical_outputs() {
     let (resolved, _) = run_with(&app, &set, &mut state, &runner).unwrap();
     assert_eq!(runner.calls.load(Ordering::SeqCst), 1);
     assert_eq!(resolved.resources.len(), 1);
-    let a = &resolved.workloads["a"].containers["main"].variables;
-    let b = &resolved.workloads["b"].containers["main"].variables;
+    let (a, b) = (vars(&resolved, "a"), vars(&resolved, "b"));
     assert_eq!(a["R"].value, b["R"].value);
     assert_eq!(a["T"].value, b["T"].value);
-    assert_eq!(a["R"].value.as_plain().as_deref(), Some("eu-west-1"));
-    let s = a["T"].value.single_secret().unwrap();
+    assert_eq!(a["R"].value, text("eu-west-1"));
     assert_eq!(
-        (s.name.as_str(), s.key.as_deref()),
-        ("env-secret", Some("token"))
+        a["T"].value,
+        secret_value(secret("env-secret", Some("token"), None))
     );
     assert_eq!(state.shared, json!({"seen": true}));
     assert_eq!(
@@ -657,10 +675,10 @@ fn file_contents_literal_and_binary() {
         panic!()
     };
     assert!(conf.is_secret());
-    let ResolvedContent::Text(raw) = &files["/etc/raw"].content else {
-        panic!()
-    };
-    assert_eq!(raw.as_plain().as_deref(), Some("${not.expanded}"));
+    assert_eq!(
+        files["/etc/raw"].content,
+        ResolvedContent::Text(text("${not.expanded}"))
+    );
     assert_eq!(
         files["/etc/bin"].content,
         ResolvedContent::Binary(vec![0, 159, 146, 150])
@@ -712,14 +730,7 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
         .resource("a", "c", "cache", None, None)
         .resource("b", "c", "cache", None, None)
         .app;
-    let graph = ResourceGraph::build(&app).unwrap();
-    let runner = SpawnRunner::default();
-    let ctx = Context {
-        target: Target::Ecs,
-        options: json!({}),
-        runner: &runner,
-    };
-    let (r, warnings) = provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap();
+    let (r, warnings) = run_for(Target::Ecs, json!({}), &app, &set).unwrap();
     assert!(
         r.resources
             .values()
@@ -736,15 +747,8 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
         .workload("a", &[])
         .resource("a", "db", "postgres", None, None)
         .app;
-    let graph = ResourceGraph::build(&app).unwrap();
     let set = set_with("- uri: template://k8s-only/pg\n  type: postgres\n  kubernetes: '[]'\n");
-    let d = one_error(provision(
-        &app,
-        &graph,
-        &set,
-        &mut State::new("s".into()),
-        &ctx,
-    ));
+    let d = one_error(run_for(Target::Ecs, json!({}), &app, &set));
     assert_eq!(d.code, Code::NoProvisioner);
     assert_eq!(d.related.len(), 2, "{d:?}");
     assert!(
@@ -760,15 +764,8 @@ fn each_target_renders_its_own_section() {
         "- uri: template://multi/q\n  type: queue\n  kubernetes: |\n    - {kind: ConfigMap, target: {{target}}}\n  ecs: |\n    sidecar: {{options.flavour}}\n  nomad: |\n    group: {{dns_label id 20}}\n- uri: cmd:///bin/sh#k8s-only\n  type: manifests\n  args: [\"-c\", \"cat >/dev/null; echo '{\\\"manifests\\\":[{\\\"kind\\\":\\\"ConfigMap\\\"}]}'\"]\n",
     );
     let app = api_with("q", "queue", None);
-    let graph = ResourceGraph::build(&app).unwrap();
-    let runner = SpawnRunner::default();
     let artifacts = |target| {
-        let ctx = Context {
-            target,
-            options: json!({"flavour": "sqs"}),
-            runner: &runner,
-        };
-        let (r, _) = provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap();
+        let (r, _) = run_for(target, json!({"flavour": "sqs"}), &app, &set).unwrap();
         r.resources.values().next().unwrap().artifacts.clone()
     };
     assert_eq!(
@@ -787,29 +784,12 @@ fn each_target_renders_its_own_section() {
 
     // A cmd provisioner's manifests are Kubernetes objects: fine there, an error elsewhere.
     let app = api_with("m", "manifests", None);
-    let graph = ResourceGraph::build(&app).unwrap();
-    let ctx = Context {
-        target: Target::Kubernetes,
-        options: json!({}),
-        runner: &runner,
-    };
-    let (r, _) = provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap();
+    let (r, _) = run_for(Target::Kubernetes, json!({}), &app, &set).unwrap();
     assert_eq!(
         r.resources.values().next().unwrap().artifacts,
         json!([{"kind": "ConfigMap"}])
     );
-    let ctx = Context {
-        target: Target::Nomad,
-        options: json!({}),
-        runner: &runner,
-    };
-    let d = one_error(provision(
-        &app,
-        &graph,
-        &set,
-        &mut State::new("s".into()),
-        &ctx,
-    ));
+    let d = one_error(run_for(Target::Nomad, json!({}), &app, &set));
     assert_mentions(
         &d.message,
         &["returned Kubernetes manifests, which the nomad target cannot use"],
@@ -821,17 +801,11 @@ fn secret_typed_params_receive_the_reference_only() {
     let set = set_with(
         "- uri: template://t/pooler\n  type: pooler\n  params:\n    password: { type: secret, required: true }\n    host: { type: string }\n  outputs: { url: {} }\n  outputs_template: |\n    url: {{quote (concat \"pool-\" params.host)}}\n  kubernetes: |\n    - kind: Deployment\n      secretRef: {name: {{params.password.name}}, key: {{params.password.key}}}\n",
     );
-    let app = AppB::new()
-        .workload("api", &[("POOL", "${resources.pool.url}")])
-        .resource("api", "db", "postgres", None, None)
-        .resource(
-            "api",
-            "pool",
-            "pooler",
-            None,
-            Some(json!({"password": "${resources.db.password}", "host": "${resources.db.host}"})),
-        )
-        .app;
+    let app = db_and(
+        &[("POOL", "${resources.pool.url}")],
+        ("pool", "pooler"),
+        json!({"password": "${resources.db.password}", "host": "${resources.db.host}"}),
+    );
     let (r, _) = run_with(
         &app,
         &set,
@@ -857,17 +831,11 @@ fn secret_typed_params_receive_the_reference_only() {
     assert!(!serde_json::to_string(&pool.params).unwrap().contains(value));
 
     // Mixed with text, or a plain value, it is an error.
-    let app = AppB::new()
-        .workload("api", &[])
-        .resource("api", "db", "postgres", None, None)
-        .resource(
-            "api",
-            "pool",
-            "pooler",
-            None,
-            Some(json!({"password": "x${resources.db.password}"})),
-        )
-        .app;
+    let app = db_and(
+        &[],
+        ("pool", "pooler"),
+        json!({"password": "x${resources.db.password}"}),
+    );
     let d = error_with(&app, &set);
     assert_mentions(
         &d.message,

@@ -6,12 +6,15 @@ use std::sync::atomic::Ordering;
 
 use score_x_core::ir::FileContent;
 use score_x_core::resolved::{Output, ResolvedContent, Segment};
+use score_x_core::testing::{mixed, secret, secret_value, text};
 use score_x_core::{Code, ResourceUid, Template};
 use serde_json::json;
 
 use crate::State;
 use crate::format::{Origin, decode_file};
-use crate::tests::{AppB, SpawnRunner, assert_mentions, error_with, run_fresh, run_with, set_with};
+use crate::tests::{
+    AppB, SpawnRunner, assert_mentions, error_with, run_fresh, run_with, set_with, vars,
+};
 
 /// A secret open environment (with one explicit plain output), a plain open config, and broken
 /// variants: one yielding an extra key, one yielding nothing, one yielding plain for secret.
@@ -119,32 +122,22 @@ fn open_outputs_are_the_union_of_every_consumers_references() {
         ["API_TOKEN", "DEBUG", "REGION", "target"]
     );
     assert_eq!(env.outputs["target"], Output::Plain(json!("kubernetes")));
+    let env_secret = |key| secret("env-secret", Some(key), None);
     for key in ["API_TOKEN", "DEBUG", "REGION"] {
-        let Output::Secret(s) = &env.outputs[key] else {
-            panic!("{key} must be secret")
-        };
-        assert_eq!(
-            (s.name.as_str(), s.key.as_deref()),
-            ("env-secret", Some(key))
-        );
-        assert!(s.value.is_none());
+        assert_eq!(env.outputs[key], Output::Secret(env_secret(key)));
     }
-    let a = &resolved.workloads["a"].containers["main"].variables;
-    let b = &resolved.workloads["b"].containers["main"].variables;
-    assert_eq!(
-        a["DEBUG"].value.single_secret().unwrap().key.as_deref(),
-        Some("DEBUG")
-    );
+    let (a, b) = (vars(&resolved, "a"), vars(&resolved, "b"));
+    assert_eq!(a["DEBUG"].value, secret_value(env_secret("DEBUG")));
     assert_eq!(a["DEBUG"].value, b["DEBUG"].value);
-    assert!(b["REGION"].value.single_secret().is_some());
-    match a["TOKEN"].value.segments.as_slice() {
-        [Segment::Text(t), Segment::Secret(s)] => {
-            assert_eq!(t, "Bearer ");
-            assert_eq!(s.key.as_deref(), Some("API_TOKEN"));
-        }
-        other => panic!("{other:?}"),
-    }
-    assert_eq!(a["T"].value.as_plain().as_deref(), Some("kubernetes"));
+    assert_eq!(b["REGION"].value, secret_value(env_secret("REGION")));
+    assert_eq!(
+        a["TOKEN"].value,
+        mixed(vec![
+            Segment::Text("Bearer ".into()),
+            Segment::Secret(env_secret("API_TOKEN"))
+        ])
+    );
+    assert_eq!(a["T"].value, text("kubernetes"));
     // Secret outputs are stored as references only.
     let stored = &state.resources["environment.default#shared-env"];
     assert_eq!(
@@ -211,14 +204,11 @@ fn files_and_params_request_outputs_too() {
     assert_eq!(route.params["host"], json!("v-domain"));
     assert_eq!(route.plain("url"), Some(&json!("https://v-domain")));
     let c = &resolved.workloads["api"].containers["main"];
+    assert_eq!(c.variables["HOST"].value, text("v-host"));
     assert_eq!(
-        c.variables["HOST"].value.as_plain().as_deref(),
-        Some("v-host")
+        c.files["/etc/app.conf"].content,
+        ResolvedContent::Text(text("level=v-log_level"))
     );
-    match &c.files["/etc/app.conf"].content {
-        ResolvedContent::Text(v) => assert_eq!(v.as_plain().as_deref(), Some("level=v-log_level")),
-        ResolvedContent::Binary(_) => panic!("text expected"),
-    }
 }
 
 #[test]
@@ -338,9 +328,10 @@ fn commands_receive_the_requested_keys_on_stdin() {
         .app;
     let (resolved, _) = run_with(&app, &set, &mut State::new("s".into()), &runner).unwrap();
     assert_eq!(runner.calls.load(Ordering::SeqCst), 1);
-    let v = &resolved.workloads["api"].containers["main"].variables;
-    let s = v["A"].value.single_secret().unwrap();
-    assert_eq!((s.name.as_str(), s.key.as_deref()), ("dotenv", Some("A")));
+    assert_eq!(
+        vars(&resolved, "api")["A"].value,
+        secret_value(secret("dotenv", Some("A"), None))
+    );
 }
 
 #[test]
