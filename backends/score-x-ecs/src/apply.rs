@@ -364,7 +364,7 @@ async fn apply_async(
                     .clusters(&cluster)
                     .send()
                     .await
-                    .map_err(|e| aws("DescribeClusters", e))?;
+                    .map_err(|e| aws("ECS DescribeClusters", e))?;
                 let active = d.clusters().iter().any(|c| c.status() == Some("ACTIVE"));
                 if !active {
                     client
@@ -372,7 +372,7 @@ async fn apply_async(
                         .cluster_name(&cluster)
                         .send()
                         .await
-                        .map_err(|e| aws("CreateCluster", e))?;
+                        .map_err(|e| aws("ECS CreateCluster", e))?;
                     created = true;
                 }
             }
@@ -409,9 +409,9 @@ async fn apply_async(
         let out = req
             .send()
             .await
-            .map_err(|e| aws("RegisterTaskDefinition", e))?;
+            .map_err(|e| aws("ECS RegisterTaskDefinition", e))?;
         let registered = out.task_definition().ok_or_else(|| Error::Aws {
-            operation: "RegisterTaskDefinition".into(),
+            operation: "ECS RegisterTaskDefinition".into(),
             message: "the response has no task definition".into(),
         })?;
         let arn = registered
@@ -437,7 +437,7 @@ async fn apply_async(
             .services(&s.service_name)
             .send()
             .await
-            .map_err(|e| aws("DescribeServices", e))?;
+            .map_err(|e| aws("ECS DescribeServices", e))?;
         let active = existing.services().iter().any(|x| {
             x.service_name() == Some(s.service_name.as_str()) && x.status() == Some("ACTIVE")
         });
@@ -461,7 +461,7 @@ async fn apply_async(
                 ))
                 .send()
                 .await
-                .map_err(|e| aws("UpdateService", e))?;
+                .map_err(|e| aws("ECS UpdateService", e))?;
             (
                 ServiceAction::Updated,
                 out.service()
@@ -491,7 +491,7 @@ async fn apply_async(
                 .set_tags(convert::tags(&s.tags))
                 .send()
                 .await
-                .map_err(|e| aws("CreateService", e))?;
+                .map_err(|e| aws("ECS CreateService", e))?;
             (
                 ServiceAction::Created,
                 out.service()

@@ -77,7 +77,7 @@ pub fn plan(ctx: &mut Ctx<'_>, workload: &str, c: &ResolvedContainer) -> Result<
                     ),
                 );
                 ctx.notes.push(format!(
-                    "variable `{name}` of container `{}` in workload `{workload}` mixes text and secrets: it is read from the SSM parameter `{param}`, which the platform creates from the recipe in secrets-to-create.json (or set `mixedSecrets: shell-wrapper`)",
+                    "variable `{name}` of container `{}` in workload `{workload}` mixes text and secrets: it is read from the SSM parameter `{param}`, composed from the recipe in secrets-to-create.json by `score-x apply` (or by the platform), or set `mixedSecrets: shell-wrapper`",
                     c.name
                 ));
                 out.secrets.push(Secret {

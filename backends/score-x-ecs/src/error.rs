@@ -91,7 +91,11 @@ pub enum Error {
     Placeholder { file: String, placeholder: String },
     #[error("`{file}`: {reason}")]
     InvalidBundle { file: String, reason: String },
-    #[error("AWS ECS {operation} failed: {message}")]
+    #[error(
+        "cannot compose secret `{secret}`: the {reference} its recipe references does not exist"
+    )]
+    MissingSecretComponent { secret: String, reference: String },
+    #[error("AWS {operation} failed: {message}")]
     Aws { operation: String, message: String },
     #[error("could not start the async runtime: {0}")]
     Runtime(String),
@@ -113,7 +117,7 @@ impl Error {
             Error::MissingRegion | Error::MissingCluster | Error::MissingCredentials(_) => {
                 Code::RequiredField
             }
-            Error::Placeholder { .. } => Code::RequiredField,
+            Error::Placeholder { .. } | Error::MissingSecretComponent { .. } => Code::RequiredField,
             Error::InvalidBundle { .. } => Code::InvalidValue,
             Error::Serialize { .. } | Error::Aws { .. } | Error::Runtime(_) => Code::Backend,
         }
@@ -148,6 +152,9 @@ impl Error {
             Error::TaskTooLarge { .. } => "lower the containers' resources, or use `launchType: EC2`".into(),
             Error::HealthyNeedsProbe { .. } => "add a readinessProbe or livenessProbe to that container".into(),
             Error::NoEssentialContainer { .. } => "leave at least one container out of `ready: complete`".into(),
+            Error::MissingSecretComponent { .. } => {
+                "create it (secrets-to-create.json lists what the platform provides), then apply again; nothing was registered".into()
+            }
             Error::MissingCredentials(_) => {
                 "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where an instance role is available".into()
             }

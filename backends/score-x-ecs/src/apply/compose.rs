@@ -104,9 +104,10 @@ pub struct Clients<'a> {
 }
 
 fn missing_component(secret: &str, r: &Reference) -> Error {
-    invalid(format!(
-        "cannot compose secret `{secret}`: the {r} its recipe references does not exist; create it first"
-    ))
+    Error::MissingSecretComponent {
+        secret: secret.to_string(),
+        reference: r.to_string(),
+    }
 }
 
 /// An SSM parameter's decrypted value and type, or `None` when it does not exist.
