@@ -372,6 +372,22 @@ fn scalar(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option
     }
 }
 
+/// A boolean field `key`, or an error.
+fn flag(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option<bool> {
+    match node.to_json() {
+        serde_json::Value::Bool(b) => Some(b),
+        _ => {
+            diags.push(err(
+                Code::InvalidType,
+                &node.span,
+                path,
+                format!("`{key}` must be true or false"),
+            ));
+            None
+        }
+    }
+}
+
 fn string_list(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Vec<String> {
     match &node.kind {
         Kind::Seq(items) => items
@@ -598,12 +614,16 @@ fn decode_one(
 }
 
 /// Where a provisioner declares its params or outputs: typed under `typed` (a map read by
-/// `decode_typed`), or as bare names under `names`, each then `untyped`; never both.
+/// `decode_typed`), or as bare names under `names`, each then `untyped`; never both. In the typed
+/// form each entry declares a `what` by a map such as `such` with some of `fields`, or is null.
 struct Declaration<T: 'static> {
     typed: &'static str,
     names: &'static str,
     decode_typed: fn(&Node, &str, &mut Diagnostics) -> BTreeMap<String, T>,
     untyped: T,
+    what: &'static str,
+    such: &'static str,
+    fields: &'static [&'static str],
 }
 
 const PARAMS: Declaration<ParamSpec> = Declaration {
@@ -616,6 +636,9 @@ const PARAMS: Declaration<ParamSpec> = Declaration {
         required: false,
         description: None,
     },
+    what: "param",
+    such: "`{ type: string, default: \"x\" }`",
+    fields: &["type", "default", "required", "description"],
 };
 
 const OUTPUTS: Declaration<OutputSpec> = Declaration {
@@ -626,6 +649,9 @@ const OUTPUTS: Declaration<OutputSpec> = Declaration {
         secret: false,
         description: None,
     },
+    what: "output",
+    such: "`{ secret: true }` or `{}`",
+    fields: &["secret", "description"],
 };
 
 impl<T: Clone> Declaration<T> {
@@ -664,124 +690,111 @@ impl<T: Clone> Declaration<T> {
     }
 }
 
-/// The fields a param declaration may have.
-const PARAM_FIELDS: &[&str] = &["type", "default", "required", "description"];
-/// The fields an output declaration may have.
-const OUTPUT_FIELDS: &[&str] = &["secret", "description"];
-
-/// Hands each field of the declaration `v` at `p` (`what` `name`, e.g. param `version`: a map such
-/// as `such`, or null) that is one of `known` to `field` (name, value, path); reports the others
-/// and any other shape.
-fn each_field(
-    v: &Node,
-    p: &str,
-    (what, name, such): (&str, &str, &str),
-    known: &[&str],
-    diags: &mut Diagnostics,
-    mut field: impl FnMut(&str, &Node, &str, &mut Diagnostics),
-) {
-    match &v.kind {
-        Kind::Map(fields) => {
-            for (fk, fv) in fields {
-                let f = fk.as_str().unwrap_or_default();
-                let fp = format!("{p}/{f}");
-                if known.contains(&f) {
-                    field(f, fv, &fp, diags);
-                    continue;
+impl<T: Clone> Declaration<T> {
+    /// The typed entries at `path`: each starts `untyped`, every known field goes to `field`
+    /// (spec, field name, value, path), then `check` sees the entry (spec, name, node, path).
+    /// Unknown fields and entries of another shape are reported.
+    fn typed_entries(
+        &self,
+        entries: &[(Node, Node)],
+        path: &str,
+        diags: &mut Diagnostics,
+        mut field: impl FnMut(&mut T, &str, &Node, &str, &mut Diagnostics),
+        mut check: impl FnMut(&T, &str, &Node, &str, &mut Diagnostics),
+    ) -> BTreeMap<String, T> {
+        let mut out = BTreeMap::new();
+        for (k, v) in entries {
+            let name = k.as_str().unwrap_or_default().to_string();
+            let p = format!("{path}/{name}");
+            let mut spec = self.untyped.clone();
+            match &v.kind {
+                Kind::Map(fields) => {
+                    for (fk, fv) in fields {
+                        let f = fk.as_str().unwrap_or_default();
+                        let fp = format!("{p}/{f}");
+                        if self.fields.contains(&f) {
+                            field(&mut spec, f, fv, &fp, diags);
+                            continue;
+                        }
+                        let what = self.what;
+                        let mut d = err(
+                            Code::UnknownField,
+                            &fk.span,
+                            &fp,
+                            format!("unknown field `{f}` in {what} `{name}`"),
+                        );
+                        if let Some(s) = did_you_mean(f, self.fields.iter().copied()) {
+                            d = d.hint(format!("did you mean `{s}`?"));
+                        }
+                        diags.push(d);
+                    }
                 }
-                let mut d = err(
-                    Code::UnknownField,
-                    &fk.span,
-                    &fp,
-                    format!("unknown field `{f}` in {what} `{name}`"),
-                );
-                if let Some(s) = did_you_mean(f, known.iter().copied()) {
-                    d = d.hint(format!("did you mean `{s}`?"));
-                }
-                diags.push(d);
+                _ if v.is_null() => {}
+                _ => diags.push(err(
+                    Code::InvalidType,
+                    &v.span,
+                    &p,
+                    format!(
+                        "{} `{name}` must be a map such as {}, found {}",
+                        self.what,
+                        self.such,
+                        v.shape()
+                    ),
+                )),
             }
+            check(&spec, &name, v, &p, diags);
+            out.insert(name, spec);
         }
-        _ if v.is_null() => {}
-        _ => diags.push(err(
-            Code::InvalidType,
-            &v.span,
-            p,
-            format!(
-                "{what} `{name}` must be a map such as {such}, found {}",
-                v.shape()
-            ),
-        )),
+        out
     }
 }
 
 fn decode_params(node: &Node, path: &str, diags: &mut Diagnostics) -> BTreeMap<String, ParamSpec> {
-    let mut out = BTreeMap::new();
     let Kind::Map(entries) = &node.kind else {
         if !node.is_null() {
             diags.push(err(Code::InvalidType, &node.span, path, format!("`params` must be a map of param name → {{type, default, required, description}}, found {}", node.shape())));
         }
-        return out;
+        return BTreeMap::new();
     };
-    for (k, v) in entries {
-        let name = k.as_str().unwrap_or_default().to_string();
-        let p = format!("{path}/{name}");
-        let mut spec = PARAMS.untyped;
-        let such = "`{ type: string, default: \"x\" }`";
-        each_field(
-            v,
-            &p,
-            ("param", &name, such),
-            PARAM_FIELDS,
-            diags,
-            |f, fv, fp, diags| match f {
-                "type" => match fv.as_str().and_then(ParamType::parse) {
-                    Some(t) => spec.type_ = t,
-                    None => {
-                        let got = fv.as_str().unwrap_or_default();
-                        let mut d = err(
-                            Code::InvalidValue,
-                            &fv.span,
-                            fp,
-                            format!("unknown param type `{got}`"),
-                        );
-                        d = match did_you_mean(got, ParamType::NAMES) {
-                            Some(s) => d.hint(format!("did you mean `{s}`?")),
-                            None => {
-                                d.hint(format!("expected one of {}", ParamType::NAMES.join(", ")))
-                            }
-                        };
-                        diags.push(d);
-                    }
-                },
-                "default" => spec.default = Some(fv.to_json()),
-                "required" => match fv.to_json() {
-                    serde_json::Value::Bool(b) => spec.required = b,
-                    _ => diags.push(err(
-                        Code::InvalidType,
+    let field =
+        |spec: &mut ParamSpec, f: &str, fv: &Node, fp: &str, diags: &mut Diagnostics| match f {
+            "type" => match fv.as_str().and_then(ParamType::parse) {
+                Some(t) => spec.type_ = t,
+                None => {
+                    let got = fv.as_str().unwrap_or_default();
+                    let mut d = err(
+                        Code::InvalidValue,
                         &fv.span,
                         fp,
-                        "`required` must be true or false",
-                    )),
-                },
-                _ => spec.description = scalar(fv, fp, "description", diags),
+                        format!("unknown param type `{got}`"),
+                    );
+                    d = match did_you_mean(got, ParamType::NAMES) {
+                        Some(s) => d.hint(format!("did you mean `{s}`?")),
+                        None => d.hint(format!("expected one of {}", ParamType::NAMES.join(", "))),
+                    };
+                    diags.push(d);
+                }
             },
-        );
+            "default" => spec.default = Some(fv.to_json()),
+            "required" => spec.required = flag(fv, fp, f, diags).unwrap_or(spec.required),
+            _ => spec.description = scalar(fv, fp, "description", diags),
+        };
+    let check = |spec: &ParamSpec, name: &str, v: &Node, p: &str, diags: &mut Diagnostics| {
         if let Some(def) = &spec.default
             && !spec.type_.accepts(def)
         {
             diags.push(err(
                 Code::InvalidType,
                 &v.span,
-                &p,
+                p,
                 format!(
                     "the default of param `{name}` is not of type {}",
                     spec.type_.as_str()
                 ),
             ));
         }
-        out.insert(name, spec);
-    }
-    out
+    };
+    PARAMS.typed_entries(entries, path, diags, field, check)
 }
 
 fn decode_outputs(
@@ -789,15 +802,14 @@ fn decode_outputs(
     path: &str,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, OutputSpec> {
-    let mut out = BTreeMap::new();
     let entries = match &node.kind {
         Kind::Map(entries) => entries,
         Kind::Scalar(..) if !node.is_null() => {
             diags.push(err(Code::InvalidType, &node.span, path, "`outputs` declares the outputs (a map of name → {secret, description}); found a string")
                 .hint("score-k8s template provisioners render outputs with a Go template in `outputs`; in score-x, declare them here and render them with handlebars in `outputs_template`"));
-            return out;
+            return BTreeMap::new();
         }
-        _ if node.is_null() => return out,
+        _ if node.is_null() => return BTreeMap::new(),
         _ => {
             diags.push(err(
                 Code::InvalidType,
@@ -808,36 +820,15 @@ fn decode_outputs(
                     node.shape()
                 ),
             ));
-            return out;
+            return BTreeMap::new();
         }
     };
-    for (k, v) in entries {
-        let name = k.as_str().unwrap_or_default().to_string();
-        let p = format!("{path}/{name}");
-        let mut spec = OUTPUTS.untyped;
-        let such = "`{ secret: true }` or `{}`";
-        each_field(
-            v,
-            &p,
-            ("output", &name, such),
-            OUTPUT_FIELDS,
-            diags,
-            |f, fv, fp, diags| match f {
-                "secret" => match fv.to_json() {
-                    serde_json::Value::Bool(b) => spec.secret = b,
-                    _ => diags.push(err(
-                        Code::InvalidType,
-                        &fv.span,
-                        fp,
-                        "`secret` must be true or false",
-                    )),
-                },
-                _ => spec.description = scalar(fv, fp, "description", diags),
-            },
-        );
-        out.insert(name, spec);
-    }
-    out
+    let field =
+        |spec: &mut OutputSpec, f: &str, fv: &Node, fp: &str, diags: &mut Diagnostics| match f {
+            "secret" => spec.secret = flag(fv, fp, f, diags).unwrap_or(spec.secret),
+            _ => spec.description = scalar(fv, fp, "description", diags),
+        };
+    OUTPUTS.typed_entries(entries, path, diags, field, |_, _, _, _, _| {})
 }
 
 /// Parse `cmd://BINARY[/path][#fragment]` (score-k8s rules).
@@ -1019,6 +1010,28 @@ mod tests {
                     "unknown field `secert` in output `y`",
                     Some("did you mean `secret`?"),
                     Some("/0/outputs/y/secert")
+                ),
+            ]
+        );
+        let e = decode("- uri: template://a\n  type: t\n  params: { a: { type: integer, default: x, required: 1 } }\n  outputs: { x: { secret: yes } }\n").unwrap_err();
+        let got: Vec<_> = e
+            .iter()
+            .map(|d| (d.message.as_str(), d.span.as_ref().map(|s| &*s.path)))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    "`required` must be true or false",
+                    Some("/0/params/a/required")
+                ),
+                (
+                    "the default of param `a` is not of type integer",
+                    Some("/0/params/a")
+                ),
+                (
+                    "`secret` must be true or false",
+                    Some("/0/outputs/x/secret")
                 ),
             ]
         );
