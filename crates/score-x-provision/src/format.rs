@@ -430,22 +430,23 @@ fn decode_one(
             .map(|(_, v)| v)
     };
     let before = diags.len();
-
-    let uri = match get("uri") {
-        Some(n) => scalar(n, &format!("{path}/uri"), "uri", diags),
+    let required = |k: &str, example: &str, diags: &mut Diagnostics| match get(k) {
+        Some(n) => scalar(n, &format!("{path}/{k}"), k, diags),
         None => {
             diags.push(
                 err(
                     Code::RequiredField,
                     &item.span,
                     path,
-                    "provisioner has no `uri`",
+                    format!("provisioner has no `{k}`"),
                 )
-                .hint("add e.g. `uri: template://my-team/postgres`"),
+                .hint(format!("add e.g. `{k}: {example}`")),
             );
             None
         }
     };
+
+    let uri = required("uri", "template://my-team/postgres", diags);
     let scheme_is_cmd = uri.as_deref().is_some_and(|u| u.starts_with("cmd://"));
     if let Some(u) = &uri
         && !u.starts_with("cmd://")
@@ -517,21 +518,7 @@ fn decode_one(
             .filter(|n| !n.is_null())
             .and_then(|n| scalar(n, &format!("{path}/{k}"), k, diags))
     };
-    let type_ = match get("type") {
-        Some(n) => scalar(n, &format!("{path}/type"), "type", diags),
-        None => {
-            diags.push(
-                err(
-                    Code::RequiredField,
-                    &item.span,
-                    path,
-                    "provisioner has no `type`",
-                )
-                .hint("add e.g. `type: postgres`"),
-            );
-            None
-        }
-    };
+    let type_ = required("type", "postgres", diags);
     let class = opt("class", diags);
     let id = opt("id", diags);
     let description = opt("description", diags);
@@ -937,6 +924,39 @@ mod tests {
         assert!(ps[0].params_declared && ps[0].outputs.contains_key("x"));
         let open = decode("- uri: cmd://bash\n  type: x\n").unwrap();
         assert!(!open[0].params_declared && !open[0].outputs_declared);
+    }
+
+    #[test]
+    fn uri_and_type_are_required() {
+        let e = decode("- class: x\n").unwrap_err();
+        let got: Vec<_> = e
+            .iter()
+            .map(|d| {
+                (
+                    d.code,
+                    d.message.as_str(),
+                    d.hint.as_deref(),
+                    d.span.as_ref().map(|s| (s.line, &*s.path)),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (
+                    Code::RequiredField,
+                    "provisioner has no `uri`",
+                    Some("add e.g. `uri: template://my-team/postgres`"),
+                    Some((1, "/0"))
+                ),
+                (
+                    Code::RequiredField,
+                    "provisioner has no `type`",
+                    Some("add e.g. `type: postgres`"),
+                    Some((1, "/0"))
+                ),
+            ]
+        );
     }
 
     #[test]
