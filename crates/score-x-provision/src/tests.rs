@@ -330,10 +330,15 @@ fn error(app: &App) -> score_x_core::Diagnostic {
     error_with(app, &set_with(""))
 }
 
-/// Workload `api` (no variables) with one resource `name` of type `type_`.
-pub(crate) fn api_with(name: &str, type_: &str, params: Option<serde_json::Value>) -> App {
+/// Workload `api` with `vars` and one resource `name` of type `type_` (with `params`).
+pub(crate) fn api_with(
+    vars: &[(&str, &str)],
+    name: &str,
+    type_: &str,
+    params: Option<serde_json::Value>,
+) -> App {
     AppB::new()
-        .workload("api", &[])
+        .workload("api", vars)
         .resource("api", name, type_, None, params)
         .app
 }
@@ -362,10 +367,18 @@ pub(crate) fn vars<'r>(r: &'r Resolved, w: &str) -> &'r BTreeMap<String, Resolve
 }
 
 fn dsn_app() -> App {
-    AppB::new()
-        .workload("api", &[("DB_URL", "postgres://${resources.db.username}:${resources.db.password}@${resources.db.host}:${resources.db.port}/app"), ("TEAM", "${metadata.annotations.team}")])
-        .resource("api", "db", "postgres", None, None)
-        .app
+    api_with(
+        &[
+            (
+                "DB_URL",
+                "postgres://${resources.db.username}:${resources.db.password}@${resources.db.host}:${resources.db.port}/app",
+            ),
+            ("TEAM", "${metadata.annotations.team}"),
+        ],
+        "db",
+        "postgres",
+        None,
+    )
 }
 
 #[test]
@@ -464,7 +477,7 @@ fn new_seed_keeps_names_and_changes_generated_secrets() {
 
 #[test]
 fn template_typo_names_provisioner_section_and_key() {
-    let app = api_with("t", "typo", None);
+    let app = api_with(&[], "t", "typo", None);
     let d = error(&app);
     assert_eq!(d.code, Code::Provisioner);
     assert_mentions(&d.message, &["template://test/typo"]);
@@ -478,10 +491,12 @@ fn template_typo_names_provisioner_section_and_key() {
 
 #[test]
 fn undeclared_output_is_reported_at_the_variable() {
-    let app = AppB::new()
-        .workload("api", &[("X", "a"), ("HOST", "${resources.db.hots}")])
-        .resource("api", "db", "postgres", None, None)
-        .app;
+    let app = api_with(
+        &[("X", "a"), ("HOST", "${resources.db.hots}")],
+        "db",
+        "postgres",
+        None,
+    );
     let d = error(&app);
     assert_eq!(d.code, Code::UnknownOutput);
     assert_eq!(d.hint.as_deref(), Some("did you mean `host`?"));
@@ -494,7 +509,7 @@ fn undeclared_output_is_reported_at_the_variable() {
 
 #[test]
 fn param_type_error_and_unknown_param() {
-    let app = api_with("db", "postgres", Some(json!({"replicas": "two"})));
+    let app = api_with(&[], "db", "postgres", Some(json!({"replicas": "two"})));
     let d = error(&app);
     assert_eq!(d.code, Code::InvalidParam);
     assert_mentions(
@@ -506,13 +521,13 @@ fn param_type_error_and_unknown_param() {
         "/resources/db/params/replicas"
     );
 
-    let app = api_with("db", "postgres", Some(json!({"verison": "15"})));
+    let app = api_with(&[], "db", "postgres", Some(json!({"verison": "15"})));
     let d = error(&app);
     assert_eq!(d.code, Code::InvalidParam);
     assert_eq!(d.hint.as_deref(), Some("did you mean `version`?"));
     assert_eq!(d.span.as_ref().unwrap().line, 20);
 
-    let app = api_with("r", "route", None);
+    let app = api_with(&[], "r", "route", None);
     let d = error(&app);
     assert_mentions(&d.message, &["missing the required param `host`"]);
 }
@@ -546,7 +561,7 @@ fn failing_cmd_provisioner_shows_status_and_stderr() {
     let set = set_with(
         "- uri: cmd:///bin/sh#fail\n  type: broken\n  args: [\"-c\", \"echo 'no credentials for acme' >&2; exit 3\", \"<mode>\"]\n",
     );
-    let app = api_with("b", "broken", None);
+    let app = api_with(&[], "b", "broken", None);
     let d = error_with(&app, &set);
     assert_eq!(d.code, Code::Provisioner);
     assert_mentions(&d.message, &["cmd:///bin/sh#fail"]);
@@ -612,14 +627,14 @@ fn shared_resource_is_provisioned_once_with_identical_outputs() {
 
 #[test]
 fn generated_secrets_may_not_be_stored_in_state() {
-    let app = api_with("l", "leaky", None);
+    let app = api_with(&[], "l", "leaky", None);
     let d = error(&app);
     assert_mentions(&d.message, &["`random_string` appears in `state`"]);
 }
 
 #[test]
 fn no_provisioner_names_uid_file_target_and_types() {
-    let app = api_with("q", "amqp", None);
+    let app = api_with(&[], "q", "amqp", None);
     let d = error(&app);
     assert_eq!(d.code, Code::NoProvisioner);
     assert_mentions(&d.message, &["amqp.default#api.q", "kubernetes"]);
@@ -689,10 +704,7 @@ fn file_contents_literal_and_binary() {
 fn errors_leave_state_untouched() {
     let mut state = State::new("s".into());
     let before = state.to_yaml();
-    let app = AppB::new()
-        .workload("api", &[("X", "${resources.db.nope}")])
-        .resource("api", "db", "postgres", None, None)
-        .app;
+    let app = api_with(&[("X", "${resources.db.nope}")], "db", "postgres", None);
     assert!(run(&app, &mut state).is_err());
     assert_eq!(before, state.to_yaml());
     let _ = Arc::new(());
@@ -763,7 +775,7 @@ fn each_target_renders_its_own_section() {
     let set = set_with(
         "- uri: template://multi/q\n  type: queue\n  kubernetes: |\n    - {kind: ConfigMap, target: {{target}}}\n  ecs: |\n    sidecar: {{options.flavour}}\n  nomad: |\n    group: {{dns_label id 20}}\n- uri: cmd:///bin/sh#k8s-only\n  type: manifests\n  args: [\"-c\", \"cat >/dev/null; echo '{\\\"manifests\\\":[{\\\"kind\\\":\\\"ConfigMap\\\"}]}'\"]\n",
     );
-    let app = api_with("q", "queue", None);
+    let app = api_with(&[], "q", "queue", None);
     let artifacts = |target| {
         let (r, _) = run_for(target, json!({"flavour": "sqs"}), &app, &set).unwrap();
         r.resources.values().next().unwrap().artifacts.clone()
@@ -783,7 +795,7 @@ fn each_target_renders_its_own_section() {
     );
 
     // A cmd provisioner's manifests are Kubernetes objects: fine there, an error elsewhere.
-    let app = api_with("m", "manifests", None);
+    let app = api_with(&[], "m", "manifests", None);
     let (r, _) = run_for(Target::Kubernetes, json!({}), &app, &set).unwrap();
     assert_eq!(
         r.resources.values().next().unwrap().artifacts,
@@ -841,7 +853,7 @@ fn secret_typed_params_receive_the_reference_only() {
         &d.message,
         &["is of type secret and must be exactly one secret output placeholder"],
     );
-    let app = api_with("pool", "pooler", Some(json!({"password": "hunter2"})));
+    let app = api_with(&[], "pool", "pooler", Some(json!({"password": "hunter2"})));
     let d = error_with(&app, &set);
     assert_mentions(&d.message, &["must be of type secret"]);
 }

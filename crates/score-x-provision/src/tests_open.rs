@@ -13,7 +13,7 @@ use serde_json::json;
 use crate::State;
 use crate::format::{Origin, decode_file};
 use crate::tests::{
-    AppB, SpawnRunner, assert_mentions, error_with, run_fresh, run_with, set_with, vars,
+    AppB, SpawnRunner, api_with, assert_mentions, error_with, run_fresh, run_with, set_with, vars,
 };
 
 /// A secret open environment (with one explicit plain output), a plain open config, and broken
@@ -213,10 +213,7 @@ fn files_and_params_request_outputs_too() {
 
 #[test]
 fn an_extra_key_is_an_exact_error() {
-    let app = AppB::new()
-        .workload("api", &[("A", "${resources.x.A}")])
-        .resource("api", "x", "extra", None, None)
-        .app;
+    let app = api_with(&[("A", "${resources.x.A}")], "x", "extra", None);
     let d = open_error(&app);
     assert_eq!(d.code, Code::Provisioner);
     assert_eq!(
@@ -234,13 +231,12 @@ fn an_extra_key_is_an_exact_error() {
 
 #[test]
 fn missing_requested_and_declared_keys_are_exact_errors() {
-    let app = AppB::new()
-        .workload(
-            "api",
-            &[("B", "${resources.m.B}"), ("A", "${resources.m.A}")],
-        )
-        .resource("api", "m", "missing", None, None)
-        .app;
+    let app = api_with(
+        &[("B", "${resources.m.B}"), ("A", "${resources.m.A}")],
+        "m",
+        "missing",
+        None,
+    );
     let d = open_error(&app);
     assert_eq!(
         d.message,
@@ -250,10 +246,7 @@ fn missing_requested_and_declared_keys_are_exact_errors() {
 
 #[test]
 fn an_open_secret_rendered_as_plain_text_is_refused() {
-    let app = AppB::new()
-        .workload("api", &[("A", "${resources.p.A}")])
-        .resource("api", "p", "plain-secret", None, None)
-        .app;
+    let app = api_with(&[("A", "${resources.p.A}")], "p", "plain-secret", None);
     let d = open_error(&app);
     assert_mentions(
         &d.message,
@@ -263,16 +256,15 @@ fn an_open_secret_rendered_as_plain_text_is_refused() {
 
 #[test]
 fn a_near_miss_of_a_declared_output_warns_with_did_you_mean() {
-    let app = AppB::new()
-        .workload(
-            "api",
-            &[
-                ("T", "${resources.env.targte}"),
-                ("N", "${resources.env.NAME}"),
-            ],
-        )
-        .resource("api", "env", "environment", None, None)
-        .app;
+    let app = api_with(
+        &[
+            ("T", "${resources.env.targte}"),
+            ("N", "${resources.env.NAME}"),
+        ],
+        "env",
+        "environment",
+        None,
+    );
     let (_, warnings) = run_fresh(&app, &set_with(OPEN)).unwrap();
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     let w = &warnings.0[0];
@@ -293,10 +285,7 @@ fn without_an_open_declaration_a_typo_is_still_an_error_with_did_you_mean() {
     let set = set_with(
         "- uri: template://test/fixed\n  type: fixed\n  outputs: { namespace: {} }\n  outputs_template: |\n    namespace: ns\n",
     );
-    let app = AppB::new()
-        .workload("api", &[("N", "${resources.f.namespce}")])
-        .resource("api", "f", "fixed", None, None)
-        .app;
+    let app = api_with(&[("N", "${resources.f.namespce}")], "f", "fixed", None);
     let d = error_with(&app, &set);
     assert_eq!(d.code, Code::UnknownOutput);
     assert_mentions(&d.message, &["has no output `namespce`"]);
@@ -319,13 +308,12 @@ fn commands_receive_the_requested_keys_on_stdin() {
 "#,
     );
     let runner = SpawnRunner::default();
-    let app = AppB::new()
-        .workload(
-            "api",
-            &[("B", "${resources.d.B}"), ("A", "${resources.d.A}")],
-        )
-        .resource("api", "d", "dotenv", None, None)
-        .app;
+    let app = api_with(
+        &[("B", "${resources.d.B}"), ("A", "${resources.d.A}")],
+        "d",
+        "dotenv",
+        None,
+    );
     let (resolved, _) = run_with(&app, &set, &mut State::new("s".into()), &runner).unwrap();
     assert_eq!(runner.calls.load(Ordering::SeqCst), 1);
     assert_eq!(
