@@ -926,65 +926,33 @@ mod tests {
         assert!(!open[0].params_declared && !open[0].outputs_declared);
     }
 
+    /// Every error of decoding `text`, as shown (position, code, YAML path, message, hint).
+    fn errors(text: &str) -> Vec<String> {
+        decode(text)
+            .err()
+            .map_or_else(Vec::new, |e| e.iter().map(ToString::to_string).collect())
+    }
+
     #[test]
     fn uri_and_type_are_required() {
-        let e = decode("- class: x\n").unwrap_err();
-        let got: Vec<_> = e
-            .iter()
-            .map(|d| {
-                (
-                    d.code,
-                    d.message.as_str(),
-                    d.hint.as_deref(),
-                    d.span.as_ref().map(|s| (s.line, &*s.path)),
-                )
-            })
-            .collect();
         assert_eq!(
-            got,
+            errors("- class: x\n"),
             [
-                (
-                    Code::RequiredField,
-                    "provisioner has no `uri`",
-                    Some("add e.g. `uri: template://my-team/postgres`"),
-                    Some((1, "/0"))
-                ),
-                (
-                    Code::RequiredField,
-                    "provisioner has no `type`",
-                    Some("add e.g. `type: postgres`"),
-                    Some((1, "/0"))
-                ),
+                "p.yaml:1:8: error[REQUIRED_FIELD] at /0: provisioner has no `uri` (hint: add e.g. `uri: template://my-team/postgres`)",
+                "p.yaml:1:8: error[REQUIRED_FIELD] at /0: provisioner has no `type` (hint: add e.g. `type: postgres`)",
             ]
         );
     }
 
     #[test]
     fn params_and_outputs_are_typed_or_names_never_both() {
-        let e = decode("- uri: template://a\n  type: t\n  params: { a: {} }\n  supported_params: [a]\n  outputs: { x: {} }\n  expected_outputs: [x]\n").unwrap_err();
-        let got: Vec<_> = e
-            .iter()
-            .map(|d| {
-                (
-                    d.code,
-                    d.message.as_str(),
-                    d.span.as_ref().map(|s| (s.line, &*s.path)),
-                )
-            })
-            .collect();
         assert_eq!(
-            got,
+            errors(
+                "- uri: template://a\n  type: t\n  params: { a: {} }\n  supported_params: [a]\n  outputs: { x: {} }\n  expected_outputs: [x]\n"
+            ),
             [
-                (
-                    Code::InvalidValue,
-                    "give either `params` or `supported_params`, not both",
-                    Some((4, "/0/supported_params"))
-                ),
-                (
-                    Code::InvalidValue,
-                    "give either `outputs` or `expected_outputs`, not both",
-                    Some((6, "/0/expected_outputs"))
-                ),
+                "p.yaml:4:21: error[INVALID_VALUE] at /0/supported_params: give either `params` or `supported_params`, not both",
+                "p.yaml:6:21: error[INVALID_VALUE] at /0/expected_outputs: give either `outputs` or `expected_outputs`, not both",
             ]
         );
         let ps = decode("- uri: template://a\n  type: t\n  supported_params: [a, b]\n  expected_outputs: [x]\n- uri: template://b\n  type: u\n").unwrap();
@@ -992,71 +960,33 @@ mod tests {
         assert_eq!(ps[0].params.len(), 2);
         assert_eq!(ps[0].outputs["x"], OUTPUTS.untyped);
         assert!(ps[0].params_declared && ps[0].outputs_declared);
-        let e = decode("- uri: template://a\n  type: t\n  params: { a: 1, b: { typ: string } }\n  outputs: { x: [], y: { secert: true } }\n").unwrap_err();
-        let got: Vec<_> = e
-            .iter()
-            .map(|d| {
-                (
-                    d.code,
-                    d.message.as_str(),
-                    d.hint.as_deref(),
-                    d.span.as_ref().map(|s| &*s.path),
-                )
-            })
-            .collect();
-        assert_eq!(
-            got,
-            [
-                (
-                    Code::InvalidType,
-                    "param `a` must be a map such as `{ type: string, default: \"x\" }`, found a scalar",
-                    None,
-                    Some("/0/params/a")
-                ),
-                (
-                    Code::UnknownField,
-                    "unknown field `typ` in param `b`",
-                    Some("did you mean `type`?"),
-                    Some("/0/params/b/typ")
-                ),
-                (
-                    Code::InvalidType,
-                    "output `x` must be a map such as `{ secret: true }` or `{}`, found a list",
-                    None,
-                    Some("/0/outputs/x")
-                ),
-                (
-                    Code::UnknownField,
-                    "unknown field `secert` in output `y`",
-                    Some("did you mean `secret`?"),
-                    Some("/0/outputs/y/secert")
-                ),
-            ]
-        );
-        let e = decode("- uri: template://a\n  type: t\n  params: { a: { type: integer, default: x, required: 1 } }\n  outputs: { x: { secret: yes } }\n").unwrap_err();
-        let got: Vec<_> = e
-            .iter()
-            .map(|d| (d.message.as_str(), d.span.as_ref().map(|s| &*s.path)))
-            .collect();
-        assert_eq!(
-            got,
-            [
-                (
-                    "`required` must be true or false",
-                    Some("/0/params/a/required")
-                ),
-                (
-                    "the default of param `a` is not of type integer",
-                    Some("/0/params/a")
-                ),
-                (
-                    "`secret` must be true or false",
-                    Some("/0/outputs/x/secret")
-                ),
-            ]
-        );
         // A template provisioner that declares nothing accepts nothing.
         assert!(ps[1].params.is_empty() && ps[1].params_declared && ps[1].outputs_declared);
+    }
+
+    #[test]
+    fn declaration_entries_and_fields_are_checked() {
+        assert_eq!(
+            errors(
+                "- uri: template://a\n  type: t\n  params: { a: 1, b: { typ: string } }\n  outputs: { x: [], y: { secert: true } }\n"
+            ),
+            [
+                "p.yaml:3:16: error[INVALID_TYPE] at /0/params/a: param `a` must be a map such as `{ type: string, default: \"x\" }`, found a scalar",
+                "p.yaml:3:24: error[UNKNOWN_FIELD] at /0/params/b/typ: unknown field `typ` in param `b` (hint: did you mean `type`?)",
+                "p.yaml:4:17: error[INVALID_TYPE] at /0/outputs/x: output `x` must be a map such as `{ secret: true }` or `{}`, found a list",
+                "p.yaml:4:26: error[UNKNOWN_FIELD] at /0/outputs/y/secert: unknown field `secert` in output `y` (hint: did you mean `secret`?)",
+            ]
+        );
+        assert_eq!(
+            errors(
+                "- uri: template://a\n  type: t\n  params: { a: { type: integer, default: x, required: 1 } }\n  outputs: { x: { secret: yes } }\n"
+            ),
+            [
+                "p.yaml:3:55: error[INVALID_TYPE] at /0/params/a/required: `required` must be true or false",
+                "p.yaml:3:16: error[INVALID_TYPE] at /0/params/a: the default of param `a` is not of type integer",
+                "p.yaml:4:27: error[INVALID_TYPE] at /0/outputs/x/secret: `secret` must be true or false",
+            ]
+        );
     }
 
     #[test]
