@@ -7,10 +7,7 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stderr, clippy::panic)]
 
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
 
 use score_x_core::graph::ResourceGraph;
 use score_x_core::resolved::{Output, ResolvedContent, Segment, Value};
@@ -18,48 +15,14 @@ use score_x_core::{Diagnostics, Resolved, Target};
 use score_x_provision::{
     CommandOutput, CommandRunner, Context, Origin, ProvisionerSet, State, provision,
 };
-use score_x_spec::{FileReader, LoadOptions, SourceFile, load};
+use score_x_spec::{LoadOptions, SourceFile, load};
+use score_x_tests::samples::DirReader;
 use serde_json::{Value as Json, json};
 
-struct DirReader(PathBuf);
-
-impl FileReader for DirReader {
-    fn read(&self, _score_file: &str, path: &str) -> Result<Vec<u8>, String> {
-        std::fs::read(self.0.join(path)).map_err(|e| e.to_string())
-    }
-}
-
 /// Spawns real processes (the CLI's runner adds PATH lookup and timeouts).
-struct Spawn;
-
-impl CommandRunner for Spawn {
-    fn run(
-        &self,
-        program: &str,
-        args: &[String],
-        stdin: &[u8],
-        _t: Duration,
-    ) -> Result<CommandOutput, String> {
-        let mut child = Command::new(program)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        if let Err(e) = child.stdin.take().unwrap().write_all(stdin)
-            && e.kind() != std::io::ErrorKind::BrokenPipe
-        {
-            return Err(e.to_string());
-        }
-        let out = child.wait_with_output().map_err(|e| e.to_string())?;
-        Ok(CommandOutput {
-            status: out.status.code(),
-            stdout: out.stdout,
-            stderr: out.stderr,
-        })
-    }
-}
+#[path = "../crates/score-x-provision/src/spawn_runner.rs"]
+mod spawn_runner;
+use spawn_runner::SpawnRunner;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("provisioners/cases")
@@ -221,7 +184,7 @@ fn run(l: &Loaded, state: &mut State) -> Result<(Resolved, Diagnostics), Diagnos
     let ctx = Context {
         target: Target::Kubernetes,
         options: json!({"namespace": "shop"}),
-        runner: &Spawn,
+        runner: &SpawnRunner::default(),
     };
     provision(&l.app, &graph, &l.set, state, &ctx)
 }
@@ -365,22 +328,21 @@ fn docs_worked_example() {
     .unwrap()
     .app;
     let graph = ResourceGraph::build(&app).unwrap();
-    let mut names = Vec::new();
-    for target in [Target::Kubernetes, Target::Ecs] {
+    // The example's file, as `name`, provisioning `app` for `target` from a fresh state.
+    let provision_as = |name: &str, target| {
         let mut set = ProvisionerSet::new();
-        set.add_file(
-            ".score-x/provisioners/10-acme.yaml",
-            yaml,
-            Origin::Project("10-acme.yaml".into()),
-        )
-        .unwrap();
+        set.add_file(name, yaml, Origin::Project("10-acme.yaml".into()))
+            .unwrap();
         let ctx = Context {
             target,
             options: json!({}),
-            runner: &Spawn,
+            runner: &SpawnRunner::default(),
         };
-        let (r, warnings) =
-            provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap();
+        provision(&app, &graph, &set, &mut State::new("s".into()), &ctx)
+    };
+    let mut names = Vec::new();
+    for target in [Target::Kubernetes, Target::Ecs] {
+        let (r, warnings) = provision_as(".score-x/provisioners/10-acme.yaml", target).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
         let v = &r.workloads["api"].containers["main"].variables["DATABASE_URL"].value;
         let secret = v.secrets().next().unwrap();
@@ -396,14 +358,6 @@ fn docs_worked_example() {
     assert!(names[0].starts_with("rds-api-db"), "{names:?}");
     assert!(names[1].starts_with("arn:aws:secretsmanager:"), "{names:?}");
     // Skipped with a warning on Nomad (no `nomad` section), so nothing matches here.
-    let mut set = ProvisionerSet::new();
-    set.add_file("10-acme.yaml", yaml, Origin::Project("10-acme.yaml".into()))
-        .unwrap();
-    let ctx = Context {
-        target: Target::Nomad,
-        options: json!({}),
-        runner: &Spawn,
-    };
-    let e = provision(&app, &graph, &set, &mut State::new("s".into()), &ctx).unwrap_err();
+    let e = provision_as("10-acme.yaml", Target::Nomad).unwrap_err();
     assert_eq!(e.0[0].code, score_x_core::Code::NoProvisioner);
 }

@@ -2,11 +2,8 @@
 //! output is deterministic, state behaves (seed, orphans, stickiness).
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Write as _;
-use std::process::{Command, Stdio};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::atomic::Ordering;
 
 use score_x_core::graph::ResourceGraph;
 use score_x_core::ir::{Container, File, FileContent, Resource, Variable, Workload};
@@ -18,42 +15,9 @@ use serde_json::json;
 
 use crate::{CommandOutput, CommandRunner, Context, Origin, ProvisionerSet, State, provision};
 
-/// Really spawns the program (no PATH magic beyond std's), counting invocations.
-#[derive(Default)]
-pub(crate) struct SpawnRunner {
-    pub(crate) calls: AtomicUsize,
-}
-
-impl CommandRunner for SpawnRunner {
-    fn run(
-        &self,
-        program: &str,
-        args: &[String],
-        stdin: &[u8],
-        _timeout: Duration,
-    ) -> Result<CommandOutput, String> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        let mut child = Command::new(program)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| e.to_string())?;
-        // A command may exit without reading its input.
-        if let Err(e) = child.stdin.take().ok_or("no stdin")?.write_all(stdin)
-            && e.kind() != std::io::ErrorKind::BrokenPipe
-        {
-            return Err(e.to_string());
-        }
-        let out = child.wait_with_output().map_err(|e| e.to_string())?;
-        Ok(CommandOutput {
-            status: out.status.code(),
-            stdout: out.stdout,
-            stderr: out.stderr,
-        })
-    }
-}
+#[path = "spawn_runner.rs"]
+mod spawn_runner;
+pub(crate) use spawn_runner::SpawnRunner;
 
 const PROVISIONERS: &str = r#"
 - uri: template://test/postgres
