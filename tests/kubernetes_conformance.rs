@@ -435,10 +435,3 @@ fn validator_rejects_invalid_manifests() {
         }
     }
 }
-
-#[test]
-#[ignore = "prints the manifests of the rich estate (debug aid)"]
-#[allow(clippy::print_stdout)]
-fn print_estate() {
-    print!("{}", manifests(&estate(), &Options::default()));
-}

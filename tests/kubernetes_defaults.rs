@@ -304,13 +304,3 @@ fn provisioner_params_and_gateway_options() {
     );
     assert_valid_manifests(&yaml);
 }
-
-#[test]
-#[ignore = "prints the manifests of WEB + API (debug aid)"]
-#[allow(clippy::print_stdout)]
-fn print_all_types() {
-    println!(
-        "{}",
-        manifests(&[("web.yaml", WEB), ("api.yaml", API)], Default::default())
-    );
-}

@@ -140,12 +140,3 @@ fn unflatten_rebuilds_structure() {
     });
     assert_eq!(v, want);
 }
-
-#[test]
-#[ignore = "debugging aid: prints the rebuilt seed examples"]
-fn print_seed_examples() {
-    let Some(shared) = shared() else { return };
-    for (n, v) in seed_examples(&shared).unwrap() {
-        eprintln!("{n}: {}", serde_json::to_string_pretty(&v).unwrap());
-    }
-}
