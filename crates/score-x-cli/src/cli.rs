@@ -44,7 +44,7 @@ pub enum Command {
     Graph(GraphArgs),
     /// Translate Score files into deployable artifacts for a target.
     #[command(
-        after_help = "Examples:\n  score-x translate --target kubernetes score.yaml            # ./score-x-out/kubernetes/manifests.yaml\n  score-x translate --target kubernetes -o - score.yaml | kubectl apply -f -\n  score-x translate --target ecs --target-options ecs.yaml -o out/ecs *.yaml\n  score-x translate --target kubernetes --check -o deploy/ *.yaml   # CI drift check"
+        after_help = "Examples:\n  score-x translate --target kubernetes score.yaml     # writes score-x-out/kubernetes/\n  score-x translate --target kubernetes -o - score.yaml | kubectl apply -f -\n  score-x translate --target ecs --target-options ecs.yaml -o out/ecs *.yaml\n  score-x translate --target kubernetes --check -o deploy/ *.yaml   # CI drift check"
     )]
     Translate(TranslateArgs),
     /// Register ECS task definitions and create or update services from translated output.
