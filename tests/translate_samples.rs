@@ -142,27 +142,27 @@ const SEED_CLASS_OVERRIDES: &[(&str, On, &str)] = &[
     ),
     (
         "service.default#shared.feature-flags",
-        On::Kubernetes,
+        On::Both,
         "param environment; output endpoint",
     ),
     (
         "service.default#data-platform.schema-registry",
-        On::Kubernetes,
+        On::Both,
         "param compatibilityLevel; output url",
     ),
     (
         "service.default#shared.observability",
-        On::Kubernetes,
+        On::Both,
         "params traces, metrics, logs, customMetrics; outputs otlp_endpoint, metrics_endpoint",
     ),
     (
         "service.default#ml-platform.model-registry",
-        On::Kubernetes,
+        On::Both,
         "param version; output url",
     ),
     (
         "service.feast#ml-platform.feature-store",
-        On::Kubernetes,
+        On::Both,
         "params offlineStore, onlineStore; outputs host, port",
     ),
 ];

@@ -123,6 +123,11 @@ fn same_types_and_output_names_on_every_target() {
     };
     let k8s = list("kubernetes");
     let ecs = list("ecs");
+    assert_eq!(
+        k8s.keys().collect::<Vec<_>>(),
+        ecs.keys().collect::<Vec<_>>(),
+        "kubernetes and ecs defaults cover different resource types"
+    );
     for (t, outs) in &ecs {
         assert_eq!(
             k8s.get(t),
