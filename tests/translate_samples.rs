@@ -43,7 +43,6 @@ const SEED_CLASSES: &str = "fixtures/seed-class-provisioners.yaml";
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum On {
     Both,
-    Kubernetes,
     Ecs,
 }
 
@@ -51,7 +50,6 @@ impl On {
     fn has(self, target: Target) -> bool {
         match self {
             On::Both => true,
-            On::Kubernetes => target == Target::Kubernetes,
             On::Ecs => target == Target::Ecs,
         }
     }

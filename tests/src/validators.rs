@@ -31,6 +31,17 @@ impl Validator {
             .join(name)
     }
 
+    /// The Python interpreter that runs this validator. The Kubernetes client's pins conflict
+    /// with botocore's (python-dateutil >= 3 vs < 3), so `.ci/run` installs it into its own
+    /// virtual environment, `tests/conformance/.venv-k8s`, used when present; else `python3`.
+    pub fn python(self) -> PathBuf {
+        let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance/.venv-k8s/bin/python");
+        match self {
+            Validator::Kubernetes if venv.exists() => venv,
+            _ => PathBuf::from("python3"),
+        }
+    }
+
     fn probe(self) -> &'static str {
         match self {
             Validator::Kubernetes => "import kubernetes, yaml",
@@ -49,7 +60,7 @@ impl Validator {
     /// panics (a failure, not a skip); locally it prints a notice and returns false.
     #[allow(clippy::print_stderr, clippy::panic)]
     pub fn available(self) -> bool {
-        let ok = Command::new("python3")
+        let ok = Command::new(self.python())
             .args(["-c", self.probe()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -72,7 +83,7 @@ impl Validator {
     /// Validate `paths` in one run (manifest files for Kubernetes; for ECS exactly one bundle
     /// directory): `Ok(())` when valid, `Err(report)` with the validator's output otherwise.
     pub fn run(self, paths: &[&Path]) -> Result<(), String> {
-        let out = Command::new("python3")
+        let out = Command::new(self.python())
             .arg(self.script())
             .args(paths)
             .output()
@@ -82,7 +93,10 @@ impl Validator {
 
     /// Validate `input` given on stdin (`SCRIPT -`: a manifest stream for Kubernetes).
     pub fn run_stdin(self, input: &str) -> Result<(), String> {
-        let out = piped(Command::new("python3").arg(self.script()).arg("-"), input)?;
+        let out = piped(
+            Command::new(self.python()).arg(self.script()).arg("-"),
+            input,
+        )?;
         report(&out)
     }
 }
@@ -160,7 +174,7 @@ pub fn assert_valid_bundle(b: &Bundle) {
 /// documents as a JSON list.
 pub fn python_yaml_to_json(yaml: &str) -> Result<String, String> {
     let out = piped(
-        Command::new("python3").args([
+        Command::new(Validator::Kubernetes.python()).args([
             "-c",
             "import json, sys, yaml; print(json.dumps([d for d in yaml.safe_load_all(sys.stdin) if d is not None]))",
         ]),

@@ -3,7 +3,7 @@
 //! byte for byte, and every expected artifact must pass the target's real validator.
 //! `BLESS=1 cargo test -p score-x-cli --test cases` rewrites the expected files.
 
-#![allow(clippy::unwrap_used, clippy::print_stderr)]
+#![allow(clippy::unwrap_used, clippy::print_stderr, clippy::panic)]
 
 mod common;
 
@@ -107,42 +107,23 @@ fn produce(
     files
 }
 
+/// Run the target's real validator on the expected artifacts (shared with the workspace tests).
 fn validate(target: &str, dir: &Path) {
-    let script = match target {
-        "kubernetes" => "k8s_validate.py",
-        "ecs" => "ecs_validate.py",
+    use score_x_tests::validators::Validator;
+    let (validator, arg) = match target {
+        "kubernetes" => (Validator::Kubernetes, dir.join("manifests.yaml")),
+        "ecs" => (Validator::Ecs, dir.to_path_buf()),
         _ => return,
     };
-    let module = if target == "kubernetes" {
-        "kubernetes"
-    } else {
-        "botocore, cfnlint"
-    };
-    let ok = Command::new("python3")
-        .args(["-c", &format!("import {module}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !require_tool(ok, &format!("python3 with {module}")) {
+    if !validator.available() {
         return;
     }
-    let arg = if target == "kubernetes" {
-        dir.join("manifests.yaml")
-    } else {
-        dir.to_path_buf()
-    };
-    let o = Command::new("python3")
-        .arg(repo().join("tests/conformance").join(script))
-        .arg(&arg)
-        .output()
-        .unwrap();
-    assert!(
-        o.status.success(),
-        "{} rejected {}:\n{}{}",
-        script,
-        arg.display(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    );
+    if let Err(report) = validator.run(&[&arg]) {
+        panic!(
+            "{validator:?} validator rejected {}:\n{report}",
+            arg.display()
+        );
+    }
 }
 
 #[test]
