@@ -21,8 +21,18 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
-/// Write `contents` to `path` atomically (temporary file in the same directory, then rename).
-pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), String> {
+/// Who may read a written file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Artifacts and scaffolding: readable by everyone (0644 on Unix), like any generated file.
+    Public,
+    /// The state file, which holds the project seed: owner only (0600 on Unix).
+    Private,
+}
+
+/// Write `contents` to `path` atomically (temporary file in the same directory, then rename),
+/// readable as `access` says.
+pub fn write_atomic(path: &Path, contents: &[u8], access: Access) -> Result<(), String> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -32,6 +42,19 @@ pub fn write_atomic(path: &Path, contents: &[u8]) -> Result<(), String> {
         .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
     tmp.write_all(contents)
         .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = match access {
+            Access::Public => 0o644,
+            Access::Private => 0o600,
+        };
+        tmp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(|e| format!("cannot set permissions of `{}`: {e}", path.display()))?;
+    }
+    #[cfg(not(unix))]
+    let _ = access;
     tmp.persist(path)
         .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error))?;
     Ok(())

@@ -36,7 +36,11 @@ pub fn load_state(dir: &Path) -> Result<ProjectState, score_x_core::Diagnostics>
 
 /// Write the state atomically, creating the directory.
 pub fn save_state(dir: &Path, state: &ProjectState) -> Result<(), String> {
-    fsio::write_atomic(&state_path(dir), state.to_yaml().as_bytes())
+    fsio::write_atomic(
+        &state_path(dir),
+        state.to_yaml().as_bytes(),
+        fsio::Access::Private,
+    )
 }
 
 /// `.score-x/provisioners/*.yaml` (and `.yml`), sorted by file name.

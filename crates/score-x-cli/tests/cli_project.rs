@@ -289,3 +289,25 @@ fn switching_targets_keeps_each_targets_state() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+#[cfg(unix)]
+#[test]
+fn artifacts_are_world_readable_and_the_state_is_private() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().unwrap();
+    let o = run_paths(
+        dir.path(),
+        &["translate", "--target", "kubernetes", "-o", "out"],
+        &estate_files(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mode = |p: &str| {
+        std::fs::metadata(dir.path().join(p))
+            .unwrap()
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    assert_eq!(mode("out/manifests.yaml"), 0o644);
+    assert_eq!(mode(".score-x/state.yaml"), 0o600);
+}

@@ -40,11 +40,17 @@ pub fn run(printer: &Printer, args: &InitArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::Fatal(format!("cannot create `{}`: {e}", pdir.display())))?;
     let readme = pdir.join("README.md");
     if !readme.exists() {
-        fsio::write_atomic(&readme, PROVISIONERS_README.as_bytes()).map_err(Failure::Fatal)?;
+        fsio::write_atomic(
+            &readme,
+            PROVISIONERS_README.as_bytes(),
+            fsio::Access::Public,
+        )
+        .map_err(Failure::Fatal)?;
     }
     let gitignore = dir.join(".gitignore");
     if !gitignore.exists() {
-        fsio::write_atomic(&gitignore, GITIGNORE.as_bytes()).map_err(Failure::Fatal)?;
+        fsio::write_atomic(&gitignore, GITIGNORE.as_bytes(), fsio::Access::Public)
+            .map_err(Failure::Fatal)?;
     }
     if !project::state_path(dir).exists() {
         let seed = project::new_seed().map_err(Failure::Fatal)?;
@@ -56,7 +62,8 @@ pub fn run(printer: &Printer, args: &InitArgs) -> Result<(), Failure> {
         if args.file.exists() {
             printer.err(&format!("kept existing {}", args.file.display()));
         } else {
-            fsio::write_atomic(&args.file, SAMPLE.as_bytes()).map_err(Failure::Fatal)?;
+            fsio::write_atomic(&args.file, SAMPLE.as_bytes(), fsio::Access::Public)
+                .map_err(Failure::Fatal)?;
             printer.err(&format!("wrote {}", args.file.display()));
         }
     }

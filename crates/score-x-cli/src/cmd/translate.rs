@@ -32,7 +32,8 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             return check(printer, bundle, &dir);
         }
         for (rel, contents) in &bundle.files {
-            fsio::write_atomic(&dir.join(rel), contents).map_err(Failure::Fatal)?;
+            fsio::write_atomic(&dir.join(rel), contents, fsio::Access::Public)
+                .map_err(Failure::Fatal)?;
         }
         let n = bundle.files.len();
         printer.err(&format!(
