@@ -148,19 +148,7 @@ struct Loaded {
 }
 
 fn load_case(dir: &Path) -> Result<Loaded, Diagnostics> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with("score.yaml"))
-        .collect();
-    names.sort();
-    let files: Vec<SourceFile> = names
-        .iter()
-        .map(|n| SourceFile {
-            name: n.clone(),
-            text: std::fs::read_to_string(dir.join(n)).unwrap(),
-        })
-        .collect();
+    let files = score_x_tests::samples::dir_sources(dir, |n| n.ends_with("score.yaml"));
     let loaded = load(
         &files,
         &DirReader(dir.to_path_buf()),

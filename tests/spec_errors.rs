@@ -31,19 +31,9 @@ fn cases() -> Vec<PathBuf> {
 }
 
 fn run_case(dir: &Path) -> Result<(String, usize), String> {
-    let mut names: Vec<String> = std::fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.ends_with(".yaml") && !n.starts_with("overrides"))
-        .collect();
-    names.sort();
-    let files: Vec<SourceFile> = names
-        .iter()
-        .map(|n| SourceFile {
-            name: n.clone(),
-            text: std::fs::read_to_string(dir.join(n)).unwrap(),
-        })
-        .collect();
+    let files = score_x_tests::samples::dir_sources(dir, |n| {
+        n.ends_with(".yaml") && !n.starts_with("overrides")
+    });
     let read_opt = |n: &str| std::fs::read_to_string(dir.join(n)).ok();
     let opts = LoadOptions {
         image: read_opt("image.txt").map(|s| s.trim().to_string()),

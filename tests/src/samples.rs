@@ -91,6 +91,26 @@ pub fn load_options() -> LoadOptions {
     }
 }
 
+/// The files of one case directory whose name `keep` accepts, as sources named by their file
+/// name, sorted (the error and golden cases of tests/ use it).
+pub fn dir_sources(dir: &Path, keep: impl Fn(&str) -> bool) -> Vec<SourceFile> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| keep(n))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .map(|name| {
+            let text = std::fs::read_to_string(dir.join(&name))
+                .unwrap_or_else(|e| panic!("{}/{name}: {e}", dir.display()));
+            SourceFile { name, text }
+        })
+        .collect()
+}
+
 fn sorted_entries(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut entries = Vec::new();
     for e in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
