@@ -15,7 +15,7 @@ pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
         )));
     }
     let produced = pipeline::produce(printer, &args.pipeline)?;
-    let options = pipeline::target_options(&args.pipeline)?;
+    let options = &produced.options;
     let cluster = options
         .get("cluster")
         .and_then(|v| v.as_str())

@@ -19,10 +19,12 @@ pub struct Produced {
     pub bundle: Bundle,
     /// The project state with this target's section updated.
     pub state: ProjectState,
+    /// The target options as read from `--target-options` plus the flags folded into them.
+    pub options: serde_json::Value,
 }
 
 /// Read `--target-options` (YAML) and fold in the flags that belong to it.
-pub fn target_options(args: &PipelineArgs) -> Result<serde_json::Value, Failure> {
+fn target_options(args: &PipelineArgs) -> Result<serde_json::Value, Failure> {
     let mut opts = match &args.target_options {
         Some(p) => {
             let text = fsio::read_text(p).map_err(Failure::Fatal)?;
@@ -121,7 +123,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         overrides_file: args.overrides_file.as_ref(),
         override_properties: &args.override_property,
     };
-    let (mut sources, loaded) = inputs::load(printer, &args.pipeline_inputs(), &flags)?;
+    let (mut sources, loaded) = inputs::load(printer, &args.inputs, &flags)?;
     let app = loaded.app;
     let fail = |d: &Diagnostics, sources: &[SourceFile]| {
         inputs::report(printer, d, sources);
@@ -196,11 +198,6 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     Ok(Produced {
         bundle,
         state: project_state,
+        options,
     })
-}
-
-impl PipelineArgs {
-    fn pipeline_inputs(&self) -> crate::cli::Inputs {
-        self.inputs.clone()
-    }
 }
