@@ -49,17 +49,11 @@ pub fn load(
     flags: &LoadFlags,
 ) -> Result<(Vec<SourceFile>, Loaded), Failure> {
     let sources = read_sources(inputs)?;
-    let mut all_sources = sources.clone();
     let overrides_file = match flags.overrides_file {
-        Some(p) => {
-            let text = fsio::read_text(p).map_err(Failure::Fatal)?;
-            let sf = SourceFile {
-                name: p.display().to_string(),
-                text,
-            };
-            all_sources.push(sf.clone());
-            Some(sf)
-        }
+        Some(p) => Some(SourceFile {
+            name: p.display().to_string(),
+            text: fsio::read_text(p).map_err(Failure::Fatal)?,
+        }),
         None => None,
     };
     if (overrides_file.is_some() || !flags.override_properties.is_empty()) && sources.len() > 1 {
@@ -73,7 +67,11 @@ pub fn load(
         overrides_file,
         override_properties: flags.override_properties.to_vec(),
     };
-    match score_x_spec::load(&sources, &FsReader, &opts) {
+    let result = score_x_spec::load(&sources, &FsReader, &opts);
+    // Diagnostics may point into the overrides file too.
+    let mut all_sources = sources;
+    all_sources.extend(opts.overrides_file);
+    match result {
         Ok(loaded) => {
             printer.diagnostics(&loaded.warnings.0, &all_sources);
             Ok((all_sources, loaded))
