@@ -253,13 +253,14 @@ impl Template {
         })
     }
 
-    /// Print back in Score syntax: every literal `$` is written `$$`, refs as `${…}`.
-    /// `Template::parse(&t.to_string()) == Ok(t)` for every template.
+    /// Print back in Score syntax: refs as `${…}`; in text, a literal `${…}` as `$${…}` (whose
+    /// inside the parser copies verbatim) and every other `$` as `$$`.
+    /// `Template::parse(&t.to_source()) == Ok(t)` for every expressible template.
     pub fn to_source(&self) -> String {
         let mut s = String::new();
         for p in &self.parts {
             match p {
-                Part::Text(t) => s.push_str(&t.replace('$', "$$")),
+                Part::Text(t) => escape_text(t, &mut s),
                 Part::Ref(r) => {
                     s.push_str("${");
                     s.push_str(&r.to_string());
@@ -275,6 +276,27 @@ impl fmt::Display for Template {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.to_source())
     }
+}
+
+/// Write literal text so that parsing gives it back.
+fn escape_text(text: &str, out: &mut String) {
+    let mut rest = text;
+    while let Some(pos) = rest.find('$') {
+        out.push_str(&rest[..pos]);
+        let at = &rest[pos..];
+        if at.starts_with("${")
+            && let Some(close) = at.find('}')
+        {
+            // `$${…}` up to the first `}`: the parser keeps everything inside as it is.
+            out.push('$');
+            out.push_str(&at[..=close]);
+            rest = &at[close + 1..];
+        } else {
+            out.push_str("$$");
+            rest = &at[1..];
+        }
+    }
+    out.push_str(rest);
 }
 
 fn parse_ref(inner: &str, offset: usize, allow_bare_resource: bool) -> Result<Ref, TemplateError> {
@@ -394,6 +416,23 @@ mod tests {
             Template::parse("$${unclosed").unwrap().parts(),
             &[text("${unclosed")]
         );
+    }
+
+    #[test]
+    fn escaped_braces_keep_their_inside_verbatim() {
+        // `$${…}` copies its inside as written, `$` included (score-go semantics).
+        let t = Template::parse("$${$}").unwrap();
+        assert_eq!(t.parts(), &[text("${$}")]);
+        assert_eq!(t.to_source(), "$${$}");
+        for s in [
+            "$${a$$b} $$ ${metadata.x} $",
+            "a$",
+            "$$$${a}",
+            "${metadata.a}$${b}",
+        ] {
+            let t = Template::parse(s).unwrap();
+            assert_eq!(Template::parse(&t.to_source()), Ok(t), "{s}");
+        }
     }
 
     #[test]
