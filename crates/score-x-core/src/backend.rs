@@ -1,6 +1,6 @@
 //! The shape every backend shares: the `Bundle` it emits and the `Capabilities` it declares.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use crate::diag::Diagnostic;
 
@@ -13,6 +13,9 @@ pub struct Bundle {
     pub warnings: Vec<Diagnostic>,
     /// Human-readable notes about choices made (e.g. "task size 0.5 vCPU / 1 GiB because …").
     pub notes: Vec<String>,
+    /// Relative paths (keys of `files`) of the files that contain secret values: written
+    /// owner-only (0600), and masked in `--check` diffs.
+    pub secret_files: BTreeSet<String>,
 }
 
 impl Bundle {

@@ -21,6 +21,8 @@ pub struct Produced {
     pub state: ProjectState,
     /// The target options as read from `--target-options` plus the flags folded into them.
     pub options: serde_json::Value,
+    /// The secret values score-x knows (generated secrets), for masking and file modes.
+    pub secrets: std::collections::BTreeSet<score_x_core::resolved::SecretText>,
 }
 
 /// Read `--target-options` (YAML) and fold in the flags that belong to it.
@@ -137,7 +139,8 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         Err(Err(f)) => return Err(f),
     };
     sources.extend(prov_sources);
-    let mut project_state = project::load_state(&args.state_dir).map_err(|d| fail(&d, &sources))?;
+    let mut project_state =
+        project::load_state(&args.state_dir, &args.seed).map_err(|d| fail(&d, &sources))?;
     let mut state = project_state.target(target);
     let runner = ProcessRunner;
     let ctx = Context {
@@ -195,9 +198,11 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         printer.err(&format!("note: {note}"));
     }
     project_state.set_target(target, &state);
+    let secrets = crate::cmd::secrets::secret_values(&resolved);
     Ok(Produced {
         bundle,
         state: project_state,
         options,
+        secrets,
     })
 }
