@@ -98,9 +98,7 @@ fn uid_keys<'de, D: serde::Deserializer<'de>>(
             let s = String::deserialize(d)?;
             match s.parse::<score_x_core::ResourceUid>() {
                 Ok(_) => Ok(Uid(s)),
-                Err(e) => Err(serde::de::Error::custom(format!(
-                    "`{s}` is not a resource uid (TYPE.CLASS#WORKLOAD.NAME or TYPE.CLASS#ID): {e}"
-                ))),
+                Err(e) => Err(serde::de::Error::custom(e)),
             }
         }
     }

@@ -49,21 +49,31 @@ fn checked_rel(rel: &str) -> Result<&Path, String> {
     Ok(p)
 }
 
-/// An error when a path inside `dir` on the way to `rel` (or `rel` itself) is a symbolic link.
-pub fn refuse_links(dir: &Path, rel: &str) -> Result<(), String> {
+/// An error when the way to `rel` inside `dir` is blocked before anything is moved: a symbolic
+/// link (never followed), a file where a directory must be, or a directory where the file goes.
+pub fn check_path(dir: &Path, rel: &str) -> Result<(), String> {
+    let rel_path = checked_rel(rel)?;
+    let n = rel_path.components().count();
     let mut p = dir.to_path_buf();
-    for c in checked_rel(rel)?.components() {
+    for (i, c) in rel_path.components().enumerate() {
         p.push(c);
-        match std::fs::symlink_metadata(&p) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(format!(
-                    "`{}` is a symbolic link; score-x never writes through links inside the output directory: remove it, or choose another -o",
-                    p.display()
-                ));
-            }
-            Ok(_) => {}
-            Err(_) => return Ok(()),
-        }
+        let Ok(m) = std::fs::symlink_metadata(&p) else {
+            return Ok(());
+        };
+        let last = i + 1 == n;
+        let problem = if m.file_type().is_symlink() {
+            "is a symbolic link; score-x never writes through links inside the output directory"
+        } else if !last && !m.is_dir() {
+            "is not a directory, but a written file goes inside it"
+        } else if last && m.is_dir() {
+            "is a directory, where a written file goes"
+        } else {
+            continue;
+        };
+        return Err(format!(
+            "`{}` {problem}: remove it, or choose another -o (nothing was written)",
+            p.display()
+        ));
     }
     Ok(())
 }
@@ -122,8 +132,24 @@ fn write_file(path: &Path, f: &OutFile<'_>) -> Result<(), String> {
 /// Write `files` into `dir` all or nothing: on any error before the move, `dir` is as it was and
 /// the staging directory is removed.
 pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
+    if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(format!(
+            "`{}` exists and is not a directory (nothing was written)",
+            dir.display()
+        ));
+    }
+    // `-o` itself may be a link to a directory: stage beside where the files really go, so every
+    // move is a rename within one file system.
+    let real;
+    let dir = match dir.canonicalize() {
+        Ok(p) => {
+            real = p;
+            real.as_path()
+        }
+        Err(_) => dir,
+    };
     for f in files {
-        refuse_links(dir, f.rel)?;
+        check_path(dir, f.rel)?;
     }
     let (parent, name) = parent_and_name(dir)?;
     std::fs::create_dir_all(&parent).map_err(|e| {
