@@ -211,8 +211,8 @@ fn lock_timeout() -> Result<Duration, String> {
 /// Take the exclusive lock on `dir` (created if needed) for the whole run. A second run waits,
 /// saying so on stderr, and fails after the timeout naming the process that holds it.
 pub fn lock(printer: &Printer, dir: &Path) -> Result<ProjectLock, String> {
-    std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
-    ensure_gitignore(dir)?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create `{}`: {}", dir.display(), fsio::io_reason(&e)))?;
     let path = dir.join("lock");
     let mut file = std::fs::OpenOptions::new()
         .read(true)
@@ -220,7 +220,13 @@ pub fn lock(printer: &Printer, dir: &Path) -> Result<ProjectLock, String> {
         .create(true)
         .truncate(false)
         .open(&path)
-        .map_err(|e| format!("cannot open the lock file `{}`: {e}", path.display()))?;
+        .map_err(|e| {
+            format!(
+                "cannot open the lock file `{}`: {}",
+                path.display(),
+                fsio::io_reason(&e)
+            )
+        })?;
     let timeout = lock_timeout()?;
     let start = Instant::now();
     let mut said = false;
@@ -254,7 +260,30 @@ pub fn lock(printer: &Printer, dir: &Path) -> Result<ProjectLock, String> {
         .and_then(|()| file.rewind())
         .and_then(|()| writeln!(file, "pid {}", std::process::id()))
         .map_err(|e| format!("cannot write the lock file `{}`: {e}", path.display()))?;
-    Ok(ProjectLock { _file: file })
+    let lock = ProjectLock { _file: file };
+    ensure_gitignore(dir)?;
+    remove_temporary_leftovers(printer, dir);
+    Ok(lock)
+}
+
+/// Every write into the project directory happens under the lock, so with the lock held a
+/// temporary file there (`.tmp…`) is what a killed run left behind.
+fn remove_temporary_leftovers(printer: &Printer, dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let is_file = e.file_type().is_ok_and(|t| t.is_file());
+        if is_file && e.file_name().to_string_lossy().starts_with(".tmp") {
+            let p = e.path();
+            if std::fs::remove_file(&p).is_ok() {
+                printer.err(&format!(
+                    "note: removed `{}`, left by an interrupted run",
+                    p.display()
+                ));
+            }
+        }
+    }
 }
 
 /// Who holds the lock, from the pid its holder wrote.

@@ -514,3 +514,121 @@ fn a_second_run_waits_for_the_lock_then_names_its_holder() {
         stderr(&o)
     );
 }
+
+#[test]
+fn seed_precedence_is_flag_then_env_then_file() {
+    let other = "e".repeat(64);
+    let third = "d".repeat(64);
+    let manifests_with = |setup: &dyn Fn(&Path, &mut Command)| {
+        let dir = tempfile::tempdir().unwrap();
+        let mut c = translate(dir.path(), "kubernetes", "out");
+        setup(dir.path(), &mut c);
+        ok(&c.output().unwrap());
+        read(dir.path().join("out/manifests.yaml"))
+    };
+    let with_env = |s: &str| {
+        let s = s.to_string();
+        manifests_with(&move |_, c: &mut Command| {
+            c.env("SCORE_X_SEED", &s);
+        })
+    };
+    let env_seed = with_env(SEED);
+    let other_seed = with_env(&other);
+    assert_ne!(env_seed, other_seed);
+    // .score-x/seed loses to SCORE_X_SEED, which loses to --seed-file.
+    let got = manifests_with(&|d, c| {
+        std::fs::create_dir_all(d.join(".score-x")).unwrap();
+        std::fs::write(d.join(".score-x/seed"), &third).unwrap();
+        c.env("SCORE_X_SEED", SEED);
+    });
+    assert_eq!(got, env_seed);
+    let got = manifests_with(&|d, c| {
+        std::fs::write(d.join("f"), format!("{other}\n")).unwrap();
+        c.env("SCORE_X_SEED", SEED).args(["--seed-file", "f"]);
+    });
+    assert_eq!(got, other_seed);
+    let got = manifests_with(&|d, _| {
+        std::fs::create_dir_all(d.join(".score-x")).unwrap();
+        std::fs::write(d.join(".score-x/seed"), SEED).unwrap();
+    });
+    assert_eq!(got, env_seed);
+}
+
+#[test]
+fn temporary_files_a_killed_run_left_in_the_project_are_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    let sx = dir.path().join(".score-x");
+    std::fs::create_dir_all(&sx).unwrap();
+    std::fs::write(sx.join(".tmpAbC123"), "half a state").unwrap();
+    let o = translate(dir.path(), "kubernetes", "out").output().unwrap();
+    ok(&o);
+    assert!(!sx.join(".tmpAbC123").exists());
+    assert!(
+        stderr(&o).contains("left by an interrupted run"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+/// The `plugin.yaml` of docs/gitops.md, run as Argo CD runs it: `generate` in a fresh copy of the
+/// repository with the seed in the environment prints the same manifests on every sync.
+#[cfg(unix)]
+#[test]
+fn the_argo_cd_plugin_of_the_docs_renders_the_same_manifests_every_sync() {
+    let doc = read(repo().join("docs/gitops.md"));
+    let block = doc
+        .split("```yaml\n")
+        .find(|b| b.starts_with("apiVersion: argoproj.io/v1alpha1\nkind: ConfigManagementPlugin"))
+        .and_then(|b| b.split("```").next())
+        .unwrap();
+    let plugin: serde_yaml::Value = serde_yaml::from_str(block).unwrap();
+    assert_eq!(plugin["metadata"]["name"], "score-x");
+    assert_eq!(plugin["spec"]["discover"]["fileName"], "./score.yaml");
+    let generate = &plugin["spec"]["generate"];
+    let program = generate["command"][0].as_str().unwrap();
+    let mut args: Vec<String> = generate["command"]
+        .as_sequence()
+        .unwrap()
+        .iter()
+        .skip(1)
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    args.extend(
+        generate["args"]
+            .as_sequence()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string()),
+    );
+    let bin_dir = bin().parent().unwrap().to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let sync = || {
+        let checkout = tempfile::tempdir().unwrap();
+        let mut names = Vec::new();
+        for f in estate_files() {
+            let name = f.file_name().unwrap().to_string_lossy().into_owned();
+            std::fs::copy(&f, checkout.path().join(&name)).unwrap();
+            names.push(name);
+        }
+        let o = Command::new(program)
+            .args(&args)
+            .current_dir(checkout.path())
+            .env("PATH", &path)
+            .env("SCORE_X_SEED", SEED)
+            .env("ARGOCD_APP_NAMESPACE", "shop")
+            .env("ARGOCD_ENV_SCORE_FILES", names.join(" "))
+            .env_remove("ARGOCD_ENV_SCORE_X_ARGS")
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        stdout(&o)
+    };
+    let first = sync();
+    assert!(first.contains("kind: Deployment"), "{first}");
+    assert_eq!(passwords(&first).len(), 3);
+    assert_eq!(first, sync(), "a sync rotated something");
+}

@@ -45,6 +45,7 @@ pub fn run(printer: &Printer, args: &InitArgs) -> Result<(), Failure> {
         )
         .map_err(Failure::Fatal)?;
     }
+    let _lock = project::lock(printer, dir).map_err(Failure::Fatal)?;
     project::load_state(dir, &SeedArgs::default()).map_err(|d| {
         Failure::Fatal(
             d.iter()
