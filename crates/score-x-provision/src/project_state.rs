@@ -255,31 +255,36 @@ fn yaml_error(e: &serde_yaml::Error, text: &str, file: &str) -> Diagnostics {
 }
 
 /// serde_yaml places an error in a value at the start of the map holding it. The message's
-/// path (`targets.ecs: …`) leads to that map in the spanned tree, and the key the message names
-/// in backticks (`` `shared` must be a map ``) to the line of the value itself.
+/// path (`targets.ecs: …`) leads to that map in the spanned tree, and the key of that map the
+/// message names in backticks (`` `shared` must be a map ``) to the line of the value itself.
 fn locate(text: &str, file: &str, msg: &str) -> Option<Span> {
     let (path, rest) = match msg.split_once(": ") {
         Some((p, r)) if !p.contains([' ', '`']) => (p, r),
         _ => ("", msg),
     };
     let mut node = crate::yaml::parse(file, text).ok()??;
-    for seg in path.split('.').filter(|s| !s.is_empty()) {
-        node = map_entries(&node)
+    // Keys may hold dots themselves (`postgres.default#api.db`): take the longest key that the
+    // rest of the path starts with.
+    let mut rest_path = path;
+    while !rest_path.is_empty() {
+        let (key, value) = map_entries(&node)
             .iter()
-            .find(|(k, _)| k.as_str() == Some(seg))
-            .map(|(_, v)| v.clone())?;
+            .filter_map(|(k, v)| k.as_str().map(|k| (k, v)))
+            .filter(|(k, _)| {
+                rest_path == *k
+                    || rest_path
+                        .strip_prefix(*k)
+                        .is_some_and(|r| r.starts_with('.'))
+            })
+            .max_by_key(|(k, _)| k.len())?;
+        rest_path = rest_path[key.len()..].trim_start_matches('.');
+        node = value.clone();
     }
     let named = rest.split('`').nth(1)?;
-    let mut queue = std::collections::VecDeque::from([node]);
-    while let Some(n) = queue.pop_front() {
-        for (k, v) in map_entries(&n) {
-            if k.as_str() == Some(named) {
-                return Some(k.span.clone());
-            }
-            queue.push_back(v.clone());
-        }
-    }
-    None
+    map_entries(&node)
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(named))
+        .map(|(k, _)| k.span.clone())
 }
 
 fn map_entries(n: &crate::yaml::Node) -> &[(crate::yaml::Node, crate::yaml::Node)] {

@@ -17,7 +17,10 @@ pub const STATE_VERSION: u32 = 1;
 /// Decoding checks every part (a uid per resource key, maps where maps belong), so a bad file
 /// is an error at its real line, never a silently emptied section.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a target section (a map of `resources`, `shared` and `workloads`)"
+)]
 pub struct TargetState {
     #[serde(default, deserialize_with = "uid_keys")]
     pub resources: BTreeMap<String, ResourceState>,
@@ -132,7 +135,10 @@ fn is_false(b: &bool) -> bool {
 
 /// What is remembered about one resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a resource entry (a map of `provisioner`, `type`, `source_workload`, `state`, `outputs`, `secret_outputs`)"
+)]
 pub struct ResourceState {
     /// The uri of the provisioner that last provisioned it.
     pub provisioner: String,
