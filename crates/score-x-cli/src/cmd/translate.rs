@@ -62,11 +62,15 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
     let secret_files = secret_files(&produced);
     match &dest {
         Destination::Dir(dir) | Destination::File(dir) if args.check => {
-            check(printer, &produced, &secret_files, &dest, dir)
+            check(printer, &produced, &dest, dir)
         }
         Destination::Stdout => {
-            print_stdout(printer, &produced.bundle)?;
-            save_state(state_dir, &produced)
+            check_stdout(&produced.bundle)?;
+            save_state(state_dir, &produced)?;
+            if let Some(contents) = produced.bundle.files.values().next() {
+                printer.out_bytes(contents);
+            }
+            Ok(())
         }
         Destination::File(path) => {
             let (rel, contents) = single_file(&produced.bundle, path)?;
@@ -190,31 +194,20 @@ fn file_list(bundle: &Bundle) -> String {
     format!("{n} file{} ({names})", if n == 1 { "" } else { "s" })
 }
 
-fn print_stdout(printer: &Printer, bundle: &Bundle) -> Result<(), Failure> {
-    match bundle.files.len() {
-        0 => Ok(()),
-        1 => {
-            if let Some(contents) = bundle.files.values().next() {
-                printer.out_bytes(contents);
-            }
-            Ok(())
-        }
-        _ => Err(Failure::Usage(format!(
-            "this target writes {}; stdout can take one: give a directory with -o",
-            file_list(bundle)
-        ))),
+/// Stdout takes a bundle of at most one file.
+fn check_stdout(bundle: &Bundle) -> Result<(), Failure> {
+    if bundle.files.len() <= 1 {
+        return Ok(());
     }
+    Err(Failure::Usage(format!(
+        "this target writes {}; stdout can take one: give a directory with -o",
+        file_list(bundle)
+    )))
 }
 
 /// Compare the bundle with the files on disk; print a unified diff of every difference, with
 /// secret values masked.
-fn check(
-    printer: &Printer,
-    p: &Produced,
-    secret_files: &BTreeSet<String>,
-    dest: &Destination,
-    dir: &Path,
-) -> Result<(), Failure> {
+fn check(printer: &Printer, p: &Produced, dest: &Destination, dir: &Path) -> Result<(), Failure> {
     let bundle = &p.bundle;
     let on_disk = |rel: &str| match dest {
         Destination::File(f) => f.clone(),
@@ -227,7 +220,7 @@ fn check(
         if have.as_deref() == Some(want.as_slice()) {
             continue;
         }
-        printer.out(&diff(have.as_deref(), want, rel, secret_files, &p.secrets));
+        printer.out(&diff(have.as_deref(), want, rel, &p.secrets));
         differing.push(path.display().to_string());
     }
     let stale = match dest {
@@ -264,21 +257,11 @@ fn check(
     Err(Failure::Invalid)
 }
 
-/// A unified diff of one file; in a file holding secrets their values are masked.
-fn diff(
-    have: Option<&[u8]>,
-    want: &[u8],
-    rel: &str,
-    secret_files: &BTreeSet<String>,
-    values: &BTreeSet<SecretText>,
-) -> String {
+/// A unified diff of one file, secret values masked.
+fn diff(have: Option<&[u8]>, want: &[u8], rel: &str, values: &BTreeSet<SecretText>) -> String {
     let have_text = have.map(String::from_utf8_lossy).unwrap_or_default();
     let want_text = String::from_utf8_lossy(want);
-    let (old, new) = if secret_files.contains(rel) || !values.is_empty() {
-        secrets::mask_pair(&have_text, &want_text, values)
-    } else {
-        (have_text.into_owned(), want_text.into_owned())
-    };
+    let (old, new) = secrets::mask_pair(&have_text, &want_text, values);
     let old_name = if have.is_some() {
         format!("a/{rel}")
     } else {
