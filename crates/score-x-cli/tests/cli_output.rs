@@ -280,3 +280,66 @@ fn get_outputs_show_secrets_help_says_what_it_does() {
     assert!(help.contains("never shown"), "{help}");
     assert!(!help.contains("their values"), "{help}");
 }
+
+/// Run a translate under `sh` with a file size limit, so writing the manifests fails mid-way
+/// (`trap '' XFSZ`: the write fails with EFBIG) or kills score-x (SIGXFSZ, like a crash).
+#[cfg(unix)]
+fn translate_limited(cwd: &Path, ignore_signal: bool) -> std::process::Output {
+    let files: Vec<String> = estate_files()
+        .iter()
+        .map(|f| format!("'{}'", f.display()))
+        .collect();
+    let script = format!(
+        "ulimit -f 8; {} exec '{}' translate --target kubernetes -o out --namespace changed {}",
+        if ignore_signal { "trap '' XFSZ;" } else { "" },
+        bin().display(),
+        files.join(" ")
+    );
+    std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_write_that_fails_or_dies_mid_way_leaves_the_old_output() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(code(&translate(dir.path(), "kubernetes", "out")), 0);
+    let before = std::fs::read(dir.path().join("out/manifests.yaml")).unwrap();
+    assert!(
+        before.len() > 8 * 512,
+        "the test needs manifests over the limit"
+    );
+    // The write fails: an error naming the file, the old output intact, nothing left behind.
+    let o = translate_limited(dir.path(), true);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot write `out/manifests.yaml`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("out/manifests.yaml")).unwrap(),
+        before
+    );
+    assert!(staging_leftovers(dir.path()).is_empty());
+    // The process dies while writing: the old output intact; the next run removes the leftover.
+    let o = translate_limited(dir.path(), false);
+    assert_ne!(code(&o), 0);
+    assert_eq!(
+        std::fs::read(dir.path().join("out/manifests.yaml")).unwrap(),
+        before
+    );
+    assert_eq!(staging_leftovers(dir.path()).len(), 1);
+    let o = translate(dir.path(), "kubernetes", "out");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("left by an interrupted run"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(staging_leftovers(dir.path()).is_empty());
+}

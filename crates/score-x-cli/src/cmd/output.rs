@@ -116,10 +116,16 @@ fn remove_leftovers(printer: &Printer, parent: &Path, name: &str) {
     }
 }
 
-/// Write one file durably with its mode, creating its directory.
-fn write_file(path: &Path, f: &OutFile<'_>) -> Result<(), String> {
-    let fail =
-        |e: std::io::Error| format!("cannot write `{}`: {}", path.display(), fsio::io_reason(&e));
+/// Write one file durably with its mode, creating its directory; errors name `shown`, where the
+/// file was going.
+fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> {
+    let fail = |e: std::io::Error| {
+        format!(
+            "cannot write `{}`: {} (nothing was changed in the output directory)",
+            shown.display(),
+            fsio::io_reason(&e)
+        )
+    };
     if let Some(d) = path.parent() {
         std::fs::create_dir_all(d).map_err(fail)?;
     }
@@ -138,6 +144,10 @@ pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Res
             dir.display()
         ));
     }
+    for f in files {
+        check_path(dir, f.rel)?;
+    }
+    let shown = dir.to_path_buf();
     // `-o` itself may be a link to a directory: stage beside where the files really go, so every
     // move is a rename within one file system.
     let real;
@@ -148,9 +158,6 @@ pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Res
         }
         Err(_) => dir,
     };
-    for f in files {
-        check_path(dir, f.rel)?;
-    }
     let (parent, name) = parent_and_name(dir)?;
     std::fs::create_dir_all(&parent).map_err(|e| {
         format!(
@@ -171,7 +178,7 @@ pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Res
             )
         })?;
     for f in files {
-        write_file(&staging.path().join(f.rel), f)?;
+        write_file(&staging.path().join(f.rel), &shown.join(f.rel), f)?;
     }
     if std::fs::symlink_metadata(dir).is_err() {
         // A new directory: one rename puts the whole bundle in place.
