@@ -135,18 +135,21 @@ fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> 
     file.sync_all().map_err(fail)
 }
 
-/// Write `files` into `dir` all or nothing: on any error before the move, `dir` is as it was and
-/// the staging directory is removed.
-pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
+/// What would stop [`write_bundle`] before it writes anything (checked again when writing).
+pub fn preflight(dir: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
     if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
         return Err(format!(
             "`{}` exists and is not a directory (nothing was written)",
             dir.display()
         ));
     }
-    for f in files {
-        check_path(dir, f.rel)?;
-    }
+    files.iter().try_for_each(|f| check_path(dir, f.rel))
+}
+
+/// Write `files` into `dir` all or nothing: on any error before the move, `dir` is as it was and
+/// the staging directory is removed.
+pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
+    preflight(dir, files)?;
     let shown = dir.to_path_buf();
     // `-o` itself may be a link to a directory: stage beside where the files really go, so every
     // move is a rename within one file system.

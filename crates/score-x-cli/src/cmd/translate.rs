@@ -74,20 +74,21 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
         }
         Destination::File(path) => {
             let (rel, contents) = single_file(&produced.bundle, path)?;
+            refuse_link(path)?;
             save_state(state_dir, &produced)?;
             let access = if secret_files.contains(rel) {
                 fsio::Access::Private
             } else {
                 fsio::Access::Public
             };
-            refuse_link(path)?;
             fsio::write_atomic(path, contents, access).map_err(Failure::Fatal)?;
             printer.err(&format!("wrote {}", path.display()));
             Ok(())
         }
         Destination::Dir(dir) => {
-            save_state(state_dir, &produced)?;
             let files = output::out_files(&produced.bundle.files, &secret_files);
+            output::preflight(dir, &files).map_err(Failure::Fatal)?;
+            save_state(state_dir, &produced)?;
             output::write_bundle(printer, dir, &files).map_err(Failure::Fatal)?;
             report_written(printer, &files, &produced.bundle, dir);
             Ok(())
