@@ -47,6 +47,10 @@ fn symlinks_inside_the_output_directory_are_never_followed() {
         !dir.path().join("out/web").exists(),
         "half a bundle written"
     );
+    assert!(
+        !dir.path().join(".score-x/state.yaml").exists(),
+        "state saved for a run that wrote nothing"
+    );
     // A link where a file goes is refused too.
     std::fs::create_dir_all(dir.path().join("k")).unwrap();
     std::os::unix::fs::symlink(outside.join("m.yaml"), dir.path().join("k/manifests.yaml"))
