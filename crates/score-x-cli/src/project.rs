@@ -243,14 +243,14 @@ pub fn lock(printer: &Printer, dir: &Path) -> Result<ProjectLock, String> {
             return Err(format!(
                 "`{}` is locked by another score-x run ({holder}) and stayed locked for {} s; wait for it to finish, or set {LOCK_TIMEOUT_ENV} to wait longer",
                 dir.display(),
-                timeout.as_secs()
+                secs(timeout)
             ));
         }
         if !said {
             printer.err(&format!(
                 "waiting for another score-x run ({holder}) to release `{}` (up to {} s; {LOCK_TIMEOUT_ENV} changes it)",
                 dir.display(),
-                timeout.as_secs()
+                secs(timeout)
             ));
             said = true;
         }
@@ -309,4 +309,14 @@ pub fn project_provisioner_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
         .collect();
     files.sort();
     Ok(files)
+}
+
+/// `60`, or `0.5` for a fraction of a second.
+fn secs(d: Duration) -> String {
+    let s = d.as_secs_f64();
+    if s.fract() == 0.0 {
+        format!("{s:.0}")
+    } else {
+        format!("{s:.1}")
+    }
 }

@@ -496,6 +496,7 @@ fn a_second_run_waits_for_the_lock_then_names_its_holder() {
         "{err}"
     );
     assert!(err.contains("SCORE_X_LOCK_TIMEOUT"), "{err}");
+    assert!(err.contains("for 0.5 s"), "{err}");
     assert!(!dir.path().join("out").exists());
     // Released while the second run waits: it proceeds.
     let waiting = spawn(translate(dir.path(), "kubernetes", "out"));
