@@ -162,14 +162,25 @@ pub struct PipelineArgs {
     /// The project state directory.
     #[arg(long, default_value = ".score-x", value_name = "DIR")]
     pub state_dir: PathBuf,
+    #[command(flatten)]
+    pub seed: SeedArgs,
+}
+
+/// Where the project seed comes from. Precedence: `--seed-file`, then the `SCORE_X_SEED`
+/// environment variable, then `<state-dir>/seed` (created on first use); see docs/gitops.md.
+#[derive(Debug, Args, Clone, Default)]
+pub struct SeedArgs {
+    /// Read the project seed (64 hex characters) from FILE instead of SCORE_X_SEED or <state-dir>/seed.
+    #[arg(long, value_name = "FILE")]
+    pub seed_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
 pub struct TranslateArgs {
     #[command(flatten)]
     pub pipeline: PipelineArgs,
-    /// Output directory, or `-` for stdout. Default: ./score-x-out/<target>.
-    #[arg(long, short = 'o', value_name = "DIR|-")]
+    /// Output directory, `-` for stdout, or (kubernetes) a FILE.yaml. Default: ./score-x-out/<target>.
+    #[arg(long, short = 'o', value_name = "DIR|FILE.yaml|-")]
     pub output: Option<PathBuf>,
     /// Do not write; exit 1 and show a diff when the files on disk differ from what would be written.
     #[arg(long)]
@@ -235,6 +246,24 @@ pub enum ResourcesCommand {
         after_help = "Example:\n  score-x resources get-outputs 'postgres.default#api.db' --format yaml"
     )]
     GetOutputs(GetOutputsArgs),
+    /// Remove the state of workloads and resources no longer among the inputs (flagged
+    /// `orphaned` by the last translate).
+    #[command(
+        after_help = "Examples:\n  score-x resources prune --dry-run      # list what would be removed\n  score-x resources prune --target ecs"
+    )]
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// Only this target's section (default: every target).
+    #[arg(long, short = 't', value_parser = parse_target)]
+    pub target: Option<TargetArg>,
+    /// Print what would be removed; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[arg(long, default_value = ".score-x", value_name = "DIR")]
+    pub state_dir: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -257,7 +286,8 @@ pub struct GetOutputsArgs {
     pub target: Option<TargetArg>,
     #[arg(long, value_enum, default_value_t = OutputsFormat::Json)]
     pub format: OutputsFormat,
-    /// Show secret outputs' locations and, for generated secrets, their values.
+    /// Show where each secret output lives (Secret name and key, SSM parameter, ARN) instead of
+    /// `<secret>`. Secret values are never stored, so they are never shown.
     #[arg(long)]
     pub show_secrets: bool,
     #[arg(long, default_value = ".score-x", value_name = "DIR")]

@@ -13,7 +13,7 @@ pub fn read_text(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| format!("`{}` is not UTF-8 text", path.display()))
 }
 
-fn io_reason(e: &std::io::Error) -> String {
+pub fn io_reason(e: &std::io::Error) -> String {
     match e.kind() {
         std::io::ErrorKind::NotFound => "no such file".to_string(),
         std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
@@ -30,8 +30,17 @@ pub enum Access {
     Private,
 }
 
-/// Write `contents` to `path` atomically (temporary file in the same directory, then rename),
-/// readable as `access` says.
+/// The mode a file gets on Unix.
+pub fn mode_of(access: Access) -> u32 {
+    match access {
+        Access::Public => 0o644,
+        Access::Private => 0o600,
+    }
+}
+
+/// Write `contents` to `path` atomically and durably: a temporary file in the same directory,
+/// synced, renamed over `path`, then the directory synced, so a crash leaves the old file or the
+/// new one, never a part. On failure the temporary file is removed.
 pub fn write_atomic(path: &Path, contents: &[u8], access: Access) -> Result<(), String> {
     let dir = path
         .parent()
@@ -39,25 +48,40 @@ pub fn write_atomic(path: &Path, contents: &[u8], access: Access) -> Result<(), 
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| format!("cannot create `{}`: {e}", dir.display()))?;
     let mut tmp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot write in `{}`: {e}", dir.display()))?;
-    tmp.write_all(contents)
-        .map_err(|e| format!("cannot write `{}`: {e}", path.display()))?;
+        .map_err(|e| format!("cannot write in `{}`: {}", dir.display(), io_reason(&e)))?;
+    let fail = |e: std::io::Error| format!("cannot write `{}`: {}", path.display(), io_reason(&e));
+    tmp.write_all(contents).map_err(fail)?;
+    set_mode(tmp.as_file(), access).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    sync_dir(dir).map_err(fail)
+}
+
+/// Give an open file the mode `access` says (Unix only).
+pub fn set_mode(file: &std::fs::File, access: Access) -> std::io::Result<()> {
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt as _;
-        let mode = match access {
-            Access::Public => 0o644,
-            Access::Private => 0o600,
-        };
-        tmp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(|e| format!("cannot set permissions of `{}`: {e}", path.display()))?;
+        file.set_permissions(std::fs::Permissions::from_mode(mode_of(access)))
     }
     #[cfg(not(unix))]
-    let _ = access;
-    tmp.persist(path)
-        .map_err(|e| format!("cannot write `{}`: {}", path.display(), e.error))?;
-    Ok(())
+    {
+        let _ = (file, access);
+        Ok(())
+    }
+}
+
+/// Make a directory's entries (a rename into it) durable.
+pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        std::fs::File::open(dir)?.sync_all()
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(())
+    }
 }
 
 /// Reads `files.*.source` relative to the directory of the Score file that names it.

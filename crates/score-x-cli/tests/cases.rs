@@ -73,11 +73,7 @@ fn produce(
     let tmp = tempfile::tempdir().unwrap();
     let state_dir = tmp.path().join("state");
     std::fs::create_dir_all(&state_dir).unwrap();
-    std::fs::write(
-        state_dir.join("state.yaml"),
-        score_x_provision::ProjectState::new(SEED.into()).to_yaml(),
-    )
-    .unwrap();
+    std::fs::write(state_dir.join("seed"), SEED).unwrap();
     let out = tmp.path().join("out");
     let o = Command::new(bin())
         .current_dir(case_dir)

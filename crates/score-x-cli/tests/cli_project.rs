@@ -12,7 +12,10 @@ fn init_scaffolds_a_project_that_translates() {
     let o = run_in(dir.path(), &["init"]);
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(dir.path().join("score.yaml").exists());
-    assert!(dir.path().join(".score-x/state.yaml").exists());
+    assert!(dir.path().join(".score-x/seed").exists());
+    let ignore = std::fs::read_to_string(dir.path().join(".score-x/.gitignore")).unwrap();
+    assert!(ignore.lines().any(|l| l == "seed"), "{ignore}");
+    assert!(!ignore.contains("state.yaml\n"), "{ignore}");
     assert!(dir.path().join(".score-x/provisioners").is_dir());
     // A second init keeps the existing files.
     std::fs::write(dir.path().join("score.yaml"), "# mine\n").unwrap();
@@ -292,15 +295,9 @@ fn switching_targets_keeps_each_targets_state() {
 
 #[cfg(unix)]
 #[test]
-fn artifacts_are_world_readable_and_the_state_is_private() {
+fn files_with_secrets_are_private_the_rest_world_readable() {
     use std::os::unix::fs::PermissionsExt as _;
     let dir = tempfile::tempdir().unwrap();
-    let o = run_paths(
-        dir.path(),
-        &["translate", "--target", "kubernetes", "-o", "out"],
-        &estate_files(),
-    );
-    assert_eq!(code(&o), 0, "{}", stderr(&o));
     let mode = |p: &str| {
         std::fs::metadata(dir.path().join(p))
             .unwrap()
@@ -308,6 +305,34 @@ fn artifacts_are_world_readable_and_the_state_is_private() {
             .mode()
             & 0o777
     };
-    assert_eq!(mode("out/manifests.yaml"), 0o644);
-    assert_eq!(mode(".score-x/state.yaml"), 0o600);
+    // The estate uses a database: manifests.yaml holds its generated password (Secret stringData).
+    let o = run_paths(
+        dir.path(),
+        &["translate", "--target", "kubernetes", "-o", "out"],
+        &estate_files(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let manifests = std::fs::read_to_string(dir.path().join("out/manifests.yaml")).unwrap();
+    assert!(manifests.contains("stringData"), "{manifests}");
+    assert_eq!(mode("out/manifests.yaml"), 0o600);
+    assert_eq!(mode(".score-x/seed"), 0o600);
+    assert_eq!(mode(".score-x/state.yaml"), 0o644);
+    // ECS keeps generated secrets out of its files (SSM parameters): every file is 0644.
+    let o = run_paths(
+        dir.path(),
+        &["translate", "--target", "ecs", "-o", "ecs"],
+        &estate_files(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let td = dir.path().join("ecs/api/task-definition.json");
+    assert!(td.exists());
+    assert_eq!(mode("ecs/api/task-definition.json"), 0o644);
+    // Without secrets, manifests are world-readable.
+    let o = run_paths(
+        dir.path(),
+        &["translate", "--target", "kubernetes", "-o", "hello"],
+        &[examples().join("hello/score.yaml")],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert_eq!(mode("hello/manifests.yaml"), 0o644);
 }

@@ -22,6 +22,7 @@ mod provision;
 mod requested;
 mod resolve;
 mod run;
+mod seed;
 mod set;
 mod state;
 mod template_run;
@@ -33,10 +34,13 @@ pub use format::{
     CmdProgram, CmdSpec, DEFAULT_TIMEOUT, OPEN_OUTPUTS, Origin, OutputSpec, ParamSpec, ParamType,
     Provisioner, ProvisionerKind, Section, SectionSource,
 };
-pub use project_state::ProjectState;
+pub use project_state::{ProjectState, STATE_FILE_VERSION, StateFile};
 pub use provision::{Context, provision};
+pub use seed::{SEED_LEN, Seed, SeedError};
 pub use set::ProvisionerSet;
-pub use state::{Orphan, ResourceState, STATE_VERSION, State, StoredSecretRef, WorkloadState};
+pub use state::{
+    Orphan, ResourceState, STATE_VERSION, State, StoredSecretRef, TargetState, WorkloadState,
+};
 
 #[cfg(test)]
 mod tests;

@@ -1,133 +1,296 @@
-//! The project state file (`.score-x/state.yaml`): one seed for the project and one section per
-//! target, so translating the same estate for Kubernetes and for ECS keeps both targets'
-//! provisioner state side by side instead of each run discarding the other's.
+//! The project state file (`.score-x/state.yaml`): one typed section per target, so translating
+//! the same estate for Kubernetes and for ECS keeps both targets' provisioner state side by side.
+//! The seed is not in it (it lives in `.score-x/seed` or comes from the CI), so the file can be
+//! committed; a state written by an earlier release, with the seed embedded, is read and
+//! upgraded. Parsing goes straight from the file's text to the typed sections (no YAML round
+//! trip), so every error points at the real line of the file.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
-use score_x_core::{Diagnostics, Target};
+use score_x_core::{Code, Diagnostic, Diagnostics, Span, Target};
 use serde::{Deserialize, Serialize};
 
-use crate::state::{STATE_VERSION, State};
+use crate::seed::Seed;
+use crate::state::{STATE_VERSION, State, TargetState};
 
-/// What the state file holds: the seed, and each target's [`State`] without its seed.
-#[derive(Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The version of `state.yaml` this crate writes. Version 1 (seed embedded) is still read.
+pub const STATE_FILE_VERSION: u32 = 2;
+
+/// How to recover from a state file score-x cannot read.
+const RECOVER: &str = "restore .score-x/state.yaml from version control (`git checkout .score-x/state.yaml`); or delete it: the seed is kept apart, so generated secrets do not change, and the next translate records the resources again";
+
+/// The seed and each target's typed state.
+#[derive(Clone, PartialEq)]
 pub struct ProjectState {
-    pub version: u32,
-    /// Secret material shared by every target: generated secrets derive from it.
-    pub seed: String,
-    #[serde(default)]
-    pub targets: BTreeMap<Target, serde_yaml::Value>,
+    seed: Seed,
+    pub targets: BTreeMap<Target, TargetState>,
 }
 
 impl fmt::Debug for ProjectState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ProjectState")
-            .field("version", &self.version)
-            .field("seed", &"<redacted>")
+            .field("seed", &self.seed)
             .field("targets", &self.targets.keys().collect::<Vec<_>>())
             .finish()
     }
 }
 
+/// What `state.yaml` holds once read: the sections, and the seed when an earlier release
+/// embedded it (the caller moves it to its own file).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StateFile {
+    pub version: u32,
+    pub legacy_seed: Option<Seed>,
+    pub targets: BTreeMap<Target, TargetState>,
+}
+
+/// The file's shape. `sections` comes last: a file cut short anywhere lacks it.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIn {
+    version: FileVersion,
+    #[serde(default, deserialize_with = "seed_field")]
+    seed: Option<Seed>,
+    #[serde(default)]
+    targets: BTreeMap<Target, TargetState>,
+    #[serde(default)]
+    sections: Option<Vec<Target>>,
+}
+
+#[derive(Serialize)]
+struct FileOut<'a> {
+    version: u32,
+    targets: BTreeMap<Target, TargetState>,
+    sections: Vec<&'a Target>,
+}
+
+fn seed_field<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Seed>, D::Error> {
+    let s = String::deserialize(d)?;
+    Seed::parse(&s)
+        .map(Some)
+        .map_err(|e| serde::de::Error::custom(format!("`seed`: {e}")))
+}
+
+/// A version number this crate can read.
+struct FileVersion(u32);
+
+impl<'de> Deserialize<'de> for FileVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = u32::deserialize(d)?;
+        if v == 1 || v == STATE_FILE_VERSION {
+            Ok(FileVersion(v))
+        } else {
+            Err(serde::de::Error::custom(format!(
+                "`version` {v} is not supported: this score-x reads state versions 1 and {STATE_FILE_VERSION} (a newer score-x wrote it? upgrade score-x)"
+            )))
+        }
+    }
+}
+
+const HEADER: &str =
+    "# score-x project state: commit this file. The seed is not in it (see docs/gitops.md).\n";
+
 impl ProjectState {
     /// A new project state with this seed and no target sections.
-    pub fn new(seed: String) -> Self {
+    pub fn new(seed: Seed) -> Self {
         ProjectState {
-            version: STATE_VERSION,
             seed,
             targets: BTreeMap::new(),
         }
     }
 
-    /// Parse the file; each target section is checked as a [`State`].
-    pub fn parse(text: &str, file: &str) -> Result<Self, Diagnostics> {
-        // A YAML syntax error: let `State::parse` report it with its line and column.
-        let raw: serde_yaml::Value = match serde_yaml::from_str(text) {
-            Ok(v) => v,
-            Err(_) => return Err(State::parse(text, file).err().unwrap_or_default()),
-        };
-        let mut envelope = raw;
-        let sections = match envelope.as_mapping_mut().and_then(|m| m.remove("targets")) {
-            Some(serde_yaml::Value::Mapping(m)) => m,
-            Some(_) => {
-                return Err(Diagnostics(vec![
-                    score_x_core::Diagnostic::error(
-                        score_x_core::Code::State,
-                        "`targets` must be a map of target name to state",
-                    )
-                    .at(score_x_core::Span::file_only(file)),
-                ]));
-            }
-            None => serde_yaml::Mapping::new(),
-        };
-        // The envelope alone is a valid (empty) State: reuse its checks for version and seed.
-        let envelope_text = serde_yaml::to_string(&envelope).unwrap_or_default();
-        let base = State::parse(&envelope_text, file)?;
-        let mut out = ProjectState::new(base.seed.clone());
-        let mut diags = Diagnostics::new();
-        for (k, v) in sections {
-            let Some(name) = k.as_str() else { continue };
-            let target: Target = match name.parse() {
-                Ok(t) => t,
-                Err(e) => {
-                    diags.push(
-                        score_x_core::Diagnostic::error(score_x_core::Code::State, e)
-                            .at(score_x_core::Span::file_only(file)),
-                    );
-                    continue;
-                }
-            };
-            let mut section = v.clone();
-            if let Some(m) = section.as_mapping_mut() {
-                m.insert("version".into(), STATE_VERSION.into());
-                m.insert("seed".into(), base.seed.clone().into());
-            }
-            let text = serde_yaml::to_string(&section).unwrap_or_default();
-            match State::parse(&text, file) {
-                Ok(_) => {
-                    out.targets.insert(target, v);
-                }
-                Err(d) => diags.extend(d),
-            }
+    /// The project state of a file read with [`ProjectState::parse`] and its seed.
+    pub fn from_file(seed: Seed, file: StateFile) -> Self {
+        ProjectState {
+            seed,
+            targets: file.targets,
         }
-        if diags.has_errors() {
-            Err(diags)
-        } else {
-            Ok(out)
+    }
+
+    pub fn seed(&self) -> &Seed {
+        &self.seed
+    }
+
+    /// Parse the file text; `file` names it in diagnostics.
+    pub fn parse(text: &str, file: &str) -> Result<StateFile, Diagnostics> {
+        if text.trim().is_empty() {
+            return Err(error(
+                Span::file_only(file),
+                "the state file is empty (an interrupted write by an older score-x?)",
+            ));
         }
+        let doc: FileIn = serde_yaml::from_str(text).map_err(|e| yaml_error(&e, text, file))?;
+        let FileVersion(version) = doc.version;
+        if version == 1 && doc.seed.is_none() {
+            return Err(error(
+                Span::file_only(file),
+                "a version 1 state file must hold its `seed`",
+            ));
+        }
+        if version == STATE_FILE_VERSION {
+            check_sections(doc.sections.as_deref(), &doc.targets, text, file)?;
+        }
+        Ok(StateFile {
+            version,
+            legacy_seed: doc.seed,
+            targets: doc.targets,
+        })
     }
 
     /// The state of one target (empty when the target was never translated).
     pub fn target(&self, target: Target) -> State {
-        let mut section = self
-            .targets
-            .get(&target)
-            .cloned()
-            .unwrap_or(serde_yaml::Value::Mapping(Default::default()));
-        if let Some(m) = section.as_mapping_mut() {
-            m.insert("version".into(), STATE_VERSION.into());
-            m.insert("seed".into(), self.seed.clone().into());
+        let t = self.targets.get(&target).cloned().unwrap_or_default();
+        State {
+            version: STATE_VERSION,
+            seed: self.seed.expose().to_string(),
+            resources: t.resources,
+            shared: t.shared,
+            workloads: t.workloads,
         }
-        serde_yaml::from_value(section).unwrap_or_else(|_| State::new(self.seed.clone()))
     }
 
     /// Store one target's state (its seed is the project's).
     pub fn set_target(&mut self, target: Target, state: &State) {
-        let text = state.to_yaml();
-        let mut v: serde_yaml::Value =
-            serde_yaml::from_str(&text).unwrap_or(serde_yaml::Value::Null);
-        if let Some(m) = v.as_mapping_mut() {
-            m.remove("version");
-            m.remove("seed");
-        }
-        self.targets.insert(target, v);
+        self.targets.insert(
+            target,
+            TargetState {
+                resources: state.resources.clone(),
+                shared: state.shared.clone(),
+                workloads: state.workloads.clone(),
+            },
+        );
     }
 
-    /// Canonical YAML (sections already sorted by `State::to_yaml`).
-    pub fn to_yaml(&self) -> String {
-        serde_yaml::to_string(self).unwrap_or_default()
+    /// Canonical YAML, without the seed. An error, never an empty text, when it cannot be made.
+    pub fn to_yaml(&self) -> Result<String, Diagnostic> {
+        sections_yaml(&self.targets)
+    }
+}
+
+impl StateFile {
+    /// Canonical YAML of the sections (version 2, without any seed: persist a `legacy_seed`
+    /// elsewhere first).
+    pub fn to_yaml(&self) -> Result<String, Diagnostic> {
+        sections_yaml(&self.targets)
+    }
+}
+
+fn sections_yaml(targets: &BTreeMap<Target, TargetState>) -> Result<String, Diagnostic> {
+    let out = FileOut {
+        version: STATE_FILE_VERSION,
+        targets: targets.iter().map(|(t, s)| (*t, s.canonical())).collect(),
+        sections: targets.keys().collect(),
+    };
+    let body = serde_yaml::to_string(&out).map_err(|e| {
+        Diagnostic::error(Code::State, format!("cannot serialise the state: {e}"))
+            .hint("nothing was written; the previous state file is unchanged")
+    })?;
+    Ok(format!("{HEADER}{body}"))
+}
+
+/// Version 2 lists its sections in its last line; a file cut short, or a section removed by
+/// hand without updating the list, is an error instead of a silently lost target.
+fn check_sections(
+    listed: Option<&[Target]>,
+    targets: &BTreeMap<Target, TargetState>,
+    text: &str,
+    file: &str,
+) -> Result<(), Diagnostics> {
+    let last = Span {
+        line: u32::try_from(text.lines().count()).unwrap_or(u32::MAX),
+        ..Span::file_only(file)
+    };
+    let Some(listed) = listed else {
+        return Err(error(
+            last,
+            "the state file is truncated: its last entry, `sections: [...]`, is missing",
+        ));
+    };
+    let mut want: Vec<Target> = listed.to_vec();
+    want.sort();
+    want.dedup();
+    let have: Vec<Target> = targets.keys().copied().collect();
+    if want == have {
+        return Ok(());
+    }
+    let names = |v: &[Target]| v.iter().map(|t| t.as_str()).collect::<Vec<_>>().join(", ");
+    Err(error(
+        last,
+        format!(
+            "the state file lists the sections [{}] but holds [{}]: it is truncated or a section was removed by hand (then also remove it from `sections`)",
+            names(&want),
+            names(&have)
+        ),
+    ))
+}
+
+fn error(span: Span, msg: impl Into<String>) -> Diagnostics {
+    Diagnostics(vec![
+        Diagnostic::error(Code::State, format!("invalid state file: {}", msg.into()))
+            .at(span)
+            .hint(RECOVER),
+    ])
+}
+
+fn yaml_error(e: &serde_yaml::Error, text: &str, file: &str) -> Diagnostics {
+    let msg = e.to_string();
+    let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+    if let Some(span) = locate(text, file, &msg) {
+        return error(span, msg);
+    }
+    let span = match e.location() {
+        Some(l) => Span {
+            file: Arc::from(file),
+            line: u32::try_from(l.line()).unwrap_or(u32::MAX),
+            column: u32::try_from(l.column()).unwrap_or(u32::MAX),
+            offset: l.index(),
+            len: 0,
+            path: Arc::from(""),
+        },
+        None => Span::file_only(file),
+    };
+    error(span, msg)
+}
+
+/// serde_yaml places an error in a value at the start of the map holding it. The message's
+/// path (`targets.ecs: …`) leads to that map in the spanned tree, and the key of that map the
+/// message names in backticks (`` `shared` must be a map ``) to the line of the value itself.
+fn locate(text: &str, file: &str, msg: &str) -> Option<Span> {
+    let (path, rest) = match msg.split_once(": ") {
+        Some((p, r)) if !p.contains([' ', '`']) => (p, r),
+        _ => ("", msg),
+    };
+    let mut node = crate::yaml::parse(file, text).ok()??;
+    // Keys may hold dots themselves (`postgres.default#api.db`): take the longest key that the
+    // rest of the path starts with.
+    let mut rest_path = path;
+    while !rest_path.is_empty() {
+        let (key, value) = map_entries(&node)
+            .iter()
+            .filter_map(|(k, v)| k.as_str().map(|k| (k, v)))
+            .filter(|(k, _)| {
+                rest_path == *k
+                    || rest_path
+                        .strip_prefix(*k)
+                        .is_some_and(|r| r.starts_with('.'))
+            })
+            .max_by_key(|(k, _)| k.len())?;
+        rest_path = rest_path[key.len()..].trim_start_matches('.');
+        node = value.clone();
+    }
+    let named = rest.split('`').nth(1)?;
+    map_entries(&node)
+        .iter()
+        .find(|(k, _)| k.as_str() == Some(named))
+        .map(|(k, _)| k.span.clone())
+}
+
+fn map_entries(n: &crate::yaml::Node) -> &[(crate::yaml::Node, crate::yaml::Node)] {
+    match &n.kind {
+        crate::yaml::Kind::Map(entries) => entries,
+        _ => &[],
     }
 }
 
@@ -135,43 +298,108 @@ impl ProjectState {
 mod tests {
     use super::*;
 
+    const SEED: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+    fn seed() -> Seed {
+        Seed::parse(SEED).unwrap()
+    }
+
+    fn line_of(text: &str, file: &str) -> (u32, String) {
+        let d = ProjectState::parse(text, file).unwrap_err();
+        let d = &d.0[0];
+        (d.span.as_ref().unwrap().line, d.message.clone())
+    }
+
     #[test]
-    fn targets_keep_their_own_sections_and_share_the_seed() {
-        let mut p = ProjectState::new("abc".into());
+    fn targets_keep_their_own_sections_and_the_seed_stays_out() {
+        let mut p = ProjectState::new(seed());
         let mut k = p.target(Target::KUBERNETES);
         k.shared = serde_json::json!({"k": 1});
         p.set_target(Target::KUBERNETES, &k);
         let mut e = p.target(Target::ECS);
         e.shared = serde_json::json!({"e": 2});
         p.set_target(Target::ECS, &e);
-        let text = p.to_yaml();
-        assert!(
-            text.matches("seed").nth(1).is_none(),
-            "seed written once: {text}"
-        );
-        let back = ProjectState::parse(&text, "state.yaml").unwrap();
+        let text = p.to_yaml().unwrap();
+        assert!(!text.contains(SEED), "{text}");
+        assert!(text.ends_with("sections:\n- kubernetes\n- ecs\n"), "{text}");
+        let back = ProjectState::from_file(seed(), ProjectState::parse(&text, "s").unwrap());
         assert_eq!(
             back.target(Target::KUBERNETES).shared,
             serde_json::json!({"k": 1})
         );
         assert_eq!(back.target(Target::ECS).shared, serde_json::json!({"e": 2}));
-        assert_eq!(back.target(Target::ECS).seed, "abc");
-        assert_eq!(back.to_yaml(), text);
+        assert_eq!(back.target(Target::ECS).seed, SEED);
+        assert_eq!(back.to_yaml().unwrap(), text);
     }
 
     #[test]
-    fn bad_files_are_diagnosed() {
-        assert!(ProjectState::parse("version: 1\nseed: ''\n", "s.yaml").is_err());
-        assert!(
-            ProjectState::parse("version: 1\nseed: x\ntargets:\n  mars: {}\n", "s.yaml").is_err()
+    fn a_version_1_state_is_read_and_its_seed_kept() {
+        let v1 = format!(
+            "version: 1\nseed: {SEED}\ntargets:\n  kubernetes:\n    resources: {{}}\n    shared: {{a: 1}}\n    workloads: {{}}\n"
         );
-        assert!(
-            ProjectState::parse(
-                "version: 1\nseed: x\ntargets:\n  ecs: {resources: {bad: {}}}\n",
-                "s.yaml"
-            )
-            .is_err()
-        );
-        assert!(ProjectState::parse(": : :", "s.yaml").is_err());
+        let f = ProjectState::parse(&v1, "s").unwrap();
+        assert_eq!(f.legacy_seed, Some(seed()));
+        assert_eq!(f.targets[&Target::KUBERNETES].shared["a"], 1);
+        let v1 = format!("version: 1\nseed: {SEED}\ntargets:\n  ecs:\n    resources: {{}}\n");
+        assert!(ProjectState::parse(&v1, "s").is_ok());
+    }
+
+    #[test]
+    fn bad_seeds_are_errors_at_their_line() {
+        let (line, msg) = line_of("version: 1\nseed: 12345\n", "s");
+        assert_eq!(line, 2, "{msg}");
+        assert!(msg.contains("64 hexadecimal"), "{msg}");
+        let (line, msg) = line_of(&format!("version: 1\nseed: {}\n", &SEED[..23]), "s");
+        assert_eq!(line, 2);
+        assert!(msg.contains("23"), "{msg}");
+        let (_, msg) = line_of(&format!("version: 1\nseed: {}zz\n", &SEED[..62]), "s");
+        assert!(msg.contains("`z`"), "{msg}");
+    }
+
+    #[test]
+    fn bad_files_are_errors_at_the_real_line() {
+        let (line, msg) = line_of("version: 3\ntargets: {}\nsections: []\n", "s");
+        assert_eq!(line, 1);
+        assert!(msg.contains("`version` 3 is not supported"), "{msg}");
+        let text =
+            "version: 2\ntargets:\n  ecs:\n    resources: {}\n    shared: [1]\nsections: [ecs]\n";
+        let (line, msg) = line_of(text, "s");
+        assert_eq!(line, 5, "{msg}");
+        assert!(msg.contains("map"), "{msg}");
+        let text = "version: 2\ntargets:\n  mars: {}\nsections: []\n";
+        assert_eq!(line_of(text, "s").0, 3);
+        let text =
+            "version: 2\ntargets:\n  ecs:\n    resources:\n      not-a-uid: {}\nsections: [ecs]\n";
+        let (line, msg) = line_of(text, "s");
+        assert_eq!(line, 5, "{msg}");
+        let text =
+            "version: 2\ntargets:\n  ecs:\n    resources: {}\n    bogus: 1\nsections: [ecs]\n";
+        assert_eq!(line_of(text, "s").0, 5);
+        assert!(ProjectState::parse("", "s").is_err());
+        assert!(ProjectState::parse(": : :", "s").is_err());
+        assert!(ProjectState::parse("version: 1\ntargets: {}\n", "s").is_err());
+    }
+
+    #[test]
+    fn a_truncated_state_is_an_error_never_a_lost_section() {
+        let mut p = ProjectState::new(seed());
+        for t in [Target::KUBERNETES, Target::ECS] {
+            let mut s = p.target(t);
+            s.shared = serde_json::json!({"x": t.as_str()});
+            p.set_target(t, &s);
+        }
+        let text = p.to_yaml().unwrap();
+        let mut cut_ok = 0;
+        for end in 0..text.len() {
+            let cut = &text[..end];
+            if let Ok(f) = ProjectState::parse(cut, "s") {
+                assert_eq!(f.targets.len(), 2, "cut at {end} lost a section:\n{cut}");
+                cut_ok += 1;
+            }
+        }
+        // Only cuts inside the final newline (or none) parse.
+        assert!(cut_ok <= 1, "{cut_ok}");
+        let (_, msg) = line_of(&text.replace("- ecs\n", ""), "s");
+        assert!(msg.contains("lists the sections [kubernetes]"), "{msg}");
     }
 }

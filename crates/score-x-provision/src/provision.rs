@@ -125,8 +125,9 @@ pub fn provision(
         return Err(errors);
     }
 
-    for o in work.orphans(app) {
-        warnings.push(o.to_warning());
+    let orphans = work.orphans(app);
+    warnings.extend(crate::state::Orphan::summary(&orphans));
+    for o in orphans {
         match o {
             crate::state::Orphan::Resource { uid, .. } => {
                 if let Some(r) = work.resources.get_mut(&uid) {

@@ -9,8 +9,105 @@ use std::sync::Arc;
 use score_x_core::{App, Code, Diagnostic, Diagnostics, Span};
 use serde::{Deserialize, Serialize};
 
-/// The state format version written by this crate.
+/// The version of a single-target state document ([`State::parse`], [`State::to_yaml`]); the
+/// project file has its own version (`project_state::STATE_FILE_VERSION`).
 pub const STATE_VERSION: u32 = 1;
+
+/// One target's section of the project state file: everything in [`State`] but the seed.
+/// Decoding checks every part (a uid per resource key, maps where maps belong), so a bad file
+/// is an error at its real line, never a silently emptied section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a target section (a map of `resources`, `shared` and `workloads`)"
+)]
+pub struct TargetState {
+    #[serde(default, deserialize_with = "uid_keys")]
+    pub resources: BTreeMap<String, ResourceState>,
+    #[serde(default = "empty_object", deserialize_with = "shared_map")]
+    pub shared: serde_json::Value,
+    #[serde(default)]
+    pub workloads: BTreeMap<String, WorkloadState>,
+}
+
+impl Default for TargetState {
+    fn default() -> Self {
+        TargetState {
+            resources: BTreeMap::new(),
+            shared: empty_object(),
+            workloads: BTreeMap::new(),
+        }
+    }
+}
+
+impl TargetState {
+    /// The same state with every map sorted by key, whatever order provisioners wrote it in.
+    pub fn canonical(&self) -> TargetState {
+        let mut c = self.clone();
+        c.shared = sorted(c.shared);
+        for r in c.resources.values_mut() {
+            r.state = sorted(std::mem::take(&mut r.state));
+            for v in r.outputs.values_mut() {
+                *v = sorted(std::mem::take(v));
+            }
+        }
+        c
+    }
+}
+
+fn shared_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<serde_json::Value, D::Error> {
+    object(d, "shared")
+}
+
+fn state_map<'de, D: serde::Deserializer<'de>>(d: D) -> Result<serde_json::Value, D::Error> {
+    object(d, "state")
+}
+
+/// A JSON value that must be a map (`shared`, a resource's `state`).
+fn object<'de, D: serde::Deserializer<'de>>(
+    d: D,
+    field: &str,
+) -> Result<serde_json::Value, D::Error> {
+    let v = serde_json::Value::deserialize(d)?;
+    if v.is_object() {
+        Ok(v)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "`{field}` must be a map, found {}",
+            json_shape(&v)
+        )))
+    }
+}
+
+fn json_shape(v: &serde_json::Value) -> &'static str {
+    match v {
+        serde_json::Value::Null => "nothing (null)",
+        serde_json::Value::Bool(_) => "a boolean",
+        serde_json::Value::Number(_) => "a number",
+        serde_json::Value::String(_) => "a string",
+        serde_json::Value::Array(_) => "a list",
+        serde_json::Value::Object(_) => "a map",
+    }
+}
+
+/// A resource map whose every key is a resource uid.
+fn uid_keys<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<BTreeMap<String, ResourceState>, D::Error> {
+    #[derive(PartialEq, Eq, PartialOrd, Ord)]
+    struct Uid(String);
+    impl<'de> Deserialize<'de> for Uid {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            let s = String::deserialize(d)?;
+            match s.parse::<score_x_core::ResourceUid>() {
+                Ok(_) => Ok(Uid(s)),
+                Err(e) => Err(serde::de::Error::custom(e)),
+            }
+        }
+    }
+    let m = BTreeMap::<Uid, ResourceState>::deserialize(d)?;
+    Ok(m.into_iter().map(|(k, v)| (k.0, v)).collect())
+}
 
 /// Everything score-x remembers between runs.
 #[derive(Clone, PartialEq, Serialize, Deserialize)]
@@ -38,7 +135,10 @@ fn is_false(b: &bool) -> bool {
 
 /// What is remembered about one resource.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
+#[serde(
+    deny_unknown_fields,
+    expecting = "a resource entry (a map of `provisioner`, `type`, `source_workload`, `state`, `outputs`, `secret_outputs`)"
+)]
 pub struct ResourceState {
     /// The uri of the provisioner that last provisioned it.
     pub provisioner: String,
@@ -46,7 +146,7 @@ pub struct ResourceState {
     pub type_: String,
     pub source_workload: String,
     /// The provisioner's own state (a map), replaced on every run.
-    #[serde(default = "empty_object")]
+    #[serde(default = "empty_object", deserialize_with = "state_map")]
     pub state: serde_json::Value,
     /// Plain outputs.
     #[serde(default)]
@@ -113,9 +213,76 @@ impl fmt::Display for Orphan {
 impl Orphan {
     /// The orphan as a warning.
     pub fn to_warning(&self) -> Diagnostic {
-        Diagnostic::warning(Code::State, self.to_string())
-            .hint("remove the entry from .score-x/state.yaml once the real resource is gone")
+        Diagnostic::warning(Code::State, self.to_string()).hint(PRUNE_HINT)
     }
+
+    /// One warning for all of them (a monorepo translating one service at a time would
+    /// otherwise get a line per resource of every other workload), or `None` when there are none.
+    pub fn summary(orphans: &[Orphan]) -> Option<Diagnostic> {
+        let workloads: Vec<String> = orphans
+            .iter()
+            .filter_map(|o| match o {
+                Orphan::Workload { name, .. } => Some(format!("`{name}`")),
+                Orphan::Resource { .. } => None,
+            })
+            .collect();
+        let resources: Vec<String> = orphans
+            .iter()
+            .filter_map(|o| match o {
+                Orphan::Resource { uid, .. } => Some(format!("`{uid}`")),
+                Orphan::Workload { .. } => None,
+            })
+            .collect();
+        let mut parts = Vec::new();
+        if !workloads.is_empty() {
+            parts.push(format!(
+                "{} not among the inputs ({})",
+                count(workloads.len(), "workload"),
+                first_few(&workloads)
+            ));
+        }
+        if !resources.is_empty() {
+            parts.push(format!(
+                "{} no longer declared ({})",
+                count(resources.len(), "resource"),
+                first_few(&resources)
+            ));
+        }
+        if parts.is_empty() {
+            return None;
+        }
+        Some(
+            Diagnostic::warning(
+                Code::State,
+                format!(
+                    "the state holds {}; their state is kept",
+                    parts.join(" and ")
+                ),
+            )
+            .hint(PRUNE_HINT),
+        )
+    }
+}
+
+const PRUNE_HINT: &str = "expected when translating part of an estate; once the real resources are gone, remove their state with `score-x resources prune` (preview with `--dry-run`)";
+
+fn count(n: usize, what: &str) -> String {
+    format!("{n} {what}{}", if n == 1 { "" } else { "s" })
+}
+
+/// The first five names, then how many more.
+fn first_few(names: &[String]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    s
 }
 
 impl fmt::Debug for State {
@@ -204,17 +371,22 @@ impl State {
     }
 
     /// Serialize canonically: every map sorted by key, whatever order provisioners wrote it in.
+    /// For tests and tools comparing states; the project file is written by
+    /// [`crate::ProjectState::to_yaml`], which reports a failure instead.
     pub fn to_yaml(&self) -> String {
-        let mut c = self.clone();
-        c.shared = sorted(c.shared);
-        for r in c.resources.values_mut() {
-            r.state = sorted(std::mem::take(&mut r.state));
-            for v in r.outputs.values_mut() {
-                *v = sorted(std::mem::take(v));
-            }
+        let t = TargetState {
+            resources: self.resources.clone(),
+            shared: self.shared.clone(),
+            workloads: self.workloads.clone(),
         }
-        // Serialising plain data structures cannot fail.
-        serde_yaml::to_string(&c).unwrap_or_default()
+        .canonical();
+        let c = State {
+            resources: t.resources,
+            shared: t.shared,
+            workloads: t.workloads,
+            ..self.clone()
+        };
+        serde_yaml::to_string(&c).unwrap_or_else(|e| format!("# cannot serialise the state: {e}\n"))
     }
 
     /// Entries whose resource or workload is no longer in `app`, sorted.

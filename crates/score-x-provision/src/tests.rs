@@ -621,7 +621,13 @@ fn orphans_and_stickiness_are_reported() {
     let other = AppB::new().workload("web", &[]).app;
     let (_, warnings) = run(&other, &mut state).unwrap();
     assert_eq!(state.orphans(&other).len(), 2);
-    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert_eq!(warnings.len(), 1, "one summary line: {warnings:?}");
+    assert!(
+        warnings.0[0]
+            .message
+            .contains("1 workload not among the inputs (`api`) and 1 resource no longer declared (`postgres.default#api.db`)"),
+        "{warnings:?}"
+    );
     assert!(state.resources["postgres.default#api.db"].orphaned);
     assert!(state.workloads["api"].orphaned);
     assert!(!state.workloads["web"].orphaned);

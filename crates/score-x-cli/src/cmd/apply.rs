@@ -16,6 +16,7 @@ pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
             args.pipeline.target.target()
         )));
     }
+    let _lock = project::lock(printer, &args.pipeline.state_dir).map_err(Failure::Fatal)?;
     let produced = pipeline::produce(printer, &args.pipeline)?;
     let Some(options) = produced
         .backend

@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use crate::cli::InitArgs;
+use crate::cli::{InitArgs, SeedArgs};
 use crate::cmd::Failure;
 use crate::fsio;
 use crate::printer::Printer;
@@ -31,8 +31,6 @@ resources: {}
 
 const PROVISIONERS_README: &str = "# Project provisioners\n\nProvisioner files (`*.yaml`) placed here are matched after `--provisioners` files and before\nthe target's built-in defaults, in file-name order. See docs/provisioners.md.\n";
 
-const GITIGNORE: &str = "# The state holds the project seed from which generated passwords are derived: keep it private.\nstate.yaml\n";
-
 pub fn run(printer: &Printer, args: &InitArgs) -> Result<(), Failure> {
     let dir = Path::new(".score-x");
     let pdir = dir.join("provisioners");
@@ -47,16 +45,15 @@ pub fn run(printer: &Printer, args: &InitArgs) -> Result<(), Failure> {
         )
         .map_err(Failure::Fatal)?;
     }
-    let gitignore = dir.join(".gitignore");
-    if !gitignore.exists() {
-        fsio::write_atomic(&gitignore, GITIGNORE.as_bytes(), fsio::Access::Public)
-            .map_err(Failure::Fatal)?;
-    }
-    if !project::state_path(dir).exists() {
-        let seed = project::new_seed().map_err(Failure::Fatal)?;
-        project::save_state(dir, &score_x_provision::ProjectState::new(seed))
-            .map_err(Failure::Fatal)?;
-    }
+    let _lock = project::lock(printer, dir).map_err(Failure::Fatal)?;
+    project::load_state(dir, &SeedArgs::default()).map_err(|d| {
+        Failure::Fatal(
+            d.iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        )
+    })?;
     printer.err(&format!("initialised {}", dir.display()));
     if !args.no_sample {
         if args.file.exists() {

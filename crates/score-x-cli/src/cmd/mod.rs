@@ -4,9 +4,11 @@
 mod apply;
 mod graph;
 mod init;
+mod output;
 mod pipeline;
 mod provisioners;
 mod resources;
+mod secrets;
 mod translate;
 mod validate;
 
@@ -42,6 +44,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Provisioners(ProvisionersCommand::List(a)) => provisioners::list(&printer, a),
         Command::Resources(ResourcesCommand::List(a)) => resources::list(&printer, a),
         Command::Resources(ResourcesCommand::GetOutputs(a)) => resources::get_outputs(&printer, a),
+        Command::Resources(ResourcesCommand::Prune(a)) => resources::prune(&printer, a),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

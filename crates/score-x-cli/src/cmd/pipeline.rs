@@ -25,6 +25,8 @@ pub struct Produced {
     pub state: ProjectState,
     /// The backend with its decoded options (apply reads its typed options).
     pub backend: Box<dyn Prepared>,
+    /// The secret values score-x knows (generated secrets), for masking and file modes.
+    pub secrets: std::collections::BTreeSet<score_x_core::resolved::SecretText>,
 }
 
 /// The flags that belong to the target options (`--namespace`, `--generate-namespace`).
@@ -141,7 +143,8 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         Err(Err(f)) => return Err(f),
     };
     sources.extend(prov_sources);
-    let mut project_state = project::load_state(&args.state_dir).map_err(|d| fail(&d, &sources))?;
+    let mut project_state =
+        project::load_state(&args.state_dir, &args.seed).map_err(|d| fail(&d, &sources))?;
     let mut state = project_state.target(target);
     let runner = ProcessRunner;
     let ctx = Context {
@@ -160,9 +163,11 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         printer.err(&format!("note: {note}"));
     }
     project_state.set_target(target, &state);
+    let secrets = crate::cmd::secrets::secret_values(&resolved);
     Ok(Produced {
         bundle,
         state: project_state,
         backend,
+        secrets,
     })
 }

@@ -1,32 +1,30 @@
-//! `score-x resources list|get-outputs`: what the state records about provisioned resources.
+//! `score-x resources list|get-outputs|prune`: what the state records about provisioned
+//! resources, and removing what no input declares any more.
 
 use serde::Serialize;
 
 use score_x_core::Target;
-use score_x_provision::{ProjectState, ResourceState, State};
+use score_x_provision::{ResourceState, StateFile, TargetState};
 
-use crate::cli::{GetOutputsArgs, ListFormat, OutputsFormat, ResourcesListArgs};
+use crate::cli::{GetOutputsArgs, ListFormat, OutputsFormat, PruneArgs, ResourcesListArgs};
 use crate::cmd::Failure;
-use crate::fsio;
 use crate::printer::Printer;
 use crate::project;
 
-fn read_state(dir: &std::path::Path) -> Result<ProjectState, Failure> {
-    let path = project::state_path(dir);
-    if !path.exists() {
-        return Err(Failure::Fatal(format!(
-            "no state at `{}` (hint: run `score-x translate` first, or pass --state-dir)",
-            path.display()
-        )));
-    }
-    let text = fsio::read_text(&path).map_err(Failure::Fatal)?;
-    ProjectState::parse(&text, &path.display().to_string()).map_err(|d| {
+fn read_state(dir: &std::path::Path) -> Result<StateFile, Failure> {
+    let diags = |d: score_x_core::Diagnostics| {
         Failure::Fatal(
             d.iter()
                 .map(ToString::to_string)
                 .collect::<Vec<_>>()
                 .join("\n"),
         )
+    };
+    project::read_file(dir).map_err(diags)?.ok_or_else(|| {
+        Failure::Fatal(format!(
+            "no state at `{}` (hint: run `score-x translate` first, or pass --state-dir)",
+            project::state_path(dir).display()
+        ))
     })
 }
 
@@ -48,12 +46,11 @@ fn outputs_json(r: &ResourceState, show_secrets: bool) -> serde_json::Value {
 }
 
 /// Each translated target's state, optionally only one.
-fn targets(p: &ProjectState, only: Option<Target>) -> Vec<(Target, State)> {
+fn targets(p: &StateFile, only: Option<Target>) -> Vec<(Target, &TargetState)> {
     p.targets
-        .keys()
-        .copied()
-        .filter(|t| only.is_none_or(|o| o == *t))
-        .map(|t| (t, p.target(t)))
+        .iter()
+        .filter(|(t, _)| only.is_none_or(|o| o == **t))
+        .map(|(t, s)| (*t, s))
         .collect()
 }
 
@@ -123,7 +120,7 @@ pub fn list(printer: &Printer, args: &ResourcesListArgs) -> Result<(), Failure> 
 pub fn get_outputs(printer: &Printer, args: &GetOutputsArgs) -> Result<(), Failure> {
     let project = read_state(&args.state_dir)?;
     let states = targets(&project, args.target.map(|t| t.target()));
-    let holders: Vec<&(Target, State)> = states
+    let holders: Vec<&(Target, &TargetState)> = states
         .iter()
         .filter(|(_, s)| s.resources.contains_key(&args.uid))
         .collect();
@@ -157,5 +154,70 @@ pub fn get_outputs(printer: &Printer, args: &GetOutputsArgs) -> Result<(), Failu
         OutputsFormat::Yaml => score_x_core::yaml::to_yaml(&v),
     };
     printer.out(&text);
+    Ok(())
+}
+
+/// Remove the entries the last translate flagged `orphaned`, under the project lock.
+pub fn prune(printer: &Printer, args: &PruneArgs) -> Result<(), Failure> {
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(project::lock(printer, &args.state_dir).map_err(Failure::Fatal)?)
+    };
+    let mut file = read_state(&args.state_dir)?;
+    let only = args.target.map(|t| t.target());
+    let mut removed = Vec::new();
+    for (target, section) in file.targets.iter_mut() {
+        if only.is_some_and(|o| o != *target) {
+            continue;
+        }
+        section.resources.retain(|uid, r| {
+            if r.orphaned {
+                removed.push(format!(
+                    "{target}: resource `{uid}` (workload `{}`)",
+                    r.source_workload
+                ));
+            }
+            !r.orphaned
+        });
+        section.workloads.retain(|name, w| {
+            if w.orphaned {
+                removed.push(format!("{target}: workload `{name}` (from {})", w.file));
+            }
+            !w.orphaned
+        });
+    }
+    let verb = if args.dry_run {
+        "would remove"
+    } else {
+        "removed"
+    };
+    for r in &removed {
+        printer.out(&format!("{verb} {r}\n"));
+    }
+    if removed.is_empty() {
+        printer.err("nothing to prune: no workload or resource in the state is orphaned");
+        return Ok(());
+    }
+    if args.dry_run {
+        printer.err(&format!(
+            "{} entr{} would be removed (run without --dry-run to remove them)",
+            removed.len(),
+            if removed.len() == 1 { "y" } else { "ies" }
+        ));
+        return Ok(());
+    }
+    if let Some(seed) = &file.legacy_seed
+        && !project::seed_path(&args.state_dir).exists()
+    {
+        project::save_seed(&args.state_dir, seed).map_err(Failure::Fatal)?;
+    }
+    project::save_sections(&args.state_dir, &file).map_err(Failure::Fatal)?;
+    printer.err(&format!(
+        "removed {} entr{} from {}",
+        removed.len(),
+        if removed.len() == 1 { "y" } else { "ies" },
+        project::state_path(&args.state_dir).display()
+    ));
     Ok(())
 }

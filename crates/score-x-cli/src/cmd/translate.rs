@@ -1,157 +1,276 @@
-//! `score-x translate`: write the target's artifacts to a directory or stdout, or `--check` them.
+//! `score-x translate`: write the target's artifacts to a directory, a file or stdout, or
+//! `--check` them. The project lock is held for the whole run; the seed is on disk before the
+//! first provisioner runs; the state is saved before the artifacts, which are written all or
+//! nothing.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
+use score_x_core::Target;
 use score_x_core::backend::Bundle;
+use score_x_core::resolved::SecretText;
 
 use crate::cli::TranslateArgs;
 use crate::cmd::Failure;
-use crate::cmd::pipeline;
+use crate::cmd::output::{self, OutFile};
+use crate::cmd::pipeline::{self, Produced};
+use crate::cmd::secrets;
 use crate::fsio;
 use crate::printer::Printer;
-use crate::project;
+use crate::project::{self, SEED_ENV};
+
+/// Where the artifacts go.
+enum Destination {
+    Stdout,
+    Dir(PathBuf),
+    /// `-o FILE.yaml` (kubernetes): the single manifest stream, as score-k8s writes it.
+    File(PathBuf),
+}
+
+fn destination(args: &TranslateArgs, target: Target) -> Destination {
+    match args.output.as_deref() {
+        Some(p) if p == Path::new("-") => Destination::Stdout,
+        Some(p)
+            if target == Target::KUBERNETES
+                && p.extension().is_some_and(|x| x == "yaml" || x == "yml")
+                && !p.is_dir() =>
+        {
+            Destination::File(p.to_path_buf())
+        }
+        Some(p) => Destination::Dir(p.to_path_buf()),
+        None => Destination::Dir(PathBuf::from("score-x-out").join(target.as_str())),
+    }
+}
 
 pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
     let target = args.pipeline.target.target();
-    let to_stdout = args.output.as_deref() == Some(Path::new("-"));
-    if to_stdout && args.check {
+    let dest = destination(args, target);
+    if matches!(dest, Destination::Stdout) && args.check {
         return Err(Failure::Usage(
             "--check compares files on disk; give a directory with -o, not `-`".into(),
         ));
     }
-    let produced = pipeline::produce(printer, &args.pipeline)?;
-    let bundle = &produced.bundle;
-    if to_stdout {
-        print_stdout(printer, bundle)?;
+    let state_dir = &args.pipeline.state_dir;
+    // `--check` writes nothing: it needs the lock only to read a consistent state.
+    let _lock = if !args.check || state_dir.is_dir() {
+        Some(project::lock(printer, state_dir).map_err(Failure::Fatal)?)
     } else {
-        let dir = args
-            .output
-            .clone()
-            .unwrap_or_else(|| PathBuf::from("score-x-out").join(target.as_str()));
-        if args.check {
-            return check(printer, bundle, &dir);
+        None
+    };
+    prepare_seed(printer, args)?;
+    let produced = pipeline::produce(printer, &args.pipeline)?;
+    let secret_files = secret_files(&produced);
+    match &dest {
+        Destination::Dir(dir) | Destination::File(dir) if args.check => {
+            check(printer, &produced, &dest, dir)
         }
-        for (rel, contents) in &bundle.files {
-            fsio::write_atomic(&dir.join(rel), contents, fsio::Access::Public)
-                .map_err(Failure::Fatal)?;
-        }
-        let n = bundle.files.len();
-        printer.err(&format!(
-            "wrote {n} file{} to {}",
-            if n == 1 { "" } else { "s" },
-            dir.display()
-        ));
-        for stale in stale_files(bundle, &dir) {
-            printer.err(&format!(
-                "warning: {} was not written by this run (a workload that is gone?); delete it so nobody deploys it",
-                stale.display()
-            ));
-        }
-    }
-    project::save_state(&args.pipeline.state_dir, &produced.state).map_err(Failure::Fatal)?;
-    Ok(())
-}
-
-fn print_stdout(printer: &Printer, bundle: &Bundle) -> Result<(), Failure> {
-    match bundle.files.len() {
-        0 => Ok(()),
-        1 => {
-            if let Some(contents) = bundle.files.values().next() {
+        Destination::Stdout => {
+            check_stdout(&produced.bundle)?;
+            save_state(state_dir, &produced)?;
+            if let Some(contents) = produced.bundle.files.values().next() {
                 printer.out_bytes(contents);
             }
             Ok(())
         }
+        Destination::File(path) => {
+            let (rel, contents) = single_file(&produced.bundle, path)?;
+            refuse_link(path)?;
+            save_state(state_dir, &produced)?;
+            let access = if secret_files.contains(rel) {
+                fsio::Access::Private
+            } else {
+                fsio::Access::Public
+            };
+            fsio::write_atomic(path, contents, access).map_err(Failure::Fatal)?;
+            printer.err(&format!("wrote {}", path.display()));
+            Ok(())
+        }
+        Destination::Dir(dir) => {
+            let files = output::out_files(&produced.bundle.files, &secret_files);
+            output::preflight(dir, &files).map_err(Failure::Fatal)?;
+            save_state(state_dir, &produced)?;
+            output::write_bundle(printer, dir, &files).map_err(Failure::Fatal)?;
+            report_written(printer, &files, &produced.bundle, dir);
+            Ok(())
+        }
+    }
+}
+
+/// Make sure a seed exists before anything depends on it: `--check` without one is an error
+/// (a fresh seed would make every generated secret differ); a new one is written now, with a
+/// warning under CI, where it would be lost with the runner.
+fn prepare_seed(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
+    let dir = &args.pipeline.state_dir;
+    let legacy = project::read_file(dir)
+        .ok()
+        .flatten()
+        .and_then(|f| f.legacy_seed);
+    let found =
+        project::find_seed(dir, &args.pipeline.seed, legacy.as_ref()).map_err(Failure::Fatal)?;
+    if found.is_some() {
+        return Ok(());
+    }
+    if args.check {
+        return Err(Failure::Fatal(format!(
+            "--check needs the project seed, and there is none in `{}`: generated secrets would all differ; provide it with {SEED_ENV}=<seed> or --seed-file FILE (the seed of the run that wrote the files: `{}`), see docs/gitops.md",
+            dir.display(),
+            project::seed_path(dir).display()
+        )));
+    }
+    let seed = project::new_seed().map_err(Failure::Fatal)?;
+    project::save_seed(dir, &seed).map_err(Failure::Fatal)?;
+    if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+        printer.err(&format!(
+            "warning: created a new project seed in `{}` on a CI runner: generated passwords will change on every run; store the seed as a CI secret and pass it with {SEED_ENV} or --seed-file (see docs/gitops.md)",
+            project::seed_path(dir).display()
+        ));
+    }
+    Ok(())
+}
+
+/// Files holding a secret value: those the pipeline marked, and those that contain one of the
+/// secret values it reported.
+fn secret_files(p: &Produced) -> BTreeSet<String> {
+    let mut s = p.bundle.secret_files.clone();
+    s.extend(secrets::files_holding(&p.bundle.files, &p.secrets));
+    s
+}
+
+fn save_state(dir: &Path, p: &Produced) -> Result<(), Failure> {
+    project::save_state(dir, &p.state).map_err(Failure::Fatal)
+}
+
+fn refuse_link(path: &Path) -> Result<(), Failure> {
+    match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => Err(Failure::Fatal(format!(
+            "`{}` is a symbolic link; score-x does not write through it: remove it, or choose another -o",
+            path.display()
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// The one file a `-o FILE.yaml` translate writes.
+fn single_file<'a>(bundle: &'a Bundle, path: &Path) -> Result<(&'a str, &'a [u8]), Failure> {
+    let mut it = bundle.files.iter();
+    match (it.next(), it.next()) {
+        (Some((rel, c)), None) => Ok((rel, c)),
         _ => Err(Failure::Usage(format!(
-            "this target writes {} files ({}); give a directory with -o",
-            bundle.files.len(),
-            bundle
-                .files
-                .keys()
-                .take(3)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
+            "this translate writes {}; give a directory with -o instead of `{}`",
+            file_list(bundle),
+            path.display()
         ))),
     }
 }
 
-/// Files under `dir` named like an artifact of this bundle (e.g. `<old-workload>/task-definition.json`)
-/// that the bundle does not contain: left over from an earlier run. Other files are not ours.
-fn stale_files(bundle: &Bundle, dir: &Path) -> Vec<PathBuf> {
-    let names: std::collections::BTreeSet<&str> = bundle
-        .files
-        .keys()
-        .filter_map(|k| k.rsplit('/').next())
-        .collect();
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(entries) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for e in entries.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(rel) = p.strip_prefix(dir) {
-                let rel_s = rel.to_string_lossy().replace('\\', "/");
-                let name = rel_s.rsplit('/').next().unwrap_or_default();
-                if names.contains(name) && !bundle.files.contains_key(&rel_s) {
-                    out.push(p);
-                }
-            }
-        }
+fn report_written(printer: &Printer, files: &[OutFile<'_>], bundle: &Bundle, dir: &Path) {
+    let n = files.len();
+    printer.err(&format!(
+        "wrote {n} file{} to {}",
+        if n == 1 { "" } else { "s" },
+        dir.display()
+    ));
+    for stale in output::stale_files(&bundle.files, dir) {
+        printer.err(&format!(
+            "warning: {} was not written by this run (a workload that is gone?); delete it so nobody deploys it",
+            stale.display()
+        ));
     }
-    out.sort();
-    out
 }
 
-/// Compare the bundle with the files under `dir`; print a unified diff of every difference.
-fn check(printer: &Printer, bundle: &Bundle, dir: &Path) -> Result<(), Failure> {
+/// "3 files (a, b, c)" or "12 files (a, b, c, d, e and 7 more)".
+fn file_list(bundle: &Bundle) -> String {
+    const SHOWN: usize = 5;
+    let n = bundle.files.len();
+    let mut names = bundle
+        .files
+        .keys()
+        .take(SHOWN)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if n > SHOWN {
+        names.push_str(&format!(" and {} more", n - SHOWN));
+    }
+    format!("{n} file{} ({names})", if n == 1 { "" } else { "s" })
+}
+
+/// Stdout takes a bundle of at most one file.
+fn check_stdout(bundle: &Bundle) -> Result<(), Failure> {
+    if bundle.files.len() <= 1 {
+        return Ok(());
+    }
+    Err(Failure::Usage(format!(
+        "this target writes {}; stdout can take one: give a directory with -o",
+        file_list(bundle)
+    )))
+}
+
+/// Compare the bundle with the files on disk; print a unified diff of every difference, with
+/// secret values masked.
+fn check(printer: &Printer, p: &Produced, dest: &Destination, dir: &Path) -> Result<(), Failure> {
+    let bundle = &p.bundle;
+    let on_disk = |rel: &str| match dest {
+        Destination::File(f) => f.clone(),
+        _ => dir.join(rel),
+    };
     let mut differing = Vec::new();
     for (rel, want) in &bundle.files {
-        let path = dir.join(rel);
+        let path = on_disk(rel);
         let have = std::fs::read(&path).ok();
         if have.as_deref() == Some(want.as_slice()) {
             continue;
         }
-        let have_text = have
-            .as_deref()
-            .map(String::from_utf8_lossy)
-            .unwrap_or_default();
-        let want_text = String::from_utf8_lossy(want);
-        let old_name = if have.is_some() {
-            format!("a/{rel}")
-        } else {
-            "/dev/null".to_string()
-        };
-        let diff = similar::TextDiff::from_lines(have_text.as_ref(), want_text.as_ref());
-        printer.out(
-            &diff
-                .unified_diff()
-                .context_radius(3)
-                .header(&old_name, &format!("b/{rel}"))
-                .to_string(),
-        );
+        printer.out(&diff(have.as_deref(), want, rel, &p.secrets));
         differing.push(path.display().to_string());
     }
-    for stale in stale_files(bundle, dir) {
+    let stale = match dest {
+        Destination::File(_) => vec![],
+        _ => output::stale_files(&bundle.files, dir),
+    };
+    for s in &stale {
         printer.out(&format!(
             "--- a/{0}\n+++ /dev/null\n(stale: no longer produced)\n",
-            stale.display()
+            s.display()
         ));
-        differing.push(stale.display().to_string());
     }
-    if differing.is_empty() {
+    if differing.is_empty() && stale.is_empty() {
         printer.err(&format!("{} is up to date", dir.display()));
-        Ok(())
-    } else {
+        return Ok(());
+    }
+    if !differing.is_empty() {
         printer.err(&format!(
-            "error: {} file{} out of date: {} (run the same command without --check to update)",
+            "error: {} file{} out of date: {} (run the same command without --check to update {})",
             differing.len(),
             if differing.len() == 1 { " is" } else { "s are" },
-            differing.join(", ")
+            differing.join(", "),
+            if differing.len() == 1 { "it" } else { "them" }
         ));
-        Err(Failure::Invalid)
     }
+    if !stale.is_empty() {
+        let names: Vec<String> = stale.iter().map(|s| s.display().to_string()).collect();
+        printer.err(&format!(
+            "error: {} no longer produced: delete {} (translate does not delete files)",
+            names.join(", "),
+            if stale.len() == 1 { "it" } else { "them" }
+        ));
+    }
+    Err(Failure::Invalid)
+}
+
+/// A unified diff of one file, secret values masked.
+fn diff(have: Option<&[u8]>, want: &[u8], rel: &str, values: &BTreeSet<SecretText>) -> String {
+    let have_text = have.map(String::from_utf8_lossy).unwrap_or_default();
+    let want_text = String::from_utf8_lossy(want);
+    let (old, new) = secrets::mask_pair(&have_text, &want_text, values);
+    let old_name = if have.is_some() {
+        format!("a/{rel}")
+    } else {
+        "/dev/null".to_string()
+    };
+    similar::TextDiff::from_lines(&old, &new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&old_name, &format!("b/{rel}"))
+        .to_string()
 }

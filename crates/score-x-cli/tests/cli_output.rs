@@ -1,0 +1,349 @@
+//! Writing artifacts: all or nothing, never through a symbolic link, leftovers of interrupted
+//! runs removed, `-o FILE.yaml`, `-o -`, and orphaned state (`resources prune`).
+
+#![allow(clippy::unwrap_used, clippy::print_stderr)]
+
+mod common;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+fn translate(cwd: &Path, target: &str, out: &str) -> std::process::Output {
+    run_paths(
+        cwd,
+        &["translate", "--target", target, "-o", out],
+        &estate_files(),
+    )
+}
+
+fn staging_leftovers(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("score-x-staging") || n.starts_with(".tmp"))
+        .collect()
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinks_inside_the_output_directory_are_never_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("outside");
+    std::fs::create_dir_all(&outside).unwrap();
+    std::fs::create_dir_all(dir.path().join("out")).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.path().join("out/api")).unwrap();
+    let o = translate(dir.path(), "ecs", "out");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("out/api` is a symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(std::fs::read_dir(&outside).unwrap().count(), 0);
+    assert!(
+        !dir.path().join("out/web").exists(),
+        "half a bundle written"
+    );
+    assert!(
+        !dir.path().join(".score-x/state.yaml").exists(),
+        "state saved for a run that wrote nothing"
+    );
+    // A link where a file goes is refused too.
+    std::fs::create_dir_all(dir.path().join("k")).unwrap();
+    std::os::unix::fs::symlink(outside.join("m.yaml"), dir.path().join("k/manifests.yaml"))
+        .unwrap();
+    let o = translate(dir.path(), "kubernetes", "k");
+    assert_eq!(code(&o), 1);
+    assert!(
+        stderr(&o).contains("k/manifests.yaml` is a symbolic link"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!outside.join("m.yaml").exists());
+    // Two `.` links: the stale-file scan does not walk them (it used to take 2^40 steps).
+    let loops = dir.path().join("loops");
+    std::fs::create_dir_all(&loops).unwrap();
+    std::os::unix::fs::symlink(".", loops.join("a")).unwrap();
+    std::os::unix::fs::symlink(".", loops.join("b")).unwrap();
+    let start = Instant::now();
+    let o = translate(dir.path(), "kubernetes", "loops");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let mut c = std::process::Command::new(bin());
+    c.current_dir(dir.path())
+        .args([
+            "translate",
+            "--target",
+            "kubernetes",
+            "-o",
+            "loops",
+            "--check",
+        ])
+        .args(estate_files());
+    assert_eq!(code(&c.output().unwrap()), 0);
+    assert!(start.elapsed() < Duration::from_secs(20));
+    // The output directory itself may be a link to a directory.
+    std::os::unix::fs::symlink(&outside, dir.path().join("linked")).unwrap();
+    let o = translate(dir.path(), "kubernetes", "linked");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(outside.join("manifests.yaml").exists());
+    assert!(staging_leftovers(dir.path()).is_empty());
+}
+
+#[test]
+fn a_failure_mid_way_leaves_the_old_output_intact_and_no_temporary_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = translate(dir.path(), "ecs", "out");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let before = std::fs::read(dir.path().join("out/api/task-definition.json")).unwrap();
+    // A file where the `worker/` directory must go: found before anything is moved.
+    std::fs::remove_dir_all(dir.path().join("out/worker")).unwrap();
+    std::fs::write(dir.path().join("out/worker"), "in the way").unwrap();
+    let o = translate(dir.path(), "ecs", "out");
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("out/worker` is not a directory"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("out/api/task-definition.json")).unwrap(),
+        before
+    );
+    assert!(
+        staging_leftovers(dir.path()).is_empty(),
+        "{:?}",
+        staging_leftovers(dir.path())
+    );
+    assert!(staging_leftovers(&dir.path().join("out")).is_empty());
+}
+
+#[test]
+fn leftovers_of_an_interrupted_run_are_removed_and_said() {
+    let dir = tempfile::tempdir().unwrap();
+    let left = dir.path().join(".out.score-x-staging-abc123");
+    std::fs::create_dir_all(left.join("api")).unwrap();
+    std::fs::write(left.join("api/task-definition.json"), "{}").unwrap();
+    let o = translate(dir.path(), "ecs", "out");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(!left.exists());
+    assert!(
+        stderr(&o).contains(".out.score-x-staging-abc123`, left by an interrupted run"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn o_file_yaml_writes_one_file_for_kubernetes() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = translate(dir.path(), "kubernetes", "manifests.yaml");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let p = dir.path().join("manifests.yaml");
+    assert!(p.is_file());
+    assert!(
+        std::fs::read_to_string(&p)
+            .unwrap()
+            .contains("kind: Deployment")
+    );
+    let o = run_paths(
+        dir.path(),
+        &[
+            "translate",
+            "--target",
+            "kubernetes",
+            "-o",
+            "manifests.yaml",
+            "--check",
+        ],
+        &estate_files(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    std::fs::write(&p, "old\n").unwrap();
+    let o = run_paths(
+        dir.path(),
+        &[
+            "translate",
+            "--target",
+            "kubernetes",
+            "-o",
+            "manifests.yaml",
+            "--check",
+        ],
+        &estate_files(),
+    );
+    assert_eq!(code(&o), 1);
+    assert!(stdout(&o).contains("-old"), "{}", stdout(&o));
+    // An existing directory named *.yaml stays a directory.
+    std::fs::create_dir_all(dir.path().join("d.yaml")).unwrap();
+    let o = translate(dir.path(), "kubernetes", "d.yaml");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(dir.path().join("d.yaml/manifests.yaml").is_file());
+}
+
+#[test]
+fn o_dash_names_the_true_file_count() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = translate(dir.path(), "ecs", "out");
+    assert_eq!(code(&o), 0);
+    let written: usize = stderr(&o)
+        .lines()
+        .find_map(|l| l.strip_prefix("wrote "))
+        .and_then(|l| l.split(' ').next())
+        .unwrap()
+        .parse()
+        .unwrap();
+    let o = translate(dir.path(), "ecs", "-");
+    assert_eq!(code(&o), 2);
+    let err = stderr(&o);
+    assert!(err.contains(&format!("writes {written} files (")), "{err}");
+    assert!(err.contains(&format!("and {} more)", written - 5)), "{err}");
+    assert!(stdout(&o).is_empty());
+}
+
+#[test]
+fn the_stale_file_hint_fixes_the_check() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(code(&translate(dir.path(), "ecs", "out")), 0);
+    let o = run_paths(
+        dir.path(),
+        &["translate", "--target", "ecs", "-o", "out"],
+        &estate_files()[..2],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let check = || {
+        run_paths(
+            dir.path(),
+            &["translate", "--target", "ecs", "-o", "out", "--check"],
+            &estate_files()[..2],
+        )
+    };
+    let o = check();
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(err.contains("no longer produced: delete them"), "{err}");
+    assert!(!err.contains("without --check"), "{err}");
+    std::fs::remove_dir_all(dir.path().join("out/worker")).unwrap();
+    let o = check();
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+}
+
+#[test]
+fn orphans_are_one_summary_line_and_prune_removes_them() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(code(&translate(dir.path(), "kubernetes", "out")), 0);
+    let o = run_paths(
+        dir.path(),
+        &["translate", "--target", "kubernetes", "-o", "out"],
+        &estate_files()[..1],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let err = stderr(&o);
+    let lines: Vec<&str> = err
+        .lines()
+        .filter(|l| l.contains("the state holds"))
+        .collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(
+        err.contains("2 workloads not among the inputs (`web`, `worker`)"),
+        "{err}"
+    );
+    assert!(err.contains("score-x resources prune"), "{err}");
+    let o = run_in(dir.path(), &["resources", "prune", "--dry-run"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).contains("would remove kubernetes: resource `amqp.default#worker.queue`"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(stdout(&o).contains("would remove kubernetes: workload `web`"));
+    let state = std::fs::read_to_string(dir.path().join(".score-x/state.yaml")).unwrap();
+    assert!(state.contains("amqp.default#worker.queue"));
+    let o = run_in(dir.path(), &["resources", "prune"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let state = std::fs::read_to_string(dir.path().join(".score-x/state.yaml")).unwrap();
+    assert!(!state.contains("amqp.default#worker.queue"), "{state}");
+    assert!(!state.contains("\n      web:\n"), "{state}");
+    let o = run_paths(
+        dir.path(),
+        &["translate", "--target", "kubernetes", "-o", "out"],
+        &estate_files()[..1],
+    );
+    assert_eq!(code(&o), 0);
+    assert!(!stderr(&o).contains("the state holds"), "{}", stderr(&o));
+    let o = run_in(dir.path(), &["resources", "prune"]);
+    assert!(stderr(&o).contains("nothing to prune"), "{}", stderr(&o));
+}
+
+#[test]
+fn get_outputs_show_secrets_help_says_what_it_does() {
+    let o = run_in(Path::new("."), &["resources", "get-outputs", "--help"]);
+    let help = stdout(&o);
+    assert!(help.contains("never shown"), "{help}");
+    assert!(!help.contains("their values"), "{help}");
+}
+
+/// Run a translate under `sh` with a file size limit, so writing the manifests fails mid-way
+/// (`trap '' XFSZ`: the write fails with EFBIG) or kills score-x (SIGXFSZ, like a crash).
+#[cfg(unix)]
+fn translate_limited(cwd: &Path, ignore_signal: bool) -> std::process::Output {
+    let files: Vec<String> = estate_files()
+        .iter()
+        .map(|f| format!("'{}'", f.display()))
+        .collect();
+    let script = format!(
+        "ulimit -f 8; {} exec '{}' translate --target kubernetes -o out --namespace changed {}",
+        if ignore_signal { "trap '' XFSZ;" } else { "" },
+        bin().display(),
+        files.join(" ")
+    );
+    std::process::Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_write_that_fails_or_dies_mid_way_leaves_the_old_output() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(code(&translate(dir.path(), "kubernetes", "out")), 0);
+    let before = std::fs::read(dir.path().join("out/manifests.yaml")).unwrap();
+    assert!(
+        before.len() > 8 * 512,
+        "the test needs manifests over the limit"
+    );
+    // The write fails: an error naming the file, the old output intact, nothing left behind.
+    let o = translate_limited(dir.path(), true);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot write `out/manifests.yaml`"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        std::fs::read(dir.path().join("out/manifests.yaml")).unwrap(),
+        before
+    );
+    assert!(staging_leftovers(dir.path()).is_empty());
+    // The process dies while writing: the old output intact; the next run removes the leftover.
+    let o = translate_limited(dir.path(), false);
+    assert_ne!(code(&o), 0);
+    assert_eq!(
+        std::fs::read(dir.path().join("out/manifests.yaml")).unwrap(),
+        before
+    );
+    assert_eq!(staging_leftovers(dir.path()).len(), 1);
+    let o = translate(dir.path(), "kubernetes", "out");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("left by an interrupted run"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(staging_leftovers(dir.path()).is_empty());
+}
