@@ -294,6 +294,12 @@ pub fn did_you_mean<'a>(
     best.map(|(_, c)| c)
 }
 
+/// The Levenshtein distance between `a` and `b`, over chars: the one edit distance of score-x
+/// (for near misses such as an output name one or two edits away).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    strsim::levenshtein(a, b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +323,12 @@ mod tests {
             Some("image")
         );
         assert_eq!(did_you_mean("zzzz", ["image", "command"]), None);
+    }
+
+    #[test]
+    fn edit_distance_counts_chars() {
+        assert_eq!(edit_distance("passwrd", "password"), 1);
+        assert_eq!(edit_distance("é", "e"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }
