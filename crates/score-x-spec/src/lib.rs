@@ -5,6 +5,8 @@
 //! - [`render`] prints diagnostics with source snippets (deterministic, for golden files).
 //!
 //! Decisions:
+//! - Text is read strictly ([`text`]): NUL and other control characters are errors with
+//!   file:line:col; UTF-16/UTF-32 input is named; a UTF-8 byte order mark is accepted.
 //! - A file may hold several YAML documents (`---`); each non-empty document is one workload.
 //! - Anchors/aliases are expanded, bounded by [`yaml::MAX_NODES`] nodes and [`yaml::MAX_DEPTH`]
 //!   levels per file (`YAML_TOO_LARGE`).
@@ -28,6 +30,7 @@ pub mod path;
 pub mod patterns;
 pub mod quantity;
 pub mod render;
+pub mod text;
 pub mod yaml;
 
 use std::collections::HashMap;

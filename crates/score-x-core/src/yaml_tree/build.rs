@@ -14,6 +14,7 @@ use crate::{Code, Diagnostic};
 
 /// Parse `text` (named `file`) into its non-empty documents, or the errors that prevent it.
 pub fn parse(file: &str, text: &str) -> Result<Vec<Document>, Vec<Diagnostic>> {
+    super::text::check(file, text).map_err(|d| vec![*d])?;
     let file: Arc<str> = Arc::from(file);
     // A UTF-8 byte order mark is not content; positions stay byte offsets into `text`.
     let (text, base) = match text.strip_prefix('\u{feff}') {

@@ -14,6 +14,8 @@
 //!   (non-scalar) keys too.
 //! - Merge keys (`<<: *base`, `<<: [*a, *b]`) are applied; the map's own keys win.
 //! - Paths are not stored in the tree: decoders compute them as they walk ([`path::child`]).
+//! - The text is checked first ([`text::check`]): a NUL or another control character is an
+//!   error at its line and column, never the silent end of the file.
 //! - A file may hold several documents (`---`); empty documents are skipped.
 
 mod build;
@@ -22,6 +24,7 @@ pub mod path;
 mod scalar;
 #[cfg(test)]
 mod tests;
+pub mod text;
 
 use std::sync::Arc;
 

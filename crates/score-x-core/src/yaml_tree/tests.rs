@@ -190,3 +190,12 @@ fn multi_document_skips_empty() {
     assert_eq!(docs.len(), 2);
     assert_eq!(docs[1].index, 2);
 }
+
+#[test]
+fn nul_in_the_middle_is_an_error_not_the_end_of_the_file() {
+    let errs = parse("n.yaml", "a: 1\nb: 2\0\nc: 3\n").unwrap_err();
+    assert_eq!(errs.len(), 1);
+    assert_eq!(errs[0].code, Code::InvalidText);
+    let span = errs[0].span.as_ref().unwrap();
+    assert_eq!((span.line, span.column), (2, 5));
+}
