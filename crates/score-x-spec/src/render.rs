@@ -119,7 +119,12 @@ impl Shown {
             .checked_sub(1)
             .and_then(|i| self.shifts.get(i))
             .map_or(0, |&(_, a)| a);
-        (o + added).min(self.text.len())
+        let mut o = (o + added).min(self.text.len());
+        // A span from elsewhere may not fall on a char boundary; never slice inside a char.
+        while !self.text.is_char_boundary(o) {
+            o -= 1;
+        }
+        o
     }
 
     /// 0-based line of shown offset `o`.
@@ -349,6 +354,16 @@ mod tests {
     }
 
     #[test]
+    fn spans_inside_a_char_or_past_the_end_do_not_panic() {
+        let wide = format!("a: {}é\n", "x".repeat(2000));
+        for (text, offset) in [("é: 1\n", 1), ("a: 1\n", 99), (wide.as_str(), 2004)] {
+            let d = Diagnostic::error(Code::InvalidValue, "bad").at(at(offset, 1, 2, "/a"));
+            let out = render(&[d], &source(text), false);
+            assert!(out.contains("bad"), "{out}");
+        }
+    }
+
+    #[test]
     fn narrow_lines_keep_the_miette_snippet() {
         let d = Diagnostic::error(Code::InvalidValue, "bad").at(at(3, 1, 4, "/a"));
         let out = render(&[d], &source("a: 1\n"), false);
@@ -385,5 +400,21 @@ mod tests {
         let src = lines.iter().position(|l| l.contains("b: x")).unwrap();
         let col = lines[src].chars().position(|c| c == 'x').unwrap();
         assert_eq!(lines[src + 1].chars().nth(col), Some('┬'), "{out}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn rendering_never_panics_and_never_shows_a_control_character(
+            text in "(?s).{0,300}",
+            msg in "(?s).{0,40}",
+            offset in 0usize..400,
+            len in 0usize..60,
+        ) {
+            let mut span = at(offset, 1, 1, "/a");
+            span.len = len;
+            let d = Diagnostic::error(Code::InvalidValue, msg).at(span.clone()).related(span, "x");
+            let out = render(&[d], &source(&text), false);
+            proptest::prop_assert!(!out.chars().any(is_unsafe), "{:?}", out);
+        }
     }
 }

@@ -199,3 +199,33 @@ fn nul_in_the_middle_is_an_error_not_the_end_of_the_file() {
     let span = errs[0].span.as_ref().unwrap();
     assert_eq!((span.line, span.column), (2, 5));
 }
+
+proptest::proptest! {
+    #[test]
+    fn parsing_never_panics(text in "(?s).{0,200}") {
+        let _ = parse("p.yaml", &text);
+    }
+
+    #[test]
+    fn parsing_yaml_soup_never_panics(text in "[- :a-z{}\\[\\]|>\n'\"#&*!<,\t\u{0}\u{1b}é]{0,160}") {
+        let _ = parse("p.yaml", &text);
+    }
+
+    #[test]
+    fn every_position_is_on_a_char_boundary(text in "[a-zé: \n{}\\[\\],\"]{0,120}") {
+        fn walk(n: &Node, text: &str) -> bool {
+            let ok = text.is_char_boundary(n.pos.offset)
+                && text.is_char_boundary((n.pos.offset + n.pos.len).min(text.len()));
+            ok && match &n.value {
+                Value::Seq(l) => l.iter().all(|c| walk(c, text)),
+                Value::Map(m) => m.iter().all(|(k, v)| text.is_char_boundary(k.pos.offset) && walk(v, text)),
+                _ => true,
+            }
+        }
+        if let Ok(docs) = parse("p.yaml", &text) {
+            for d in &docs {
+                proptest::prop_assert!(walk(&d.root, &text));
+            }
+        }
+    }
+}
