@@ -1,13 +1,13 @@
 //! Loading the input Score files: defaults, overrides, and the front end, with diagnostics printed.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use score_x_core::Diagnostics;
 use score_x_spec::{LoadOptions, Loaded, SourceFile};
 
 use crate::cli::Inputs;
 use crate::cmd::Failure;
-use crate::fsio::{self, FsReader};
+use crate::fsio::FsReader;
 use crate::printer::Printer;
 
 /// What the front end needs besides the files.
@@ -31,15 +31,27 @@ pub fn read_sources(inputs: &Inputs) -> Result<Vec<SourceFile>, Failure> {
     } else {
         inputs.files.clone()
     };
-    let mut out = Vec::with_capacity(files.len());
-    for f in files {
-        let text = fsio::read_text(&f).map_err(Failure::Fatal)?;
-        out.push(SourceFile {
-            name: f.display().to_string(),
-            text,
-        });
-    }
-    Ok(out)
+    files.iter().map(|f| read_source(f)).collect()
+}
+
+/// Read one input strictly ([`score_x_spec::text::decode`]): UTF-16/UTF-32 or invalid UTF-8 is
+/// fatal here; UTF-8 text with a NUL or another control character goes on to the front end,
+/// which reports it at its line and column with a snippet.
+fn read_source(path: &Path) -> Result<SourceFile, Failure> {
+    let name = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| {
+        let reason = match e.kind() {
+            std::io::ErrorKind::NotFound => "no such file".to_string(),
+            std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+            _ => e.to_string(),
+        };
+        Failure::Fatal(format!("cannot read `{name}`: {reason}"))
+    })?;
+    let text = match score_x_spec::text::decode(&name, &bytes) {
+        Ok(text) => text,
+        Err(d) => String::from_utf8(bytes).map_err(|_| Failure::Fatal(d.to_string()))?,
+    };
+    Ok(SourceFile { name, text })
 }
 
 /// Read, validate and lower the inputs; print warnings (and errors on failure).
@@ -50,10 +62,7 @@ pub fn load(
 ) -> Result<(Vec<SourceFile>, Loaded), Failure> {
     let sources = read_sources(inputs)?;
     let overrides_file = match flags.overrides_file {
-        Some(p) => Some(SourceFile {
-            name: p.display().to_string(),
-            text: fsio::read_text(p).map_err(Failure::Fatal)?,
-        }),
+        Some(p) => Some(read_source(p)?),
         None => None,
     };
     if (overrides_file.is_some() || !flags.override_properties.is_empty()) && sources.len() > 1 {

@@ -1,4 +1,5 @@
-//! The one place that writes to stdout and stderr: artifacts to stdout, diagnostics to stderr.
+//! The one place that writes to stdout and stderr: artifacts to stdout, diagnostics to stderr
+//! (control characters that came from the input escaped, whatever `--color` says).
 
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
@@ -46,9 +47,9 @@ impl Printer {
         let _ = o.flush();
     }
 
-    /// A line to stderr.
+    /// A line to stderr, control characters from the input (file names, keys) escaped.
     pub fn err(&self, s: &str) {
-        eprintln!("{s}");
+        eprintln!("{}", score_x_core::diag::escape_controls(s));
     }
 
     /// Render diagnostics with source snippets to stderr.
@@ -65,8 +66,37 @@ impl Printer {
 }
 
 /// Pretty-printed JSON with a trailing newline (serialising our own types cannot fail).
+/// serde_json escapes C0 controls; DEL, C1 controls and bidi overrides from the input are
+/// written as `\uXXXX` escapes too, so the document reads back to the same values and cannot
+/// drive a terminal.
 pub fn pretty_json<T: serde::Serialize>(value: &T) -> String {
-    let mut s = serde_json::to_string_pretty(value).unwrap_or_default();
-    s.push('\n');
-    s
+    let s = serde_json::to_string_pretty(value).unwrap_or_default();
+    let mut out = String::with_capacity(s.len() + 1);
+    for c in s.chars() {
+        if score_x_core::diag::is_unsafe(c) {
+            // Never C0 here (serde_json escaped them), so always a single UTF-16 unit.
+            out.push_str(&format!("\\u{:04x}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_escapes_every_control_character_and_reads_back_the_same() {
+        let v = serde_json::json!({"k\u{1b}": "a\u{7f}b\u{9b}c\u{202e}d\u{7}"});
+        let s = pretty_json(&v);
+        assert!(
+            !s.trim_end().chars().any(score_x_core::diag::is_unsafe),
+            "{s:?}"
+        );
+        assert!(s.contains("a\\u007fb\\u009bc\\u202ed\\u0007"), "{s}");
+        assert_eq!(serde_json::from_str::<serde_json::Value>(&s).unwrap(), v);
+    }
 }

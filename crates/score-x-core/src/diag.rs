@@ -1,5 +1,6 @@
 //! Diagnostics: what went wrong (or is suspicious), where, and how to fix it.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
@@ -69,6 +70,7 @@ pub enum Code {
     InvalidValue,
     YamlSyntax,
     YamlTooLarge,
+    InvalidText,
     UnsupportedVersion,
     WrongShape,
     UnknownResource,
@@ -104,6 +106,7 @@ impl Code {
             Code::InvalidValue => "INVALID_VALUE",
             Code::YamlSyntax => "YAML_SYNTAX",
             Code::YamlTooLarge => "YAML_TOO_LARGE",
+            Code::InvalidText => "INVALID_TEXT",
             Code::UnsupportedVersion => "UNSUPPORTED_VERSION",
             Code::WrongShape => "WRONG_SHAPE",
             Code::UnknownResource => "UNKNOWN_RESOURCE",
@@ -200,27 +203,53 @@ impl Diagnostic {
 }
 
 impl fmt::Display for Diagnostic {
-    /// One-line form: `file:line:col: error[CODE] at /path: message (hint: …)`.
+    /// One-line form: `file:line:col: error[CODE] at /path: message (hint: …)`. Control
+    /// characters that came from the input are escaped (see [`escape_controls`]).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let sev = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
         if let Some(span) = &self.span {
-            write!(f, "{span}: ")?;
+            write!(f, "{}: ", escape_controls(&span.to_string()))?;
         }
         write!(f, "{sev}[{}]", self.code)?;
         if let Some(span) = &self.span
             && !span.path.is_empty()
         {
-            write!(f, " at {}", span.path)?;
+            write!(f, " at {}", escape_controls(&span.path))?;
         }
-        write!(f, ": {}", self.message)?;
+        write!(f, ": {}", escape_controls(&self.message))?;
         if let Some(h) = &self.hint {
-            write!(f, " (hint: {h})")?;
+            write!(f, " (hint: {})", escape_controls(h))?;
         }
         Ok(())
     }
+}
+
+/// Whether `c` must not reach a terminal as is: C0 controls other than tab and line feed, DEL,
+/// C1 controls, and the bidirectional overrides and isolates that reorder what is shown.
+pub fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every control character (ESC, BEL, CR, DEL, C1, bidi overrides …) written as a
+/// Rust-style escape (`\u{1b}`), so text from the input cannot drive the terminal. Tab and line
+/// feed are kept. Borrowed when there is nothing to escape.
+pub fn escape_controls(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(is_unsafe) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if is_unsafe(c) {
+            out.push_str(&format!("\\u{{{:x}}}", u32::from(c)));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
 }
 
 impl std::error::Error for Diagnostic {}
@@ -294,6 +323,12 @@ pub fn did_you_mean<'a>(
     best.map(|(_, c)| c)
 }
 
+/// The Levenshtein distance between `a` and `b`, over chars: the one edit distance of score-x
+/// (for near misses such as an output name one or two edits away).
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    strsim::levenshtein(a, b)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -317,5 +352,27 @@ mod tests {
             Some("image")
         );
         assert_eq!(did_you_mean("zzzz", ["image", "command"]), None);
+    }
+
+    #[test]
+    fn display_escapes_control_characters_from_the_input() {
+        let span = Span::file_only("s\u{7}.yaml").with_path("/containers/main/\u{1b}[31mx");
+        let d = Diagnostic::error(Code::UnknownField, "unknown field `\u{1b}[31mx\u{9b}`")
+            .at(span)
+            .hint("did you mean \u{202e}`image`?");
+        let shown = d.to_string();
+        assert_eq!(
+            shown,
+            "s\\u{7}.yaml:1:1: error[UNKNOWN_FIELD] at /containers/main/\\u{1b}[31mx: unknown field `\\u{1b}[31mx\\u{9b}` (hint: did you mean \\u{202e}`image`?)"
+        );
+        assert!(!shown.chars().any(|c| c.is_control()));
+        assert!(matches!(escape_controls("plain\ttext\n"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn edit_distance_counts_chars() {
+        assert_eq!(edit_distance("passwrd", "password"), 1);
+        assert_eq!(edit_distance("é", "e"), 1);
+        assert_eq!(edit_distance("", "abc"), 3);
     }
 }

@@ -32,6 +32,7 @@ pub mod testing;
 pub mod uid;
 pub mod value;
 pub mod yaml;
+pub mod yaml_tree;
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use score_x_core::diag::did_you_mean;
+use score_x_core::yaml_tree::{Key, Pos};
 use score_x_core::{Code, Diagnostic, Diagnostics, Span, Target};
 
-use crate::yaml::{self, Kind, Node};
+use crate::yaml::{self, Node, Value};
 
 /// Where a provisioner file comes from (decides its place in the match order).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
@@ -313,8 +314,8 @@ const CMD_KEYS: [&str; 6] = [
     "timeout",
 ];
 
-fn err(code: Code, span: &Span, path: &str, msg: impl Into<String>) -> Diagnostic {
-    Diagnostic::error(code, msg).at(span.with_path(path.to_string()))
+fn err(code: Code, pos: &Pos, path: &str, msg: impl Into<String>) -> Diagnostic {
+    Diagnostic::error(code, msg).at(pos.span(path))
 }
 
 /// Decode a provisioner file. Every problem of the file is reported.
@@ -323,20 +324,20 @@ pub(crate) fn decode_file(
     text: &str,
     origin: &Origin,
 ) -> Result<Vec<Provisioner>, Diagnostics> {
-    let root = yaml::parse(file, text).map_err(|d| Diagnostics(vec![d]))?;
+    let root = yaml::parse(file, text)?;
     let Some(root) = root else { return Ok(vec![]) };
-    let items = match &root.kind {
-        Kind::Seq(items) => items,
+    let items = match &root.value {
+        Value::Seq(items) => items,
         _ if root.is_null() => return Ok(vec![]),
         _ => {
             return Err(Diagnostics(vec![
                 err(
                     Code::WrongShape,
-                    &root.span,
+                    &root.pos,
                     "",
                     format!(
                         "a provisioner file is a YAML list of provisioners, found {}",
-                        root.shape()
+                        root.type_name()
                     ),
                 )
                 .hint("start each provisioner with `- uri: template://…`"),
@@ -358,14 +359,14 @@ pub(crate) fn decode_file(
 }
 
 fn scalar(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option<String> {
-    match node.as_str() {
-        Some(s) if !node.is_null() => Some(s.to_string()),
+    match node.scalar_text() {
+        Some(s) => Some(s),
         _ => {
             diags.push(err(
                 Code::InvalidType,
-                &node.span,
+                &node.pos,
                 path,
-                format!("`{key}` must be a string, found {}", node.shape()),
+                format!("`{key}` must be a string, found {}", node.type_name()),
             ));
             None
         }
@@ -379,7 +380,7 @@ fn flag(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option<b
         _ => {
             diags.push(err(
                 Code::InvalidType,
-                &node.span,
+                &node.pos,
                 path,
                 format!("`{key}` must be true or false"),
             ));
@@ -389,8 +390,8 @@ fn flag(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option<b
 }
 
 fn string_list(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Vec<String> {
-    match &node.kind {
-        Kind::Seq(items) => items
+    match &node.value {
+        Value::Seq(items) => items
             .iter()
             .enumerate()
             .filter_map(|(i, n)| scalar(n, &format!("{path}/{i}"), key, diags))
@@ -399,9 +400,12 @@ fn string_list(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> V
         _ => {
             diags.push(err(
                 Code::InvalidType,
-                &node.span,
+                &node.pos,
                 path,
-                format!("`{key}` must be a list of strings, found {}", node.shape()),
+                format!(
+                    "`{key}` must be a list of strings, found {}",
+                    node.type_name()
+                ),
             ));
             vec![]
         }
@@ -414,19 +418,19 @@ fn decode_one(
     origin: &Origin,
     diags: &mut Diagnostics,
 ) -> Option<Provisioner> {
-    let Kind::Map(entries) = &item.kind else {
+    let Value::Map(entries) = &item.value else {
         diags.push(err(
             Code::WrongShape,
-            &item.span,
+            &item.pos,
             path,
-            format!("a provisioner is a map, found {}", item.shape()),
+            format!("a provisioner is a map, found {}", item.type_name()),
         ));
         return None;
     };
     let get = |k: &str| {
         entries
             .iter()
-            .find(|(key, _)| key.as_str() == Some(k))
+            .find(|(key, _)| key.name == k)
             .map(|(_, v)| v)
     };
     let before = diags.len();
@@ -436,7 +440,7 @@ fn decode_one(
             diags.push(
                 err(
                     Code::RequiredField,
-                    &item.span,
+                    &item.pos,
                     path,
                     format!("provisioner has no `{k}`"),
                 )
@@ -452,7 +456,7 @@ fn decode_one(
         && !u.starts_with("cmd://")
         && !u.starts_with("template://")
     {
-        let span = get("uri").map_or(&item.span, |n| &n.span);
+        let span = get("uri").map_or(&item.pos, |n| &n.pos);
         diags.push(
             err(
                 Code::InvalidValue,
@@ -473,26 +477,15 @@ fn decode_one(
         })
         .copied()
         .collect();
-    for (i, (k, _)) in entries.iter().enumerate() {
-        let name = k.as_str().unwrap_or_default();
-        if let Some((first, _)) = entries[..i].iter().find(|(e, _)| e.as_str() == Some(name)) {
-            diags.push(
-                err(
-                    Code::InvalidValue,
-                    &k.span,
-                    &format!("{path}/{name}"),
-                    format!("duplicate field `{name}`"),
-                )
-                .related(first.span.clone(), "first given here"),
-            );
-            continue;
-        }
+    for (k, _) in entries {
+        // Duplicate keys are errors of the YAML tree already.
+        let name = k.name.as_str();
         if allowed.contains(&name) {
             continue;
         }
         let mut d = err(
             Code::UnknownField,
-            &k.span,
+            &k.pos,
             &format!("{path}/{name}"),
             format!(
                 "unknown field `{name}` in a {} provisioner",
@@ -531,7 +524,7 @@ fn decode_one(
         let program = uri.as_deref().and_then(|u| {
             parse_cmd_uri(u)
                 .map_err(|m| {
-                    let span = get("uri").map_or(&item.span, |n| &n.span);
+                    let span = get("uri").map_or(&item.pos, |n| &n.pos);
                     diags.push(err(Code::InvalidValue, span, &format!("{path}/uri"), m));
                 })
                 .ok()
@@ -541,10 +534,10 @@ fn decode_one(
             .unwrap_or_default();
         let timeout = match get("timeout") {
             None => DEFAULT_TIMEOUT,
-            Some(n) => match n.as_str().and_then(parse_duration) {
+            Some(n) => match n.scalar_text().as_deref().and_then(parse_duration) {
                 Some(d) => d,
                 None => {
-                    diags.push(err(Code::InvalidValue, &n.span, &format!("{path}/timeout"), "`timeout` must be a duration such as `30s`, `2m`, `500ms` or a number of seconds"));
+                    diags.push(err(Code::InvalidValue, &n.pos, &format!("{path}/timeout"), "`timeout` must be a duration such as `30s`, `2m`, `500ms` or a number of seconds"));
                     DEFAULT_TIMEOUT
                 }
             },
@@ -562,12 +555,12 @@ fn decode_one(
                     continue;
                 }
                 if let Some(text) = scalar(n, &format!("{path}/{}", s.key()), s.key(), diags) {
-                    let span = n.span.with_path(format!("{path}/{}", s.key()));
+                    let span = n.pos.span(&format!("{path}/{}", s.key()));
                     sections.insert(
                         s,
                         SectionSource {
                             text,
-                            line: n.content_line(),
+                            line: n.pos.line,
                             span,
                         },
                     );
@@ -594,8 +587,8 @@ fn decode_one(
         // The first key's position (a block mapping's own mark is less useful).
         span: entries
             .first()
-            .map_or(&item.span, |(k, _)| &k.span)
-            .with_path(path.to_string()),
+            .map_or(&item.pos, |(k, _)| &k.pos)
+            .span(path),
         kind,
     })
 }
@@ -657,7 +650,7 @@ impl<T: Clone> Declaration<T> {
             (Some(t), Some(n)) => {
                 diags.push(err(
                     Code::InvalidValue,
-                    &n.span,
+                    &n.pos,
                     &names_path,
                     format!("give either `{}` or `{}`, not both", self.typed, self.names),
                 ));
@@ -683,7 +676,7 @@ impl<T: Clone> Declaration<T> {
     /// Unknown fields and entries of another shape are reported.
     fn typed_entries(
         &self,
-        entries: &[(Node, Node)],
+        entries: &[(Key, Node)],
         path: &str,
         diags: &mut Diagnostics,
         mut field: impl FnMut(&mut T, &str, &Node, &str, &mut Diagnostics),
@@ -691,13 +684,13 @@ impl<T: Clone> Declaration<T> {
     ) -> BTreeMap<String, T> {
         let mut out = BTreeMap::new();
         for (k, v) in entries {
-            let name = k.as_str().unwrap_or_default().to_string();
+            let name = k.name.clone();
             let p = format!("{path}/{name}");
             let mut spec = self.untyped.clone();
-            match &v.kind {
-                Kind::Map(fields) => {
+            match &v.value {
+                Value::Map(fields) => {
                     for (fk, fv) in fields {
-                        let f = fk.as_str().unwrap_or_default();
+                        let f = fk.name.as_str();
                         let fp = format!("{p}/{f}");
                         if self.fields.contains(&f) {
                             field(&mut spec, f, fv, &fp, diags);
@@ -706,7 +699,7 @@ impl<T: Clone> Declaration<T> {
                         let what = self.what;
                         let mut d = err(
                             Code::UnknownField,
-                            &fk.span,
+                            &fk.pos,
                             &fp,
                             format!("unknown field `{f}` in {what} `{name}`"),
                         );
@@ -719,13 +712,13 @@ impl<T: Clone> Declaration<T> {
                 _ if v.is_null() => {}
                 _ => diags.push(err(
                     Code::InvalidType,
-                    &v.span,
+                    &v.pos,
                     &p,
                     format!(
                         "{} `{name}` must be a map such as {}, found {}",
                         self.what,
                         self.such,
-                        v.shape()
+                        v.type_name()
                     ),
                 )),
             }
@@ -737,25 +730,25 @@ impl<T: Clone> Declaration<T> {
 }
 
 fn decode_params(node: &Node, path: &str, diags: &mut Diagnostics) -> BTreeMap<String, ParamSpec> {
-    let Kind::Map(entries) = &node.kind else {
+    let Value::Map(entries) = &node.value else {
         if !node.is_null() {
-            diags.push(err(Code::InvalidType, &node.span, path, format!("`params` must be a map of param name → {{type, default, required, description}}, found {}", node.shape())));
+            diags.push(err(Code::InvalidType, &node.pos, path, format!("`params` must be a map of param name → {{type, default, required, description}}, found {}", node.type_name())));
         }
         return BTreeMap::new();
     };
     let field =
         |spec: &mut ParamSpec, f: &str, fv: &Node, fp: &str, diags: &mut Diagnostics| match f {
-            "type" => match fv.as_str().and_then(ParamType::parse) {
+            "type" => match fv.scalar_text().as_deref().and_then(ParamType::parse) {
                 Some(t) => spec.type_ = t,
                 None => {
-                    let got = fv.as_str().unwrap_or_default();
+                    let got = fv.scalar_text().unwrap_or_default();
                     let mut d = err(
                         Code::InvalidValue,
-                        &fv.span,
+                        &fv.pos,
                         fp,
                         format!("unknown param type `{got}`"),
                     );
-                    d = match did_you_mean(got, ParamType::NAMES) {
+                    d = match did_you_mean(&got, ParamType::NAMES) {
                         Some(s) => d.hint(format!("did you mean `{s}`?")),
                         None => d.hint(format!("expected one of {}", ParamType::NAMES.join(", "))),
                     };
@@ -772,7 +765,7 @@ fn decode_params(node: &Node, path: &str, diags: &mut Diagnostics) -> BTreeMap<S
         {
             diags.push(err(
                 Code::InvalidType,
-                &v.span,
+                &v.pos,
                 p,
                 format!(
                     "the default of param `{name}` is not of type {}",
@@ -789,10 +782,10 @@ fn decode_outputs(
     path: &str,
     diags: &mut Diagnostics,
 ) -> BTreeMap<String, OutputSpec> {
-    let entries = match &node.kind {
-        Kind::Map(entries) => entries,
-        Kind::Scalar(..) if !node.is_null() => {
-            diags.push(err(Code::InvalidType, &node.span, path, "`outputs` declares the outputs (a map of name → {secret, description}); found a string")
+    let entries = match &node.value {
+        Value::Map(entries) => entries,
+        Value::Str(_) | Value::Int(_) | Value::Float(..) | Value::Bool(_) => {
+            diags.push(err(Code::InvalidType, &node.pos, path, "`outputs` declares the outputs (a map of name → {secret, description}); found a string")
                 .hint("score-k8s template provisioners render outputs with a Go template in `outputs`; in score-x, declare them here and render them with handlebars in `outputs_template`"));
             return BTreeMap::new();
         }
@@ -800,11 +793,11 @@ fn decode_outputs(
         _ => {
             diags.push(err(
                 Code::InvalidType,
-                &node.span,
+                &node.pos,
                 path,
                 format!(
                     "`outputs` must be a map of output name → {{secret, description}}, found {}",
-                    node.shape()
+                    node.type_name()
                 ),
             ));
             return BTreeMap::new();
@@ -938,8 +931,8 @@ mod tests {
         assert_eq!(
             errors("- class: x\n"),
             [
-                "p.yaml:1:8: error[REQUIRED_FIELD] at /0: provisioner has no `uri` (hint: add e.g. `uri: template://my-team/postgres`)",
-                "p.yaml:1:8: error[REQUIRED_FIELD] at /0: provisioner has no `type` (hint: add e.g. `type: postgres`)",
+                "p.yaml:1:3: error[REQUIRED_FIELD] at /0: provisioner has no `uri` (hint: add e.g. `uri: template://my-team/postgres`)",
+                "p.yaml:1:3: error[REQUIRED_FIELD] at /0: provisioner has no `type` (hint: add e.g. `type: postgres`)",
             ]
         );
     }
@@ -951,8 +944,8 @@ mod tests {
                 "- uri: template://a\n  type: t\n  params: { a: {} }\n  supported_params: [a]\n  outputs: { x: {} }\n  expected_outputs: [x]\n"
             ),
             [
-                "p.yaml:4:21: error[INVALID_VALUE] at /0/supported_params: give either `params` or `supported_params`, not both",
-                "p.yaml:6:21: error[INVALID_VALUE] at /0/expected_outputs: give either `outputs` or `expected_outputs`, not both",
+                "p.yaml:4:3: error[INVALID_VALUE] at /0/supported_params: give either `params` or `supported_params`, not both",
+                "p.yaml:6:3: error[INVALID_VALUE] at /0/expected_outputs: give either `outputs` or `expected_outputs`, not both",
             ]
         );
         let ps = decode("- uri: template://a\n  type: t\n  supported_params: [a, b]\n  expected_outputs: [x]\n- uri: template://b\n  type: u\n").unwrap();
@@ -971,9 +964,9 @@ mod tests {
                 "- uri: template://a\n  type: t\n  params: { a: 1, b: { typ: string } }\n  outputs: { x: [], y: { secert: true } }\n"
             ),
             [
-                "p.yaml:3:16: error[INVALID_TYPE] at /0/params/a: param `a` must be a map such as `{ type: string, default: \"x\" }`, found a scalar",
+                "p.yaml:3:16: error[INVALID_TYPE] at /0/params/a: param `a` must be a map such as `{ type: string, default: \"x\" }`, found an integer",
                 "p.yaml:3:24: error[UNKNOWN_FIELD] at /0/params/b/typ: unknown field `typ` in param `b` (hint: did you mean `type`?)",
-                "p.yaml:4:17: error[INVALID_TYPE] at /0/outputs/x: output `x` must be a map such as `{ secret: true }` or `{}`, found a list",
+                "p.yaml:4:14: error[INVALID_TYPE] at /0/outputs/x: output `x` must be a map such as `{ secret: true }` or `{}`, found a list",
                 "p.yaml:4:26: error[UNKNOWN_FIELD] at /0/outputs/y/secert: unknown field `secert` in output `y` (hint: did you mean `secret`?)",
             ]
         );
@@ -983,7 +976,7 @@ mod tests {
             ),
             [
                 "p.yaml:3:55: error[INVALID_TYPE] at /0/params/a/required: `required` must be true or false",
-                "p.yaml:3:16: error[INVALID_TYPE] at /0/params/a: the default of param `a` is not of type integer",
+                "p.yaml:3:13: error[INVALID_TYPE] at /0/params/a: the default of param `a` is not of type integer",
                 "p.yaml:4:27: error[INVALID_TYPE] at /0/outputs/x/secret: `secret` must be true or false",
             ]
         );
@@ -992,7 +985,7 @@ mod tests {
     #[test]
     fn duplicate_fields_are_errors() {
         let e = decode("- uri: template://a\n  type: t\n  type: u\n").unwrap_err();
-        assert_eq!(e.0[0].message, "duplicate field `type`");
+        assert_eq!(e.0[0].message, "duplicate key `type`");
         assert_eq!(e.0[0].span.as_ref().unwrap().line, 3);
         assert_eq!(e.0[0].related[0].0.line, 2);
     }

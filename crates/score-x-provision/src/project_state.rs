@@ -269,7 +269,7 @@ fn locate(text: &str, file: &str, msg: &str) -> Option<Span> {
     while !rest_path.is_empty() {
         let (key, value) = map_entries(&node)
             .iter()
-            .filter_map(|(k, v)| k.as_str().map(|k| (k, v)))
+            .map(|(k, v)| (k.name.as_str(), v))
             .filter(|(k, _)| {
                 rest_path == *k
                     || rest_path
@@ -283,13 +283,13 @@ fn locate(text: &str, file: &str, msg: &str) -> Option<Span> {
     let named = rest.split('`').nth(1)?;
     map_entries(&node)
         .iter()
-        .find(|(k, _)| k.as_str() == Some(named))
-        .map(|(k, _)| k.span.clone())
+        .find(|(k, _)| k.name == named)
+        .map(|(k, _)| k.pos.span(""))
 }
 
-fn map_entries(n: &crate::yaml::Node) -> &[(crate::yaml::Node, crate::yaml::Node)] {
-    match &n.kind {
-        crate::yaml::Kind::Map(entries) => entries,
+fn map_entries(n: &crate::yaml::Node) -> &[(score_x_core::yaml_tree::Key, crate::yaml::Node)] {
+    match &n.value {
+        crate::yaml::Value::Map(entries) => entries,
         _ => &[],
     }
 }

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::PoisonError;
 
-use score_x_core::diag::did_you_mean;
+use score_x_core::diag::{did_you_mean, edit_distance};
 use score_x_core::graph::ResourceGraph;
 use score_x_core::ir::Resource;
 use score_x_core::resolved::{Output, ProvisionedResource, Resolved};
@@ -516,22 +516,6 @@ fn near_misses(
         );
     }
     out
-}
-
-/// Levenshtein distance over chars (short output names only).
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
 }
 
 /// The outputs a run produced against the declaration: exactly the explicitly declared ones plus,

@@ -5,9 +5,11 @@
 //! - [`render`] prints diagnostics with source snippets (deterministic, for golden files).
 //!
 //! Decisions:
+//! - Text is read strictly ([`text`]): NUL and other control characters are errors with
+//!   file:line:col; UTF-16/UTF-32 input is named; a UTF-8 byte order mark is accepted.
 //! - A file may hold several YAML documents (`---`); each non-empty document is one workload.
-//! - Anchors/aliases are expanded, bounded by [`yaml::MAX_NODES`] nodes and [`yaml::MAX_DEPTH`]
-//!   levels per file (`YAML_TOO_LARGE`).
+//! - Anchors/aliases are expanded, bounded by [`yaml::MAX_NODES`] nodes, [`yaml::MAX_BYTES`]
+//!   bytes of text and [`yaml::MAX_DEPTH`] levels per file (`YAML_TOO_LARGE`).
 //! - Numbers/booleans where Score wants a string (variables, annotations, cpu, memory, file
 //!   content) are accepted as their text with an `INVALID_TYPE` warning.
 //! - Deprecated forms (files/volumes lists, `content` as a list of lines, `read_only`) are
@@ -28,6 +30,7 @@ pub mod path;
 pub mod patterns;
 pub mod quantity;
 pub mod render;
+pub mod text;
 pub mod yaml;
 
 use std::collections::HashMap;

@@ -109,6 +109,10 @@ pub fn parse_property(prop: &str) -> Result<Property, Box<Diagnostic>> {
 }
 
 fn parse_property_inner(prop: &str) -> Result<Property, Box<Diagnostic>> {
+    // The whole property (its path too, not only the YAML value) is text read strictly.
+    if let Err(e) = crate::text::check(PROPERTY_FILE, prop) {
+        return Err(invalid(prop, e.message));
+    }
     let Some((path, value)) = prop.split_once('=') else {
         return Err(invalid(prop, "missing `=`"));
     };

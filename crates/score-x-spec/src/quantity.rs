@@ -99,6 +99,37 @@ pub fn parse_memory(s: &str) -> Result<Memory, QuantityError> {
     })
 }
 
+/// A corrected spelling of a memory quantity that is not one but looks like one written with
+/// another tool's unit (`512MB`, `512mb`, `1GiB`, `2 Gi`, `64k`), as a hint.
+pub fn memory_hint(s: &str) -> Option<String> {
+    if parse_memory(s).is_ok() {
+        return None;
+    }
+    let t: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    let num_end = t.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+    let (num, suffix) = t.split_at(num_end);
+    parse_memory(num).ok()?;
+    let lower = suffix.to_ascii_lowercase();
+    let unit = lower.strip_suffix('b').unwrap_or(&lower);
+    let (letter, binary) = match unit.as_bytes() {
+        [] => return Some(format!("did you mean `{num}` (bytes)?")),
+        [l] => (*l, false),
+        [l, b'i'] => (*l, true),
+        _ => return None,
+    };
+    if !b"kmgtpe".contains(&letter) {
+        return None;
+    }
+    let u = char::from(letter.to_ascii_uppercase());
+    Some(if binary {
+        format!("did you mean `{num}{u}i`?")
+    } else {
+        format!(
+            "did you mean `{num}{u}` (powers of 1000) or `{num}{u}i` (powers of 1024, what most memory sizes mean)?"
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -129,5 +160,31 @@ mod tests {
         assert_eq!(parse_memory("1.5X"), Err(QuantityError::Pattern));
         assert_eq!(parse_memory("0"), Err(QuantityError::Pattern));
         assert_eq!(parse_memory("99999999999E"), Err(QuantityError::Overflow));
+    }
+
+    #[test]
+    fn memory_hints_suggest_the_score_spelling() {
+        assert_eq!(
+            memory_hint("512MB").as_deref(),
+            Some(
+                "did you mean `512M` (powers of 1000) or `512Mi` (powers of 1024, what most memory sizes mean)?"
+            )
+        );
+        assert!(memory_hint("128mb").unwrap().contains("`128Mi`"));
+        assert!(memory_hint("64k").unwrap().contains("`64K`"));
+        assert_eq!(memory_hint("1GiB").as_deref(), Some("did you mean `1Gi`?"));
+        assert_eq!(memory_hint("2 gi").as_deref(), Some("did you mean `2Gi`?"));
+        assert_eq!(
+            memory_hint("100B").as_deref(),
+            Some("did you mean `100` (bytes)?")
+        );
+        assert_eq!(memory_hint("lots"), None);
+        assert_eq!(memory_hint("5XB"), None);
+        assert_eq!(memory_hint("512Mi"), None);
+        for s in ["512MB", "1GiB", "64k", "100B"] {
+            let hint = memory_hint(s).unwrap();
+            let first = hint.split('`').nth(1).unwrap();
+            assert!(parse_memory(first).is_ok(), "{first}");
+        }
     }
 }

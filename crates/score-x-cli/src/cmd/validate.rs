@@ -13,7 +13,8 @@ use crate::printer::Printer;
 /// One entry of `ValidationResult.errors` / `.warnings`.
 #[derive(Serialize)]
 struct JsonIssue<'a> {
-    path: &'a str,
+    /// RFC 6901 JSON Pointer (`/containers/main/files/~1etc~1x`).
+    path: String,
     message: &'a str,
     code: &'static str,
     file: Option<&'a str>,
@@ -32,7 +33,10 @@ struct JsonResult<'a> {
 
 fn issue(d: &Diagnostic) -> JsonIssue<'_> {
     JsonIssue {
-        path: d.span.as_ref().map_or("", |s| &s.path),
+        path: d
+            .span
+            .as_ref()
+            .map_or_else(String::new, |s| score_x_spec::path::json_pointer(&s.path)),
         message: &d.message,
         code: d.code.as_str(),
         file: d.span.as_ref().map(|s| &*s.file),
@@ -89,4 +93,32 @@ pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
         }
     }
     if ok { Ok(()) } else { Err(Failure::Invalid) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use score_x_spec::{LoadOptions, SourceFile};
+
+    #[test]
+    fn json_paths_are_rfc_6901_pointers() {
+        let text = "apiVersion: score.dev/v1b1\nmetadata:\n  name: web\ncontainers:\n  main:\n    image: nginx\n    files:\n      /etc/x~y:\n        content: hi\n        mode: \"999\"\n";
+        let files = [SourceFile {
+            name: "score.yaml".into(),
+            text: text.into(),
+        }];
+        let diags = score_x_spec::load(&files, &FsReader, &LoadOptions::default()).unwrap_err();
+        assert!(
+            diags.iter().any(|d| d
+                .span
+                .as_ref()
+                .is_some_and(|s| &*s.path == "/containers/main/files/\"/etc/x~y\"/mode")),
+            "{diags:?}"
+        );
+        let v: serde_json::Value = serde_json::from_str(&to_json(&diags)).unwrap();
+        assert_eq!(
+            v["errors"][0]["path"],
+            "/containers/main/files/~1etc~1x~0y/mode"
+        );
+    }
 }

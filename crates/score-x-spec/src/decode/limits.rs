@@ -56,8 +56,8 @@ impl Dec<'_> {
             match quantity::parse_memory(&s) {
                 Ok(m) => Some(m),
                 Err(QuantityError::Pattern) => {
-                    self.error(Code::PatternMismatch, format!("memory `{s}` is not a memory quantity"), n, &p).hint =
-                        Some("write bytes with an optional unit: K, M, G, T, P, E or Ki, Mi, Gi, Ti, Pi, Ei (e.g. `128Mi`, `1.5G`)".into());
+                    let hint = quantity::memory_hint(&s).unwrap_or_else(|| "write bytes with an optional unit: K, M, G, T, P, E or Ki, Mi, Gi, Ti, Pi, Ei (e.g. `128Mi`, `1.5G`)".into());
+                    self.error(Code::PatternMismatch, format!("memory `{s}` is not a memory quantity"), n, &p).hint = Some(hint);
                     None
                 }
                 Err(QuantityError::Overflow) => {
