@@ -9,6 +9,7 @@ mod inputs;
 mod printer;
 mod project;
 mod runner;
+mod source_reader;
 mod table;
 
 use std::process::ExitCode;
