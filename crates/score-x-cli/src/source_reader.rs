@@ -290,7 +290,7 @@ mod tests {
         let (_t, p, _) = project();
         rustix::fs::mkfifoat(
             rustix::fs::CWD,
-            &p.join("fifo"),
+            p.join("fifo"),
             rustix::fs::Mode::from_raw_mode(0o600),
         )
         .unwrap();
