@@ -38,11 +38,13 @@ impl SourceReader {
         } else {
             score_dir
         };
-        dir.canonicalize()
-            .ok()
-            .into_iter()
-            .chain(self.cwd.clone())
-            .collect()
+        let mut roots: Vec<PathBuf> = dir.canonicalize().ok().into_iter().collect();
+        if let Some(cwd) = &self.cwd
+            && !roots.contains(cwd)
+        {
+            roots.push(cwd.clone());
+        }
+        roots
     }
 
     fn contained(&self, score_dir: &Path, shown: &str, real: &Path) -> Result<(), String> {
