@@ -76,6 +76,10 @@ pub struct Inputs {
     /// Score files; defaults to ./score.yaml.
     #[arg(value_name = "FILES")]
     pub files: Vec<PathBuf>,
+    /// Let `files.*.source` name files outside the project (the score file's directory and the
+    /// working directory).
+    #[arg(long)]
+    pub allow_outside_sources: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

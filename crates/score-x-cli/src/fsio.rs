@@ -1,10 +1,7 @@
-//! Filesystem helpers: reading inputs with clear errors, atomic writes, and the file reader the
-//! front end uses for `files.*.source`.
+//! Filesystem helpers: reading inputs with clear errors and atomic writes.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
-
-use score_x_spec::FileReader;
+use std::path::Path;
 
 /// Read a text file, with an error naming the path.
 pub fn read_text(path: &Path) -> Result<String, String> {
@@ -81,24 +78,5 @@ pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     {
         let _ = dir;
         Ok(())
-    }
-}
-
-/// Reads `files.*.source` relative to the directory of the Score file that names it.
-pub struct FsReader;
-
-impl FileReader for FsReader {
-    fn read(&self, score_file: &str, path: &str) -> Result<Vec<u8>, String> {
-        let p = Path::new(path);
-        let full: PathBuf = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            Path::new(score_file)
-                .parent()
-                .unwrap_or(Path::new(""))
-                .join(p)
-        };
-        std::fs::read(&full)
-            .map_err(|e| format!("cannot read `{}`: {}", full.display(), io_reason(&e)))
     }
 }

@@ -7,8 +7,8 @@ use score_x_spec::{LoadOptions, Loaded, SourceFile};
 
 use crate::cli::Inputs;
 use crate::cmd::Failure;
-use crate::fsio::FsReader;
 use crate::printer::Printer;
+use crate::source_reader::SourceReader;
 
 /// What the front end needs besides the files.
 #[derive(Default)]
@@ -76,7 +76,11 @@ pub fn load(
         overrides_file,
         override_properties: flags.override_properties.to_vec(),
     };
-    let result = score_x_spec::load(&sources, &FsReader, &opts);
+    let result = score_x_spec::load(
+        &sources,
+        &SourceReader::new(inputs.allow_outside_sources),
+        &opts,
+    );
     // Diagnostics may point into the overrides file too.
     let mut all_sources = sources;
     all_sources.extend(opts.overrides_file);

@@ -10,6 +10,7 @@ mod printer;
 mod project;
 mod registry;
 mod runner;
+mod source_reader;
 mod table;
 
 use std::process::ExitCode;

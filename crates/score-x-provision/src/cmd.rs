@@ -22,8 +22,10 @@ pub struct CommandOutput {
 }
 
 /// Runs a program. `program` is a bare name (look it up on `PATH`), a path (relative to the
-/// working directory unless absolute), or `~/…` (relative to the home directory). Kill it and
-/// return `Err` when it runs longer than `timeout`. `Err` also when it cannot be started.
+/// working directory unless absolute), or `~/…` (relative to the home directory). Kill it, and
+/// everything it started, and return `Err` when it runs longer than `timeout`. `Err` also when
+/// it cannot be started or prints more than the runner's bound on stdout (the CLI's runner:
+/// 4 MiB); the message is shown after the provisioner's uri.
 pub trait CommandRunner {
     fn run(
         &self,
@@ -49,7 +51,6 @@ pub(crate) fn parse_marker(s: &str) -> Option<SecretRef> {
     })
 }
 
-/// The program string handed to the runner.
 /// The program string handed to the runner. `cmd://./x` and `cmd://../x` are relative to the
 /// directory of the provisioner file (as named in its [`Origin`]; a pure path computation).
 pub(crate) fn program_for(spec: &CmdSpec, origin: &Origin) -> String {

@@ -77,9 +77,32 @@ impl HelperDef for Simple {
             }
             args.push(p.value().clone());
         }
-        (self.f)(&args)
-            .map(ScopedJson::Derived)
+        let out = (self.f)(&args).and_then(|v| match &v {
+            Json::String(s) if s.len() > MAX_HELPER_TEXT => Err(too_long()),
+            _ => Ok(v),
+        });
+        out.map(ScopedJson::Derived)
             .map_err(|m| RenderErrorReason::Other(format!("helper `{}`: {m}", self.name)).into())
+    }
+}
+
+/// The longest text a helper may produce: 1 MiB (nested `concat` or `replace` calls would
+/// otherwise grow without bound).
+pub(crate) const MAX_HELPER_TEXT: usize = 1 << 20;
+
+fn too_long() -> String {
+    format!(
+        "the result would be longer than {} KiB, the limit for a helper's text",
+        MAX_HELPER_TEXT >> 10
+    )
+}
+
+/// `Err` before allocating when a result of `len` bytes would pass the bound.
+fn within_bound(len: usize) -> Result<(), String> {
+    if len > MAX_HELPER_TEXT {
+        Err(too_long())
+    } else {
+        Ok(())
     }
 }
 
@@ -272,15 +295,27 @@ pub(crate) fn register(hb: &mut Handlebars<'static>, secrets: SharedSecretCtx) {
     hb.register_helper(
         "replace",
         simple("replace", 3..=3, |a| {
-            Ok(Json::String(
-                text(&a[0]).replace(&text(&a[1]), &text(&a[2])),
-            ))
+            let (s, from, to) = (text(&a[0]), text(&a[1]), text(&a[2]));
+            if !from.is_empty() && to.len() > from.len() {
+                let n = s.matches(from.as_str()).count();
+                within_bound(
+                    s.len()
+                        .saturating_add(n.saturating_mul(to.len() - from.len())),
+                )?;
+            } else if from.is_empty() {
+                // An empty pattern matches between every character.
+                let n = s.chars().count().saturating_add(1);
+                within_bound(s.len().saturating_add(n.saturating_mul(to.len())))?;
+            }
+            Ok(Json::String(s.replace(&from, &to)))
         }),
     );
     hb.register_helper(
         "concat",
         simple("concat", 1..=64, |a| {
-            Ok(Json::String(a.iter().map(text).collect()))
+            let parts: Vec<String> = a.iter().map(text).collect();
+            within_bound(parts.iter().map(String::len).fold(0, usize::saturating_add))?;
+            Ok(Json::String(parts.concat()))
         }),
     );
     hb.register_helper("fail", simple("fail", 1..=1, |a| Err(text(&a[0]))));
@@ -427,6 +462,43 @@ mod tests {
         let e = render("{{nope}}", &json!({})).unwrap_err();
         assert!(e.contains("nope"), "{e}");
         assert!(render("{{b64dec \"%%\"}}", &json!({})).is_err());
+    }
+
+    #[test]
+    fn nested_concat_doubling_stops_at_the_bound() {
+        // Each level doubles the text: 64 bytes × 2^25 = 2 GiB if it were built.
+        let depth = 25;
+        let t = format!(
+            "{{{{#with s}}}}{}{{{{this}}}}{}",
+            "{{#with (concat this this)}}".repeat(depth),
+            "{{/with}}".repeat(depth + 1)
+        );
+        let e = render(&t, &json!({"s": "x".repeat(64)})).unwrap_err();
+        assert!(
+            e.contains("helper `concat`: the result would be longer than 1024 KiB"),
+            "{e}"
+        );
+        let ok = render("{{concat s s}}", &json!({"s": "x".repeat(1000)})).unwrap();
+        assert_eq!(ok.len(), 2000);
+    }
+
+    #[test]
+    fn replace_growth_is_bounded() {
+        let d = json!({"s": "a".repeat(2000), "big": "b".repeat(1000)});
+        let e = render("{{replace s \"a\" big}}", &d).unwrap_err();
+        assert!(
+            e.contains("helper `replace`: the result would be longer"),
+            "{e}"
+        );
+        let e = render("{{replace s \"\" big}}", &d).unwrap_err();
+        assert!(
+            e.contains("helper `replace`: the result would be longer"),
+            "{e}"
+        );
+        assert_eq!(
+            render("{{replace \"a-b\" \"-\" \"+\"}}", &d).unwrap(),
+            "a+b"
+        );
     }
 
     #[test]

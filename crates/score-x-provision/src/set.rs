@@ -10,6 +10,8 @@ use crate::defaults;
 use crate::format::{self, Origin, Provisioner, ProvisionerKind, Section};
 use crate::helpers::{self, SharedSecretCtx};
 
+mod partials;
+
 /// Provisioners in match order (first match wins) and their compiled templates.
 pub struct ProvisionerSet {
     provisioners: Vec<Provisioner>,
@@ -92,7 +94,25 @@ impl ProvisionerSet {
             for (section, src) in sections {
                 let name = template_name(&p.uri, *section);
                 match self.hb.register_template_string(&name, &src.text) {
-                    Ok(()) => compiled.push(name),
+                    Ok(()) => {
+                        let problem = self.hb.get_template(&name).map(partials::check);
+                        compiled.push(name);
+                        if let Some(Err(problem)) = problem {
+                            diags.push(
+                                Diagnostic::error(
+                                    Code::Provisioner,
+                                    format!(
+                                        "{}: section `{}`: {}",
+                                        p.uri,
+                                        section.key(),
+                                        problem.message()
+                                    ),
+                                )
+                                .at(src.span.clone())
+                                .hint("a section may use the inline partials it defines; they must not call themselves"),
+                            );
+                        }
+                    }
                     Err(e) => {
                         let (line, col) = e.pos().unwrap_or((1, 0));
                         let file_line =
@@ -239,6 +259,26 @@ mod tests {
             Origin::User("a.yaml".into()),
         )
         .unwrap();
+    }
+
+    #[test]
+    fn a_recursive_partial_is_an_error_naming_it() {
+        let mut set = ProvisionerSet::new();
+        let e = set
+            .add_file(
+                "a.yaml",
+                "- uri: template://a\n  type: t\n  state: |\n    {{#*inline \"again\"}}{{> again}}{{/inline}}\n    x: {{> again}}\n",
+                Origin::User("a.yaml".into()),
+            )
+            .unwrap_err();
+        let d = &e.0[0];
+        assert_eq!(
+            d.message,
+            "template://a: section `state`: partial `again` calls itself"
+        );
+        let span = d.span.as_ref().unwrap();
+        assert_eq!((&*span.file, span.line), ("a.yaml", 4));
+        assert!(set.provisioners().is_empty());
     }
 
     #[test]

@@ -14,6 +14,31 @@ use crate::format::{ProvisionerKind, Section, SectionSource};
 use crate::run::{RunInput, RunResult, fail};
 use crate::set::{ProvisionerSet, template_name};
 
+/// The most one section may render: 4 MiB.
+pub(crate) const MAX_RENDER_BYTES: usize = 4 << 20;
+
+/// A render target that refuses to grow past [`MAX_RENDER_BYTES`].
+#[derive(Default)]
+struct Bounded {
+    bytes: Vec<u8>,
+    overflowed: bool,
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len().saturating_add(buf.len()) > MAX_RENDER_BYTES {
+            self.overflowed = true;
+            return Err(std::io::Error::other("render output bound"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn object() -> Json {
     Json::Object(serde_json::Map::new())
 }
@@ -198,44 +223,62 @@ pub(crate) fn run(
     let uses_workloads = sections.values().any(|s| s.text.contains("workloads"));
     // One handlebars context per resource, updated between sections (no re-serialisation).
     let mut data = handlebars::Context::from(template_data(input, target, options, uses_workloads));
-    let render =
-        |section: Section, data: &handlebars::Context| -> Result<Option<Json>, Diagnostic> {
-            let Some(src) = sections.get(&section) else {
-                return Ok(None);
-            };
-            let text = set
-                .hb
-                .render_with_context(&template_name(&input.p.uri, section), data)
-                .map_err(|e| {
-                    let (msg, hint) = describe(&e, data.data());
-                    let mut d = fail(
-                        input,
-                        file_span(src, e.line_no),
-                        format!(
-                            "section `{}` line {}, column {}: {msg}",
-                            section.key(),
-                            e.line_no.unwrap_or(1),
-                            e.column_no.unwrap_or(1)
-                        ),
-                    );
-                    if let Some(h) = hint {
-                        d = d.hint(h);
-                    }
-                    d
-                })?;
-            // Never quote rendered text in messages: it may hold generated secrets.
-            parse_yaml(&text).map(Some).map_err(|(line, msg)| {
-                fail(
+    let render = |section: Section,
+                  data: &handlebars::Context|
+     -> Result<Option<Json>, Diagnostic> {
+        let Some(src) = sections.get(&section) else {
+            return Ok(None);
+        };
+        let mut out = Bounded::default();
+        let rendered = set.hb.render_with_context_to_write(
+            &template_name(&input.p.uri, section),
+            data,
+            &mut out,
+        );
+        if out.overflowed {
+            return Err(fail(
                     input,
-                    file_span(src, line),
+                    src.span.clone(),
                     format!(
-                        "section `{}` did not render valid YAML (rendered line {}): {msg}",
+                        "section `{}` rendered more than {} MiB, the limit for one section",
                         section.key(),
-                        line.unwrap_or(1)
+                        MAX_RENDER_BYTES >> 20
                     ),
                 )
-            })
-        };
+                .hint("a loop over large data, or partials calling each other many times, can do this; render less"));
+        }
+        let text = rendered
+            .map(|()| String::from_utf8_lossy(&out.bytes).into_owned())
+            .map_err(|e| {
+                let (msg, hint) = describe(&e, data.data());
+                let mut d = fail(
+                    input,
+                    file_span(src, e.line_no),
+                    format!(
+                        "section `{}` line {}, column {}: {msg}",
+                        section.key(),
+                        e.line_no.unwrap_or(1),
+                        e.column_no.unwrap_or(1)
+                    ),
+                );
+                if let Some(h) = hint {
+                    d = d.hint(h);
+                }
+                d
+            })?;
+        // Never quote rendered text in messages: it may hold generated secrets.
+        parse_yaml(&text).map(Some).map_err(|(line, msg)| {
+            fail(
+                input,
+                file_span(src, line),
+                format!(
+                    "section `{}` did not render valid YAML (rendered line {}): {msg}",
+                    section.key(),
+                    line.unwrap_or(1)
+                ),
+            )
+        })
+    };
     let as_map = |section: Section, v: Option<Json>| -> Result<Json, Diagnostic> {
         match v {
             None | Some(Json::Null) => Ok(object()),
@@ -378,6 +421,26 @@ fn secret_output(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::tests::{api_with, assert_mentions, error_with, set_with};
+
+    #[test]
+    fn a_section_rendering_too_much_is_an_error_at_the_provisioner_file() {
+        // 8^6 × 32 bytes = 8 MiB if it were rendered.
+        let set = set_with(
+            "- uri: template://test/big\n  type: big\n  outputs_template: |\n    {{#*inline \"a\"}}0123456789abcdef0123456789abcdef{{/inline}}\n    {{#*inline \"b\"}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{/inline}}\n    {{#*inline \"c\"}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{/inline}}\n    {{#*inline \"d\"}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{/inline}}\n    {{#*inline \"e\"}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{/inline}}\n    {{#*inline \"f\"}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{/inline}}\n    x: {{> f}}{{> f}}{{> f}}{{> f}}{{> f}}{{> f}}{{> f}}{{> f}}\n",
+        );
+        let app = api_with(&[], "b", "big", None);
+        let d = error_with(&app, &set);
+        assert_mentions(
+            &d.message,
+            &[
+                "template://test/big",
+                "section `outputs_template` rendered more than 4 MiB",
+            ],
+        );
+        let span = d.span.unwrap();
+        assert_eq!((&*span.file, span.line), ("extra.yaml", 4));
+    }
 
     #[test]
     fn rendered_yaml_parsing() {

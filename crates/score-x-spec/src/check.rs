@@ -2,7 +2,8 @@
 //! duplicate workload names, placeholders (syntax, unknown resources, missing metadata keys),
 //! volume sources, `before` (unknown containers, self references, cycles, missing probes),
 //! conflicting declarations of one shared resource uid, `image: "."` without `--image`, and
-//! `files.*.source` (missing or non-UTF-8 files), read through the [`FileReader`].
+//! `files.*.source` (missing or non-UTF-8 files), read through the [`FileReader`], and file
+//! targets with `..`.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -322,6 +323,16 @@ impl Checker<'_> {
             }
             for (target, f) in &c.files {
                 let what = format!("file `{target}`");
+                if target.split('/').any(|part| part == "..") {
+                    self.diags.push(
+                        Diagnostic::error(
+                            Code::InvalidValue,
+                            format!("{what}: a file target must not contain `..`"),
+                        )
+                        .at(f.span.clone())
+                        .hint("write the target as a normalised absolute path in the container, e.g. `/etc/app/app.conf`"),
+                    );
+                }
                 match &f.content {
                     FileSource::Content(s) if !f.no_expand => {
                         self.template(w, &s.value, &s.span, false, &what, None);
@@ -557,4 +568,64 @@ fn joined<'a>(names: impl IntoIterator<Item = &'a String>) -> String {
         .map(String::as_str)
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{FileReader, LoadOptions, SourceFile, load};
+    use score_x_core::Code;
+
+    struct NoFiles;
+
+    impl FileReader for NoFiles {
+        fn read(&self, _: &str, _: &str) -> Result<Vec<u8>, String> {
+            Err("no such file".into())
+        }
+    }
+
+    /// The file target errors of a workload with one file at `target`: (message, path, line).
+    fn target_errors(target: &str) -> Vec<(String, String, u32)> {
+        let text = format!(
+            "apiVersion: score.dev/v1b1\nmetadata:\n  name: app\ncontainers:\n  main:\n    image: nginx\n    files:\n      {target:?}:\n        content: x\n"
+        );
+        let files = [SourceFile {
+            name: "score.yaml".into(),
+            text,
+        }];
+        match load(&files, &NoFiles, &LoadOptions::default()) {
+            Ok(_) => vec![],
+            Err(d) => d
+                .errors()
+                .filter(|e| e.code == Code::InvalidValue)
+                .map(|e| {
+                    let s = e.span.clone().unwrap();
+                    (e.message.clone(), s.path.to_string(), s.line)
+                })
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn file_targets_with_dot_dot_are_errors_at_the_file_entry() {
+        for t in ["../../x", "/etc/../x", "a/..", ".."] {
+            let e = target_errors(t);
+            assert_eq!(e.len(), 1, "{t}: {e:?}");
+            assert!(e[0].0.contains("must not contain `..`"), "{e:?}");
+            // The path quotes a key holding `/`; the line is the entry's.
+            let key = if t.contains('/') {
+                format!("{t:?}")
+            } else {
+                t.to_string()
+            };
+            assert_eq!(e[0].1, format!("/containers/main/files/{key}"), "{e:?}");
+            assert_eq!(e[0].2, 8, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn normal_targets_and_dots_in_names_are_fine() {
+        for t in ["/etc/app.conf", "/etc/..hidden", "/a/b../c", "rel/x"] {
+            assert!(target_errors(t).is_empty(), "{t}");
+        }
+    }
 }

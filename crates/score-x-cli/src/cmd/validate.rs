@@ -6,9 +6,9 @@ use score_x_core::{Code, Diagnostic, Diagnostics};
 
 use crate::cli::{ValidateArgs, ValidateFormat};
 use crate::cmd::Failure;
-use crate::fsio::FsReader;
 use crate::inputs;
 use crate::printer::Printer;
+use crate::source_reader::SourceReader;
 
 /// One entry of `ValidationResult.errors` / `.warnings`.
 #[derive(Serialize)]
@@ -66,7 +66,11 @@ pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
         }
         Err(e) => return Err(e),
     };
-    let result = score_x_spec::load(&sources, &FsReader, &score_x_spec::LoadOptions::default());
+    let result = score_x_spec::load(
+        &sources,
+        &SourceReader::new(args.inputs.allow_outside_sources),
+        &score_x_spec::LoadOptions::default(),
+    );
     // Resource params that form a cycle are found by the graph stage: run it too.
     let (diags, ok) = match result {
         Ok(loaded) => match score_x_core::graph::ResourceGraph::build(&loaded.app) {
@@ -107,7 +111,8 @@ mod tests {
             name: "score.yaml".into(),
             text: text.into(),
         }];
-        let diags = score_x_spec::load(&files, &FsReader, &LoadOptions::default()).unwrap_err();
+        let reader = SourceReader::new(false);
+        let diags = score_x_spec::load(&files, &reader, &LoadOptions::default()).unwrap_err();
         assert!(
             diags.iter().any(|d| d
                 .span
