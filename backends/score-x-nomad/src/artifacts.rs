@@ -9,7 +9,8 @@
 //!     port: 5432         # container port, registered as service `id`, with a tcp check
 //!     env: { POSTGRES_USER: app }
 //!     secretEnv: { POSTGRES_PASSWORD: { path: score-x/postgres/default/web-pg, item: password } }
-//!     dataDir: /var/lib/postgresql/data   # kept in the allocation's sticky ephemeral disk
+//!     dataDir: /var/lib/postgresql/data   # kept in the allocation directory
+//!     setup: [sh, -c, "…"]                 # optional poststart task (same image and env)
 //! variables:             # Nomad Variables the platform creates (listed, never valued)
 //!   - { path: score-x/postgres/default/web-pg, items: [password], description: … }
 //! warnings: [ … ]        # said when a workload uses the resource
@@ -90,6 +91,9 @@ pub struct ServiceJob {
     #[serde(default)]
     pub secret_env: BTreeMap<String, VarItem>,
     pub data_dir: Option<String>,
+    /// A command run once the service has started (a poststart task of the same image, with
+    /// the same environment; it reaches the service on localhost).
+    pub setup: Option<Vec<String>>,
     /// MHz (default 100).
     pub cpu: Option<u64>,
     /// MiB (default 256).

@@ -68,6 +68,12 @@ impl Ctx<'_> {
         for r in v.secrets() {
             self.read(job, r);
         }
-        gotmpl::value(v, self.opts.service_provider)
+        gotmpl::value(
+            v,
+            gotmpl::Discovery {
+                provider: self.opts.service_provider,
+                consul_dns: self.opts.consul_dns,
+            },
+        )
     }
 }

@@ -14,7 +14,8 @@ pub const LEFT: &str = "[[score:";
 /// Right delimiter of every template score-x writes.
 pub const RIGHT: &str = ":score]]";
 /// A secret reference whose name starts with this names a service, not a variable path:
-/// `service:<name>` with key `address` or `port`, resolved at run time.
+/// `service:<name>` with key `address`, `port`, `hostport` (`address:port`) or `http`
+/// (`http://address:port`), resolved at run time from the first instance of the service.
 pub const SERVICE_PREFIX: &str = "service:";
 /// Item read when a secret reference names no key.
 pub const DEFAULT_ITEM: &str = "value";
@@ -52,25 +53,45 @@ pub fn service_of(r: &SecretRef) -> Option<&str> {
     r.name.strip_prefix(SERVICE_PREFIX)
 }
 
-/// The template text reading one reference.
-pub fn reference(r: &SecretRef, provider: ServiceProvider) -> String {
-    if let Some(svc) = service_of(r) {
-        let field = if item(r) == "port" {
-            ".Port"
-        } else {
-            ".Address"
-        };
-        return [
+/// How run-time service references are resolved.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Discovery {
+    pub provider: ServiceProvider,
+    /// Host names through Consul DNS (`<service>.service.consul`) instead of the catalog.
+    pub consul_dns: bool,
+}
+
+fn service(svc: &str, field: &str, d: Discovery) -> String {
+    let lookup = |f: &str| {
+        [
             action(&format!(
                 "range {} {}",
-                provider.template_function(),
+                d.provider.template_function(),
                 quote(svc)
             )),
-            action(field),
+            action(f),
             action("break"),
             action("end"),
         ]
-        .concat();
+        .concat()
+    };
+    let addr = if d.consul_dns {
+        text(&format!("{svc}.service.consul"))
+    } else {
+        lookup(".Address")
+    };
+    match field {
+        "port" => lookup(".Port"),
+        "hostport" => format!("{addr}:{}", lookup(".Port")),
+        "http" => format!("http://{addr}:{}", lookup(".Port")),
+        _ => addr,
+    }
+}
+
+/// The template text reading one reference.
+pub fn reference(r: &SecretRef, d: Discovery) -> String {
+    if let Some(svc) = service_of(r) {
+        return service(svc, item(r), d);
     }
     let key = item(r);
     let get = if is_ident(key) {
@@ -87,12 +108,12 @@ pub fn reference(r: &SecretRef, provider: ServiceProvider) -> String {
 }
 
 /// A whole value as template text.
-pub fn value(v: &Value, provider: ServiceProvider) -> String {
+pub fn value(v: &Value, d: Discovery) -> String {
     v.segments
         .iter()
         .map(|s| match s {
             Segment::Text(t) => text(t),
-            Segment::Secret(r) => reference(r, provider),
+            Segment::Secret(r) => reference(r, d),
         })
         .collect()
 }
@@ -137,7 +158,13 @@ mod tests {
             ],
         };
         assert_eq!(
-            value(&v, ServiceProvider::Nomad),
+            value(
+                &v,
+                Discovery {
+                    provider: ServiceProvider::Nomad,
+                    consul_dns: false
+                }
+            ),
             "u:[[score: with nomadVar \"score-x/postgres/default/web-pg\" :score]][[score: .password :score]][[score: end :score]]@[[score: range nomadService \"api-web\" :score]][[score: .Address :score]][[score: break :score]][[score: end :score]][[score: with nomadVar \"x\" :score]][[score: index . \"my-key\" :score]][[score: end :score]]"
         );
         assert!(!only_services(&v));

@@ -14,8 +14,33 @@ use crate::model::{
 };
 use crate::options::{HclVariable, Options};
 
+/// A string literal. The library escapes quotes, control characters and `${` / `%{`, but its
+/// marker escaping (hcl-primitives 0.1.13 `escape_markers`) misses a marker right after another
+/// `$` or `%` (`$${a} $${b}` came back as `${b}`): each marker is therefore handed to it at the
+/// start of its own piece, where it is escaped, and the escaped pieces are joined.
 fn s(v: &str) -> Expression {
-    Expression::String(v.to_string())
+    let mut starts: Vec<usize> = v
+        .match_indices("${")
+        .chain(v.match_indices("%{"))
+        .map(|(i, _)| i)
+        .collect();
+    if starts.is_empty() {
+        return Expression::String(v.to_string());
+    }
+    starts.sort_unstable();
+    starts.insert(0, 0);
+    starts.push(v.len());
+    let mut inner = String::new();
+    for w in starts.windows(2) {
+        let piece = Expression::String(v[w[0]..w[1]].to_string());
+        let quoted = hcl::format::to_string(&piece).unwrap_or_default();
+        inner.push_str(
+            quoted
+                .get(1..quoted.len().saturating_sub(1))
+                .unwrap_or_default(),
+        );
+    }
+    Expression::TemplateExpr(Box::new(hcl::expr::TemplateExpr::QuotedString(inner)))
 }
 
 fn list(v: &[String]) -> Expression {
@@ -250,4 +275,31 @@ pub fn jobspec(job: &Job, opts: &Options) -> Result<String, Error> {
         what: format!("the HCL of job `{}`", job.id),
         reason: e.to_string(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strings_read_back_unchanged() {
+        for text in [
+            "plain",
+            "a ${b}",
+            "echo $${GREETING} $${NAME}!",
+            "%%{x} %{y} $%{z} %${w}",
+            "$$$",
+            "${",
+            "%{",
+            "x\n\"q\"\n\t",
+            "{{ .x }} [[score: y :score]]",
+        ] {
+            let b = Body::builder()
+                .add_attribute(Attribute::new(Identifier::unchecked("data"), s(text)))
+                .build();
+            let printed = hcl::to_string(&b).unwrap();
+            let back: BTreeMap<String, String> = hcl::from_str(&printed).unwrap();
+            assert_eq!(back["data"], text, "{printed}");
+        }
+    }
 }

@@ -52,6 +52,11 @@ fn check_options(opts: &Options) -> Result<(), Error> {
             "`cpuMhzPerCore` must be at least 1".into(),
         ));
     }
+    if opts.consul_dns && opts.service_provider != ServiceProvider::Consul {
+        return Err(Error::InvalidOption(
+            "`consulDns: true` needs `serviceProvider: consul` (Consul DNS knows only services registered in Consul)".into(),
+        ));
+    }
     if opts.datacenters.as_ref().is_some_and(|d| d.is_empty()) {
         return Err(Error::InvalidOption(
             "`datacenters` is empty; leave it out for every datacenter (`[\"*\"]`)".into(),

@@ -8,7 +8,7 @@ use crate::checks::{INTERVAL, TIMEOUT};
 use crate::ctx::Ctx;
 use crate::model::{
     DockerConfig, Job, NetworkResource, Port, Resources, Service, ServiceCheck, Task, TaskGroup,
-    Template,
+    TaskLifecycle, Template,
 };
 use crate::templates::SECRET_ENV_FILE;
 use crate::{gotmpl, workload};
@@ -68,7 +68,7 @@ pub fn build(ctx: &mut Ctx, s: &ServiceJob) -> Job {
         .iter()
         .map(|d| format!("../alloc/data/{}:{d}", s.id))
         .collect();
-    let task = Task {
+    let mut task = Task {
         name: s.id.clone(),
         driver: "docker".to_string(),
         config: DockerConfig {
@@ -87,6 +87,26 @@ pub fn build(ctx: &mut Ctx, s: &ServiceJob) -> Job {
         }),
         ..Default::default()
     };
+    let mut tasks = Vec::new();
+    if let Some(cmd) = &s.setup {
+        let mut setup = task.clone();
+        setup.name = "setup".to_string();
+        setup.config.entrypoint = Some(cmd.clone());
+        setup.config.args = None;
+        setup.config.volumes = Vec::new();
+        setup.lifecycle = Some(TaskLifecycle {
+            hook: "poststart".to_string(),
+            sidecar: false,
+        });
+        setup.resources = Some(Resources {
+            cpu: Some(50),
+            memory_mb: Some(128),
+            ..Default::default()
+        });
+        tasks.push(setup);
+    }
+    task.name = s.id.clone();
+    tasks.insert(0, task);
     Job {
         id: s.id.clone(),
         name: s.id.clone(),
@@ -112,7 +132,7 @@ pub fn build(ctx: &mut Ctx, s: &ServiceJob) -> Job {
                 reserved_ports: Vec::new(),
             }],
             services: service(ctx, s),
-            tasks: vec![task],
+            tasks,
             ..Default::default()
         }],
         ..Default::default()
