@@ -1,0 +1,80 @@
+//! The Nomad conformance validator (`tests/conformance/nomad_validate.py`) run on a bundle: the
+//! JSON jobs against the `Job` schema of the Nomad OpenAPI description
+//! (`../shared/data/nomad-openapi.yaml` next to the repository), the HCL read back by python-hcl2
+//! and compared with the JSON, and every template's delimiters. A missing OpenAPI file or
+//! Python module is a printed skip locally and a failure under `CI=true`.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use score_x_core::Bundle;
+
+use crate::validators::write_files;
+
+/// The Nomad OpenAPI description, relative to the workspace root's parent.
+pub fn openapi() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/data/nomad-openapi.yaml")
+}
+
+fn ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// True when the validator can run; a skip notice (or, under CI, a panic) otherwise.
+#[allow(clippy::print_stderr, clippy::panic)]
+pub fn available() -> bool {
+    let missing = if !openapi().is_file() {
+        Some(format!("{} is absent", openapi().display()))
+    } else {
+        let ok = Command::new("python3")
+            .args(["-c", "import hcl2, jsonschema, yaml"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        (!ok).then(|| {
+            "python3 with hcl2, jsonschema and yaml is missing (pip install -r tests/conformance/requirements-nomad.txt)".to_string()
+        })
+    };
+    match missing {
+        None => true,
+        Some(m) if ci() => panic!("CI: {m}"),
+        Some(m) => {
+            eprintln!("notice: {m}; Nomad validation skipped");
+            false
+        }
+    }
+}
+
+/// Run the validator on `bundle`; `Err` holds its report.
+pub fn validate(bundle: &Bundle) -> Result<(), String> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    write_files(dir.path(), &bundle.files)?;
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance/nomad_validate.py");
+    let out = Command::new("python3")
+        .arg(script)
+        .arg(openapi())
+        .arg(dir.path())
+        .output()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        ))
+    }
+}
+
+/// Validate `bundle` when the validator is available; panic with its report when it fails.
+#[allow(clippy::panic)]
+pub fn assert_valid(what: &str, bundle: &Bundle) {
+    if !available() {
+        return;
+    }
+    if let Err(e) = validate(bundle) {
+        panic!("{what}: the Nomad output does not validate:\n{e}");
+    }
+}
