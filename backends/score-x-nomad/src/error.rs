@@ -48,6 +48,8 @@ pub enum Error {
         reason: String,
         span: Box<Span>,
     },
+    #[error("internal error: the value of secret `{secret}` would be written into {file}")]
+    SecretLeak { file: String, secret: String },
     #[error("could not write {what}: {reason}")]
     Serialize { what: String, reason: String },
 }
@@ -62,7 +64,7 @@ impl Error {
             | Error::Volume { .. }
             | Error::Workload { .. } => Code::Unsupported,
             Error::Artifacts { .. } => Code::Provisioner,
-            Error::Serialize { .. } => Code::Backend,
+            Error::Serialize { .. } | Error::SecretLeak { .. } => Code::Backend,
         }
     }
 
@@ -75,7 +77,7 @@ impl Error {
             | Error::Volume { span, .. }
             | Error::Artifacts { span, .. }
             | Error::Workload { span, .. } => Some((**span).clone()),
-            Error::InvalidOption(_) | Error::Serialize { .. } => None,
+            Error::InvalidOption(_) | Error::Serialize { .. } | Error::SecretLeak { .. } => None,
         }
     }
 

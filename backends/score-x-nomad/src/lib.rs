@@ -21,6 +21,7 @@ mod error;
 pub mod gotmpl;
 pub mod hcl;
 mod interim_plan;
+mod leak;
 pub mod model;
 pub mod network;
 mod options;
@@ -181,6 +182,7 @@ pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
             .hint("create each with `nomad var put <path> <item>=<value> …`, and let the jobs read them (an ACL policy on the paths when ACLs are on)"),
         );
     }
+    leak::check(app, &bundle)?;
     bundle.warnings = ctx.warnings;
     bundle.notes = ctx.notes;
     Ok(bundle)

@@ -165,3 +165,114 @@ fn cron_needs_a_schedule() {
     assert_eq!(j["Type"], "batch");
     assert_eq!(j["Periodic"]["Spec"], "*/5 * * * *");
 }
+
+#[test]
+fn a_secret_value_in_plain_text_is_refused() {
+    let mut a = estate();
+    let w = a.workloads.get_mut("web").unwrap();
+    let main = w.containers.get_mut("main").unwrap();
+    main.variables
+        .insert("OOPS".into(), var(text("hunter2hunter2")));
+    let e = emit(&a, &Options::default()).unwrap_err();
+    assert!(e.to_string().contains("score-x/pg"), "{e}");
+}
+
+#[test]
+fn before_chains_are_errors() {
+    let mut a = estate();
+    let w = a.workloads.get_mut("web").unwrap();
+    let mut c = container("seed");
+    c.before.insert(
+        "migrate".into(),
+        Before {
+            ready: Readiness::Complete,
+            span: span("/containers/seed/before/migrate"),
+        },
+    );
+    w.containers.insert("seed".into(), c);
+    let e = emit(&a, &Options::default()).unwrap_err();
+    assert!(
+        e.to_string().contains("must be ready before `migrate`"),
+        "{e}"
+    );
+
+    let mut a = estate();
+    let w = a.workloads.get_mut("web").unwrap();
+    w.containers.get_mut("main").unwrap().before.insert(
+        "migrate".into(),
+        Before {
+            ready: Readiness::Started,
+            span: span("/containers/main/before/migrate"),
+        },
+    );
+    let e = emit(&a, &Options::default()).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("`main` of workload `web` must be ready before `migrate`"),
+        "{e}"
+    );
+}
+
+#[test]
+fn resources_in_mhz_cores_and_memory_max() {
+    use score_x_core::ir::{Cpu, Memory, Quantities, ResourceRequirements};
+    let mut a = estate();
+    let w = a.workloads.get_mut("web").unwrap();
+    w.containers.get_mut("main").unwrap().resources = Some(ResourceRequirements {
+        requests: Some(Quantities {
+            cpu: Some(Cpu {
+                millis: 1500,
+                text: "1500m".into(),
+            }),
+            memory: Some(Memory {
+                bytes: 100 * 1024 * 1024 + 1,
+                text: "100Mi+1".into(),
+            }),
+        }),
+        limits: Some(Quantities {
+            cpu: None,
+            memory: Some(Memory {
+                bytes: 1 << 30,
+                text: "1Gi".into(),
+            }),
+        }),
+    });
+    let opts = Options {
+        cpu_mhz_per_core: Some(2400),
+        ..Default::default()
+    };
+    let b = emit(&a, &opts).unwrap();
+    let r = &job(&b)["TaskGroups"][0]["Tasks"][0]["Resources"];
+    assert_eq!(r["CPU"], 3600);
+    assert_eq!(r["MemoryMB"], 101);
+    assert_eq!(r["MemoryMaxMB"], 1024);
+    let opts = Options {
+        cpu_mode: crate::CpuMode::Cores,
+        ..Default::default()
+    };
+    let b = emit(&a, &opts).unwrap();
+    assert_eq!(
+        job(&b)["TaskGroups"][0]["Tasks"][0]["Resources"]["Cores"],
+        2
+    );
+    assert!(b.warnings.iter().any(|w| w.message.contains("whole cores")));
+}
+
+#[test]
+fn options_are_checked() {
+    let bad = Options {
+        consul_dns: true,
+        ..Default::default()
+    };
+    assert!(
+        emit(&estate(), &bad)
+            .unwrap_err()
+            .to_string()
+            .contains("consulDns")
+    );
+    let bad = Options {
+        datacenters: Some(vec![]),
+        ..Default::default()
+    };
+    assert!(emit(&estate(), &bad).is_err());
+}
