@@ -14,7 +14,7 @@ use score_x_core::resolved::Output;
 use score_x_core::{Bundle, Resolved, Target};
 use score_x_provision::{Context, Origin, ProvisionerSet, State, provision};
 use score_x_spec::{SourceFile, load};
-use score_x_tests::nomad::assert_valid;
+use score_x_tests::nomad::{assert_all_valid, assert_valid};
 use score_x_tests::pipeline::{NoCommands, resolve_with_defaults as resolve};
 use score_x_tests::samples::{self, DirReader, SCHEMA_SAMPLES, shared};
 use score_x_tests::seed::{seed_examples, seed_file, seed_reader};
@@ -722,15 +722,13 @@ fn resolve_case(files: &[SourceFile], reader: &DirReader, before: &[&str]) -> Re
 #[test]
 fn samples_and_seed_examples_translate_to_valid_jobs() {
     let Some(shared) = shared() else { return };
-    let mut count = 0;
+    let mut bundles = Vec::new();
     for d in samples::sample_dirs(&samples::root(&shared)).unwrap() {
         if d.rel == SCHEMA_SAMPLES {
             continue;
         }
         let resolved = resolve_case(&d.files, &d.reader(), &[]);
-        let b = emit(&resolved, &json!({}));
-        assert_valid(&d.rel, &b);
-        count += 1;
+        bundles.push((d.rel.clone(), emit(&resolved, &json!({}))));
     }
     for (name, v) in seed_examples(&shared).unwrap() {
         let resolved = resolve_case(
@@ -738,11 +736,11 @@ fn samples_and_seed_examples_translate_to_valid_jobs() {
             &seed_reader(),
             &["fixtures/seed-class-provisioners.yaml"],
         );
-        let b = emit(&resolved, &json!({}));
-        assert_valid(&format!("seed/{name}"), &b);
-        count += 1;
+        bundles.push((format!("seed/{name}"), emit(&resolved, &json!({}))));
     }
-    assert!(count > 5, "only {count} estates");
+    assert!(bundles.len() > 5, "only {} estates", bundles.len());
+    let named: Vec<(&str, &Bundle)> = bundles.iter().map(|(n, b)| (n.as_str(), b)).collect();
+    assert_all_valid(&named);
 }
 
 /// The validator finds what it is there to find (each mutation of a valid bundle is reported).

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Validate a directory of score-x Nomad output: OPENAPI DIR.
+"""Validate directories of score-x Nomad output: OPENAPI DIR [DIR…].
 
 - every `*.nomad.json` is `{"Job": …}` and the job validates against the `Job` schema of the
   Nomad OpenAPI description OPENAPI (jsonschema), with unknown fields forbidden (every object
@@ -11,6 +11,7 @@
 
 Prints one line per problem and exits 1 when there is any.
 """
+import difflib
 import json
 import pathlib
 import re
@@ -333,44 +334,48 @@ def template_problems(text, left, right):
     return problems
 
 
-def main():
-    openapi, out = sys.argv[1], pathlib.Path(sys.argv[2])
-    validator = job_validator(openapi)
-    problems = []
+def check_dir(validator, out, problems):
     jsons = sorted(out.glob("*.nomad.json"))
     if not jsons:
         problems.append(f"{out}: no *.nomad.json")
     for path in jsons:
+        name = f"{out.name}/{path.name}"
         doc = json.loads(path.read_text())
         if set(doc) != {"Job"}:
-            problems.append(f"{path.name}: the top level must be exactly {{\"Job\": …}}, not {sorted(doc)}")
+            problems.append(f"{name}: the top level must be exactly {{\"Job\": …}}, not {sorted(doc)}")
             continue
         job = doc["Job"]
         for e in validator.iter_errors(job):
             where = "/".join(str(p) for p in e.absolute_path)
-            problems.append(f"{path.name}: /Job/{where}: {e.message}")
-        durations_are_integers(job, f"{path.name}:/Job", problems)
+            problems.append(f"{name}: /Job/{where}: {e.message}")
+        durations_are_integers(job, f"{name}:/Job", problems)
         for g in job.get("TaskGroups", []):
             for t in g.get("Tasks", []):
                 for k, tpl in enumerate(t.get("Templates", [])):
                     for p in template_problems(tpl["EmbeddedTmpl"], tpl.get("LeftDelim", "{{"), tpl.get("RightDelim", "}}")):
-                        problems.append(f"{path.name}: task {t['Name']} template {k}: {p}")
+                        problems.append(f"{name}: task {t['Name']} template {k}: {p}")
         hcl_path = path.with_name(path.name.replace(".nomad.json", ".nomad.hcl"))
         if not hcl_path.exists():
-            problems.append(f"{hcl_path.name}: missing")
+            problems.append(f"{out.name}/{hcl_path.name}: missing")
             continue
         try:
             with hcl_path.open() as f:
                 from_hcl = job_of_hcl(hcl2.load(f))
         except Exception as e:  # a parse or shape error is a finding
-            problems.append(f"{hcl_path.name}: {type(e).__name__}: {e}")
+            problems.append(f"{out.name}/{hcl_path.name}: {type(e).__name__}: {e}")
             continue
         if from_hcl != job:
             a = json.dumps(from_hcl, indent=1, sort_keys=True).splitlines()
             b = json.dumps(job, indent=1, sort_keys=True).splitlines()
-            import difflib
             diff = "\n".join(difflib.unified_diff(b, a, "json", "hcl", lineterm="", n=2))
-            problems.append(f"{hcl_path.name}: does not describe the job of {path.name}:\n{diff}")
+            problems.append(f"{out.name}/{hcl_path.name}: does not describe the job of {path.name}:\n{diff}")
+
+
+def main():
+    validator = job_validator(sys.argv[1])
+    problems = []
+    for d in sys.argv[2:]:
+        check_dir(validator, pathlib.Path(d), problems)
     for p in problems:
         print(p)
     sys.exit(1 if problems else 0)

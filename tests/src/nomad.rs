@@ -48,13 +48,28 @@ pub fn available() -> bool {
 
 /// Run the validator on `bundle`; `Err` holds its report.
 pub fn validate(bundle: &Bundle) -> Result<(), String> {
-    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    write_files(dir.path(), &bundle.files)?;
+    validate_all(&[("bundle", bundle)])
+}
+
+/// Run the validator once on several named bundles (one directory each); `Err` holds the report,
+/// each problem prefixed with its bundle's directory.
+pub fn validate_all(bundles: &[(&str, &Bundle)]) -> Result<(), String> {
+    let root = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let mut dirs = Vec::new();
+    for (i, (name, b)) in bundles.iter().enumerate() {
+        let safe: String = name
+            .chars()
+            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+            .collect();
+        let dir = root.path().join(format!("{i:03}-{safe}"));
+        write_files(&dir, &b.files)?;
+        dirs.push(dir);
+    }
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("conformance/nomad_validate.py");
     let out = Command::new("python3")
         .arg(script)
         .arg(openapi())
-        .arg(dir.path())
+        .args(&dirs)
         .output()
         .map_err(|e| format!("cannot run python3: {e}"))?;
     if out.status.success() {
@@ -69,12 +84,17 @@ pub fn validate(bundle: &Bundle) -> Result<(), String> {
 }
 
 /// Validate `bundle` when the validator is available; panic with its report when it fails.
-#[allow(clippy::panic)]
 pub fn assert_valid(what: &str, bundle: &Bundle) {
+    assert_all_valid(&[(what, bundle)]);
+}
+
+/// Validate named bundles in one validator run when it is available; panic with the report.
+#[allow(clippy::panic)]
+pub fn assert_all_valid(bundles: &[(&str, &Bundle)]) {
     if !available() {
         return;
     }
-    if let Err(e) = validate(bundle) {
-        panic!("{what}: the Nomad output does not validate:\n{e}");
+    if let Err(e) = validate_all(bundles) {
+        panic!("the Nomad output does not validate:\n{e}");
     }
 }
