@@ -302,4 +302,16 @@ mod tests {
             assert_eq!(back["data"], text, "{printed}");
         }
     }
+
+    proptest::proptest! {
+        #[test]
+        fn any_string_reads_back_unchanged(text in "([$%{}\"\\\\\na ]|\\$\\{|%\\{){0,16}") {
+            let b = Body::builder()
+                .add_attribute(Attribute::new(Identifier::unchecked("data"), s(&text)))
+                .build();
+            let printed = hcl::to_string(&b).unwrap();
+            let back: BTreeMap<String, String> = hcl::from_str(&printed).unwrap();
+            proptest::prop_assert_eq!(&back["data"], &text, "{}", printed);
+        }
+    }
 }

@@ -139,7 +139,10 @@ pub fn plan(w: &ResolvedWorkload) -> Result<Plan, Error> {
     while !pending.is_empty() {
         let ready = pending.iter().position(|n| {
             !pending.iter().any(|other| {
-                other != n && w.containers[other.as_str()].before.contains_key(n.as_str())
+                other != n
+                    && w.containers
+                        .get(other.as_str())
+                        .is_some_and(|c| c.before.contains_key(n.as_str()))
             })
         });
         // A cycle is rejected by the loader; keep name order if one slips through.
