@@ -14,12 +14,13 @@ use aws_sdk_ecs::types as t;
 use ecs_model::*;
 use score_x_core::ir::Readiness;
 use score_x_core::resolved::{Output, ResolvedContent};
+use score_x_ecs::Options;
 use score_x_ecs::apply::{
     ApplyOptions, ComposedSecret, SecretAction, ServiceAction, StaticCredentials, apply,
 };
 use score_x_ecs::model;
-use score_x_ecs::{Options, emit};
 use score_x_tests::moto::{moto, network};
+use score_x_tests::planned::ecs as emit;
 use serde_json::{Value, json};
 
 const REGION: &str = "us-east-1";

@@ -11,8 +11,9 @@ use ecs_model::*;
 use score_x_core::ir::Readiness;
 use score_x_core::resolved::{Output, ResolvedContent};
 use score_x_core::{Bundle, Code};
-use score_x_ecs::{Error, LaunchType, MixedSecrets, Options, emit};
+use score_x_ecs::{Error, LaunchType, MixedSecrets, Options};
 use score_x_tests::json::{item, item_with, pairs, strings};
+use score_x_tests::planned::ecs as emit;
 use score_x_tests::validators::{
     Validator, assert_valid_bundle as validate, validate_bundle, write_files,
 };
@@ -679,10 +680,8 @@ fn mapping_errors() {
             container("side", "busybox:1").before("main", Readiness::Healthy),
         ],
     )]);
-    assert!(matches!(
-        emit(&h, &full_options()),
-        Err(Error::HealthyNeedsProbe { .. })
-    ));
+    let e = score_x_core::plan::Plan::of_resolved(&h).unwrap_err();
+    assert_eq!(e.0[0].code, Code::MissingProbe, "{e:?}");
 
     // Too big for Fargate, fine on EC2.
     let big = app(vec![workload(

@@ -12,9 +12,9 @@ use serde_json::{Value as Json, json};
 
 fn bundle(files: &[(&str, &str)], options: Json) -> Bundle {
     let opts: score_x_ecs::Options = serde_json::from_value(options.clone()).unwrap();
-    let resolved = resolve(Target::Ecs, files, options)
+    let resolved = resolve(Target::ECS, files, options)
         .unwrap_or_else(|e| panic!("provisioning failed:\n{e}"));
-    score_x_ecs::emit(&resolved, &opts).unwrap_or_else(|e| panic!("emit failed: {e}"))
+    score_x_tests::planned::ecs(&resolved, &opts).unwrap_or_else(|e| panic!("emit failed: {e}"))
 }
 
 fn options() -> Json {
@@ -187,13 +187,13 @@ fn efs_volumes_from_the_target_options() {
 #[test]
 fn the_same_file_provisions_for_kubernetes_with_the_same_outputs() {
     let k = resolve(
-        Target::Kubernetes,
+        Target::KUBERNETES,
         &[("web.yaml", ALL_TYPES), ("api.yaml", API)],
         json!({}),
     )
     .unwrap_or_else(|e| panic!("kubernetes: {e}"));
     let e = resolve(
-        Target::Ecs,
+        Target::ECS,
         &[("web.yaml", ALL_TYPES), ("api.yaml", API)],
         options(),
     )
@@ -219,7 +219,7 @@ fn the_same_file_provisions_for_kubernetes_with_the_same_outputs() {
 fn bad_route_port_is_a_provisioning_error() {
     let bad = ALL_TYPES.replace("port: http }", "port: nope }");
     let e = resolve(
-        Target::Ecs,
+        Target::ECS,
         &[("web.yaml", &bad), ("api.yaml", API)],
         options(),
     )

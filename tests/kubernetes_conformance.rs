@@ -15,7 +15,8 @@ use score_x_core::testing::{
     ContainerExt, WorkloadExt, app, container, mixed, resource, secret, secret_value, span,
     workload,
 };
-use score_x_kubernetes::{ImagePullPolicy, Options, emit};
+use score_x_kubernetes::{ImagePullPolicy, Options};
+use score_x_tests::planned::kubernetes as emit;
 use score_x_tests::validators::{
     Validator, assert_valid_manifests, python_yaml_to_json, validate_manifests,
 };
@@ -355,7 +356,7 @@ fn yaml_1_1_readers_read_back_the_exact_objects() {
     let app = estate();
     let opts = Options::default();
     let yaml = manifests(&app, &opts);
-    let expected: Vec<serde_json::Value> = score_x_kubernetes::objects(&app, &opts)
+    let expected: Vec<serde_json::Value> = score_x_tests::planned::kubernetes_objects(&app, &opts)
         .unwrap()
         .iter()
         .map(|o| o.to_value().unwrap())

@@ -11,14 +11,14 @@ fn resolve(
     files: &[(&str, &str)],
     options: serde_json::Value,
 ) -> Result<score_x_core::Resolved, String> {
-    resolve_with_defaults(Target::Kubernetes, files, options)
+    resolve_with_defaults(Target::KUBERNETES, files, options)
 }
 
 fn manifests(files: &[(&str, &str)], opts: score_x_kubernetes::Options) -> String {
     let options = serde_json::to_value(&opts).unwrap();
     let resolved = resolve(files, options).unwrap_or_else(|e| panic!("provisioning failed:\n{e}"));
-    let bundle =
-        score_x_kubernetes::emit(&resolved, &opts).unwrap_or_else(|e| panic!("emit failed: {e}"));
+    let bundle = score_x_tests::planned::kubernetes(&resolved, &opts)
+        .unwrap_or_else(|e| panic!("emit failed: {e}"));
     String::from_utf8(bundle.files["manifests.yaml"].clone()).unwrap()
 }
 

@@ -124,10 +124,10 @@ fn resolve(
 }
 
 fn kubernetes(files: &[SourceFile], reader: &dyn FileReader, options: Json) -> Vec<Json> {
-    let (resolved, warnings) = resolve(files, reader, Target::Kubernetes, &options);
+    let (resolved, warnings) = resolve(files, reader, Target::KUBERNETES, &options);
     assert!(!warnings.has_errors());
     let opts: score_x_kubernetes::Options = serde_json::from_value(options).unwrap();
-    let bundle = score_x_kubernetes::emit(&resolved, &opts).unwrap();
+    let bundle = score_x_tests::planned::kubernetes(&resolved, &opts).unwrap();
     let yaml = String::from_utf8(bundle.files["manifests.yaml"].clone()).unwrap();
     assert_valid_manifests(&yaml);
     let mut docs = Vec::new();
@@ -141,9 +141,9 @@ fn kubernetes(files: &[SourceFile], reader: &dyn FileReader, options: Json) -> V
 }
 
 fn ecs(files: &[SourceFile], reader: &dyn FileReader, options: Json) -> Bundle {
-    let (resolved, _) = resolve(files, reader, Target::Ecs, &options);
+    let (resolved, _) = resolve(files, reader, Target::ECS, &options);
     let opts: score_x_ecs::Options = serde_json::from_value(options).unwrap();
-    let bundle = score_x_ecs::emit(&resolved, &opts).unwrap();
+    let bundle = score_x_tests::planned::ecs(&resolved, &opts).unwrap();
     assert_valid_bundle(&bundle);
     bundle
 }
@@ -338,9 +338,9 @@ fn ecs_parameter_prefix_is_a_target_option() {
 fn translation_is_byte_identical_across_runs_and_file_order() {
     let mut reversed = inline();
     reversed.reverse();
-    for target in [Target::Kubernetes, Target::Ecs] {
+    for target in [Target::KUBERNETES, Target::ECS] {
         let options = match target {
-            Target::Ecs => ecs_options(json!({})),
+            Target::ECS => ecs_options(json!({})),
             _ => json!({}),
         };
         let a = serde_json::to_string(&resolve(&inline(), &Refuse, target, &options).0).unwrap();

@@ -170,7 +170,7 @@ fn load_case(dir: &Path) -> Result<Loaded, Diagnostics> {
 fn run(l: &Loaded, state: &mut State) -> Result<(Resolved, Diagnostics), Diagnostics> {
     let graph = ResourceGraph::build(&l.app)?;
     let ctx = Context {
-        target: Target::Kubernetes,
+        target: Target::KUBERNETES,
         options: json!({"namespace": "shop"}),
         runner: &SpawnRunner::default(),
     };
@@ -329,7 +329,7 @@ fn docs_worked_example() {
         provision(&app, &graph, &set, &mut State::new("s".into()), &ctx)
     };
     let mut names = Vec::new();
-    for target in [Target::Kubernetes, Target::Ecs] {
+    for target in [Target::KUBERNETES, Target::ECS] {
         let (r, warnings) = provision_as(".score-x/provisioners/10-acme.yaml", target).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
         let v = &r.workloads["api"].containers["main"].variables["DATABASE_URL"].value;
@@ -339,13 +339,13 @@ fn docs_worked_example() {
         names.push(secret.name.clone());
         let artifacts = &r.resources.values().next().unwrap().artifacts;
         match target {
-            Target::Kubernetes => assert_eq!(artifacts[0]["kind"], "ExternalSecret"),
+            Target::KUBERNETES => assert_eq!(artifacts[0]["kind"], "ExternalSecret"),
             _ => assert_eq!(artifacts, &json!({})),
         }
     }
     assert!(names[0].starts_with("rds-api-db"), "{names:?}");
     assert!(names[1].starts_with("arn:aws:secretsmanager:"), "{names:?}");
     // Skipped with a warning on Nomad (no `nomad` section), so nothing matches here.
-    let e = provision_as("10-acme.yaml", Target::Nomad).unwrap_err();
+    let e = provision_as("10-acme.yaml", Target::NOMAD).unwrap_err();
     assert_eq!(e.0[0].code, score_x_core::Code::NoProvisioner);
 }

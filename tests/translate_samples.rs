@@ -32,7 +32,7 @@ use score_x_tests::samples::{self, DirReader, SCHEMA_SAMPLES, shared};
 use score_x_tests::seed::{seed_examples, seed_file, seed_reader};
 use score_x_tests::validators::{Validator, write_files};
 
-const TARGETS: [Target; 2] = [Target::Kubernetes, Target::Ecs];
+const TARGETS: [Target; 2] = [Target::KUBERNETES, Target::ECS];
 
 /// Test provisioners for the types that have no default.
 const EXOTIC: &str = "fixtures/exotic-provisioners.yaml";
@@ -50,7 +50,7 @@ impl On {
     fn has(self, target: Target) -> bool {
         match self {
             On::Both => true,
-            On::Ecs => target == Target::Ecs,
+            On::Ecs => target == Target::ECS,
         }
     }
 }
@@ -170,7 +170,7 @@ const SEED_CLASS_OVERRIDES: &[(&str, On, &str)] = &[
 const EXPECTED_TARGET_ERRORS: &[(&str, Target, &str, &[&str])] = &[
     (
         "examples/specification/files",
-        Target::Ecs,
+        Target::ECS,
         "emit",
         &[
             "workload `my-workload`: file `/fileA.txt` of container `my-container` is in the root directory; ECS mounts whole volumes and none can be mounted over `/` (move it to a directory of its own, e.g. `/config/fileA.txt`)",
@@ -178,7 +178,7 @@ const EXPECTED_TARGET_ERRORS: &[(&str, Target, &str, &[&str])] = &[
     ),
     (
         "score-compose/examples/03-files",
-        Target::Ecs,
+        Target::ECS,
         "emit",
         &[
             "workload `hello-world`: file `/fileA.txt` of container `hello` is in the root directory; ECS mounts whole volumes and none can be mounted over `/` (move it to a directory of its own, e.g. `/config/fileA.txt`)",
@@ -300,7 +300,7 @@ fn ecs_options_json() -> serde_json::Value {
 /// The target options as the CLI hands them to provisioner templates.
 fn options_json(target: Target) -> serde_json::Value {
     match target {
-        Target::Ecs => ecs_options_json(),
+        Target::ECS => ecs_options_json(),
         _ => serde_json::json!({}),
     }
 }
@@ -355,16 +355,16 @@ fn resolve(case: &Case, target: Target, p: Provisioners<'_>) -> Result<Resolved,
 fn translate(case: &Case, target: Target) -> Result<(Resolved, Bundle), Failure> {
     let resolved = resolve(case, target, case.provisioners)?;
     let (caps, emitted) = match target {
-        Target::Kubernetes => (
+        Target::KUBERNETES => (
             score_x_kubernetes::capabilities(),
-            score_x_kubernetes::emit(&resolved, &score_x_kubernetes::Options::default())
+            score_x_tests::planned::kubernetes(&resolved, &score_x_kubernetes::Options::default())
                 .map_err(|e| e.to_string()),
         ),
-        Target::Ecs => {
+        Target::ECS => {
             let opts: score_x_ecs::Options = serde_json::from_value(ecs_options_json()).unwrap();
             (
                 score_x_ecs::capabilities(),
-                score_x_ecs::emit(&resolved, &opts).map_err(|e| e.to_string()),
+                score_x_tests::planned::ecs(&resolved, &opts).map_err(|e| e.to_string()),
             )
         }
         other => panic!("{other} is not translated here"),
@@ -388,7 +388,7 @@ fn write(target: Target, bundle: &Bundle) -> Result<Written, Failure> {
     let dir = tempfile::tempdir().unwrap();
     write_files(dir.path(), &bundle.files).map_err(|e| failed("write", e))?;
     let (path, must_have) = match target {
-        Target::Kubernetes => (dir.path().join("manifests.yaml"), "manifests.yaml"),
+        Target::KUBERNETES => (dir.path().join("manifests.yaml"), "manifests.yaml"),
         _ => (dir.path().to_path_buf(), "cloudformation.yaml"),
     };
     if !bundle.files.contains_key(must_have) {
@@ -399,7 +399,7 @@ fn write(target: Target, bundle: &Bundle) -> Result<Written, Failure> {
 
 fn validator(target: Target) -> Validator {
     match target {
-        Target::Kubernetes => Validator::Kubernetes,
+        Target::KUBERNETES => Validator::Kubernetes,
         _ => Validator::Ecs,
     }
 }
@@ -464,7 +464,7 @@ fn validate_all(outcomes: &mut [Outcome]) {
     let ecs = Validator::Ecs.available();
     let manifests: Vec<&Path> = outcomes
         .iter()
-        .filter(|o| o.target == Target::Kubernetes)
+        .filter(|o| o.target == Target::KUBERNETES)
         .filter_map(|o| o.result.as_ref().ok().map(|w| w.path.as_path()))
         .collect();
     let k8s_each = k8s && Validator::Kubernetes.run(&manifests).is_err();
@@ -473,7 +473,7 @@ fn validate_all(outcomes: &mut [Outcome]) {
         .iter()
         .enumerate()
         .filter(|(_, o)| match o.target {
-            Target::Kubernetes => k8s_each,
+            Target::KUBERNETES => k8s_each,
             _ => ecs,
         })
         .filter_map(|(i, o)| {
@@ -604,7 +604,7 @@ fn validators_reject_a_broken_translation() {
         }
         let (_, mut bundle) = translate(&case, target).unwrap();
         let (file, from, to) = match target {
-            Target::Kubernetes => ("manifests.yaml", "containers:", "containerz:"),
+            Target::KUBERNETES => ("manifests.yaml", "containers:", "containerz:"),
             _ => ("hello-world/task-definition.json", "\"image\"", "\"imag\""),
         };
         let text = String::from_utf8(bundle.files[file].clone()).unwrap();

@@ -7,6 +7,7 @@ pub mod json;
 pub mod moto;
 pub mod nomad;
 pub mod pipeline;
+pub mod planned;
 pub mod samples;
 pub mod seed;
 pub mod validators;

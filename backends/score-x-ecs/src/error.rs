@@ -41,18 +41,6 @@ pub enum Error {
         memory: u64,
         span: Box<Span>,
     },
-    #[error(
-        "container `{container}` of workload `{workload}` must be healthy before others start (`before: ready: healthy`) but has no probe"
-    )]
-    HealthyNeedsProbe {
-        workload: String,
-        container: String,
-        span: Box<Span>,
-    },
-    #[error(
-        "workload `{workload}` has no essential container: every container is `ready: complete` for another"
-    )]
-    NoEssentialContainer { workload: String, span: Box<Span> },
     #[error("volume `{target}` of container `{container}` in workload `{workload}`: {reason}")]
     Volume {
         workload: String,
@@ -73,6 +61,8 @@ pub enum Error {
         reason: String,
         span: Box<Span>,
     },
+    #[error("workload `{0}` has no plan (the plan was built for another model)")]
+    Unplanned(String),
     #[error("could not serialise {what}: {reason}")]
     Serialize { what: String, reason: String },
 
@@ -109,17 +99,17 @@ impl Error {
             }
             Error::SecretKeyNeedsArn { .. } => Code::InvalidValue,
             Error::TaskTooLarge { .. } => Code::ValueOutOfRange,
-            Error::HealthyNeedsProbe { .. } => Code::MissingProbe,
-            Error::NoEssentialContainer { .. } | Error::Workload { .. } | Error::Volume { .. } => {
-                Code::Unsupported
-            }
+            Error::Workload { .. } | Error::Volume { .. } => Code::Unsupported,
             Error::Artifacts { .. } => Code::Provisioner,
             Error::MissingRegion | Error::MissingCluster | Error::MissingCredentials(_) => {
                 Code::RequiredField
             }
             Error::Placeholder { .. } | Error::MissingSecretComponent { .. } => Code::RequiredField,
             Error::InvalidBundle { .. } => Code::InvalidValue,
-            Error::Serialize { .. } | Error::Aws { .. } | Error::Runtime(_) => Code::Backend,
+            Error::Serialize { .. }
+            | Error::Aws { .. }
+            | Error::Runtime(_)
+            | Error::Unplanned(_) => Code::Backend,
         }
     }
 
@@ -128,8 +118,6 @@ impl Error {
             Error::SystemDirFile { span, .. }
             | Error::ShellWrapperNeedsCommand { span, .. }
             | Error::TaskTooLarge { span, .. }
-            | Error::HealthyNeedsProbe { span, .. }
-            | Error::NoEssentialContainer { span, .. }
             | Error::Volume { span, .. }
             | Error::Artifacts { span, .. }
             | Error::Workload { span, .. } => Some((**span).clone()),
@@ -150,8 +138,6 @@ impl Error {
                 "have the provisioner output the full `arn:aws:secretsmanager:…` ARN as the secret name".into()
             }
             Error::TaskTooLarge { .. } => "lower the containers' resources, or use `launchType: EC2`".into(),
-            Error::HealthyNeedsProbe { .. } => "add a readinessProbe or livenessProbe to that container".into(),
-            Error::NoEssentialContainer { .. } => "leave at least one container out of `ready: complete`".into(),
             Error::MissingSecretComponent { .. } => {
                 "create it (secrets-to-create.json lists what the platform provides), then apply again; nothing was registered".into()
             }

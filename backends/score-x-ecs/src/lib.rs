@@ -30,6 +30,7 @@ pub mod apply;
 use std::collections::BTreeMap;
 
 use score_x_core::backend::{Feature, Support};
+use score_x_core::plan::Plan;
 use score_x_core::{Bundle, Capabilities, Code, Diagnostic, Resolved};
 
 pub use artifacts::{
@@ -53,7 +54,7 @@ pub const CLOUDFORMATION_FILE: &str = "cloudformation.yaml";
 const TASK_DEFINITION_LIMIT: usize = 65_536;
 
 /// Translate the resolved estate into ECS files. Pure.
-pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
+pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
     let mut ctx = ctx::Ctx {
         app,
         opts,
@@ -85,7 +86,10 @@ pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
     let mut bundle = Bundle::default();
     let mut outs = BTreeMap::new();
     for (name, w) in &app.workloads {
-        let out = workload::build(&mut ctx, w)?;
+        let Some(wp) = plan.workload(name) else {
+            return Err(Error::Unplanned(name.clone()));
+        };
+        let out = workload::build(&mut ctx, w, wp)?;
         let td = json::pretty("task definition", &out.task)?;
         if td.len() > TASK_DEFINITION_LIMIT {
             ctx.warn(
@@ -180,6 +184,22 @@ pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
     bundle.warnings = ctx.warnings;
     bundle.notes = ctx.notes;
     Ok(bundle)
+}
+
+/// The ECS backend, as registered in the CLI.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ecs;
+
+impl score_x_core::driver::Backend for Ecs {
+    const TARGET: score_x_core::Target = score_x_core::Target::ECS;
+    type Options = Options;
+    type Error = Error;
+    fn capabilities(_: &Options) -> Capabilities {
+        capabilities()
+    }
+    fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+        emit(app, plan, opts)
+    }
 }
 
 /// What ECS can express.

@@ -1,19 +1,15 @@
-//! `service.ports` → named `portMappings` on the container serving them, and the Service Connect
+//! `service.ports` → named `portMappings` on the container the plan says serves them, and the Service Connect
 //! services that let callers dial `<workload>:<port>` as on Kubernetes.
 
 use std::collections::BTreeMap;
 
-use score_x_core::Code;
 use score_x_core::ir::Protocol;
 use score_x_core::naming::{dns_label, is_score_name};
+use score_x_core::plan::WorkloadPlan;
 use score_x_core::resolved::ResolvedWorkload;
 
-use crate::ctx::Ctx;
-use crate::error::Error;
 use crate::model::{PortMapping, ServiceConnectClientAlias, ServiceConnectService};
 
-/// Annotation naming the container that serves a port: `ecs.score.dev/port-container.<port>`.
-pub const PORT_CONTAINER_ANNOTATION: &str = "ecs.score.dev/port-container.";
 /// Annotation setting a port's `appProtocol` (`http`, `http2`, `grpc`).
 pub const APP_PROTOCOL_ANNOTATION: &str = "ecs.score.dev/app-protocol.";
 
@@ -44,80 +40,16 @@ fn app_protocol(w: &ResolvedWorkload, name: &str) -> Option<String> {
         .map(str::to_string)
 }
 
-/// The container serving a port.
-fn owner(
-    ctx: &mut Ctx<'_>,
-    w: &ResolvedWorkload,
-    name: &str,
-    target: u16,
-) -> Result<String, Error> {
-    let span = w
-        .service_ports
-        .get(name)
-        .map(|p| p.span.clone())
-        .unwrap_or_else(|| w.span.clone());
-    if let Some(c) = w
-        .annotations
-        .get(&format!("{PORT_CONTAINER_ANNOTATION}{name}"))
-    {
-        if w.containers.contains_key(c) {
-            return Ok(c.clone());
-        }
-        return Err(Error::Workload {
-            workload: w.name.clone(),
-            reason: format!(
-                "the annotation `{PORT_CONTAINER_ANNOTATION}{name}` names `{c}`, which is not a container"
-            ),
-            span: Box::new(span),
-        });
-    }
-    if w.containers.len() == 1 {
-        return Ok(w.containers.keys().next().cloned().unwrap_or_default());
-    }
-    let by_probe = w.containers.values().find(|c| {
-        [&c.readiness_probe, &c.liveness_probe]
-            .into_iter()
-            .flatten()
-            .any(|p| p.http_get.as_ref().is_some_and(|h| h.port == target))
-    });
-    if let Some(c) = by_probe {
-        return Ok(c.name.clone());
-    }
-    // The primary container: the first (sorted) that nothing has to wait for and that waits for
-    // nothing.
-    let waited: Vec<&String> = w
-        .containers
-        .values()
-        .flat_map(|c| c.before.keys())
-        .collect();
-    let primary = w
-        .containers
-        .values()
-        .find(|c| c.before.is_empty() && !waited.contains(&&c.name))
-        .or_else(|| w.containers.values().find(|c| c.before.is_empty()))
-        .or_else(|| w.containers.values().next())
-        .map(|c| c.name.clone())
-        .unwrap_or_default();
-    ctx.warn_hint(
-        Code::Approximated,
-        Some(&span),
-        format!(
-            "workload `{}`: nothing says which container serves port `{name}`; it is mapped on `{primary}`",
-            w.name
-        ),
-        &format!("set the annotation `{PORT_CONTAINER_ANNOTATION}{name}: <container>`"),
-    );
-    Ok(primary)
-}
-
-pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<PortsPlan, Error> {
+pub fn plan(w: &ResolvedWorkload, plan: &WorkloadPlan) -> PortsPlan {
     let mut out = PortsPlan::default();
     // (container, targetPort, protocol) → mapping name, so two Score ports on one container
     // port share one mapping.
     let mut seen: BTreeMap<(String, u16, Protocol), String> = BTreeMap::new();
     let mut services: BTreeMap<String, ServiceConnectService> = BTreeMap::new();
     for (name, sp) in &w.service_ports {
-        let container = owner(ctx, w, name, sp.target_port)?;
+        let Some(container) = plan.port_owners.get(name).cloned() else {
+            continue;
+        };
         let key = (container.clone(), sp.target_port, sp.protocol);
         let mapping_name = match seen.get(&key) {
             Some(n) => n.clone(),
@@ -162,56 +94,34 @@ pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<PortsPlan, Error>
         }
     }
     out.services = services.into_values().collect();
-    Ok(out)
+    out
 }
 
 #[cfg(test)]
 mod tests {
-    use score_x_core::ir::{HttpGet, Probe, Scheme};
-    use score_x_core::testing::WorkloadExt;
+    use score_x_core::plan::for_tests;
+    use score_x_core::testing::{WorkloadExt, app, container, workload};
 
     use super::*;
-    use crate::options::Options;
-    use crate::testutil::{container, ctx, empty_app, span, workload};
 
     #[test]
-    fn owner_by_probe_then_annotation_then_primary() {
-        let mut web = container("web");
-        web.readiness_probe = Some(Probe {
-            http_get: Some(HttpGet {
-                path: "/".into(),
-                port: 8080,
-                host: None,
-                scheme: Scheme::Http,
-                headers: vec![],
-            }),
-            exec: None,
-            span: span(),
-        });
-        let mut w = workload("app", vec![container("agent"), web, container("zz")]);
+    fn mappings_and_service_connect_aliases() {
+        let mut w = workload("app", vec![container("agent"), container("zz")]);
         w.port("http", 80, 8080, Protocol::Tcp);
         w.port("alt", 8081, 8080, Protocol::Tcp);
         w.port("stats", 9000, 9000, Protocol::Tcp);
         w.port("syslog", 514, 514, Protocol::Udp);
         w.annotations
-            .insert(format!("{PORT_CONTAINER_ANNOTATION}stats"), "zz".into());
-        let (app, opts) = (empty_app(), Options::default());
-        let mut c = ctx(&app, &opts);
-        let p = plan(&mut c, &w).unwrap();
-        // http and alt share container port 8080 on `web`: one mapping, two aliases.
-        let web: Vec<(&str, i32)> = p.mappings["web"]
+            .insert("score-x.dev/port-container.stats".into(), "zz".into());
+        let planned = for_tests(&app(vec![w.clone()], vec![]));
+        let p = plan(&w, planned.workload("app").unwrap());
+        // http and alt share container port 8080 on `agent`: one mapping, two aliases.
+        let agent: Vec<(&str, i32)> = p.mappings["agent"]
             .iter()
             .map(|m| (m.name.as_str(), m.container_port))
             .collect();
-        assert_eq!(web, [("alt", 8080)]);
+        assert_eq!(agent, [("alt", 8080), ("syslog", 514)]);
         assert_eq!(p.mappings["zz"][0].name, "stats");
-        // syslog: no owner hint → the primary container (first sorted), with a warning.
-        assert_eq!(p.mappings["agent"][0].protocol, "udp");
-        assert!(
-            c.warnings
-                .iter()
-                .any(|w| w.message.contains("port `syslog`"))
-        );
         let alt = p.services.iter().find(|s| s.port_name == "alt").unwrap();
         let ports: Vec<i32> = alt.client_aliases.iter().map(|a| a.port).collect();
         assert_eq!(ports, [8081, 80]);
@@ -223,18 +133,5 @@ mod tests {
         assert_eq!(app_protocol(&w, "http-api").as_deref(), Some("http"));
         assert_eq!(app_protocol(&w, "grpc").as_deref(), Some("grpc"));
         assert_eq!(app_protocol(&w, "metrics"), None);
-    }
-
-    #[test]
-    fn unknown_owner_annotation_is_an_error() {
-        let mut w = workload("app", vec![container("a"), container("b")]);
-        w.port("http", 80, 80, Protocol::Tcp);
-        w.annotations
-            .insert(format!("{PORT_CONTAINER_ANNOTATION}http"), "nope".into());
-        let (app, opts) = (empty_app(), Options::default());
-        assert!(matches!(
-            plan(&mut ctx(&app, &opts), &w),
-            Err(Error::Workload { .. })
-        ));
     }
 }

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use score_x_core::Code;
 use score_x_core::ir::Readiness;
+use score_x_core::plan::{Role, WorkloadPlan};
 use score_x_core::resolved::ResolvedWorkload;
 
 use crate::ctx::Ctx;
@@ -27,38 +28,22 @@ pub struct WorkloadOut {
     pub efs_iam: Vec<String>,
 }
 
-pub fn build(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<WorkloadOut, Error> {
+pub fn build(
+    ctx: &mut Ctx<'_>,
+    w: &ResolvedWorkload,
+    plan: &WorkloadPlan,
+) -> Result<WorkloadOut, Error> {
     let task_file = format!("{}/task-definition.json", w.name);
     let service_file = format!("{}/service.json", w.name);
 
-    // `before`: X before Y ⇒ Y dependsOn X.
+    // `before`: X before Y ⇒ Y dependsOn X; the plan proved every name and probe.
     let mut depends: BTreeMap<String, Vec<ContainerDependency>> = BTreeMap::new();
-    let mut non_essential: Vec<String> = Vec::new();
     for (x, c) in &w.containers {
         for (y, b) in &c.before {
-            if !w.containers.contains_key(y) {
-                return Err(Error::Workload {
-                    workload: w.name.clone(),
-                    reason: format!("container `{x}` is `before` the unknown container `{y}`"),
-                    span: Box::new(b.span.clone()),
-                });
-            }
             let condition = match b.ready {
                 Readiness::Started => "START",
-                Readiness::Healthy => {
-                    if c.readiness_probe.is_none() && c.liveness_probe.is_none() {
-                        return Err(Error::HealthyNeedsProbe {
-                            workload: w.name.clone(),
-                            container: x.clone(),
-                            span: Box::new(b.span.clone()),
-                        });
-                    }
-                    "HEALTHY"
-                }
-                Readiness::Complete => {
-                    non_essential.push(x.clone());
-                    "SUCCESS"
-                }
+                Readiness::Healthy => "HEALTHY",
+                Readiness::Complete => "SUCCESS",
             };
             depends
                 .entry(y.clone())
@@ -69,16 +54,16 @@ pub fn build(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<WorkloadOut, Err
                 });
         }
     }
-    if !w.containers.is_empty() && w.containers.keys().all(|c| non_essential.contains(c)) {
-        return Err(Error::NoEssentialContainer {
-            workload: w.name.clone(),
-            span: Box::new(w.span.clone()),
-        });
-    }
+    let non_essential: Vec<String> = w
+        .containers
+        .keys()
+        .filter(|n| plan.role(n) == Role::Init)
+        .cloned()
+        .collect();
 
     let files = files::plan(ctx, w)?;
     let vols = volumes::plan(ctx, w)?;
-    let ports = ports::plan(ctx, w)?;
+    let ports = ports::plan(w, plan);
     let log = log_configuration(ctx, &w.name, &task_file);
 
     let mut defs = Vec::new();
@@ -307,10 +292,13 @@ pub fn build(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<WorkloadOut, Err
         cluster: ctx.opts.cluster.clone(),
         service_name: w.name.clone(),
         task_definition: w.name.clone(),
-        desired_count: ctx
-            .opts
-            .desired_count
-            .map_or(1, |d| i32::try_from(d).unwrap_or(i32::MAX)),
+        desired_count: if plan.kind.runs_to_completion() {
+            0
+        } else {
+            ctx.opts
+                .desired_count
+                .map_or(1, |d| i32::try_from(d).unwrap_or(i32::MAX))
+        },
         launch_type: launch.as_str().into(),
         platform_version: ctx.opts.platform_version.clone(),
         network_configuration: NetworkConfiguration {

@@ -31,6 +31,7 @@ use std::collections::BTreeMap;
 use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use score_x_core::naming::is_score_name;
+use score_x_core::plan::Plan;
 use score_x_core::{Bundle, Diagnostic, Resolved};
 
 pub use capabilities::capabilities;
@@ -45,7 +46,28 @@ pub const MANIFESTS: &str = "manifests.yaml";
 #[derive(Debug, Clone, Default)]
 pub struct Built {
     pub objects: Vec<Object>,
+    /// Each object's JSON value with sorted keys, in the same order.
+    pub values: Vec<serde_json::Value>,
     pub warnings: Vec<Diagnostic>,
+}
+
+/// The Kubernetes backend, as registered in the CLI.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Kubernetes;
+
+impl score_x_core::driver::Backend for Kubernetes {
+    const TARGET: score_x_core::Target = score_x_core::Target::KUBERNETES;
+    type Options = Options;
+    type Error = Error;
+    fn check_options(opts: &Options) -> Result<(), Error> {
+        check_options(opts)
+    }
+    fn capabilities(_: &Options) -> score_x_core::Capabilities {
+        capabilities()
+    }
+    fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+        emit(app, plan, opts)
+    }
 }
 
 fn check_options(opts: &Options) -> Result<(), Error> {
@@ -67,27 +89,14 @@ fn check_options(opts: &Options) -> Result<(), Error> {
 /// Build every object, in output order: the Namespace (when asked), provisioner objects in
 /// resource order, then per workload (by name) its ConfigMap, Secret, Service(s) and workload
 /// object. Objects with the same apiVersion/kind/namespace/name are kept once when identical;
-/// two different ones are an error.
-pub fn build(app: &Resolved, opts: &Options) -> Result<Built, Error> {
+/// two different ones are an error. Each object is converted to its sorted JSON value once.
+pub fn build(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Built, Error> {
     check_options(opts)?;
     let mut candidates = Vec::new();
     if opts.generate_namespace
         && let Some(ns) = &opts.namespace
     {
-        candidates.push(Object {
-            origin: Origin::Namespace,
-            body: Body::Namespace(Box::new(Namespace {
-                metadata: ObjectMeta {
-                    name: Some(ns.clone()),
-                    labels: Some(BTreeMap::from([(
-                        "app.kubernetes.io/managed-by".to_string(),
-                        names::MANAGED_BY.to_string(),
-                    )])),
-                    ..Default::default()
-                },
-                ..Default::default()
-            })),
-        });
+        candidates.push(namespace(ns));
     }
     let mut order: Vec<_> = app.order.iter().collect();
     order.extend(app.resources.keys().filter(|u| !app.order.contains(u)));
@@ -102,118 +111,96 @@ pub fn build(app: &Resolved, opts: &Options) -> Result<Built, Error> {
     }
     let mut warnings = Vec::new();
     for w in app.workloads.values() {
-        candidates.extend(workload::workload_objects(app, w, opts, &mut warnings)?);
+        let Some(wp) = plan.workload(&w.name) else {
+            return Err(Error::Unplanned(w.name.clone()));
+        };
+        candidates.extend(workload::workload_objects(app, w, wp, opts, &mut warnings)?);
     }
+    let (objects, values) = dedupe(app, candidates)?;
+    Ok(Built {
+        objects,
+        values,
+        warnings,
+    })
+}
 
-    let mut seen: BTreeMap<ObjectKey, (serde_json::Value, String)> = BTreeMap::new();
-    let mut objects = Vec::new();
+fn namespace(ns: &str) -> Object {
+    Object {
+        origin: Origin::Namespace,
+        body: Body::Namespace(Box::new(Namespace {
+            metadata: ObjectMeta {
+                name: Some(ns.to_string()),
+                labels: Some(BTreeMap::from([(
+                    "app.kubernetes.io/managed-by".to_string(),
+                    names::MANAGED_BY.to_string(),
+                )])),
+                ..Default::default()
+            },
+            ..Default::default()
+        })),
+    }
+}
+
+fn origin_span(app: &Resolved, o: &Object) -> Option<Box<score_x_core::Span>> {
+    match &o.origin {
+        Origin::Resource(uid) => app.resources.get(uid).map(|r| Box::new(r.span.clone())),
+        Origin::Workload(w) => app.workloads.get(w).map(|w| Box::new(w.span.clone())),
+        Origin::Namespace => None,
+    }
+}
+
+/// Keep one of each identical object; two different objects with one identity are an error.
+fn dedupe(
+    app: &Resolved,
+    candidates: Vec<Object>,
+) -> Result<(Vec<Object>, Vec<serde_json::Value>), Error> {
+    let mut seen: BTreeMap<ObjectKey, usize> = BTreeMap::new();
+    let mut objects: Vec<Object> = Vec::new();
+    let mut values = Vec::new();
     for o in candidates {
         let key = o.key();
         let value = render::sorted(o.to_value()?);
-        if let Some((first, origin)) = seen.get(&key) {
-            if *first == value {
+        if let Some(&i) = seen.get(&key) {
+            if values[i] == value {
                 continue;
             }
-            let span = match &o.origin {
-                Origin::Resource(uid) => app.resources.get(uid).map(|r| Box::new(r.span.clone())),
-                Origin::Workload(w) => app.workloads.get(w).map(|w| Box::new(w.span.clone())),
-                Origin::Namespace => None,
-            };
             return Err(Error::ConflictingObject {
                 key: key.to_string(),
-                first: origin.clone(),
+                first: objects[i].describe_origin(),
                 second: o.describe_origin(),
-                span,
+                span: origin_span(app, &o),
             });
         }
-        seen.insert(key, (value, o.describe_origin()));
+        seen.insert(key, objects.len());
         objects.push(o);
+        values.push(value);
     }
-    check_no_secret_leak(app, &objects)?;
-    Ok(Built { objects, warnings })
+    Ok((objects, values))
 }
 
-/// Secret values shorter than this are not searched for (too likely to match by chance).
-const LEAK_CHECK_MIN_LEN: usize = 8;
-
-/// Every secret value score-x knows must appear only in `Secret` objects.
-fn check_no_secret_leak(app: &Resolved, objects: &[Object]) -> Result<(), Error> {
-    use score_x_core::resolved::{Output, ResolvedContent, SecretRef};
-    let mut secrets: BTreeMap<String, String> = BTreeMap::new();
-    let mut add = |r: &SecretRef| {
-        if let Some(v) = &r.value
-            && v.expose().len() >= LEAK_CHECK_MIN_LEN
-        {
-            secrets
-                .entry(v.expose().to_string())
-                .or_insert_with(|| r.name.clone());
-        }
-    };
-    for r in app.resources.values() {
-        for o in r.outputs.values() {
-            if let Output::Secret(s) = o {
-                add(s);
-            }
-        }
-    }
-    for w in app.workloads.values() {
-        for c in w.containers.values() {
-            c.variables
-                .values()
-                .flat_map(|v| v.value.secrets())
-                .for_each(&mut add);
-            for f in c.files.values() {
-                if let ResolvedContent::Text(v) = &f.content {
-                    v.secrets().for_each(&mut add);
-                }
-            }
-        }
-    }
-    if secrets.is_empty() {
-        return Ok(());
-    }
-    for o in objects {
-        if matches!(o.body, Body::Secret(_))
-            || (matches!(o.body, Body::Raw(_)) && o.key().kind == "Secret")
-        {
-            continue;
-        }
-        let text = o.to_value()?.to_string();
-        if let Some(name) = secrets
-            .iter()
-            .find(|(value, _)| text.contains(value.as_str()))
-            .map(|(_, n)| n)
-        {
-            let span = match &o.origin {
-                Origin::Resource(uid) => app.resources.get(uid).map(|r| Box::new(r.span.clone())),
-                Origin::Workload(w) => app.workloads.get(w).map(|w| Box::new(w.span.clone())),
-                Origin::Namespace => None,
-            };
-            return Err(Error::SecretLeak {
-                key: o.key().to_string(),
-                origin: o.describe_origin(),
-                secret: name.clone(),
-                span,
-            });
-        }
-    }
-    Ok(())
+/// True for the objects that are the target's secret store (Secrets, typed or raw).
+fn is_secret_store(o: &Object) -> bool {
+    matches!(o.body, Body::Secret(_))
+        || (matches!(o.body, Body::Raw(_)) && o.key().kind == "Secret")
 }
 
 /// The typed objects, in output order (for the helm backend).
-pub fn objects(app: &Resolved, opts: &Options) -> Result<Vec<Object>, Error> {
-    build(app, opts).map(|b| b.objects)
+pub fn objects(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Vec<Object>, Error> {
+    build(app, plan, opts).map(|b| b.objects)
 }
 
 /// Translate `app` into a bundle with one file, `manifests.yaml`: a `---` separated YAML stream
-/// with sorted keys. Pure and deterministic.
-pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
-    let built = build(app, opts)?;
-    let stream = render::yaml_stream(&built.objects)?;
+/// with sorted keys, whose Secret documents are marked as the target's secret store. Pure and
+/// deterministic.
+pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+    let built = build(app, plan, opts)?;
+    let stores: Vec<bool> = built.objects.iter().map(is_secret_store).collect();
+    let (stream, secret_ranges) = render::yaml_stream(&built.values, &stores);
     let mut bundle = Bundle {
         warnings: built.warnings,
         ..Default::default()
     };
     bundle.add(MANIFESTS, stream);
+    bundle.mark_secret_store(MANIFESTS, secret_ranges);
     Ok(bundle)
 }

@@ -7,115 +7,18 @@ use k8s_openapi::api::core::v1::{
     Container, ContainerPort, PodSpec, ResourceRequirements as K8sRequirements, Volume,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
-use score_x_core::ir::{Quantities, Readiness, ResourceRequirements};
+use score_x_core::ir::{Quantities, ResourceRequirements};
+use score_x_core::plan::{Role, WorkloadPlan};
 use score_x_core::resolved::{ResolvedContainer, ResolvedWorkload};
 use score_x_core::{Code, Diagnostic};
 
 use crate::env::env;
 use crate::error::Error;
 use crate::files::FilePlan;
-use crate::names::{ANNOTATION_PREFIX, cpu_quantity, is_port_name, is_quantity, pointer_escape};
+use crate::names::{ANNOTATION_PREFIX, cpu_quantity, is_port_name, is_quantity};
 use crate::options::Options;
 use crate::probes::probe;
 use crate::volumes::VolumePlan;
-
-/// Annotation naming the container that serves a service port: `score-x.dev/port-container.<port>`.
-pub const PORT_CONTAINER_PREFIX: &str = "score-x.dev/port-container.";
-
-/// How a container runs in the pod.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Role {
-    /// A regular container.
-    Main,
-    /// `before … ready: started`: a native sidecar (`restartPolicy: Always` init container).
-    Sidecar,
-    /// `before … ready: healthy`: a native sidecar with a startupProbe.
-    HealthySidecar,
-    /// `before … ready: complete`: an init container that runs to completion.
-    Init,
-}
-
-/// The role of every container, from the strongest `before` readiness it declares.
-pub fn roles(w: &ResolvedWorkload) -> Result<BTreeMap<String, Role>, Error> {
-    let mut out = BTreeMap::new();
-    for (name, c) in &w.containers {
-        let mut role = Role::Main;
-        for (other, b) in &c.before {
-            if !w.containers.contains_key(other) || other == name {
-                return Err(Error::UnknownBeforeTarget {
-                    container: name.clone(),
-                    other: other.clone(),
-                    span: Box::new(b.span.clone()),
-                });
-            }
-            let r = match b.ready {
-                Readiness::Started => Role::Sidecar,
-                Readiness::Healthy => {
-                    if c.readiness_probe.is_none() && c.liveness_probe.is_none() {
-                        return Err(Error::HealthyWithoutProbe {
-                            container: name.clone(),
-                            other: other.clone(),
-                            span: Box::new(b.span.clone()),
-                        });
-                    }
-                    Role::HealthySidecar
-                }
-                Readiness::Complete => Role::Init,
-            };
-            role = role.max(r);
-        }
-        out.insert(name.clone(), role);
-    }
-    Ok(out)
-}
-
-/// Init containers (every non-main role) in topological `before` order, ties by name.
-fn init_order(w: &ResolvedWorkload, roles: &BTreeMap<String, Role>) -> Result<Vec<String>, Error> {
-    let init: BTreeSet<&String> = roles
-        .iter()
-        .filter(|(_, r)| **r != Role::Main)
-        .map(|(n, _)| n)
-        .collect();
-    let mut incoming: BTreeMap<&String, BTreeSet<&String>> =
-        init.iter().map(|n| (*n, BTreeSet::new())).collect();
-    for n in &init {
-        for other in w.containers[*n].before.keys() {
-            if let Some(set) = incoming.get_mut(other) {
-                set.insert(*n);
-            }
-        }
-    }
-    let mut order = Vec::new();
-    while !incoming.is_empty() {
-        let Some(next) = incoming
-            .iter()
-            .find(|(_, deps)| deps.is_empty())
-            .map(|(n, _)| *n)
-        else {
-            let members = incoming
-                .keys()
-                .map(|n| format!("`{n}`"))
-                .collect::<Vec<_>>()
-                .join(", ");
-            let first = incoming
-                .keys()
-                .next()
-                .map(|n| w.containers[*n].span.clone())
-                .unwrap_or(w.span.clone());
-            return Err(Error::BeforeCycle {
-                workload: w.name.clone(),
-                members,
-                span: Box::new(first),
-            });
-        };
-        incoming.remove(next);
-        for deps in incoming.values_mut() {
-            deps.remove(next);
-        }
-        order.push(next.clone());
-    }
-    Ok(order)
-}
 
 fn quantities(q: &Quantities) -> BTreeMap<String, Quantity> {
     let mut m = BTreeMap::new();
@@ -145,56 +48,6 @@ fn requirements(r: &ResourceRequirements) -> Option<K8sRequirements> {
         requests,
         ..Default::default()
     })
-}
-
-/// Service port name → the container that serves it.
-fn port_containers(
-    w: &ResolvedWorkload,
-    roles: &BTreeMap<String, Role>,
-) -> Result<BTreeMap<String, String>, Error> {
-    let mut out = BTreeMap::new();
-    for (pname, p) in &w.service_ports {
-        let annotation = format!("{PORT_CONTAINER_PREFIX}{pname}");
-        let chosen = if let Some(c) = w.annotations.get(&annotation) {
-            if !w.containers.contains_key(c) {
-                return Err(Error::UnknownPortContainer {
-                    workload: w.name.clone(),
-                    annotation: annotation.clone(),
-                    container: c.clone(),
-                    span: Box::new(w.span.with_path(format!(
-                        "/metadata/annotations/{}",
-                        pointer_escape(&annotation)
-                    ))),
-                });
-            }
-            c.clone()
-        } else {
-            let probed = w.containers.values().find(|c| {
-                [&c.readiness_probe, &c.liveness_probe]
-                    .into_iter()
-                    .flatten()
-                    .any(|pr| {
-                        pr.http_get
-                            .as_ref()
-                            .is_some_and(|h| h.port == p.target_port)
-                    })
-            });
-            let first_main = w
-                .containers
-                .keys()
-                .find(|n| roles.get(*n) == Some(&Role::Main));
-            match probed
-                .map(|c| &c.name)
-                .or(first_main)
-                .or_else(|| w.containers.keys().next())
-            {
-                Some(c) => c.clone(),
-                None => continue,
-            }
-        };
-        out.insert(pname.clone(), chosen);
-    }
-    Ok(out)
 }
 
 fn container(
@@ -261,32 +114,26 @@ fn container(
 /// Build the pod spec of `w`.
 pub fn pod_spec(
     w: &ResolvedWorkload,
+    plan: &WorkloadPlan,
     opts: &Options,
     files: &FilePlan,
     vols: &VolumePlan,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<PodSpec, Error> {
-    let roles = roles(w)?;
-    if !roles.values().any(|r| *r == Role::Main) {
-        return Err(Error::NoMainContainer {
-            workload: w.name.clone(),
-            span: Box::new(w.span.clone()),
-        });
-    }
-    let init = init_order(w, &roles)?;
-
     // Container ports, deduplicated by (port, protocol) per container.
     let mut ports: BTreeMap<String, BTreeMap<(i32, &str), ContainerPort>> = BTreeMap::new();
-    for (pname, cname) in port_containers(w, &roles)? {
-        let p = &w.service_ports[&pname];
+    for (pname, cname) in &plan.port_owners {
+        let Some(p) = w.service_ports.get(pname) else {
+            continue;
+        };
         let proto = p.protocol.as_str();
         ports
-            .entry(cname)
+            .entry(cname.clone())
             .or_default()
             .entry((i32::from(p.target_port), proto))
             .or_insert_with(|| ContainerPort {
                 container_port: i32::from(p.target_port),
-                name: is_port_name(&pname).then(|| pname.clone()),
+                name: is_port_name(pname).then(|| pname.clone()),
                 protocol: Some(proto.to_string()),
                 ..Default::default()
             });
@@ -312,10 +159,14 @@ pub fn pod_spec(
             .unwrap_or_default();
         built.insert(
             name.clone(),
-            container(c, roles[name], cports, mounts, opts, warnings)?,
+            container(c, plan.role(name), cports, mounts, opts, warnings)?,
         );
     }
-    let init_containers: Vec<Container> = init.iter().filter_map(|n| built.remove(n)).collect();
+    let init_containers: Vec<Container> = plan
+        .init_order
+        .iter()
+        .filter_map(|n| built.remove(n))
+        .collect();
     let containers: Vec<Container> = built.into_values().collect();
 
     let mut volumes: Vec<Volume> = files.volumes.clone();

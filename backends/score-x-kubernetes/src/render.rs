@@ -1,27 +1,33 @@
 //! Objects → a deterministic multi-document YAML stream (keys sorted, `---` separated).
 
-use crate::error::Error;
-use crate::object::Object;
+use std::ops::Range;
 
 /// The value with every map's keys sorted, recursively.
 pub use score_x_core::value::sort_keys as sorted;
 
-/// One YAML document per object, each starting with `---\n`.
-pub fn yaml_stream(objects: &[Object]) -> Result<String, Error> {
+/// One YAML document per (sorted) object value, each starting with `---\n`, and the byte ranges
+/// of the documents flagged in `secret_store`.
+pub fn yaml_stream(
+    values: &[serde_json::Value],
+    secret_store: &[bool],
+) -> (String, Vec<Range<usize>>) {
     let mut out = String::new();
-    for o in objects {
-        let v = sorted(o.to_value()?);
-        let doc = crate::yaml::to_yaml(&v);
+    let mut ranges = Vec::new();
+    for (i, v) in values.iter().enumerate() {
+        let start = out.len();
         out.push_str("---\n");
-        out.push_str(&doc);
+        out.push_str(&crate::yaml::to_yaml(v));
+        if secret_store.get(i).copied().unwrap_or(false) {
+            ranges.push(start..out.len());
+        }
     }
-    Ok(out)
+    (out, ranges)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::object::{Body, Origin};
+    use crate::object::{Body, Object, Origin};
     use serde_json::json;
 
     #[test]
@@ -32,7 +38,10 @@ mod tests {
                 json!({"kind": "X", "apiVersion": "v1", "metadata": {"name": "a", "labels": {"z": "1", "a": "2"}}}),
             ),
         };
-        let s = yaml_stream(&[a.clone(), a]).unwrap();
+        let v = sorted(a.to_value().unwrap());
+        let (s, ranges) = yaml_stream(&[v.clone(), v], &[false, true]);
+        assert_eq!(ranges.len(), 1);
+        assert_eq!((ranges[0].start, ranges[0].end), (s.len() / 2, s.len()));
         assert_eq!(s.matches("---\n").count(), 2);
         let first = s.split("---\n").nth(1).unwrap();
         assert_eq!(

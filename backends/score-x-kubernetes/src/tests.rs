@@ -10,10 +10,22 @@ use score_x_core::testing::{
 use score_x_core::{Diagnostic, Resolved};
 use serde_json::json;
 
-use crate::{Error, Options, emit};
+use score_x_core::leak::SecretScanner;
+use score_x_core::plan::for_tests as plan;
+use score_x_core::{Bundle, Target};
+
+use crate::{Error, Object, Options};
+
+fn objects(a: &Resolved, o: &Options) -> Result<Vec<Object>, Error> {
+    crate::objects(a, &plan(a), o)
+}
+
+fn emit(a: &Resolved, o: &Options) -> Result<Bundle, Error> {
+    crate::emit(a, &plan(a), o)
+}
 
 fn docs(a: &Resolved, o: &Options) -> Vec<serde_json::Value> {
-    crate::objects(a, o)
+    objects(a, o)
         .unwrap()
         .iter()
         .map(|o| o.to_value().unwrap())
@@ -143,7 +155,7 @@ fn helper_collision_and_secret_without_key_are_errors() {
     c = c.var(&helper, Value::text("y"));
     let a = app(vec![workload("web", vec![c])], vec![]);
     assert!(matches!(
-        crate::objects(&a, &Options::default()),
+        objects(&a, &Options::default()),
         Err(Error::EnvCollision { .. })
     ));
 
@@ -160,7 +172,7 @@ fn helper_collision_and_secret_without_key_are_errors() {
         },
     );
     let a = app(vec![workload("web", vec![c])], vec![]);
-    let e = crate::objects(&a, &Options::default()).unwrap_err();
+    let e = objects(&a, &Options::default()).unwrap_err();
     assert!(matches!(e, Error::SecretWithoutKey { .. }));
     let diag: Diagnostic = e.into();
     assert_eq!(
@@ -277,7 +289,7 @@ fn mixed_file_with_unknown_secret_is_an_error() {
         ])),
     );
     let a = app(vec![workload("web", vec![c])], vec![]);
-    let e = crate::objects(&a, &Options::default()).unwrap_err();
+    let e = objects(&a, &Options::default()).unwrap_err();
     assert!(matches!(e, Error::UnknownSecretValue { .. }), "{e}");
     assert!(e.to_string().contains("`ext`"));
 }
@@ -324,7 +336,7 @@ fn volumes_from_source_and_claim_spec() {
         .unwrap()
         .path = Some("a/../../etc".into());
     assert!(matches!(
-        crate::objects(&escape, &Options::default()),
+        objects(&escape, &Options::default()),
         Err(Error::BadVolumeSource { .. })
     ));
 
@@ -342,7 +354,7 @@ fn volumes_from_source_and_claim_spec() {
     let c2 = container("main").volume("/data", "volume.default#web.data", None, false);
     let a = app(vec![workload("web", vec![c2.clone()])], vec![claim.clone()]);
     assert!(matches!(
-        crate::objects(&a, &Options::default()),
+        objects(&a, &Options::default()),
         Err(Error::ClaimNeedsStatefulSet { .. })
     ));
     let mut w = workload("web", vec![c2]);
@@ -369,17 +381,17 @@ fn volumes_from_source_and_claim_spec() {
     );
     let c3 = container("main").volume("/cache", "volume.default#web.cache", None, false);
     let a = app(vec![workload("web", vec![c3.clone()])], vec![bad]);
-    let e = crate::objects(&a, &Options::default()).unwrap_err();
+    let e = objects(&a, &Options::default()).unwrap_err();
     assert!(matches!(e, Error::BadVolumeSource { .. }), "{e}");
     let none = resource("volume.default#web.cache", vec![], json!(null));
     let a = app(vec![workload("web", vec![c3.clone()])], vec![none]);
     assert!(matches!(
-        crate::objects(&a, &Options::default()),
+        objects(&a, &Options::default()),
         Err(Error::BadVolumeSource { .. })
     ));
     let a = app(vec![workload("web", vec![c3])], vec![]);
     assert!(matches!(
-        crate::objects(&a, &Options::default()),
+        objects(&a, &Options::default()),
         Err(Error::MissingResource { .. })
     ));
 }
@@ -476,36 +488,6 @@ fn before_makes_init_containers_and_sidecars_in_order() {
 }
 
 #[test]
-fn before_errors() {
-    let web = |containers| {
-        crate::objects(
-            &app(vec![workload("web", containers)], vec![]),
-            &Options::default(),
-        )
-    };
-    let x = || container("x");
-    let y = || container("y");
-    assert!(matches!(
-        web(vec![x().before("nope", Readiness::Started), y()]),
-        Err(Error::UnknownBeforeTarget { .. })
-    ));
-    assert!(matches!(
-        web(vec![x().before("y", Readiness::Healthy), y()]),
-        Err(Error::HealthyWithoutProbe { .. })
-    ));
-    let cycle = || {
-        vec![
-            x().before("y", Readiness::Complete),
-            y().before("x", Readiness::Complete),
-        ]
-    };
-    let mut with_main = cycle();
-    with_main.push(container("z"));
-    assert!(matches!(web(with_main), Err(Error::BeforeCycle { .. })));
-    assert!(matches!(web(cycle()), Err(Error::NoMainContainer { .. })));
-}
-
-#[test]
 fn init_container_probes_are_dropped_with_a_warning() {
     let mut m = container("migrate");
     m.readiness_probe = Some(http_probe(1));
@@ -561,12 +543,6 @@ fn service_ports_and_container_ports() {
     let d = docs(&app(vec![w.clone()], vec![]), &Options::default());
     let spec = pod(find(&d, "Deployment", "web"));
     assert_eq!(spec["containers"][1]["ports"].as_array().unwrap().len(), 2);
-    w.annotations
-        .insert("score-x.dev/port-container.dns".into(), "ghost".into());
-    assert!(matches!(
-        crate::objects(&app(vec![w], vec![]), &Options::default()),
-        Err(Error::UnknownPortContainer { .. })
-    ));
 }
 
 #[test]
@@ -597,25 +573,12 @@ fn kinds_statefulset_job_cronjob() {
     let mut cj = workload("nightly", vec![container("main")]);
     cj.annotations
         .insert("score-x.dev/kind".into(), "CronJob".into());
-    let e = crate::objects(&app(vec![cj.clone()], vec![]), &Options::default()).unwrap_err();
-    assert!(matches!(e, Error::MissingSchedule { .. }));
     cj.annotations
         .insert("score-x.dev/schedule".into(), "0 3 * * *".into());
     let d = docs(&app(vec![cj], vec![]), &Options::default());
     let c = find(&d, "CronJob", "nightly");
     assert_eq!(c["spec"]["schedule"], "0 3 * * *");
     assert_eq!(pod(c)["restartPolicy"], "OnFailure");
-
-    let mut bad = workload("odd", vec![container("main")]);
-    bad.annotations
-        .insert("score-x.dev/kind".into(), "DaemonSet".into());
-    let e = crate::objects(&app(vec![bad], vec![]), &Options::default()).unwrap_err();
-    let diag: Diagnostic = e.into();
-    assert_eq!(
-        diag.span.unwrap().path.as_ref(),
-        "/metadata/annotations/score-x.dev~1kind"
-    );
-    assert!(diag.hint.is_some());
 }
 
 #[test]
@@ -703,7 +666,7 @@ fn provisioner_objects_merged_namespaced_and_deduplicated() {
         json!([{"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "pg"}, "stringData": {"password": "y"}}]),
     );
     let a = app(vec![], vec![r1.clone(), r3]);
-    let e = crate::objects(&a, &opts).unwrap_err();
+    let e = objects(&a, &opts).unwrap_err();
     assert!(matches!(e, Error::ConflictingObject { .. }), "{e}");
     assert!(!e.to_string().contains("\"x\""));
 
@@ -715,7 +678,7 @@ fn provisioner_objects_merged_namespaced_and_deduplicated() {
     ] {
         let a = app(vec![], vec![resource("x.default#y", vec![], bad)]);
         assert!(matches!(
-            crate::objects(&a, &Options::default()),
+            objects(&a, &Options::default()),
             Err(Error::BadArtifact { .. })
         ));
     }
@@ -728,18 +691,12 @@ fn options_are_checked() {
         generate_namespace: true,
         ..Default::default()
     };
-    assert!(matches!(
-        crate::objects(&a, &o),
-        Err(Error::InvalidOption(_))
-    ));
+    assert!(matches!(objects(&a, &o), Err(Error::InvalidOption(_))));
     let o = Options {
         namespace: Some("Bad_NS".into()),
         ..Default::default()
     };
-    assert!(matches!(
-        crate::objects(&a, &o),
-        Err(Error::InvalidOption(_))
-    ));
+    assert!(matches!(objects(&a, &o), Err(Error::InvalidOption(_))));
 }
 
 #[test]
@@ -806,11 +763,21 @@ fn a_secret_value_outside_a_secret_is_an_error() {
         vec![workload("web", vec![container("main")])],
         vec![leak.clone()],
     );
-    let e = crate::objects(&a, &Options::default()).unwrap_err();
-    assert!(matches!(e, Error::SecretLeak { .. }), "{e}");
-    assert!(!e.to_string().contains("generated-secret-1234"));
-    assert!(e.to_string().contains("ConfigMap `pg-conf`"), "{e}");
+    let scan = |a: &Resolved| {
+        let mut b = emit(a, &Options::default()).unwrap();
+        SecretScanner::of(a)
+            .check(Target::KUBERNETES, &mut b)
+            .map(|()| b)
+            .map_err(Box::new)
+    };
+    let e = scan(&a).unwrap_err();
+    assert!(!e.message.contains("generated-secret-1234"));
+    assert!(
+        e.message.contains("manifests.yaml") && e.message.contains("`pg`"),
+        "{e}"
+    );
     let mut fine = leak;
     fine.artifacts.as_array_mut().unwrap().pop();
-    assert!(crate::objects(&app(vec![], vec![fine]), &Options::default()).is_ok());
+    let b = scan(&app(vec![], vec![fine])).unwrap();
+    assert!(b.secret_files.contains("manifests.yaml"));
 }

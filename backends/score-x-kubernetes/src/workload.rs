@@ -11,66 +11,16 @@ use k8s_openapi::api::core::v1::{PodTemplateSpec, Service, ServicePort, ServiceS
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use score_x_core::naming::dns_label;
+use score_x_core::plan::{WorkloadKind, WorkloadPlan};
 use score_x_core::resolved::ResolvedWorkload;
 use score_x_core::{Diagnostic, Resolved};
 
 use crate::error::Error;
-use crate::names::{CHECKSUM_ANNOTATION, labels, pointer_escape, selector};
+use crate::names::{CHECKSUM_ANNOTATION, labels, selector};
 use crate::object::{Body, Object, Origin};
 use crate::options::Options;
 use crate::pod::{is_own_annotation, pod_spec};
 use crate::{files, volumes};
-
-/// Annotation choosing the workload kind (`score-k8s`'s `k8s.score.dev/kind` is accepted too).
-pub const KIND_ANNOTATION: &str = "score-x.dev/kind";
-/// score-k8s's kind annotation.
-pub const SCORE_K8S_KIND_ANNOTATION: &str = "k8s.score.dev/kind";
-/// Annotation holding a CronJob's schedule.
-pub const SCHEDULE_ANNOTATION: &str = "score-x.dev/schedule";
-
-/// The kind of object a workload becomes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Kind {
-    Deployment,
-    StatefulSet,
-    Job,
-    CronJob,
-}
-
-impl Kind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Kind::Deployment => "Deployment",
-            Kind::StatefulSet => "StatefulSet",
-            Kind::Job => "Job",
-            Kind::CronJob => "CronJob",
-        }
-    }
-}
-
-/// The kind asked for by the workload's annotations (default Deployment).
-pub fn kind_of(w: &ResolvedWorkload) -> Result<Kind, Error> {
-    let found = [KIND_ANNOTATION, SCORE_K8S_KIND_ANNOTATION]
-        .into_iter()
-        .find_map(|k| w.annotations.get(k).map(|v| (k, v)));
-    let Some((key, value)) = found else {
-        return Ok(Kind::Deployment);
-    };
-    match value.as_str() {
-        "Deployment" => Ok(Kind::Deployment),
-        "StatefulSet" => Ok(Kind::StatefulSet),
-        "Job" => Ok(Kind::Job),
-        "CronJob" => Ok(Kind::CronJob),
-        other => Err(Error::UnknownKind {
-            workload: w.name.clone(),
-            kind: other.to_string(),
-            span: Box::new(
-                w.span
-                    .with_path(format!("/metadata/annotations/{}", pointer_escape(key))),
-            ),
-        }),
-    }
-}
 
 /// Name of a StatefulSet's headless Service.
 pub fn headless_name(workload: &str) -> String {
@@ -114,14 +64,15 @@ fn service(w: &ResolvedWorkload, opts: &Options, name: &str, headless: bool) -> 
 pub fn workload_objects(
     app: &Resolved,
     w: &ResolvedWorkload,
+    plan: &WorkloadPlan,
     opts: &Options,
     warnings: &mut Vec<Diagnostic>,
 ) -> Result<Vec<Object>, Error> {
-    let kind = kind_of(w)?;
+    let kind = &plan.kind;
     let file_plan = files::plan(w, opts.namespace.as_deref())?;
-    let vol_plan = volumes::plan(app, w, kind.as_str())?;
+    let vol_plan = volumes::plan(app, w, kind.annotation_value())?;
     let recreate = vol_plan.uses_claims();
-    let mut spec = pod_spec(w, opts, &file_plan, &vol_plan, warnings)?;
+    let mut spec = pod_spec(w, plan, opts, &file_plan, &vol_plan, warnings)?;
 
     let mut annotations: BTreeMap<String, String> = w
         .annotations
@@ -132,7 +83,7 @@ pub fn workload_objects(
     if let Some(sum) = &file_plan.checksum {
         annotations.insert(CHECKSUM_ANNOTATION.to_string(), sum.clone());
     }
-    if matches!(kind, Kind::Job | Kind::CronJob) {
+    if kind.runs_to_completion() {
         spec.restart_policy = Some("OnFailure".to_string());
     }
     let template = PodTemplateSpec {
@@ -170,7 +121,7 @@ pub fn workload_objects(
         ..Default::default()
     };
     let body = match kind {
-        Kind::Deployment => Body::Deployment(Box::new(Deployment {
+        WorkloadKind::Service => Body::Deployment(Box::new(Deployment {
             metadata,
             spec: Some(DeploymentSpec {
                 replicas: Some(1),
@@ -184,7 +135,7 @@ pub fn workload_objects(
             }),
             ..Default::default()
         })),
-        Kind::StatefulSet => {
+        WorkloadKind::Stateful => {
             let headless = headless_name(&w.name);
             out.push(Object {
                 origin: origin(),
@@ -204,7 +155,7 @@ pub fn workload_objects(
                 ..Default::default()
             }))
         }
-        Kind::Job => Body::Job(Box::new(Job {
+        WorkloadKind::Job => Body::Job(Box::new(Job {
             metadata,
             spec: Some(JobSpec {
                 template,
@@ -212,15 +163,8 @@ pub fn workload_objects(
             }),
             ..Default::default()
         })),
-        Kind::CronJob => {
-            let schedule = w
-                .annotations
-                .get(SCHEDULE_ANNOTATION)
-                .cloned()
-                .ok_or_else(|| Error::MissingSchedule {
-                    workload: w.name.clone(),
-                    span: Box::new(w.span.clone()),
-                })?;
+        WorkloadKind::Cron { schedule } => {
+            let schedule = schedule.clone();
             Body::CronJob(Box::new(CronJob {
                 metadata,
                 spec: Some(CronJobSpec {

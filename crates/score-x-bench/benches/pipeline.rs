@@ -28,20 +28,22 @@ fn stages(c: &mut Criterion) {
         g.bench_with_input(
             BenchmarkId::new("provision+resolve/kubernetes", n),
             &files,
-            |b, f| b.iter(|| resolve(black_box(f), Target::Kubernetes).unwrap()),
+            |b, f| b.iter(|| resolve(black_box(f), Target::KUBERNETES).unwrap()),
         );
-        let k8s = resolve(&files, Target::Kubernetes).unwrap();
+        let k8s = resolve(&files, Target::KUBERNETES).unwrap();
+        let plan = score_x_core::plan::Plan::of_resolved(&k8s).unwrap();
         g.bench_with_input(BenchmarkId::new("emit/kubernetes", n), &k8s, |b, r| {
-            b.iter(|| score_x_kubernetes::emit(black_box(r), &Default::default()).unwrap())
+            b.iter(|| score_x_kubernetes::emit(black_box(r), &plan, &Default::default()).unwrap())
         });
-        let ecs = resolve(&files, Target::Ecs).unwrap();
+        let ecs = resolve(&files, Target::ECS).unwrap();
         let opts: score_x_ecs::Options = serde_json::from_value(serde_json::json!({
             "cluster": "bench", "region": "eu-west-1", "executionRoleArn": "arn:aws:iam::123456789012:role/x",
             "subnets": ["subnet-1"], "securityGroups": ["sg-1"]
         }))
         .unwrap();
+        let plan = score_x_core::plan::Plan::of_resolved(&ecs).unwrap();
         g.bench_with_input(BenchmarkId::new("emit/ecs", n), &ecs, |b, r| {
-            b.iter(|| score_x_ecs::emit(black_box(r), &opts).unwrap())
+            b.iter(|| score_x_ecs::emit(black_box(r), &plan, &opts).unwrap())
         });
     }
     g.finish();

@@ -110,19 +110,24 @@ pub struct GraphArgs {
     pub format: GraphFormat,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum TargetArg {
-    Kubernetes,
-    Ecs,
-}
+/// A `--target` value: a target name (or the alias `k8s`), checked against the known targets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TargetArg(score_x_core::Target);
 
 impl TargetArg {
     pub fn target(self) -> score_x_core::Target {
-        match self {
-            TargetArg::Kubernetes => score_x_core::Target::Kubernetes,
-            TargetArg::Ecs => score_x_core::Target::Ecs,
-        }
+        self.0
     }
+}
+
+impl std::fmt::Display for TargetArg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+fn parse_target(s: &str) -> Result<TargetArg, String> {
+    crate::registry::parse(s).map(TargetArg)
 }
 
 /// Options shared by `translate` and `apply`.
@@ -130,8 +135,8 @@ impl TargetArg {
 pub struct PipelineArgs {
     #[command(flatten)]
     pub inputs: Inputs,
-    /// The target runtime.
-    #[arg(long, short = 't', value_enum)]
+    /// The target runtime (see `score-x --help` for the targets of this build; `k8s` is an alias).
+    #[arg(long, short = 't', value_parser = parse_target)]
     pub target: TargetArg,
     /// Replace `image: "."` with this image.
     #[arg(long, short = 'i')]
@@ -203,7 +208,7 @@ pub enum ProvisionersCommand {
 
 #[derive(Debug, Args)]
 pub struct ProvisionersListArgs {
-    #[arg(long, short = 't', value_enum, default_value_t = TargetArg::Kubernetes)]
+    #[arg(long, short = 't', value_parser = parse_target, default_value = "kubernetes")]
     pub target: TargetArg,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
@@ -235,7 +240,7 @@ pub enum ResourcesCommand {
 #[derive(Debug, Args)]
 pub struct ResourcesListArgs {
     /// Only this target's resources (default: every target translated so far).
-    #[arg(long, short = 't', value_enum)]
+    #[arg(long, short = 't', value_parser = parse_target)]
     pub target: Option<TargetArg>,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
@@ -248,7 +253,7 @@ pub struct GetOutputsArgs {
     /// Resource uid, e.g. `postgres.default#api.db`.
     pub uid: String,
     /// The target whose outputs to show (needed when several targets provisioned the uid).
-    #[arg(long, short = 't', value_enum)]
+    #[arg(long, short = 't', value_parser = parse_target)]
     pub target: Option<TargetArg>,
     #[arg(long, value_enum, default_value_t = OutputsFormat::Json)]
     pub format: OutputsFormat,

@@ -8,6 +8,7 @@ mod fsio;
 mod inputs;
 mod printer;
 mod project;
+mod registry;
 mod runner;
 mod table;
 

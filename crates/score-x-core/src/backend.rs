@@ -1,6 +1,7 @@
 //! The shape every backend shares: the `Bundle` it emits and the `Capabilities` it declares.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 
 use crate::diag::Diagnostic;
 
@@ -13,11 +14,33 @@ pub struct Bundle {
     pub warnings: Vec<Diagnostic>,
     /// Human-readable notes about choices made (e.g. "task size 0.5 vCPU / 1 GiB because …").
     pub notes: Vec<String>,
+    /// Byte ranges of each file that are the target's own secret store objects (a Kubernetes
+    /// `Secret` document, say): the only places a secret value may appear.
+    pub secret_store: BTreeMap<String, Vec<Range<usize>>>,
+    /// Files that hold secret values (filled by the leak check; written owner-only).
+    pub secret_files: BTreeSet<String>,
 }
 
 impl Bundle {
     pub fn add(&mut self, path: impl Into<String>, contents: impl Into<Vec<u8>>) {
         self.files.insert(path.into(), contents.into());
+    }
+
+    /// Mark byte ranges of `path` as secret store objects.
+    pub fn mark_secret_store(&mut self, path: &str, ranges: Vec<Range<usize>>) {
+        if !ranges.is_empty() {
+            self.secret_store
+                .entry(path.to_string())
+                .or_default()
+                .extend(ranges);
+        }
+    }
+
+    /// True when byte `at` of `path` lies inside a secret store object.
+    pub fn in_secret_store(&self, path: &str, at: usize) -> bool {
+        self.secret_store
+            .get(path)
+            .is_some_and(|rs| rs.iter().any(|r| r.contains(&at)))
     }
 }
 
@@ -115,37 +138,45 @@ impl Capabilities {
     }
 }
 
-/// A deployment target score-x translates to.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Target {
-    Kubernetes,
-    Helm,
-    Ecs,
-    Nomad,
+/// A deployment target score-x translates to: its name (what `--target` takes and the state is
+/// keyed by) and the provisioner section its resources render (`helm` renders `kubernetes`).
+/// Open: a backend crate declares its own (`Target::new`), no enum to extend.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Target {
+    name: &'static str,
+    section: &'static str,
 }
 
 impl Target {
-    pub const ALL: [Target; 4] = [Target::Kubernetes, Target::Helm, Target::Ecs, Target::Nomad];
+    pub const KUBERNETES: Target = Target::new("kubernetes", "kubernetes");
+    pub const HELM: Target = Target::new("helm", "kubernetes");
+    pub const ECS: Target = Target::new("ecs", "ecs");
+    pub const NOMAD: Target = Target::new("nomad", "nomad");
+    /// The targets this release knows by name (state files and provisioner files name them).
+    pub const ALL: [Target; 4] = [Target::KUBERNETES, Target::HELM, Target::ECS, Target::NOMAD];
+
+    /// A target named `name` whose resources render the provisioner section `section`.
+    pub const fn new(name: &'static str, section: &'static str) -> Target {
+        Target { name, section }
+    }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Target::Kubernetes => "kubernetes",
-            Target::Helm => "helm",
-            Target::Ecs => "ecs",
-            Target::Nomad => "nomad",
-        }
+        self.name
     }
 
     /// The provisioner section rendered for this target (`helm` reuses `kubernetes`).
     pub fn provisioner_section(self) -> &'static str {
-        match self {
-            Target::Kubernetes | Target::Helm => "kubernetes",
-            Target::Ecs => "ecs",
-            Target::Nomad => "nomad",
+        self.section
+    }
+
+    /// The `targets/<dir>/` folders whose default provisioners apply, in match order: the
+    /// target's own, then its section's (helm: `helm`, then `kubernetes`).
+    pub fn default_dirs(self) -> Vec<&'static str> {
+        let mut dirs = vec![self.name];
+        if self.section != self.name {
+            dirs.push(self.section);
         }
+        dirs
     }
 }
 
@@ -164,6 +195,19 @@ impl std::str::FromStr for Target {
             .ok_or_else(|| {
                 format!("unknown target `{s}`; expected one of kubernetes, helm, ecs, nomad")
             })
+    }
+}
+
+impl serde::Serialize for Target {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Target {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
     }
 }
 

@@ -11,14 +11,20 @@
 //! - `testing` (feature `testing`): builders of hand-made resolved models for tests.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
+// `Diagnostic` is the house error type everywhere; boxing it would only add noise.
+#![allow(clippy::result_large_err)]
 
 pub mod backend;
 pub mod capability_check;
 pub mod diag;
+pub mod driver;
 pub mod graph;
 pub mod graph_fmt;
 pub mod ir;
+pub mod leak;
 pub mod naming;
+pub mod options;
+pub mod plan;
 pub mod resolved;
 pub mod template;
 #[cfg(any(test, feature = "testing"))]

@@ -234,7 +234,7 @@ pub(crate) fn run(input: &RunInput<'_>, env: &CmdEnv<'_>) -> Result<RunResult, D
     }
     let manifests = parsed.manifests.unwrap_or_default();
     let artifacts = match env.target {
-        Target::Kubernetes | Target::Helm => Json::Array(manifests),
+        t if t.provisioner_section() == "kubernetes" => Json::Array(manifests),
         _ if manifests.is_empty() => Json::Null,
         t => {
             return Err(fail(

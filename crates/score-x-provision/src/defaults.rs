@@ -5,24 +5,13 @@ use score_x_core::Target;
 
 include!(concat!(env!("OUT_DIR"), "/defaults.rs"));
 
-/// The directories whose files are a target's defaults, in match order (`helm` first uses
-/// `targets/helm/`, then the Kubernetes defaults, since it renders the `kubernetes` section).
-pub(crate) fn dirs(target: Target) -> &'static [&'static str] {
-    match target {
-        Target::Kubernetes => &["kubernetes"],
-        Target::Helm => &["helm", "kubernetes"],
-        Target::Ecs => &["ecs"],
-        Target::Nomad => &["nomad"],
-    }
-}
-
 /// `(file name as shown in diagnostics, contents, the target the directory belongs to)`.
 pub(crate) fn files(target: Target) -> Vec<(String, &'static str, Target)> {
     let mut out = Vec::new();
-    for dir in dirs(target) {
+    for dir in target.default_dirs() {
         let owner = dir.parse::<Target>().unwrap_or(target);
         for (d, name, text) in EMBEDDED {
-            if d == dir {
+            if *d == dir {
                 out.push((format!("targets/{d}/{name}"), *text, owner));
             }
         }

@@ -899,8 +899,8 @@ mod tests {
             panic!()
         };
         assert_eq!(sections[&Section::OutputsTemplate].line, 10);
-        assert!(p.supports(Target::Kubernetes) && p.supports(Target::Helm));
-        assert!(!p.supports(Target::Ecs));
+        assert!(p.supports(Target::KUBERNETES) && p.supports(Target::HELM));
+        assert!(!p.supports(Target::ECS));
         assert!(p.matches("postgres", "managed", "x") && !p.matches("postgres", "default", "x"));
     }
 

@@ -138,12 +138,12 @@ mod tests {
     #[test]
     fn targets_keep_their_own_sections_and_share_the_seed() {
         let mut p = ProjectState::new("abc".into());
-        let mut k = p.target(Target::Kubernetes);
+        let mut k = p.target(Target::KUBERNETES);
         k.shared = serde_json::json!({"k": 1});
-        p.set_target(Target::Kubernetes, &k);
-        let mut e = p.target(Target::Ecs);
+        p.set_target(Target::KUBERNETES, &k);
+        let mut e = p.target(Target::ECS);
         e.shared = serde_json::json!({"e": 2});
-        p.set_target(Target::Ecs, &e);
+        p.set_target(Target::ECS, &e);
         let text = p.to_yaml();
         assert!(
             text.matches("seed").nth(1).is_none(),
@@ -151,11 +151,11 @@ mod tests {
         );
         let back = ProjectState::parse(&text, "state.yaml").unwrap();
         assert_eq!(
-            back.target(Target::Kubernetes).shared,
+            back.target(Target::KUBERNETES).shared,
             serde_json::json!({"k": 1})
         );
-        assert_eq!(back.target(Target::Ecs).shared, serde_json::json!({"e": 2}));
-        assert_eq!(back.target(Target::Ecs).seed, "abc");
+        assert_eq!(back.target(Target::ECS).shared, serde_json::json!({"e": 2}));
+        assert_eq!(back.target(Target::ECS).seed, "abc");
         assert_eq!(back.to_yaml(), text);
     }
 

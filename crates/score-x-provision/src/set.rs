@@ -193,14 +193,14 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            set.find("postgres", "large", "x", Target::Ecs)
+            set.find("postgres", "large", "x", Target::ECS)
                 .0
                 .unwrap()
                 .uri,
             "template://a/pg"
         );
         assert_eq!(
-            set.find("postgres", "default", "x", Target::Ecs)
+            set.find("postgres", "default", "x", Target::ECS)
                 .0
                 .unwrap()
                 .uri,
@@ -215,7 +215,7 @@ mod tests {
             .unwrap_err();
         assert_eq!(e.0[0].related[0].0.file.as_ref(), "b.yaml");
         assert_eq!(set.provisioners().len(), 3);
-        assert_eq!(set.supported_types(Target::Kubernetes), vec!["postgres"]);
+        assert_eq!(set.supported_types(Target::KUBERNETES), vec!["postgres"]);
     }
 
     #[test]
@@ -245,11 +245,11 @@ mod tests {
     fn skipped_for_missing_target_section() {
         let mut set = ProvisionerSet::new();
         set.add_file("a.yaml", "- uri: template://k8s-only\n  type: pg\n  kubernetes: '[]'\n- uri: template://any\n  type: pg\n", Origin::User("a.yaml".into())).unwrap();
-        let (p, skipped) = set.find("pg", "default", "x", Target::Nomad);
+        let (p, skipped) = set.find("pg", "default", "x", Target::NOMAD);
         assert_eq!(p.unwrap().uri, "template://any");
         assert_eq!(skipped[0].uri, "template://k8s-only");
         assert_eq!(
-            set.find("pg", "default", "x", Target::Helm).0.unwrap().uri,
+            set.find("pg", "default", "x", Target::HELM).0.unwrap().uri,
             "template://k8s-only"
         );
     }

@@ -226,7 +226,7 @@ pub(crate) fn run_with(
     runner: &dyn CommandRunner,
 ) -> Result<(Resolved, Diagnostics), Diagnostics> {
     let ctx = Context {
-        target: Target::Kubernetes,
+        target: Target::KUBERNETES,
         options: json!({"namespace": "dev"}),
         runner,
     };
@@ -706,7 +706,7 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
         .resource("a", "c", "cache", None, None)
         .resource("b", "c", "cache", None, None)
         .app;
-    let (r, warnings) = run_for(Target::Ecs, json!({}), &app, &set).unwrap();
+    let (r, warnings) = run_for(Target::ECS, json!({}), &app, &set).unwrap();
     assert!(
         r.resources
             .values()
@@ -724,7 +724,7 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
         .resource("a", "db", "postgres", None, None)
         .app;
     let set = set_with("- uri: template://k8s-only/pg\n  type: postgres\n  kubernetes: '[]'\n");
-    let d = one_error(run_for(Target::Ecs, json!({}), &app, &set));
+    let d = one_error(run_for(Target::ECS, json!({}), &app, &set));
     assert_eq!(d.code, Code::NoProvisioner);
     assert_eq!(d.related.len(), 2, "{d:?}");
     assert!(
@@ -745,27 +745,27 @@ fn each_target_renders_its_own_section() {
         r.resources.values().next().unwrap().artifacts.clone()
     };
     assert_eq!(
-        artifacts(Target::Kubernetes),
+        artifacts(Target::KUBERNETES),
         json!([{"kind": "ConfigMap", "target": "kubernetes"}])
     );
     assert_eq!(
-        artifacts(Target::Helm),
+        artifacts(Target::HELM),
         json!([{"kind": "ConfigMap", "target": "helm"}])
     );
-    assert_eq!(artifacts(Target::Ecs), json!({"sidecar": "sqs"}));
+    assert_eq!(artifacts(Target::ECS), json!({"sidecar": "sqs"}));
     assert_eq!(
-        artifacts(Target::Nomad),
+        artifacts(Target::NOMAD),
         json!({"group": score_x_core::naming::dns_label("api.q", 20)})
     );
 
     // A cmd provisioner's manifests are Kubernetes objects: fine there, an error elsewhere.
     let app = api_with(&[], "m", "manifests", None);
-    let (r, _) = run_for(Target::Kubernetes, json!({}), &app, &set).unwrap();
+    let (r, _) = run_for(Target::KUBERNETES, json!({}), &app, &set).unwrap();
     assert_eq!(
         r.resources.values().next().unwrap().artifacts,
         json!([{"kind": "ConfigMap"}])
     );
-    let d = one_error(run_for(Target::Nomad, json!({}), &app, &set));
+    let d = one_error(run_for(Target::NOMAD, json!({}), &app, &set));
     assert_mentions(
         &d.message,
         &["returned Kubernetes manifests, which the nomad target cannot use"],

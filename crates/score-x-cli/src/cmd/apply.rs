@@ -1,31 +1,31 @@
 //! `score-x apply --target ecs`: translate, then register task definitions and create or update
 //! services through the ECS API.
 
-use crate::cli::{ApplyArgs, TargetArg};
+use score_x_core::Target;
+
+use crate::cli::ApplyArgs;
 use crate::cmd::Failure;
 use crate::cmd::pipeline;
 use crate::printer::Printer;
 use crate::project;
 
 pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
-    if args.pipeline.target != TargetArg::Ecs {
+    if args.pipeline.target.target() != Target::ECS {
         return Err(Failure::Usage(format!(
             "apply supports --target ecs; for {} use the target's own tool (e.g. `score-x translate -o - | kubectl apply -f -`)",
             args.pipeline.target.target()
         )));
     }
     let produced = pipeline::produce(printer, &args.pipeline)?;
-    let options = &produced.options;
-    let cluster = options
-        .get("cluster")
-        .and_then(|v| v.as_str())
-        .map(str::to_string);
-    let region = args.region.clone().or_else(|| {
-        options
-            .get("region")
-            .and_then(|v| v.as_str())
-            .map(str::to_string)
-    });
+    let Some(options) = produced
+        .backend
+        .options_any()
+        .downcast_ref::<score_x_ecs::Options>()
+    else {
+        return Err(Failure::Fatal("the ecs backend has no ECS options".into()));
+    };
+    let cluster = options.cluster.clone();
+    let region = args.region.clone().or_else(|| options.region.clone());
     let opts = score_x_ecs::apply::ApplyOptions {
         endpoint_url: args.endpoint_url.clone(),
         region,

@@ -1,5 +1,6 @@
 //! Command dispatch and the mapping of outcomes to exit codes (0 ok, 1 invalid/failed, 2 usage).
 
+#[cfg(feature = "ecs")]
 mod apply;
 mod graph;
 mod init;
@@ -32,7 +33,12 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Validate(a) => validate::run(&printer, a),
         Command::Graph(a) => graph::run(&printer, a),
         Command::Translate(a) => translate::run(&printer, a),
+        #[cfg(feature = "ecs")]
         Command::Apply(a) => apply::run(&printer, a),
+        #[cfg(not(feature = "ecs"))]
+        Command::Apply(_) => Err(Failure::Usage(
+            "apply deploys to ECS, and this build has no ecs target".into(),
+        )),
         Command::Provisioners(ProvisionersCommand::List(a)) => provisioners::list(&printer, a),
         Command::Resources(ResourcesCommand::List(a)) => resources::list(&printer, a),
         Command::Resources(ResourcesCommand::GetOutputs(a)) => resources::get_outputs(&printer, a),

@@ -1,8 +1,11 @@
 //! The pipeline shared by `translate` and `apply`: load → graph → provision → resolve → check → emit.
 
-use score_x_core::backend::{Bundle, Capabilities, Target};
+use score_x_core::Diagnostics;
+use score_x_core::backend::{Bundle, Target};
+use score_x_core::driver::{Checked, Prepared, emit_checked};
 use score_x_core::graph::ResourceGraph;
-use score_x_core::{Diagnostic, Diagnostics, capability_check};
+use score_x_core::options::OptionsFile;
+use score_x_core::plan::Plan;
 use score_x_provision::{Context, Origin, ProjectState, ProvisionerSet};
 use score_x_spec::SourceFile;
 
@@ -12,6 +15,7 @@ use crate::fsio;
 use crate::inputs::{self, LoadFlags};
 use crate::printer::Printer;
 use crate::project;
+use crate::registry;
 use crate::runner::ProcessRunner;
 
 /// What a successful run produced, before anything is written.
@@ -19,67 +23,65 @@ pub struct Produced {
     pub bundle: Bundle,
     /// The project state with this target's section updated.
     pub state: ProjectState,
-    /// The target options as read from `--target-options` plus the flags folded into them.
-    pub options: serde_json::Value,
+    /// The backend with its decoded options (apply reads its typed options).
+    pub backend: Box<dyn Prepared>,
 }
 
-/// Read `--target-options` (YAML) and fold in the flags that belong to it.
-fn target_options(args: &PipelineArgs) -> Result<serde_json::Value, Failure> {
-    let mut opts = match &args.target_options {
-        Some(p) => {
-            let text = fsio::read_text(p).map_err(Failure::Fatal)?;
-            let v: serde_json::Value = serde_yaml::from_str(&text).map_err(|e| {
-                Failure::Fatal(format!("invalid target options in `{}`: {e}", p.display()))
-            })?;
-            match v {
-                serde_json::Value::Null => serde_json::json!({}),
-                serde_json::Value::Object(_) => v,
-                _ => {
-                    return Err(Failure::Fatal(format!(
-                        "target options in `{}` must be a YAML map",
-                        p.display()
-                    )));
-                }
-            }
-        }
-        None => serde_json::json!({}),
-    };
+/// The flags that belong to the target options (`--namespace`, `--generate-namespace`).
+fn option_flags(
+    args: &PipelineArgs,
+    target: Target,
+) -> Result<serde_json::Map<String, serde_json::Value>, Failure> {
+    let mut flags = serde_json::Map::new();
+    if args.namespace.is_none() && !args.generate_namespace {
+        return Ok(flags);
+    }
+    if target.provisioner_section() != Target::KUBERNETES.provisioner_section() {
+        return Err(Failure::Usage(format!(
+            "--namespace and --generate-namespace apply to kubernetes, not {target}"
+        )));
+    }
+    if let Some(ns) = &args.namespace {
+        flags.insert("namespace".into(), serde_json::Value::String(ns.clone()));
+    }
+    if args.generate_namespace {
+        flags.insert("generateNamespace".into(), serde_json::Value::Bool(true));
+    }
+    Ok(flags)
+}
+
+/// Settings resolved before anything runs: the target's backend with its options decoded from
+/// `--target-options` and the flags. Returns the options file as a source for diagnostics.
+pub fn prepare(
+    printer: &Printer,
+    args: &PipelineArgs,
+) -> Result<(Box<dyn Prepared>, Option<SourceFile>), Failure> {
     let target = args.target.target();
-    if args.namespace.is_some() || args.generate_namespace {
-        if target != Target::Kubernetes {
-            return Err(Failure::Usage(format!(
-                "--namespace and --generate-namespace apply to kubernetes, not {target}"
-            )));
-        }
-        if let Some(map) = opts.as_object_mut() {
-            if let Some(ns) = &args.namespace {
-                map.insert("namespace".into(), serde_json::Value::String(ns.clone()));
-            }
-            if args.generate_namespace {
-                map.insert("generateNamespace".into(), serde_json::Value::Bool(true));
-            }
+    let Some(backend) = registry::backend(target) else {
+        return Err(Failure::Usage(format!(
+            "the {target} target is not available in this build"
+        )));
+    };
+    let flags = option_flags(args, target)?;
+    let source = match &args.target_options {
+        Some(p) => Some(SourceFile {
+            name: p.display().to_string(),
+            text: fsio::read_text(p).map_err(Failure::Fatal)?,
+        }),
+        None => None,
+    };
+    let file = source.as_ref().map(|s| OptionsFile {
+        name: &s.name,
+        text: &s.text,
+    });
+    match backend.prepare(file, flags) {
+        Ok(b) => Ok((b, source)),
+        Err(d) => {
+            let sources: Vec<SourceFile> = source.into_iter().collect();
+            inputs::report(printer, &Diagnostics(vec![d]), &sources);
+            Err(Failure::Invalid)
         }
     }
-    Ok(opts)
-}
-
-fn options_of<T: serde::de::DeserializeOwned>(
-    args: &PipelineArgs,
-    v: &serde_json::Value,
-) -> Result<T, Failure> {
-    serde_json::from_value(v.clone()).map_err(|e| {
-        let file = args
-            .target_options
-            .as_ref()
-            .map_or("target options".to_string(), |p| {
-                format!("`{}`", p.display())
-            });
-        Failure::Fatal(format!(
-            "invalid {} target options in {file}: {e} (see docs/targets/{}.md)",
-            args.target.target(),
-            args.target.target()
-        ))
-    })
 }
 
 fn provisioner_set(
@@ -118,19 +120,21 @@ fn provisioner_set(
 /// Run everything up to the bundle. Warnings are printed; errors printed and returned as Invalid.
 pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failure> {
     let target = args.target.target();
+    let (backend, options_source) = prepare(printer, args)?;
     let flags = LoadFlags {
         image: args.image.as_deref(),
         overrides_file: args.overrides_file.as_ref(),
         override_properties: &args.override_property,
     };
     let (mut sources, loaded) = inputs::load(printer, &args.inputs, &flags)?;
+    sources.extend(options_source);
     let app = loaded.app;
     let fail = |d: &Diagnostics, sources: &[SourceFile]| {
         inputs::report(printer, d, sources);
         Failure::Invalid
     };
     let graph = ResourceGraph::build(&app).map_err(|d| fail(&d, &sources))?;
-    let options = target_options(args)?;
+    let plan = Plan::of_app(&app).map_err(|d| fail(&d, &sources))?;
     let (set, prov_sources) = match provisioner_set(args) {
         Ok(x) => x,
         Err(Ok(d)) => return Err(fail(&d, &sources)),
@@ -142,54 +146,15 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     let runner = ProcessRunner;
     let ctx = Context {
         target,
-        options: options.clone(),
+        options: backend.options_json().clone(),
         runner: &runner,
     };
     let (resolved, warnings) = score_x_provision::provision(&app, &graph, &set, &mut state, &ctx)
         .map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
 
-    let (caps, emitted): (Capabilities, Result<Bundle, Diagnostic>) = match target {
-        Target::Kubernetes => {
-            let o: score_x_kubernetes::Options = options_of(args, &options)?;
-            (
-                score_x_kubernetes::capabilities(),
-                score_x_kubernetes::emit(&resolved, &o).map_err(Diagnostic::from),
-            )
-        }
-        Target::Ecs => {
-            let o: score_x_ecs::Options = options_of(args, &options)?;
-            (
-                score_x_ecs::capabilities(),
-                score_x_ecs::emit(&resolved, &o).map_err(Diagnostic::from),
-            )
-        }
-        Target::Helm | Target::Nomad => {
-            return Err(Failure::Usage(format!(
-                "the {target} target is not available in this version"
-            )));
-        }
-    };
-    let mut checked = Diagnostics(capability_check::check(&resolved, &caps));
-    if checked.has_errors() {
-        checked.sort();
-        return Err(fail(&checked, &sources));
-    }
-    let bundle = emitted.map_err(|d| fail(&Diagnostics(vec![d]), &sources))?;
-    // The backend's own warning about a field is more specific than the generic one: keep it only.
-    let specific: std::collections::BTreeSet<_> = bundle
-        .warnings
-        .iter()
-        .filter_map(|d| d.span.clone())
-        .collect();
-    let mut warnings = Diagnostics(
-        checked
-            .into_iter()
-            .filter(|d| d.span.as_ref().is_none_or(|s| !specific.contains(s)))
-            .collect(),
-    );
-    warnings.extend(bundle.warnings.iter().cloned());
-    warnings.sort();
+    let Checked { bundle, warnings } =
+        emit_checked(backend.as_ref(), &resolved, &plan).map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
     for note in &bundle.notes {
         printer.err(&format!("note: {note}"));
@@ -198,6 +163,6 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     Ok(Produced {
         bundle,
         state: project_state,
-        options,
+        backend,
     })
 }

@@ -1,0 +1,161 @@
+//! The backend contract (DESIGN §5) and its type-erased form for the CLI's registry: a target's
+//! options are decoded into its typed `Options` before anything runs ([`AnyBackend::prepare`]),
+//! and the prepared backend then only reports capabilities and emits.
+
+use std::any::Any;
+use std::collections::BTreeSet;
+use std::marker::PhantomData;
+
+use serde::de::DeserializeOwned;
+
+use crate::backend::{Bundle, Capabilities, Target};
+use crate::capability_check;
+use crate::diag::{Diagnostic, Diagnostics};
+use crate::leak::SecretScanner;
+use crate::options::{self, OptionsFile};
+use crate::plan::Plan;
+use crate::resolved::Resolved;
+
+/// What every backend crate implements.
+pub trait Backend: 'static {
+    /// The target this backend translates to.
+    const TARGET: Target;
+    /// Typed target options (`deny_unknown_fields`), read from `--target-options`.
+    type Options: Default + DeserializeOwned + Send + Sync + 'static;
+    /// Precise errors, each becoming a diagnostic with a span.
+    type Error: Into<Diagnostic>;
+
+    /// Checks of the options that serde cannot express (e.g. a namespace that is no DNS label).
+    fn check_options(_opts: &Self::Options) -> Result<(), Self::Error> {
+        Ok(())
+    }
+    /// What the target can express with these options.
+    fn capabilities(opts: &Self::Options) -> Capabilities;
+    /// The artifacts. Pure and deterministic.
+    fn emit(app: &Resolved, plan: &Plan, opts: &Self::Options) -> Result<Bundle, Self::Error>;
+}
+
+/// A backend with its options decoded: ready to check and emit.
+pub trait Prepared: Send + Sync {
+    fn target(&self) -> Target;
+    fn capabilities(&self) -> Capabilities;
+    fn emit(&self, app: &Resolved, plan: &Plan) -> Result<Bundle, Diagnostic>;
+    /// The options as JSON (provisioner templates see them as `options`).
+    fn options_json(&self) -> &serde_json::Value;
+    /// The typed options, for code that knows the backend (e.g. `apply`).
+    fn options_any(&self) -> &dyn Any;
+}
+
+/// A registered backend, before its options are known.
+pub trait AnyBackend: Send + Sync {
+    fn target(&self) -> Target;
+    /// Decode `file` plus the flag-given `flags` into the typed options and check them.
+    fn prepare(
+        &self,
+        file: Option<OptionsFile<'_>>,
+        flags: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Box<dyn Prepared>, Diagnostic>;
+    /// Capabilities with default options (for the conversion matrix).
+    fn default_capabilities(&self) -> Capabilities;
+}
+
+/// The registry entry of backend `B`.
+pub struct Entry<B>(PhantomData<fn() -> B>);
+
+impl<B> Entry<B> {
+    pub const fn new() -> Self {
+        Entry(PhantomData)
+    }
+}
+
+impl<B> Default for Entry<B> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+struct Ready<B: Backend> {
+    options: B::Options,
+    json: serde_json::Value,
+}
+
+impl<B: Backend> Prepared for Ready<B> {
+    fn target(&self) -> Target {
+        B::TARGET
+    }
+    fn capabilities(&self) -> Capabilities {
+        B::capabilities(&self.options)
+    }
+    fn emit(&self, app: &Resolved, plan: &Plan) -> Result<Bundle, Diagnostic> {
+        B::emit(app, plan, &self.options).map_err(Into::into)
+    }
+    fn options_json(&self) -> &serde_json::Value {
+        &self.json
+    }
+    fn options_any(&self) -> &dyn Any {
+        &self.options
+    }
+}
+
+impl<B: Backend> AnyBackend for Entry<B> {
+    fn target(&self) -> Target {
+        B::TARGET
+    }
+    fn prepare(
+        &self,
+        file: Option<OptionsFile<'_>>,
+        flags: serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Box<dyn Prepared>, Diagnostic> {
+        let d = options::decode::<B::Options>(B::TARGET.as_str(), file, flags)?;
+        B::check_options(&d.typed).map_err(Into::into)?;
+        Ok(Box::new(Ready::<B> {
+            options: d.typed,
+            json: d.json,
+        }))
+    }
+    fn default_capabilities(&self) -> Capabilities {
+        B::capabilities(&B::Options::default())
+    }
+}
+
+/// A bundle that passed the capability check and the leak check, with every warning of the run
+/// (plan, capability check, backend), each reported once.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub bundle: Bundle,
+    pub warnings: Diagnostics,
+}
+
+/// The back half every target shares: one capability check before emit (errors stop here),
+/// emit, then the leak check over the bundle.
+pub fn emit_checked(
+    backend: &dyn Prepared,
+    app: &Resolved,
+    plan: &Plan,
+) -> Result<Checked, Diagnostics> {
+    let mut checked = Diagnostics(capability_check::check(app, &backend.capabilities()));
+    checked.extend(plan.warnings().iter().cloned());
+    if checked.has_errors() {
+        checked.sort();
+        return Err(checked);
+    }
+    let mut bundle = backend.emit(app, plan).map_err(|d| Diagnostics(vec![d]))?;
+    SecretScanner::of(app)
+        .check(backend.target(), &mut bundle)
+        .map_err(|d| Diagnostics(vec![d]))?;
+    // A backend's own warning about a field is more specific than the generic one: keep it only.
+    let specific: BTreeSet<_> = bundle
+        .warnings
+        .iter()
+        .filter_map(|d| d.span.clone())
+        .collect();
+    let mut warnings = Diagnostics(
+        checked
+            .into_iter()
+            .filter(|d| d.span.as_ref().is_none_or(|s| !specific.contains(s)))
+            .collect(),
+    );
+    warnings.extend(std::mem::take(&mut bundle.warnings));
+    warnings.sort();
+    Ok(Checked { bundle, warnings })
+}
