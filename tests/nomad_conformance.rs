@@ -9,7 +9,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use score_x_core::driver::{AnyBackend, Entry, emit_checked};
 use score_x_core::graph::ResourceGraph;
+use score_x_core::plan::Plan;
 use score_x_core::resolved::Output;
 use score_x_core::{Bundle, Resolved, Target};
 use score_x_provision::{Context, Origin, ProvisionerSet, State, provision};
@@ -20,13 +22,23 @@ use score_x_tests::samples::{self, DirReader, SCHEMA_SAMPLES, shared};
 use score_x_tests::seed::{seed_examples, seed_file, seed_reader};
 use serde_json::{Value as Json, json};
 
+/// The back half the CLI runs: options decoded by the registry entry, the shared plan, the
+/// capability check, `emit`, the leak check. The bundle keeps every warning of the run.
 fn emit(resolved: &Resolved, options: &Json) -> Bundle {
-    let opts: score_x_nomad::Options = serde_json::from_value(options.clone()).unwrap();
-    score_x_nomad::emit(resolved, &opts).unwrap_or_else(|e| panic!("emit failed: {e}"))
+    let flags = options.as_object().cloned().unwrap_or_default();
+    let prepared = Entry::<score_x_nomad::Nomad>::new()
+        .prepare(None, flags)
+        .unwrap_or_else(|d| panic!("options: {d:?}"));
+    let plan = Plan::of_resolved(resolved).unwrap_or_else(|d| panic!("plan: {d:?}"));
+    let checked =
+        emit_checked(&*prepared, resolved, &plan).unwrap_or_else(|d| panic!("emit failed: {d:?}"));
+    let mut bundle = checked.bundle;
+    bundle.warnings = checked.warnings.0;
+    bundle
 }
 
 fn bundle(files: &[(&str, &str)], options: Json) -> Bundle {
-    let resolved = resolve(Target::Nomad, files, options.clone())
+    let resolved = resolve(Target::NOMAD, files, options.clone())
         .unwrap_or_else(|e| panic!("provisioning failed:\n{e}"));
     let b = emit(&resolved, &options);
     assert_eq!(b, emit(&resolved, &options), "output differs run to run");
@@ -265,7 +277,7 @@ fn every_default_type_translates_and_validates() {
 #[test]
 fn no_secret_value_in_any_file() {
     let resolved = resolve(
-        Target::Nomad,
+        Target::NOMAD,
         &[("web.yaml", ALL_TYPES), ("api.yaml", API)],
         json!({}),
     )
@@ -322,9 +334,9 @@ fn consul_provider_dns_and_static_ports() {
 #[test]
 fn the_same_file_provisions_for_kubernetes_with_the_same_outputs() {
     let files = [("web.yaml", ALL_TYPES), ("api.yaml", API)];
-    let k = resolve(Target::Kubernetes, &files, json!({}))
+    let k = resolve(Target::KUBERNETES, &files, json!({}))
         .unwrap_or_else(|e| panic!("kubernetes: {e}"));
-    let n = resolve(Target::Nomad, &files, json!({})).unwrap();
+    let n = resolve(Target::NOMAD, &files, json!({})).unwrap();
     assert_eq!(
         k.resources.keys().collect::<Vec<_>>(),
         n.resources.keys().collect::<Vec<_>>()
@@ -673,9 +685,10 @@ fn image_variables_and_consul_script_checks() {
 #[test]
 fn a_sub_path_on_a_host_volume_is_an_error() {
     let bad = RICH.replace("readOnly: true", "readOnly: true\n        path: sub");
-    let resolved = resolve(Target::Nomad, &[("shop.yaml", &bad)], json!({})).unwrap();
+    let resolved = resolve(Target::NOMAD, &[("shop.yaml", &bad)], json!({})).unwrap();
     let opts = score_x_nomad::Options::default();
-    let e = score_x_nomad::emit(&resolved, &opts).unwrap_err();
+    let plan = Plan::of_resolved(&resolved).unwrap();
+    let e = score_x_nomad::emit(&resolved, &plan, &opts).unwrap_err();
     assert!(e.to_string().contains("no sub-path"), "{e}");
     let d: score_x_core::Diagnostic = e.into();
     assert!(d.hint.is_some() && d.span.is_some());
@@ -704,13 +717,13 @@ fn resolve_case(files: &[SourceFile], reader: &DirReader, before: &[&str]) -> Re
         set.add_file(&f.name, &f.text, Origin::User(f.name.clone()))
             .unwrap();
     }
-    set.add_defaults(Target::Nomad).unwrap();
+    set.add_defaults(Target::NOMAD).unwrap();
     let f = fixture("fixtures/exotic-provisioners.yaml");
     set.add_file(&f.name, &f.text, Origin::User(f.name.clone()))
         .unwrap();
     let mut state = State::new("nomad-conformance-seed".into());
     let ctx = Context {
-        target: Target::Nomad,
+        target: Target::NOMAD,
         options: json!({}),
         runner: &NoCommands,
     };

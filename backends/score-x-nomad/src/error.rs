@@ -8,16 +8,6 @@ pub enum Error {
     #[error("invalid Nomad target option: {0}")]
     InvalidOption(String),
     #[error(
-        "workload `{workload}` asks for the kind `{kind}`; the Nomad target knows Deployment, StatefulSet (service jobs), Job (batch) and CronJob (periodic batch)"
-    )]
-    UnknownKind {
-        workload: String,
-        kind: String,
-        span: Box<Span>,
-    },
-    #[error("workload `{workload}` is a CronJob but has no schedule")]
-    MissingSchedule { workload: String, span: Box<Span> },
-    #[error(
         "container `{container}` of workload `{workload}` must be ready before `{other}`, which itself runs before the main tasks; Nomad orders only prestart → main tasks"
     )]
     BeforeChain {
@@ -48,8 +38,8 @@ pub enum Error {
         reason: String,
         span: Box<Span>,
     },
-    #[error("internal error: the value of secret `{secret}` would be written into {file}")]
-    SecretLeak { file: String, secret: String },
+    #[error("internal error: workload `{0}` has no plan")]
+    Unplanned(String),
     #[error("could not write {what}: {reason}")]
     Serialize { what: String, reason: String },
 }
@@ -57,39 +47,30 @@ pub enum Error {
 impl Error {
     fn code(&self) -> Code {
         match self {
-            Error::InvalidOption(_) | Error::UnknownKind { .. } => Code::InvalidValue,
-            Error::MissingSchedule { .. } => Code::RequiredField,
+            Error::InvalidOption(_) => Code::InvalidValue,
             Error::BeforeChain { .. }
             | Error::NoMainTask { .. }
             | Error::Volume { .. }
             | Error::Workload { .. } => Code::Unsupported,
             Error::Artifacts { .. } => Code::Provisioner,
-            Error::Serialize { .. } | Error::SecretLeak { .. } => Code::Backend,
+            Error::Serialize { .. } | Error::Unplanned(_) => Code::Backend,
         }
     }
 
     fn span(&self) -> Option<Span> {
         match self {
-            Error::UnknownKind { span, .. }
-            | Error::MissingSchedule { span, .. }
-            | Error::BeforeChain { span, .. }
+            Error::BeforeChain { span, .. }
             | Error::NoMainTask { span, .. }
             | Error::Volume { span, .. }
             | Error::Artifacts { span, .. }
             | Error::Workload { span, .. } => Some((**span).clone()),
-            Error::InvalidOption(_) | Error::Serialize { .. } | Error::SecretLeak { .. } => None,
+            Error::InvalidOption(_) | Error::Serialize { .. } | Error::Unplanned(_) => None,
         }
     }
 
     fn hint(&self) -> Option<String> {
         Some(match self {
             Error::InvalidOption(_) => "fix the file given to --target-options".into(),
-            Error::UnknownKind { .. } => {
-                "set the annotation `score-x.dev/kind` to Deployment, StatefulSet, Job or CronJob".into()
-            }
-            Error::MissingSchedule { .. } => {
-                "add the annotation `score-x.dev/schedule: \"*/5 * * * *\"` (a cron expression)".into()
-            }
             Error::BeforeChain { .. } => {
                 "let the container run before a main container only (Nomad prestart tasks start together)".into()
             }
@@ -118,13 +99,13 @@ mod tests {
 
     #[test]
     fn converts_with_span_and_hint() {
-        let e = Error::MissingSchedule {
-            workload: "nightly".into(),
-            span: Box::new(Span::file_only("score.yaml").with_path("/metadata/annotations")),
+        let e = Error::NoMainTask {
+            workload: "web".into(),
+            span: Box::new(Span::file_only("score.yaml").with_path("/containers")),
         };
         let d: Diagnostic = e.into();
-        assert_eq!(d.code, Code::RequiredField);
+        assert_eq!(d.code, Code::Unsupported);
         assert!(d.span.is_some());
-        assert!(d.hint.unwrap().contains("score-x.dev/schedule"));
+        assert!(d.hint.unwrap().contains("without `before`"));
     }
 }

@@ -20,8 +20,6 @@ mod ctx;
 mod error;
 pub mod gotmpl;
 pub mod hcl;
-mod interim_plan;
-mod leak;
 pub mod model;
 pub mod network;
 mod options;
@@ -36,6 +34,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
+use score_x_core::plan::Plan;
 use score_x_core::{Bundle, Code, Diagnostic, Resolved};
 
 pub use capabilities::capabilities;
@@ -43,6 +42,24 @@ pub use error::Error;
 pub use options::{
     CpuMode, DEFAULT_MHZ_PER_CORE, HclVariable, NetworkMode, Options, ServiceProvider,
 };
+
+/// The Nomad target for the CLI's backend registry.
+pub struct Nomad;
+
+impl score_x_core::driver::Backend for Nomad {
+    const TARGET: score_x_core::Target = score_x_core::Target::NOMAD;
+    type Options = Options;
+    type Error = Error;
+    fn check_options(opts: &Options) -> Result<(), Error> {
+        check_options(opts)
+    }
+    fn capabilities(_: &Options) -> score_x_core::Capabilities {
+        capabilities()
+    }
+    fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+        emit(app, plan, opts)
+    }
+}
 
 /// The file listing the Nomad Variables the platform must create.
 pub const VARIABLES_FILE: &str = "variables-to-create.json";
@@ -116,8 +133,9 @@ fn sections(ctx: &mut ctx::Ctx) -> Result<(), Error> {
     Ok(())
 }
 
-/// Translate the resolved estate into Nomad job files. Pure and deterministic.
-pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
+/// Translate the resolved estate into Nomad job files, following the shared `plan`. Pure and
+/// deterministic.
+pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
     check_options(opts)?;
     let mut ctx = ctx::Ctx {
         app,
@@ -130,7 +148,10 @@ pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
     sections(&mut ctx)?;
     let mut jobs: BTreeMap<String, (model::Job, String)> = BTreeMap::new();
     for w in app.workloads.values() {
-        let job = workload::build(&mut ctx, w)?;
+        let wp = plan
+            .workload(&w.name)
+            .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
+        let job = workload::build(&mut ctx, w, wp)?;
         jobs.insert(job.id.clone(), (job, format!("workload `{}`", w.name)));
     }
     let services: Vec<(String, artifacts::ServiceJob)> = ctx
@@ -182,7 +203,6 @@ pub fn emit(app: &Resolved, opts: &Options) -> Result<Bundle, Error> {
             .hint("create each with `nomad var put <path> <item>=<value> …`, and let the jobs read them (an ACL policy on the paths when ACLs are on)"),
         );
     }
-    leak::check(app, &bundle)?;
     bundle.warnings = ctx.warnings;
     bundle.notes = ctx.notes;
     Ok(bundle)

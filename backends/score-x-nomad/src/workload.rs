@@ -8,7 +8,8 @@ use score_x_core::resolved::{ResolvedContainer, ResolvedWorkload};
 use crate::checks::{self, ProbeKind};
 use crate::ctx::Ctx;
 use crate::error::Error;
-use crate::interim_plan::{self, Kind, Plan, Role};
+use score_x_core::plan::{Role, WorkloadKind, WorkloadPlan};
+
 use crate::model::{DockerConfig, Job, PeriodicConfig, Task, TaskGroup, TaskLifecycle};
 use crate::network::Network;
 use crate::options::NetworkMode;
@@ -25,7 +26,7 @@ pub fn meta_key(k: &str) -> String {
         .collect()
 }
 
-fn check_before(w: &ResolvedWorkload, plan: &Plan) -> Result<(), Error> {
+fn check_before(w: &ResolvedWorkload, plan: &WorkloadPlan) -> Result<(), Error> {
     for c in w.containers.values() {
         for (other, b) in &c.before {
             if plan.role(other) != Role::Main {
@@ -38,7 +39,7 @@ fn check_before(w: &ResolvedWorkload, plan: &Plan) -> Result<(), Error> {
             }
         }
     }
-    if !plan.roles.values().any(|r| *r == Role::Main) {
+    if plan.mains().next().is_none() {
         return Err(Error::NoMainTask {
             workload: w.name.clone(),
             span: Box::new(w.span.clone()),
@@ -105,7 +106,7 @@ fn task(
     ctx: &mut Ctx,
     w: &ResolvedWorkload,
     c: &ResolvedContainer,
-    plan: &Plan,
+    plan: &WorkloadPlan,
     net: &Network,
 ) -> Result<TaskOut, Error> {
     let env: BTreeMap<String, String> = c
@@ -124,7 +125,7 @@ fn task(
         mounts: files.mounts,
         ..Default::default()
     };
-    let owns_port = plan.port_owner.values().any(|o| *o == c.name);
+    let owns_port = plan.port_owners.values().any(|o| *o == c.name);
     if ctx.opts.network_mode == NetworkMode::Host && owns_port {
         config.ports = net.labels();
     }
@@ -156,11 +157,11 @@ fn task(
 }
 
 /// The job type and periodic block of a kind.
-fn job_type(kind: &Kind) -> (&'static str, Option<PeriodicConfig>) {
+fn job_type(kind: &WorkloadKind) -> (&'static str, Option<PeriodicConfig>) {
     match kind {
-        Kind::Service => ("service", None),
-        Kind::Batch => ("batch", None),
-        Kind::Periodic { schedule } => (
+        WorkloadKind::Service | WorkloadKind::Stateful => ("service", None),
+        WorkloadKind::Job => ("batch", None),
+        WorkloadKind::Cron { schedule } => (
             "batch",
             Some(PeriodicConfig {
                 enabled: true,
@@ -173,9 +174,8 @@ fn job_type(kind: &Kind) -> (&'static str, Option<PeriodicConfig>) {
 }
 
 /// The job of workload `w`.
-pub fn build(ctx: &mut Ctx, w: &ResolvedWorkload) -> Result<Job, Error> {
-    let plan = interim_plan::plan(w)?;
-    check_before(w, &plan)?;
+pub fn build(ctx: &mut Ctx, w: &ResolvedWorkload, plan: &WorkloadPlan) -> Result<Job, Error> {
+    check_before(w, plan)?;
     if ctx.opts.network_mode == NetworkMode::Host && w.containers.len() > 1 {
         ctx.warn(
             Some(&w.span),
@@ -192,7 +192,7 @@ pub fn build(ctx: &mut Ctx, w: &ResolvedWorkload) -> Result<Job, Error> {
     let mut tasks = Vec::new();
     let mut volumes = BTreeMap::new();
     for c in w.containers.values() {
-        let t = task(ctx, w, c, &plan, &net)?;
+        let t = task(ctx, w, c, plan, &net)?;
         for v in t.group_volumes {
             volumes.insert(v.name.clone(), v);
         }
