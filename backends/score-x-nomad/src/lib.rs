@@ -13,21 +13,21 @@
 //! `emit` is pure: no I/O, no clock; output is deterministic.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod artifacts;
+mod artifacts;
 mod capabilities;
-pub mod checks;
+mod checks;
 mod ctx;
 mod error;
-pub mod gotmpl;
-pub mod hcl;
-pub mod model;
-pub mod network;
+mod gotmpl;
+mod hcl;
+mod model;
+mod network;
 mod options;
-pub mod resources;
-pub mod service_job;
-pub mod templates;
-pub mod volumes;
-pub mod workload;
+mod resources;
+mod service_job;
+mod templates;
+mod volumes;
+mod workload;
 
 #[cfg(test)]
 mod tests;
