@@ -150,7 +150,11 @@ fn rich_estate_is_valid_and_mapped() {
         "curl -fsS -o /dev/null -H 'X-Probe: it'\\''s me' 'http://localhost:8080/healthz'"
     ));
     // The generic capability pass (run by the CLI before emit) says what is approximated.
-    let generic = score_x_core::capability_check::check(&app, &score_x_ecs::capabilities());
+    let generic = score_x_core::capability_check::check(
+        &app,
+        &score_x_tests::planned::plan(&app),
+        &score_x_ecs::capabilities(),
+    );
     assert!(
         generic
             .iter()

@@ -234,4 +234,12 @@ pub fn capabilities() -> Capabilities {
             Support::Approximated("promoted to an SSM parameter the platform composes, or composed by a shell wrapper"),
         )
         .with(Feature::Annotations, Support::Approximated("as tags of the task definition and service"))
+        .with(
+            Feature::RunToCompletion,
+            Support::Approximated("the task definition is registered with a service of desiredCount 0: run it with `aws ecs run-task`, or schedule it with EventBridge Scheduler"),
+        )
+        .with(
+            Feature::StableIdentity,
+            Support::Approximated("a regular service: ECS tasks have no stable identity; storage comes from the volume provisioners"),
+        )
 }

@@ -73,10 +73,14 @@ pub enum Feature {
     SecretVariables,
     MixedSecretVariables,
     Annotations,
+    /// Workloads that run to completion (`score-x.dev/kind: Job` or `CronJob`).
+    RunToCompletion,
+    /// Workloads with a stable identity (`score-x.dev/kind: StatefulSet`).
+    StableIdentity,
 }
 
 impl Feature {
-    pub const ALL: [Feature; 15] = [
+    pub const ALL: [Feature; 17] = [
         Feature::Annotations,
         Feature::UdpPorts,
         Feature::SecretVariables,
@@ -92,6 +96,8 @@ impl Feature {
         Feature::BeforeStarted,
         Feature::BeforeHealthy,
         Feature::BeforeComplete,
+        Feature::RunToCompletion,
+        Feature::StableIdentity,
     ];
 
     pub fn describe(self) -> &'static str {
@@ -111,6 +117,8 @@ impl Feature {
             Feature::SecretVariables => "variables holding a secret output",
             Feature::MixedSecretVariables => "variables mixing text and secret outputs",
             Feature::Annotations => "metadata.annotations",
+            Feature::RunToCompletion => "jobs and cron jobs (`score-x.dev/kind`)",
+            Feature::StableIdentity => "stateful workloads (`score-x.dev/kind: StatefulSet`)",
         }
     }
 }

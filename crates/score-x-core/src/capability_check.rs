@@ -6,10 +6,12 @@ use crate::backend::{Capabilities, Feature, Support};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::ir::Protocol;
 use crate::ir::Readiness;
+use crate::plan::{KIND_ANNOTATIONS, Plan, WorkloadKind};
 use crate::resolved::{Resolved, ResolvedContent};
 
-/// Diagnostics for every use of a feature the target does not express natively.
-pub fn check(app: &Resolved, caps: &Capabilities) -> Vec<Diagnostic> {
+/// Diagnostics for every use of a feature the target does not express natively, including the
+/// workload kind the plan chose.
+pub fn check(app: &Resolved, plan: &Plan, caps: &Capabilities) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut use_feature = |f: Feature, span: &Span, what: String| match caps.support(f) {
         Support::Native => {}
@@ -37,6 +39,30 @@ pub fn check(app: &Resolved, caps: &Capabilities) -> Vec<Diagnostic> {
         ),
     };
     for w in app.workloads.values() {
+        let kind = plan.workload(&w.name).map(|p| &p.kind);
+        let kind_span = || {
+            let key = KIND_ANNOTATIONS
+                .into_iter()
+                .find(|k| w.annotations.contains_key(*k))
+                .unwrap_or(KIND_ANNOTATIONS[0]);
+            w.span.with_path(format!(
+                "/metadata/annotations/{}",
+                key.replace('~', "~0").replace('/', "~1")
+            ))
+        };
+        match kind {
+            Some(k) if k.runs_to_completion() => use_feature(
+                Feature::RunToCompletion,
+                &kind_span(),
+                format!("workload `{}` ({})", w.name, k.annotation_value()),
+            ),
+            Some(WorkloadKind::Stateful) => use_feature(
+                Feature::StableIdentity,
+                &kind_span(),
+                format!("workload `{}`", w.name),
+            ),
+            _ => {}
+        }
         if !w.annotations.is_empty() {
             use_feature(
                 Feature::Annotations,

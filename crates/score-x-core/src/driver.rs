@@ -133,7 +133,11 @@ pub fn emit_checked(
     app: &Resolved,
     plan: &Plan,
 ) -> Result<Checked, Diagnostics> {
-    let mut checked = Diagnostics(capability_check::check(app, &backend.capabilities()));
+    let mut checked = Diagnostics(capability_check::check(
+        app,
+        plan,
+        &backend.capabilities(),
+    ));
     checked.extend(plan.warnings().iter().cloned());
     if checked.has_errors() {
         checked.sort();

@@ -403,7 +403,7 @@ impl One<'_, '_> {
     }
 
     fn check_params(
-        &self,
+        &mut self,
         p: &crate::Provisioner,
         res: &Resource,
         raw: Json,
@@ -425,21 +425,22 @@ impl One<'_, '_> {
         let declared: Vec<&str> = p.params.keys().map(String::as_str).collect();
         for key in given.keys() {
             if !p.params.contains_key(key) {
-                let mut d = Diagnostic::error(
+                // Portable: a param one target's provisioner does not use is accepted and noted
+                // (another target's, or another Score tool's, may need it).
+                let d = Diagnostic::warning(
                     Code::InvalidParam,
                     format!(
-                        "resource `{}` has param `{key}`, which provisioner {} does not accept",
-                        res.uid, p.uri
+                        "resource `{}` has param `{key}`, which provisioner {} does not use on {}; it is ignored",
+                        res.uid, p.uri, self.ctx.target
                     ),
                 )
                 .at(res.span.with_path(format!("{path}/{key}")))
                 .related(p.span.clone(), "provisioner declared here");
-                d = match did_you_mean(key, declared.iter().copied()) {
+                self.warnings.push(match did_you_mean(key, declared.iter().copied()) {
                     Some(s) => d.hint(format!("did you mean `{s}`?")),
-                    None if declared.is_empty() => d.hint("it accepts no params"),
-                    None => d.hint(format!("it accepts: {}", declared.join(", "))),
-                };
-                diags.push(d);
+                    None if declared.is_empty() => d.hint("it uses no params"),
+                    None => d.hint(format!("it uses: {}", declared.join(", "))),
+                });
             }
         }
         let is_template = matches!(p.kind, ProvisionerKind::Template { .. });
