@@ -27,6 +27,10 @@ pub fn capabilities() -> Capabilities {
             Support::Approximated("a template that decodes the base64 content with `base64Decode` when it renders"),
         )
         .with(
+            Feature::StableIdentity,
+            Support::Approximated("a service job: allocations have no stable identity; persistent storage comes from host or CSI volumes"),
+        )
+        .with(
             Feature::ResourceLimits,
             Support::Approximated("limits.memory is `memory_max` (needs memory oversubscription); limits.cpu is not enforced"),
         )
