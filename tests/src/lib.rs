@@ -5,6 +5,7 @@
 
 pub mod json;
 pub mod moto;
+pub mod nomad;
 pub mod pipeline;
 pub mod planned;
 pub mod samples;

@@ -1,0 +1,209 @@
+//! score-x Nomad backend: the resolved model → one job per workload (one group, bridge network,
+//! docker tasks) written as an HCL2 jobspec (`<workload>.nomad.hcl`) and as the JSON jobs API
+//! body (`<workload>.nomad.json`, `{"Job": …}`), plus the jobs of development services the
+//! provisioners ask for and `variables-to-create.json` (Nomad Variables paths and items, never
+//! values).
+//!
+//! - [`options`]: target options; [`model`]: the typed job both files are written from;
+//!   [`hcl`]: the HCL writer (`hcl-rs`); [`gotmpl`]: template text with score-x's delimiters.
+//! - [`workload`], [`network`], [`checks`], [`templates`], [`volumes`], [`resources`]: the
+//!   mapping rules; [`artifacts`]: the `nomad` section of provisioners; [`service_job`]: their
+//!   development services.
+//!
+//! `emit` is pure: no I/O, no clock; output is deterministic.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod artifacts;
+mod capabilities;
+mod checks;
+mod ctx;
+mod error;
+mod gotmpl;
+mod hcl;
+mod model;
+mod network;
+mod options;
+mod resources;
+mod service_job;
+mod templates;
+mod volumes;
+mod workload;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeMap;
+
+use score_x_core::plan::Plan;
+use score_x_core::{Bundle, Code, Diagnostic, Resolved};
+
+pub use capabilities::capabilities;
+pub use error::Error;
+pub use options::{
+    CpuMode, DEFAULT_MHZ_PER_CORE, HclVariable, NetworkMode, Options, ServiceProvider,
+};
+
+/// The Nomad target for the CLI's backend registry.
+pub struct Nomad;
+
+impl score_x_core::driver::Backend for Nomad {
+    const TARGET: score_x_core::Target = score_x_core::Target::NOMAD;
+    type Options = Options;
+    type Error = Error;
+    fn check_options(opts: &Options) -> Result<(), Error> {
+        check_options(opts)
+    }
+    fn capabilities(_: &Options) -> score_x_core::Capabilities {
+        capabilities()
+    }
+    fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+        emit(app, plan, opts)
+    }
+}
+
+/// The file listing the Nomad Variables the platform must create.
+pub const VARIABLES_FILE: &str = "variables-to-create.json";
+
+fn check_options(opts: &Options) -> Result<(), Error> {
+    if opts.cpu_mhz_per_core == Some(0) {
+        return Err(Error::InvalidOption(
+            "`cpuMhzPerCore` must be at least 1".into(),
+        ));
+    }
+    if opts.consul_dns && opts.service_provider != ServiceProvider::Consul {
+        return Err(Error::InvalidOption(
+            "`consulDns: true` needs `serviceProvider: consul` (Consul DNS knows only services registered in Consul)".into(),
+        ));
+    }
+    if opts.datacenters.as_ref().is_some_and(|d| d.is_empty()) {
+        return Err(Error::InvalidOption(
+            "`datacenters` is empty; leave it out for every datacenter (`[\"*\"]`)".into(),
+        ));
+    }
+    Ok(())
+}
+
+fn json(what: &str, v: &impl serde::Serialize) -> Result<String, Error> {
+    serde_json::to_string_pretty(v)
+        .map(|mut s| {
+            s.push('\n');
+            s
+        })
+        .map_err(|e| Error::Serialize {
+            what: what.to_string(),
+            reason: e.to_string(),
+        })
+}
+
+fn add_job(bundle: &mut Bundle, job: &model::Job, opts: &Options) -> Result<(), Error> {
+    let req = model::JobRequest { job: job.clone() };
+    bundle.add(
+        format!("{}.nomad.json", job.id),
+        json(&format!("job `{}`", job.id), &req)?,
+    );
+    bundle.add(format!("{}.nomad.hcl", job.id), hcl::jobspec(job, opts)?);
+    Ok(())
+}
+
+/// Read every resource's `nomad` section into the context.
+fn sections(ctx: &mut ctx::Ctx) -> Result<(), Error> {
+    for (uid, res) in &ctx.app.resources {
+        let section = artifacts::parse(res)?;
+        for w in &section.warnings {
+            ctx.warn(Some(&res.span), format!("resource `{uid}`: {w}"));
+        }
+        for n in &section.notes {
+            ctx.notes.push(format!("resource `{uid}`: {n}"));
+        }
+        for v in &section.variables {
+            let e = ctx
+                .variables
+                .entry(v.path.clone())
+                .or_insert_with(|| ctx::VariableEntry {
+                    path: v.path.clone(),
+                    ..Default::default()
+                });
+            e.items.extend(v.items.iter().cloned());
+            if e.description.is_none() {
+                e.description = v.description.clone();
+            }
+        }
+        ctx.sections.insert(uid.clone(), section);
+    }
+    Ok(())
+}
+
+/// Translate the resolved estate into Nomad job files, following the shared `plan`. Pure and
+/// deterministic.
+pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+    check_options(opts)?;
+    let mut ctx = ctx::Ctx {
+        app,
+        opts,
+        sections: BTreeMap::new(),
+        variables: BTreeMap::new(),
+        warnings: Vec::new(),
+        notes: Vec::new(),
+    };
+    sections(&mut ctx)?;
+    let mut jobs: BTreeMap<String, (model::Job, String)> = BTreeMap::new();
+    for w in app.workloads.values() {
+        let wp = plan
+            .workload(&w.name)
+            .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
+        let job = workload::build(&mut ctx, w, wp)?;
+        jobs.insert(job.id.clone(), (job, format!("workload `{}`", w.name)));
+    }
+    let services: Vec<(String, artifacts::ServiceJob)> = ctx
+        .sections
+        .iter()
+        .flat_map(|(uid, s)| s.jobs.iter().map(move |j| (uid.to_string(), j.clone())))
+        .collect();
+    for (uid, s) in services {
+        let job = service_job::build(&mut ctx, &s);
+        if let Some((first, origin)) = jobs.get(&job.id) {
+            if *first == job {
+                continue;
+            }
+            return Err(Error::Artifacts {
+                uid: uid.clone(),
+                reason: format!("job `{}` is also written by {origin}, differently", job.id),
+                span: Box::new(
+                    app.resources
+                        .iter()
+                        .find(|(u, _)| u.to_string() == uid)
+                        .map(|(_, r)| r.span.clone())
+                        .unwrap_or_else(|| score_x_core::Span::file_only("")),
+                ),
+            });
+        }
+        jobs.insert(job.id.clone(), (job, format!("resource `{uid}`")));
+    }
+    let mut bundle = Bundle::default();
+    for (job, _) in jobs.values() {
+        add_job(&mut bundle, job, opts)?;
+    }
+    let variables: Vec<&ctx::VariableEntry> = ctx.variables.values().collect();
+    bundle.add(
+        VARIABLES_FILE,
+        json(
+            VARIABLES_FILE,
+            &serde_json::json!({ "variables": variables }),
+        )?,
+    );
+    if !variables.is_empty() {
+        ctx.warnings.push(
+            Diagnostic::warning(
+                Code::RequiredField,
+                format!(
+                    "the jobs read {} Nomad Variable(s) the platform must create before `nomad job run` (listed in {VARIABLES_FILE}, without values)",
+                    variables.len()
+                ),
+            )
+            .hint("create each with `nomad var put <path> <item>=<value> …`, and let the jobs read them (an ACL policy on the paths when ACLs are on)"),
+        );
+    }
+    bundle.warnings = ctx.warnings;
+    bundle.notes = ctx.notes;
+    Ok(bundle)
+}
