@@ -369,7 +369,11 @@ fn translate(case: &Case, target: Target) -> Result<(Resolved, Bundle), Failure>
         }
         other => panic!("{other} is not translated here"),
     };
-    let checked = Diagnostics(capability_check::check(&resolved, &score_x_tests::planned::plan(&resolved), &caps));
+    let checked = Diagnostics(capability_check::check(
+        &resolved,
+        &score_x_tests::planned::plan(&resolved),
+        &caps,
+    ));
     if checked.has_errors() {
         return Err(failed_with("capability check", &checked, &case.files));
     }

@@ -10,6 +10,8 @@ use score_x_core::driver::Entry;
 static KUBERNETES: Entry<score_x_kubernetes::Kubernetes> = Entry::new();
 #[cfg(feature = "ecs")]
 static ECS: Entry<score_x_ecs::Ecs> = Entry::new();
+#[cfg(feature = "nomad")]
+static NOMAD: Entry<score_x_nomad::Nomad> = Entry::new();
 
 /// Every backend of this build, in `--help` order.
 pub fn backends() -> Vec<&'static dyn AnyBackend> {
@@ -18,6 +20,8 @@ pub fn backends() -> Vec<&'static dyn AnyBackend> {
         Some(&KUBERNETES),
         #[cfg(feature = "ecs")]
         Some(&ECS),
+        #[cfg(feature = "nomad")]
+        Some(&NOMAD),
         None,
     ];
     all.into_iter().flatten().collect()

@@ -14,6 +14,7 @@ fn conversion_matrix_matches_capabilities() {
     let table = score_x_core::backend::matrix_markdown(&[
         score_x_kubernetes::capabilities(),
         score_x_ecs::capabilities(),
+        score_x_nomad::capabilities(),
     ]);
     if std::env::var_os("BLESS").is_some() {
         std::fs::write(&path, format!("{}{table}{}", &doc[..start], &doc[stop..])).unwrap();

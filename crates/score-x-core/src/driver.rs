@@ -133,11 +133,7 @@ pub fn emit_checked(
     app: &Resolved,
     plan: &Plan,
 ) -> Result<Checked, Diagnostics> {
-    let mut checked = Diagnostics(capability_check::check(
-        app,
-        plan,
-        &backend.capabilities(),
-    ));
+    let mut checked = Diagnostics(capability_check::check(app, plan, &backend.capabilities()));
     checked.extend(plan.warnings().iter().cloned());
     if checked.has_errors() {
         checked.sort();

@@ -437,11 +437,12 @@ impl One<'_, '_> {
                 )
                 .at(res.span.with_path(format!("{path}/{key}")))
                 .related(p.span.clone(), "provisioner declared here");
-                self.warnings.push(match did_you_mean(key, declared.iter().copied()) {
-                    Some(s) => d.hint(format!("did you mean `{s}`?")),
-                    None if declared.is_empty() => d.hint("it uses no params"),
-                    None => d.hint(format!("it uses: {}", declared.join(", "))),
-                });
+                self.warnings
+                    .push(match did_you_mean(key, declared.iter().copied()) {
+                        Some(s) => d.hint(format!("did you mean `{s}`?")),
+                        None if declared.is_empty() => d.hint("it uses no params"),
+                        None => d.hint(format!("it uses: {}", declared.join(", "))),
+                    });
             }
         }
         let is_template = matches!(p.kind, ProvisionerKind::Template { .. });
