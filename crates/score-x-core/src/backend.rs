@@ -149,7 +149,7 @@ impl Capabilities {
 /// A deployment target score-x translates to: its name (what `--target` takes and the state is
 /// keyed by) and the provisioner section its resources render (`helm` renders `kubernetes`).
 /// Open: a backend crate declares its own (`Target::new`), no enum to extend.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct Target {
     name: &'static str,
     section: &'static str,
@@ -185,6 +185,29 @@ impl Target {
             dirs.push(self.section);
         }
         dirs
+    }
+}
+
+impl Target {
+    /// Sort key: the known targets in their usual order (kubernetes, helm, ecs, nomad), then
+    /// any other by name, so state sections and listings keep a stable, familiar order.
+    fn rank(&self) -> (usize, &'static str) {
+        let known = Target::ALL.iter().position(|t| t.name == self.name);
+        (known.unwrap_or(Target::ALL.len()), self.name)
+    }
+}
+
+impl PartialOrd for Target {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Target {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank()
+            .cmp(&other.rank())
+            .then(self.section.cmp(other.section))
     }
 }
 

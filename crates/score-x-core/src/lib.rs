@@ -24,6 +24,7 @@ pub mod ir;
 pub mod leak;
 pub mod naming;
 pub mod options;
+pub mod placement;
 pub mod plan;
 pub mod resolved;
 pub mod template;

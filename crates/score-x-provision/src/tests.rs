@@ -485,9 +485,16 @@ fn param_type_error_and_unknown_param() {
         "/resources/db/params/replicas"
     );
 
+    // A param the provisioner does not use is a warning with a suggestion, not an error: the
+    // same file stays valid for targets (or tools) whose provisioner uses it.
     let app = api_with(&[], "db", "postgres", Some(json!({"verison": "15"})));
-    let d = error(&app);
-    assert_eq!(d.code, Code::InvalidParam);
+    let (_, warnings) = run(&app, &mut State::new("s".into())).unwrap();
+    let d = warnings
+        .iter()
+        .find(|w| w.code == Code::InvalidParam)
+        .unwrap();
+    assert!(!d.is_error());
+    assert_mentions(&d.message, &["param `verison`", "does not use", "ignored"]);
     assert_eq!(d.hint.as_deref(), Some("did you mean `version`?"));
     assert_eq!(d.span.as_ref().unwrap().line, 20);
 
