@@ -139,8 +139,7 @@ fn parse_target(s: &str) -> Result<TargetArg, String> {
 pub struct PipelineArgs {
     #[command(flatten)]
     pub inputs: Inputs,
-    /// The target runtime (see `score-x --help` for the targets of this build; `k8s` is an alias).
-    #[arg(long, short = 't', value_parser = parse_target)]
+    #[arg(long, short = 't', value_parser = parse_target, help = crate::registry::target_help())]
     pub target: TargetArg,
     /// Replace `image: "."` with this image.
     #[arg(long, short = 'i')]

@@ -46,3 +46,12 @@ pub fn parse(s: &str) -> Result<Target, String> {
         )
     })
 }
+
+/// The `--target` help line: the targets this build has.
+pub fn target_help() -> String {
+    let built: Vec<&str> = backends().iter().map(|b| b.target().as_str()).collect();
+    format!(
+        "The target runtime: {} (`k8s` is an alias of kubernetes)",
+        built.join(", ")
+    )
+}

@@ -24,6 +24,7 @@ pub struct Produced {
     /// The project state with this target's section updated.
     pub state: ProjectState,
     /// The backend with its decoded options (apply reads its typed options).
+    #[cfg_attr(not(feature = "ecs"), allow(dead_code))]
     pub backend: Box<dyn Prepared>,
     /// The secret values score-x knows (generated secrets), for masking and file modes.
     pub secrets: std::collections::BTreeSet<score_x_core::resolved::SecretText>,
