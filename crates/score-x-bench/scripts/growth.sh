@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Whole-process growth of `score-x translate` between two estate sizes, per target, as a ratio
+# measured in one run (best of 3 each): exponent = log(t_big / t_small) / log(big / small).
+# Usage: growth.sh SCORE_X GEN_ESTATE [SMALL BIG [MAX_EXPONENT]]   (default 1000 4000 1.15)
+# Exits 1 when a target grows faster than MAX_EXPONENT. Not a timed test: only the ratio counts.
+set -euo pipefail
+score_x=$1 gen=$2 small=${3:-1000} big=${4:-4000} max=${5:-1.15}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+"$gen" "$small" "$work/$small"
+"$gen" "$big" "$work/$big"
+
+best_of_3() { # target size → seconds (best of 3)
+  local best=""
+  for _ in 1 2 3; do
+    rm -rf "$work/out" "$work/state"
+    local t0 t1
+    t0=$(date +%s%N)
+    "$score_x" translate --target "$1" --state-dir "$work/state" -o "$work/out" "$work/$2"/*.yaml >/dev/null 2>&1
+    t1=$(date +%s%N)
+    local s=$(( (t1 - t0) / 1000000 ))
+    if [ -z "$best" ] || [ "$s" -lt "$best" ]; then best=$s; fi
+  done
+  echo "$best"
+}
+
+status=0
+for target in ${TARGETS:-kubernetes ecs nomad}; do
+  a=$(best_of_3 "$target" "$small")
+  b=$(best_of_3 "$target" "$big")
+  e=$(python3 -c "import math; print(f'{math.log(max($b,1)/max($a,1))/math.log($big/$small):.2f}')")
+  echo "$target: $small workloads ${a} ms, $big workloads ${b} ms, growth exponent $e (max $max)"
+  if python3 -c "import sys; sys.exit(0 if $e <= $max else 1)"; then :; else status=1; fi
+done
+exit $status
