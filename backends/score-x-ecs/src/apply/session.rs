@@ -211,6 +211,7 @@ async fn read(
         sm: &c.sm,
     };
     let staged = compose::stage(&sc, recipes).await?;
+    report.secrets = staged.done.clone();
     report.warnings = check_secrets(&sc, plan, &staged, opts, &mut report.missing_secrets).await?;
 
     for u in &plan.units {
