@@ -75,10 +75,6 @@ pub enum Error {
     MissingCluster,
     #[error("no AWS credentials: {0}")]
     MissingCredentials(String),
-    #[error(
-        "`{file}` still holds the placeholder `{placeholder}`: translate again with that target option set"
-    )]
-    Placeholder { file: String, placeholder: String },
     #[error("`{file}`: {reason}")]
     InvalidBundle { file: String, reason: String },
     #[error(
@@ -107,8 +103,7 @@ impl Error {
             Error::MissingRegion | Error::MissingCluster | Error::MissingCredentials(_) => {
                 Code::RequiredField
             }
-            Error::Placeholder { .. }
-            | Error::MissingSecretComponent { .. }
+            Error::MissingSecretComponent { .. }
             | Error::Precondition { .. } => Code::RequiredField,
             Error::InvalidBundle { .. } => Code::InvalidValue,
             Error::Serialize { .. }
