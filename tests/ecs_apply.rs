@@ -940,3 +940,42 @@ ssm.put_parameter(Name="/score-x/test/vhost", Value="orders", Type="String")"#,
     assert_eq!(v2, version + 1);
     drop(server);
 }
+
+/// The typed plan is what translate writes: each unit's task definition and service equal the
+/// bundle's JSON files, field for field (no moto needed).
+#[test]
+fn plan_apply_is_what_emit_writes() {
+    for (app, options) in [
+        (small_estate(), apply_options()),
+        (
+            estate(),
+            Options {
+                region: Some(REGION.into()),
+                ..full_options()
+            },
+        ),
+    ] {
+        let bundle = emit(&app, &options).unwrap();
+        let typed = score_x_ecs::plan_apply(&app, &plan(&app), &options).unwrap();
+        assert_eq!(typed.units.len(), app.workloads.len());
+        for u in &typed.units {
+            let td: model::TaskDefinition =
+                serde_json::from_slice(&bundle.files[&format!("{}/task-definition.json", u.name)])
+                    .unwrap();
+            let svc: model::Service =
+                serde_json::from_slice(&bundle.files[&format!("{}/service.json", u.name)]).unwrap();
+            assert_eq!(u.task, td, "{}", u.name);
+            assert_eq!(u.service, svc, "{}", u.name);
+        }
+        let listed: Value =
+            serde_json::from_slice(&bundle.files["secrets-to-create.json"]).unwrap();
+        let names: Vec<&str> = listed["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        let typed_names: Vec<&str> = typed.secrets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(typed_names, names);
+    }
+}

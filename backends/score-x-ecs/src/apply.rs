@@ -44,7 +44,7 @@ pub struct ApplyOptions {
     pub endpoint_url: Option<String>,
     /// Region; falls back to the AWS chain (AWS_REGION, profile).
     pub region: Option<String>,
-    /// Cluster for every service; falls back to the `cluster` written in service.json.
+    /// Cluster for every service; falls back to `cluster` in the target options.
     pub cluster: Option<String>,
     /// Create the cluster when it does not exist (or is inactive); else a missing cluster is a
     /// precondition failure.

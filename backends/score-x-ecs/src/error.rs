@@ -103,8 +103,9 @@ impl Error {
             Error::MissingRegion | Error::MissingCluster | Error::MissingCredentials(_) => {
                 Code::RequiredField
             }
-            Error::MissingSecretComponent { .. }
-            | Error::Precondition { .. } => Code::RequiredField,
+            Error::MissingSecretComponent { .. } | Error::Precondition { .. } => {
+                Code::RequiredField
+            }
             Error::InvalidBundle { .. } => Code::InvalidValue,
             Error::Serialize { .. }
             | Error::Aws { .. }

@@ -1,8 +1,9 @@
 //! score-x ECS backend: the resolved model → RegisterTaskDefinition / CreateService JSON per
 //! workload, one CloudFormation stack for the estate, and the list of secrets the platform must
-//! create; plus [`apply`], which registers the bundle through the ECS API.
+//! create; [`plan_apply`], the same builders' typed output for apply; and [`apply`], which
+//! checks every precondition, plans and then deploys that typed plan through the AWS APIs.
 //!
-//! `emit` is pure (no I/O, no clock); `apply` does network I/O.
+//! `emit` and `plan_apply` are pure (no I/O, no clock); `apply` does network I/O.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod artifacts;

@@ -342,3 +342,22 @@ async fn write(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_arns_are_recognised() {
+        assert!(is_role_arn("arn:aws:iam::123456789012:role/score-x-exec"));
+        assert!(is_role_arn("arn:aws-us-gov:iam::123456789012:role/a/b"));
+        for bad in [
+            "score-x-exec",
+            "arn:aws:iam::1234:role/x",
+            "arn:aws:iam::123456789012:user/x",
+            "arn:aws:sts::123456789012:role/x",
+        ] {
+            assert!(!is_role_arn(bad), "{bad}");
+        }
+    }
+}
