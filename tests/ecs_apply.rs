@@ -1,8 +1,11 @@
-//! `score_x_ecs::apply::apply` against a local moto server (moto[server]): create the cluster,
+//! `score_x_ecs::apply` against a local moto server (moto[server]): create the cluster,
 //! register the task definitions, create the services, read them back with the AWS SDK and
-//! compare with what translate wrote; apply again to update. Promoted secrets are composed into
-//! SSM from components put in moto (boto3) and read back. The server is killed at the end.
-//! Missing moto: a skip with a notice locally, a failure under CI.
+//! compare with what translate wrote; an unchanged rerun registers and updates nothing; a changed
+//! image registers one revision and updates one service; every failed precondition leaves
+//! nothing behind (read back: no parameter, no revision, no cluster, no service); a plan that is
+//! not executed writes nothing. Promoted secrets are composed into SSM from components put in
+//! moto (boto3) and read back. The server is killed at the end. Missing moto: a skip with a
+//! notice locally, a failure under CI.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
 mod ecs_model;
@@ -16,11 +19,12 @@ use score_x_core::ir::Readiness;
 use score_x_core::resolved::{Output, ResolvedContent};
 use score_x_ecs::Options;
 use score_x_ecs::apply::{
-    ApplyOptions, ComposedSecret, SecretAction, ServiceAction, StaticCredentials, apply,
+    ApplyOptions, ApplyReport, ClusterAction, ComposedSecret, SecretAction, SecretSpec,
+    ServiceAction, Session, StaticCredentials, Store, TaskDefinitionAction,
 };
 use score_x_ecs::model;
 use score_x_tests::moto::{moto, network};
-use score_x_tests::planned::ecs as emit;
+use score_x_tests::planned::{ecs as emit, plan};
 use serde_json::{Value, json};
 
 const REGION: &str = "us-east-1";
@@ -41,6 +45,7 @@ fn apply_options_for(url: &str) -> ApplyOptions {
         cluster: None,
         create_cluster: true,
         credentials: Some(creds()),
+        allow_missing_secrets: false,
     }
 }
 
@@ -387,33 +392,99 @@ fn back_task(td: &t::TaskDefinition, tags: &[t::Tag]) -> model::TaskDefinition {
     }
 }
 
+/// Plan and execute `app` with `options` (translate's) and `opts` (apply's).
+fn apply(
+    app: &score_x_core::Resolved,
+    options: &Options,
+    opts: &ApplyOptions,
+) -> Result<ApplyReport, score_x_ecs::Error> {
+    score_x_ecs::apply::apply(app, &plan(app), options, opts)
+}
+
+/// What moto holds: (task definition ARNs, cluster ARNs, service ARNs of `cluster`).
+fn written(
+    rt: &tokio::runtime::Runtime,
+    client: &aws_sdk_ecs::Client,
+    cluster: &str,
+) -> (Vec<String>, Vec<String>, Vec<String>) {
+    let tds = rt.block_on(client.list_task_definitions().send()).unwrap();
+    let clusters = rt.block_on(client.list_clusters().send()).unwrap();
+    let services = rt
+        .block_on(client.list_services().cluster(cluster).send())
+        .map(|o| o.service_arns().to_vec())
+        .unwrap_or_default();
+    (
+        tds.task_definition_arns().to_vec(),
+        clusters.cluster_arns().to_vec(),
+        services,
+    )
+}
+
+/// Nothing at all was written: no revision, no cluster, no service, no composed parameter.
+fn assert_nothing_written(url: &str, cluster: &str, what: &str) {
+    let (client, rt) = sdk(url);
+    let (tds, clusters, services) = written(&rt, &client, cluster);
+    assert!(tds.is_empty(), "{what}: revisions registered: {tds:?}");
+    assert!(
+        clusters.is_empty(),
+        "{what}: clusters created: {clusters:?}"
+    );
+    assert!(
+        services.is_empty(),
+        "{what}: services created: {services:?}"
+    );
+    assert_eq!(
+        ssm_get(url, "/score-x/workloads/api/main/DATABASE_URL"),
+        None,
+        "{what}: a promoted secret was written"
+    );
+}
+
+/// The small estate with `worker` reading a secret the platform has not created.
+fn estate_with_platform_secret() -> score_x_core::Resolved {
+    let mut a = small_estate();
+    let key = secret("/score-x/platform/api-key", None, Some("k-123"));
+    let w = a.workloads.get_mut("worker").unwrap();
+    let c = w.containers.remove("worker").unwrap();
+    let c = c.var("API_KEY", mixed(vec![Err(key)]));
+    w.containers.insert("worker".into(), c);
+    a
+}
+
 #[test]
-fn apply_registers_what_translate_wrote() {
+fn apply_registers_what_translate_wrote_and_reruns_as_no_ops() {
     let Some(server) = moto() else { return };
-    let bundle = emit(&small_estate(), &on_network(&server.url, apply_options())).unwrap();
+    let options = on_network(&server.url, apply_options());
+    let app = small_estate();
+    let bundle = emit(&app, &options).unwrap();
     put_components(&server.url, &bundle.files);
     let opts = apply_options_for(&server.url);
-    let report = apply(&bundle.files, &opts).unwrap_or_else(|e| panic!("apply failed: {e}"));
-    assert_eq!(report.clusters.get("score-x-test"), Some(&true), "{report}");
+    let report = apply(&app, &options, &opts).unwrap_or_else(|e| panic!("apply failed: {e}"));
+    assert!(report.executed);
+    assert_eq!(
+        report.clusters.get("score-x-test"),
+        Some(&ClusterAction::Create),
+        "{report}"
+    );
     assert_eq!(report.task_definitions.len(), 2);
     assert!(
         report
             .services
             .iter()
-            .all(|s| s.action == ServiceAction::Created),
+            .all(|s| s.action == ServiceAction::Create),
         "{report}"
     );
     assert!(
         report
             .to_string()
-            .contains("created service api in cluster score-x-test")
+            .contains("created service api in cluster score-x-test"),
+        "{report}"
     );
 
     // Read back with the SDK.
     let (client, rt) = sdk(&server.url);
     for w in ["api", "worker"] {
         assert_registered_as_written(&rt, &client, &bundle.files, w);
-
         let written: model::Service =
             serde_json::from_slice(&bundle.files[&format!("{w}/service.json")]).unwrap();
         let out = rt
@@ -428,10 +499,6 @@ fn apply_registers_what_translate_wrote() {
         let s = &out.services()[0];
         assert_eq!(s.service_name(), Some(written.service_name.as_str()));
         assert_eq!(s.desired_count(), written.desired_count);
-        assert_eq!(
-            s.launch_type().map(|l| l.as_str()),
-            Some(written.launch_type.as_str())
-        );
         assert!(
             s.task_definition()
                 .unwrap()
@@ -452,29 +519,65 @@ fn apply_registers_what_translate_wrote() {
                 .subnets
                 .as_slice()
         );
-        assert_eq!(
-            vpc.security_groups(),
-            written
-                .network_configuration
-                .awsvpc_configuration
-                .security_groups
-                .as_slice()
-        );
     }
 
-    // Apply again: new revisions, services updated.
-    let report = apply(&bundle.files, &opts).unwrap();
+    // Unchanged rerun: the plan says so, and nothing is registered or updated.
+    let session = Session::open(&app, &plan(&app), &options, &opts).unwrap();
+    let p = session.plan().clone();
+    assert!(!p.has_changes(), "{p}");
+    assert!(p.to_string().contains("nothing to change"), "{p}");
+    let report = session.execute().unwrap();
     assert!(
-        report.task_definitions.iter().all(|t| t.revision == 2),
+        report
+            .task_definitions
+            .iter()
+            .all(|t| t.action == TaskDefinitionAction::Unchanged && t.revision == Some(1)),
         "{report}"
     );
     assert!(
         report
             .services
             .iter()
-            .all(|s| s.action == ServiceAction::Updated),
+            .all(|s| s.action == ServiceAction::Unchanged),
         "{report}"
     );
+    let (tds, _, _) = written(&rt, &client, "score-x-test");
+    assert_eq!(tds.len(), 2, "{tds:?}");
+
+    // A changed image: exactly one new revision, that service updated, the other left.
+    let mut changed = small_estate();
+    let w = changed.workloads.get_mut("api").unwrap();
+    let c = w
+        .containers
+        .remove("main")
+        .unwrap()
+        .image("ghcr.io/acme/api:1.5.0");
+    w.containers.insert("main".into(), c);
+    let report = apply(&changed, &options, &opts).unwrap();
+    let by: BTreeMap<&str, (TaskDefinitionAction, Option<i32>)> = report
+        .task_definitions
+        .iter()
+        .map(|t| (t.family.as_str(), (t.action, t.revision)))
+        .collect();
+    assert_eq!(
+        by["api"],
+        (TaskDefinitionAction::Register, Some(2)),
+        "{report}"
+    );
+    assert_eq!(
+        by["worker"],
+        (TaskDefinitionAction::Unchanged, Some(1)),
+        "{report}"
+    );
+    let services: BTreeMap<&str, ServiceAction> = report
+        .services
+        .iter()
+        .map(|s| (s.name.as_str(), s.action))
+        .collect();
+    assert_eq!(services["api"], ServiceAction::Update, "{report}");
+    assert_eq!(services["worker"], ServiceAction::Unchanged, "{report}");
+    let (tds, _, _) = written(&rt, &client, "score-x-test");
+    assert_eq!(tds.len(), 3, "{tds:?}");
     let out = rt
         .block_on(
             client
@@ -494,21 +597,39 @@ fn apply_registers_what_translate_wrote() {
 }
 
 #[test]
-fn apply_reports_missing_settings_clearly() {
-    // No network needed: the bundle is refused first.
-    let bundle = emit(&small_estate(), &Options::default()).unwrap();
-    let e = apply(&bundle.files, &ApplyOptions::default()).unwrap_err();
-    let d: score_x_core::Diagnostic = e.into();
-    assert!(d.message.contains("<missing options."), "{d}");
-
-    // A cluster-less bundle without --cluster.
-    let opts = Options {
-        cluster: None,
-        ..apply_options()
-    };
-    let bundle = emit(&small_estate(), &opts).unwrap();
+fn apply_refuses_missing_settings_before_any_call() {
+    // Missing account settings: named, with the fix, before any network call.
+    let app = small_estate();
     let e = apply(
-        &bundle.files,
+        &app,
+        &Options {
+            execution_role_arn: None,
+            subnets: None,
+            ..apply_options()
+        },
+        &ApplyOptions {
+            credentials: Some(creds()),
+            region: Some(REGION.into()),
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+            ..ApplyOptions::default()
+        },
+    )
+    .unwrap_err();
+    let d: score_x_core::Diagnostic = e.into();
+    assert!(
+        d.message.contains("`executionRoleArn`") && d.message.contains("`subnets`"),
+        "{d}"
+    );
+    assert!(!d.message.contains("<missing"), "{d}");
+    assert!(d.to_string().contains("--target-options"), "{d}");
+
+    // No cluster anywhere.
+    let e = apply(
+        &app,
+        &Options {
+            cluster: None,
+            ..apply_options()
+        },
         &ApplyOptions {
             region: Some(REGION.into()),
             ..ApplyOptions::default()
@@ -517,9 +638,13 @@ fn apply_reports_missing_settings_clearly() {
     .unwrap_err();
     assert!(matches!(e, score_x_ecs::Error::MissingCluster), "{e}");
 
-    // No region anywhere, explicit credentials: refused before any call.
+    // No region anywhere, explicit credentials.
     let e = apply(
-        &emit(&small_estate(), &apply_options()).unwrap().files,
+        &app,
+        &Options {
+            region: None,
+            ..apply_options()
+        },
         &ApplyOptions {
             credentials: Some(creds()),
             ..ApplyOptions::default()
@@ -527,10 +652,129 @@ fn apply_reports_missing_settings_clearly() {
     )
     .unwrap_err();
     assert!(matches!(e, score_x_ecs::Error::MissingRegion), "{e}");
+
+    // A role that is not a role ARN, a subnet that is not a subnet id.
+    for (options, needle) in [
+        (
+            Options {
+                execution_role_arn: Some("score-x-exec".into()),
+                ..apply_options()
+            },
+            "not an IAM role ARN",
+        ),
+        (
+            Options {
+                subnets: Some(vec!["10.0.0.0/24".into()]),
+                ..apply_options()
+            },
+            "not a subnet id",
+        ),
+    ] {
+        let e = apply(
+            &app,
+            &options,
+            &ApplyOptions {
+                credentials: Some(creds()),
+                region: Some(REGION.into()),
+                endpoint_url: Some("http://127.0.0.1:9".into()),
+                ..ApplyOptions::default()
+            },
+        )
+        .unwrap_err();
+        assert!(e.to_string().contains(needle), "{e}");
+    }
+}
+
+/// Each precondition that needs the account fails before the first write: nothing is left
+/// behind (read back with the SDK and boto3).
+#[test]
+fn failed_preconditions_write_nothing() {
+    let Some(server) = moto() else { return };
+    let url = server.url.as_str();
+    let options = on_network(url, apply_options());
+    let app = small_estate();
+    let bundle = emit(&app, &options).unwrap();
+
+    // A recipe component missing (the composed secret would be the first write).
+    let e = apply(&app, &options, &apply_options_for(url)).unwrap_err();
+    assert!(e.to_string().contains("does not exist"), "{e}");
+    assert_nothing_written(url, "score-x-test", "missing component");
+
+    // The cluster does not exist and --create-cluster is not given.
+    put_components(url, &bundle.files);
+    let no_create = ApplyOptions {
+        create_cluster: false,
+        ..apply_options_for(url)
+    };
+    let e = apply(&app, &options, &no_create).unwrap_err();
+    let d: score_x_core::Diagnostic = e.into();
+    assert!(
+        d.message.contains("cluster `score-x-test` does not exist")
+            && d.message.contains("nothing was written"),
+        "{d}"
+    );
+    assert!(d.to_string().contains("--create-cluster"), "{d}");
+    assert_nothing_written(url, "score-x-test", "missing cluster");
+
+    // A secret the worker reads does not exist: refused, named with its reader.
+    let app = estate_with_platform_secret();
+    let e = apply(&app, &options, &apply_options_for(url)).unwrap_err();
+    let d: score_x_core::Diagnostic = e.into();
+    assert!(
+        d.message
+            .contains("`/score-x/platform/api-key` (read by worker)"),
+        "{d}"
+    );
+    assert!(d.to_string().contains("--allow-missing-secrets"), "{d}");
+    assert_nothing_written(url, "score-x-test", "missing secret");
+
+    // A plan that is not executed (--dry-run) writes nothing either, and says what it would do.
+    let app = small_estate();
+    let session = Session::open(&app, &plan(&app), &options, &apply_options_for(url)).unwrap();
+    let p = session.plan().clone();
+    drop(session);
+    assert!(!p.executed && p.has_changes(), "{p}");
+    let text = p.to_string();
+    for line in [
+        "create cluster score-x-test",
+        "compose (new) /score-x/workloads/api/main/DATABASE_URL",
+        "register task definition api",
+        "create service worker in cluster score-x-test",
+    ] {
+        assert!(text.contains(line), "{line:?} not in\n{text}");
+    }
+    let json: Value = serde_json::to_value(&p).unwrap();
+    assert_eq!(json["taskDefinitions"][0]["action"], "register", "{json}");
+    assert_nothing_written(url, "score-x-test", "dry run");
+
+    // --allow-missing-secrets: deployed, the missing secret reported.
+    let app = estate_with_platform_secret();
+    let report = apply(
+        &app,
+        &options,
+        &ApplyOptions {
+            allow_missing_secrets: true,
+            ..apply_options_for(url)
+        },
+    )
+    .unwrap();
+    assert_eq!(report.missing_secrets.len(), 1, "{report}");
+    assert_eq!(
+        report.missing_secrets[0].used_by,
+        vec!["worker".to_string()]
+    );
+    assert!(
+        report.to_string().contains(
+            "warning: secret `/score-x/platform/api-key` (read by worker) does not exist"
+        ),
+        "{report}"
+    );
+    drop(server);
 }
 
 /// The rich estate of the conformance test (files, secrets, EFS and ephemeral volumes, before,
-/// probes, UDP, sidecar, 8 and 16 vCPU tiers) registers exactly as written.
+/// probes, UDP, sidecar, 8 and 16 vCPU tiers) registers exactly as written, and a rerun
+/// registers nothing.
 #[test]
 fn apply_rich_estate_round_trips() {
     let Some(server) = moto() else { return };
@@ -538,16 +782,29 @@ fn apply_rich_estate_round_trips() {
         region: Some(REGION.into()),
         ..on_network(&server.url, full_options())
     };
-    let bundle = emit(&estate(), &opts).unwrap();
+    let app = estate();
+    let bundle = emit(&app, &opts).unwrap();
     assert!(!recipe_components(&bundle.files).is_empty());
     put_components(&server.url, &bundle.files);
-    let report = apply(&bundle.files, &apply_options_for(&server.url))
-        .unwrap_or_else(|e| panic!("apply failed: {e}"));
+    // Its Secrets Manager ARN cannot exist in moto (moto picks ARNs).
+    let apply_opts = ApplyOptions {
+        allow_missing_secrets: true,
+        ..apply_options_for(&server.url)
+    };
+    let report = apply(&app, &opts, &apply_opts).unwrap_or_else(|e| panic!("apply failed: {e}"));
     assert_eq!(report.task_definitions.len(), 3, "{report}");
     let (client, rt) = sdk(&server.url);
     for w in ["api", "batch", "huge"] {
         assert_registered_as_written(&rt, &client, &bundle.files, w);
     }
+    let report = apply(&app, &opts, &apply_opts).unwrap();
+    assert!(
+        report
+            .task_definitions
+            .iter()
+            .all(|t| t.action == TaskDefinitionAction::Unchanged),
+        "{report}"
+    );
     drop(server);
 }
 
@@ -558,35 +815,36 @@ fn apply_rich_estate_round_trips() {
 fn apply_composes_promoted_secrets() {
     let Some(server) = moto() else { return };
     let url = server.url.as_str();
-    let mut bundle = emit(&small_estate(), &on_network(url, apply_options())).unwrap();
+    let options = on_network(url, apply_options());
+    let app = small_estate();
+    let mut typed = score_x_ecs::plan_apply(&app, &plan(&app), &options).unwrap();
     let component = "/score-x/postgres/default/api.db/password";
-    let mut list: Value = serde_json::from_slice(&bundle.files["secrets-to-create.json"]).unwrap();
-    let entry = list["secrets"]
-        .as_array()
-        .unwrap()
+    let entry = typed
+        .secrets
         .iter()
-        .find(|s| s.get("recipe").is_some())
+        .find(|s| s.recipe.is_some())
         .unwrap()
         .clone();
-    let name = entry["name"].as_str().unwrap().to_string();
+    let name = entry.name.clone();
     assert_eq!(name, "/score-x/workloads/api/main/DATABASE_URL");
     let reference = format!("{{{{resolve:ssm-secure:{component}}}}}");
-    let recipe = entry["recipe"].as_str().unwrap().to_string();
+    let recipe = entry.recipe.clone().unwrap();
     assert!(recipe.contains(&reference), "{recipe}");
     // A recipe reading Secrets Manager (by name: moto picks its own ARN suffixes), and a secret
-    // the platform was meant to create but has not.
+    // the platform was meant to create but has not (read by no task definition: a warning).
     let sm_name = "/score-x/test/AMQP_URL";
-    let secrets = list["secrets"].as_array_mut().unwrap();
-    secrets.push(json!({
-        "name": sm_name, "store": "ssm", "type": "SecureString",
-        "recipe": "amqp://{{resolve:secretsmanager:broker:SecretString:user}}:{{resolve:secretsmanager:broker:SecretString:password}}@mq:5672/{{resolve:ssm:/score-x/test/vhost}}"
-    }));
-    secrets
-        .push(json!({"name": "/score-x/platform/not-yet", "store": "ssm", "type": "SecureString"}));
-    bundle.files.insert(
-        "secrets-to-create.json".into(),
-        serde_json::to_vec(&list).unwrap(),
-    );
+    typed.secrets.push(SecretSpec {
+        name: sm_name.into(),
+        store: Store::Ssm,
+        description: None,
+        recipe: Some("amqp://{{resolve:secretsmanager:broker:SecretString:user}}:{{resolve:secretsmanager:broker:SecretString:password}}@mq:5672/{{resolve:ssm:/score-x/test/vhost}}".into()),
+    });
+    typed.secrets.push(SecretSpec {
+        name: "/score-x/platform/not-yet".into(),
+        store: Store::Ssm,
+        description: None,
+        recipe: None,
+    });
     boto(
         url,
         r#"sm.create_secret(Name="broker", SecretString=json.dumps({"user": "mq-user", "password": "mq-Pa55"}))
@@ -594,28 +852,24 @@ ssm.put_parameter(Name="/score-x/test/vhost", Value="orders", Type="String")"#,
         &[],
     );
     let opts = apply_options_for(url);
+    let run = |t: &score_x_ecs::apply::ApplyPlan| Session::open_plan(t.clone(), &opts)?.execute();
     let (client, rt) = sdk(url);
 
     // The component is missing: a precise error, and nothing created, written or registered.
-    let e = apply(&bundle.files, &opts).unwrap_err();
-    let msg = e.to_string();
+    let msg = run(&typed).unwrap_err().to_string();
     assert!(
         msg.contains(&format!("secret `{name}`"))
             && msg.contains(&format!("SSM parameter `{component}`"))
             && msg.contains("does not exist"),
         "{msg}"
     );
-    let tds = rt.block_on(client.list_task_definitions().send()).unwrap();
-    assert!(tds.task_definition_arns().is_empty(), "{tds:?}");
-    let clusters = rt.block_on(client.list_clusters().send()).unwrap();
-    assert!(clusters.cluster_arns().is_empty(), "{clusters:?}");
-    assert_eq!(ssm_get(url, &name), None);
+    assert_nothing_written(url, "score-x-test", "missing component");
     assert_eq!(ssm_get(url, sm_name), None);
 
     // With the component: composed, listed by name, never by value.
     let password = "pw-Zx9!q@:/";
     ssm_put(url, component, password);
-    let report = apply(&bundle.files, &opts).unwrap_or_else(|e| panic!("apply failed: {e}"));
+    let report = run(&typed).unwrap_or_else(|e| panic!("apply failed: {e}"));
     assert_eq!(
         report.secrets,
         vec![
@@ -629,7 +883,10 @@ ssm.put_parameter(Name="/score-x/test/vhost", Value="orders", Type="String")"#,
             }
         ]
     );
-    let shown = format!("{report}\n{report:?}");
+    let shown = format!(
+        "{report}\n{report:?}\n{}",
+        serde_json::to_string(&report).unwrap()
+    );
     assert!(shown.contains(&format!("composed {name}\n")), "{shown}");
     assert!(
         shown.contains("warning: secret `/score-x/platform/not-yet` does not exist yet"),
@@ -647,20 +904,11 @@ ssm.put_parameter(Name="/score-x/test/vhost", Value="orders", Type="String")"#,
         ssm_get(url, sm_name).unwrap().0,
         "amqp://mq-user:mq-Pa55@mq:5672/orders"
     );
-    // The task definition reads the composed parameter.
+    let bundle = emit(&app, &options).unwrap();
     assert_registered_as_written(&rt, &client, &bundle.files, "api");
-    let td: model::TaskDefinition =
-        serde_json::from_slice(&bundle.files["api/task-definition.json"]).unwrap();
-    assert!(
-        td.container_definitions
-            .iter()
-            .flat_map(|c| &c.secrets)
-            .any(|s| s.name == "DATABASE_URL" && s.value_from == name),
-        "{td:?}"
-    );
 
     // Again: nothing to write, the version stays.
-    let report = apply(&bundle.files, &opts).unwrap();
+    let report = run(&typed).unwrap();
     assert!(
         report
             .secrets
@@ -678,7 +926,7 @@ ssm.put_parameter(Name="/score-x/test/vhost", Value="orders", Type="String")"#,
 
     // The component changes (rotation): the composed value follows, one new version.
     ssm_put(url, component, "rotated-pw");
-    let report = apply(&bundle.files, &opts).unwrap();
+    let report = run(&typed).unwrap();
     assert_eq!(
         report.secrets[0],
         ComposedSecret {
@@ -691,4 +939,43 @@ ssm.put_parameter(Name="/score-x/test/vhost", Value="orders", Type="String")"#,
     assert_eq!(value, recipe.replace(&reference, "rotated-pw"));
     assert_eq!(v2, version + 1);
     drop(server);
+}
+
+/// The typed plan is what translate writes: each unit's task definition and service equal the
+/// bundle's JSON files, field for field (no moto needed).
+#[test]
+fn plan_apply_is_what_emit_writes() {
+    for (app, options) in [
+        (small_estate(), apply_options()),
+        (
+            estate(),
+            Options {
+                region: Some(REGION.into()),
+                ..full_options()
+            },
+        ),
+    ] {
+        let bundle = emit(&app, &options).unwrap();
+        let typed = score_x_ecs::plan_apply(&app, &plan(&app), &options).unwrap();
+        assert_eq!(typed.units.len(), app.workloads.len());
+        for u in &typed.units {
+            let td: model::TaskDefinition =
+                serde_json::from_slice(&bundle.files[&format!("{}/task-definition.json", u.name)])
+                    .unwrap();
+            let svc: model::Service =
+                serde_json::from_slice(&bundle.files[&format!("{}/service.json", u.name)]).unwrap();
+            assert_eq!(u.task, td, "{}", u.name);
+            assert_eq!(u.service, svc, "{}", u.name);
+        }
+        let listed: Value =
+            serde_json::from_slice(&bundle.files["secrets-to-create.json"]).unwrap();
+        let names: Vec<&str> = listed["secrets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| s["name"].as_str().unwrap())
+            .collect();
+        let typed_names: Vec<&str> = typed.secrets.iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(typed_names, names);
+    }
 }

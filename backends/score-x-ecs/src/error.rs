@@ -75,10 +75,6 @@ pub enum Error {
     MissingCluster,
     #[error("no AWS credentials: {0}")]
     MissingCredentials(String),
-    #[error(
-        "`{file}` still holds the placeholder `{placeholder}`: translate again with that target option set"
-    )]
-    Placeholder { file: String, placeholder: String },
     #[error("`{file}`: {reason}")]
     InvalidBundle { file: String, reason: String },
     #[error(
@@ -89,6 +85,9 @@ pub enum Error {
     Aws { operation: String, message: String },
     #[error("could not start the async runtime: {0}")]
     Runtime(String),
+    /// A precondition of apply that failed before anything was written.
+    #[error("{problem}; nothing was written")]
+    Precondition { problem: String, fix: String },
 }
 
 impl Error {
@@ -104,7 +103,9 @@ impl Error {
             Error::MissingRegion | Error::MissingCluster | Error::MissingCredentials(_) => {
                 Code::RequiredField
             }
-            Error::Placeholder { .. } | Error::MissingSecretComponent { .. } => Code::RequiredField,
+            Error::MissingSecretComponent { .. } | Error::Precondition { .. } => {
+                Code::RequiredField
+            }
             Error::InvalidBundle { .. } => Code::InvalidValue,
             Error::Serialize { .. }
             | Error::Aws { .. }
@@ -141,6 +142,7 @@ impl Error {
             Error::MissingSecretComponent { .. } => {
                 "create it (secrets-to-create.json lists what the platform provides), then apply again; nothing was registered".into()
             }
+            Error::Precondition { fix, .. } => fix.clone(),
             Error::MissingCredentials(_) => {
                 "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or run where an instance role is available".into()
             }

@@ -1,8 +1,9 @@
 //! score-x ECS backend: the resolved model → RegisterTaskDefinition / CreateService JSON per
 //! workload, one CloudFormation stack for the estate, and the list of secrets the platform must
-//! create; plus [`apply`], which registers the bundle through the ECS API.
+//! create; [`plan_apply`], the same builders' typed output for apply; and [`apply`], which
+//! checks every precondition, plans and then deploys that typed plan through the AWS APIs.
 //!
-//! `emit` is pure (no I/O, no clock); `apply` does network I/O.
+//! `emit` and `plan_apply` are pure (no I/O, no clock); `apply` does network I/O.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod artifacts;
@@ -53,8 +54,14 @@ pub const CLOUDFORMATION_FILE: &str = "cloudformation.yaml";
 /// RegisterTaskDefinition accepts at most 64 KiB.
 const TASK_DEFINITION_LIMIT: usize = 65_536;
 
-/// Translate the resolved estate into ECS files. Pure.
-pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+/// The emission context after every workload was built, and each workload's output with its
+/// task definition text.
+struct Built<'a> {
+    ctx: ctx::Ctx<'a>,
+    outs: BTreeMap<String, (workload::WorkloadOut, Vec<u8>)>,
+}
+
+fn build<'a>(app: &'a Resolved, plan: &Plan, opts: &'a Options) -> Result<Built<'a>, Error> {
     let mut ctx = ctx::Ctx {
         app,
         opts,
@@ -82,8 +89,6 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         }
         ctx.sections.insert(uid.clone(), section);
     }
-
-    let mut bundle = Bundle::default();
     let mut outs = BTreeMap::new();
     for (name, w) in &app.workloads {
         let Some(wp) = plan.workload(name) else {
@@ -101,13 +106,55 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
                 ),
             );
         }
-        bundle.add(format!("{name}/task-definition.json"), td);
+        outs.insert(name.clone(), (out, td));
+    }
+    Ok(Built { ctx, outs })
+}
+
+/// What `apply` deploys, typed: the same builders as [`emit`] (so the same values), without
+/// the files. Account settings `emit` would fill with `<missing options.X>` placeholders are
+/// an [`Error::Precondition`] naming every missing option instead. Pure.
+pub fn plan_apply(app: &Resolved, plan: &Plan, opts: &Options) -> Result<apply::ApplyPlan, Error> {
+    let Built { ctx, outs } = build(app, plan, opts)?;
+    let missing: Vec<&str> = ctx
+        .missing
+        .keys()
+        .copied()
+        .filter(|o| *o != "cluster")
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Precondition {
+            problem: format!(
+                "the ECS target options lack {}, which apply needs",
+                missing
+                    .iter()
+                    .map(|o| format!("`{o}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            fix: "set them in the file given to --target-options (the region may also come from --region or AWS_REGION)".into(),
+        });
+    }
+    Ok(apply::ApplyPlan::new(
+        outs.into_iter()
+            .map(|(name, (out, _))| (name, out.task, out.service)),
+        &ctx.secrets,
+    ))
+}
+
+/// Translate the resolved estate into ECS files. Pure.
+pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+    let Built { mut ctx, outs } = build(app, plan, opts)?;
+    let mut bundle = Bundle::default();
+    for (name, (out, td)) in &outs {
+        bundle.add(format!("{name}/task-definition.json"), td.clone());
         bundle.add(
             format!("{name}/service.json"),
             json::pretty("service", &out.service)?,
         );
-        outs.insert(name.clone(), out);
     }
+    let outs: BTreeMap<String, workload::WorkloadOut> =
+        outs.into_iter().map(|(k, (o, _))| (k, o)).collect();
 
     let entries: Vec<&secrets::SecretEntry> = ctx.secrets.entries.values().collect();
     let mut records: BTreeMap<&str, serde_json::Value> = BTreeMap::new();

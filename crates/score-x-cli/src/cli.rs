@@ -47,9 +47,10 @@ pub enum Command {
         after_help = "Examples:\n  score-x translate --target kubernetes score.yaml     # writes score-x-out/kubernetes/\n  score-x translate --target kubernetes -o - score.yaml | kubectl apply -f -\n  score-x translate --target ecs --target-options ecs.yaml -o out/ecs *.yaml\n  score-x translate --target kubernetes --check -o deploy/ *.yaml   # CI drift check"
     )]
     Translate(TranslateArgs),
-    /// Register ECS task definitions and create or update services from translated output.
+    /// Deploy to ECS: check every precondition, print the plan, then register changed task
+    /// definitions and create or update changed services (ECS only).
     #[command(
-        after_help = "Example:\n  score-x apply --target ecs --target-options ecs.yaml score.yaml\n  score-x apply --target ecs --endpoint-url http://127.0.0.1:5000 --region us-east-1 score.yaml"
+        after_help = "Examples:\n  score-x apply --target ecs --target-options ecs.yaml --dry-run score.yaml   # the plan only\n  score-x apply --target ecs --target-options ecs.yaml score.yaml\n  score-x apply --target ecs --endpoint-url http://127.0.0.1:5000 --region us-east-1 --format json score.yaml"
     )]
     Apply(ApplyArgs),
     /// Inspect the provisioners available for a target.
@@ -190,7 +191,20 @@ pub struct TranslateArgs {
     pub check: bool,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ApplyFormat {
+    Text,
+    Json,
+}
+
+/// `apply` deploys to ECS only: its `--target` help says so, and the Kubernetes-only flags
+/// of the shared pipeline are hidden.
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("target", |a| a.help("The target: `ecs` (the only target apply deploys to)")),
+    mut_arg("namespace", |a| a.hide(true)),
+    mut_arg("generate_namespace", |a| a.hide(true))
+)]
 pub struct ApplyArgs {
     #[command(flatten)]
     pub pipeline: PipelineArgs,
@@ -200,9 +214,19 @@ pub struct ApplyArgs {
     /// AWS region (else from target options or the AWS environment).
     #[arg(long)]
     pub region: Option<String>,
-    /// Create the ECS cluster when it does not exist.
+    /// Create the ECS cluster when it does not exist (else a missing cluster is an error).
     #[arg(long)]
     pub create_cluster: bool,
+    /// Deploy even when secrets the task definitions read do not exist (the tasks cannot start
+    /// until they do); else that is an error and nothing is written.
+    #[arg(long)]
+    pub allow_missing_secrets: bool,
+    /// Print the plan only: read-only API calls, nothing written.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Plan and result on stdout as text, or as one JSON object `{"plan", "result"}`.
+    #[arg(long, value_enum, default_value_t = ApplyFormat::Text)]
+    pub format: ApplyFormat,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -1,7 +1,9 @@
 //! `score-x apply --target ecs` through the real binary against a local moto server: what is
-//! registered and created must be what `translate` writes for the same inputs.
+//! registered and created must be what `translate` writes for the same inputs; `--dry-run`
+//! writes nothing; a rerun changes nothing; the plan and the result are on stdout, as text or
+//! JSON; a missing cluster is an error that leaves nothing behind.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
 mod common;
 
@@ -36,15 +38,36 @@ print("\n".join(problems))
 sys.exit(1 if problems else 0)
 "#;
 
-/// Put every SSM component of the promoted secrets' recipes (argv[2]: secrets-to-create.json).
+/// Put every SSM component of the promoted secrets' recipes and every SSM parameter the
+/// platform creates (argv[2]: secrets-to-create.json), as the platform would.
 const PUT_COMPONENTS: &str = r#"
 import json, re, sys, boto3
 ssm = boto3.client("ssm", endpoint_url=sys.argv[1], region_name="us-east-1",
                    aws_access_key_id="testing", aws_secret_access_key="testing")
 for s in json.load(open(sys.argv[2]))["secrets"]:
-    for name in re.findall(r"\{\{resolve:ssm-secure:([^}]+)\}\}", s.get("recipe", "")):
+    names = re.findall(r"\{\{resolve:ssm-secure:([^}]+)\}\}", s.get("recipe", ""))
+    if "recipe" not in s and s.get("store") == "ssm":
+        names.append(s["name"])
+    for name in names:
         ssm.put_parameter(Name=name, Value="component", Type="SecureString", Overwrite=True)
 "#;
+
+/// `<task definition revisions> <clusters>` in moto.
+const LIST: &str = r#"
+import sys, boto3
+ecs = boto3.client("ecs", endpoint_url=sys.argv[1], region_name="us-east-1",
+                   aws_access_key_id="testing", aws_secret_access_key="testing")
+print(len(ecs.list_task_definitions()["taskDefinitionArns"]), len(ecs.list_clusters()["clusterArns"]))
+"#;
+
+fn python(script: &str, url: &str) -> String {
+    let o = Command::new("python3")
+        .args(["-c", script, url])
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    stdout(&o)
+}
 
 #[test]
 fn apply_registers_what_translate_writes() {
@@ -94,17 +117,63 @@ fn apply_registers_what_translate_writes() {
         .output()
         .unwrap();
     assert!(put.status.success(), "{}", stderr(&put));
-    let o = run(&[
-        "apply",
-        "--target",
-        "ecs",
-        "--target-options",
-        &opts,
-        "--endpoint-url",
-        &server.url,
-        "--create-cluster",
-    ]);
+    let apply = |extra: &[&str]| {
+        let mut args = vec![
+            "apply",
+            "--target",
+            "ecs",
+            "--target-options",
+            &opts,
+            "--endpoint-url",
+            &server.url,
+        ];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    // No cluster and no --create-cluster: an error naming the fix, nothing registered.
+    let o = apply(&[]);
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cluster `shop` does not exist")
+            && stderr(&o).contains("--create-cluster"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(python(LIST, &server.url), "0 0\n");
+    // --dry-run: the plan on stdout, nothing written.
+    let o = apply(&["--create-cluster", "--dry-run"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stdout(&o).starts_with("plan (us-east-1):\n"),
+        "{}",
+        stdout(&o)
+    );
+    assert!(
+        stdout(&o).contains("register task definition api\n"),
+        "{}",
+        stdout(&o)
+    );
+    assert_eq!(python(LIST, &server.url), "0 0\n");
+    let o = apply(&["--create-cluster"]);
     assert_eq!(code(&o), 0, "apply failed: {}", stderr(&o));
+    assert!(
+        stdout(&o).contains("created service api in cluster shop"),
+        "{}",
+        stdout(&o)
+    );
+    // A rerun: nothing registered or updated; the JSON output parses.
+    let o = apply(&["--format", "json"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&o)).unwrap();
+    assert_eq!(json["plan"]["executed"], false, "{json}");
+    assert_eq!(json["result"]["executed"], true, "{json}");
+    for t in json["result"]["taskDefinitions"].as_array().unwrap() {
+        assert_eq!(t["action"], "unchanged", "{json}");
+    }
+    for s in json["result"]["services"].as_array().unwrap() {
+        assert_eq!(s["action"], "unchanged", "{json}");
+    }
+    assert_eq!(python(LIST, &server.url), "3 1\n");
     let check = Command::new("python3")
         .args(["-c", READ_BACK, &server.url])
         .arg(dir.path().join("out"))
@@ -154,4 +223,21 @@ fn apply_is_ecs_only() {
         &estate_files(),
     );
     assert_eq!(code(&o), 2, "{}", stderr(&o));
+    assert!(stderr(&o).contains("--target ecs only"), "{}", stderr(&o));
+}
+
+#[test]
+fn apply_help_names_ecs_only() {
+    let o = Command::new(bin())
+        .args(["apply", "--help"])
+        .output()
+        .unwrap();
+    assert_eq!(code(&o), 0);
+    let help = stdout(&o);
+    assert!(
+        help.contains("--dry-run") && help.contains("--allow-missing-secrets"),
+        "{help}"
+    );
+    assert!(help.contains("--format <FORMAT>"), "{help}");
+    assert!(!help.to_lowercase().contains("kubernetes"), "{help}");
 }

@@ -1,34 +1,17 @@
-//! Apply's secrets step: compose every promoted secret of `secrets-to-create.json` (an entry
-//! with a `recipe`) from the SSM parameters / Secrets Manager secrets it references and write
-//! it as an SSM SecureString when its value changed; check that the platform's own secrets
-//! exist (a warning when not). Values are read and written, never shown.
+//! Apply's secrets step: compose every promoted secret (a [`SecretSpec`] with a `recipe`) from
+//! the SSM parameters / Secrets Manager secrets it references — every read staged before any
+//! write — and write it as an SSM SecureString only when its value changed; and whether a
+//! secret exists. Values are read and written, never shown.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use aws_sdk_ssm::types::ParameterType;
-use serde::Deserialize;
 
+use super::plan::SecretSpec;
 use super::recipe::{self, Part, Reference, Sensitive};
 use super::{ComposedSecret, SecretAction, aws};
 use crate::error::Error;
-use crate::secrets::{Store, store_of};
-
-#[derive(Deserialize)]
-struct File {
-    #[serde(default)]
-    secrets: Vec<Entry>,
-}
-
-#[derive(Deserialize)]
-struct Entry {
-    name: String,
-    #[serde(default)]
-    store: Option<String>,
-    #[serde(default)]
-    description: Option<String>,
-    #[serde(default)]
-    recipe: Option<String>,
-}
+use crate::secrets::Store;
 
 /// A secret apply composes.
 #[derive(Debug)]
@@ -38,12 +21,10 @@ struct Composed {
     parts: Vec<Part>,
 }
 
-/// What `secrets-to-create.json` asks of apply, checked before any network call.
+/// The recipes of the plan's promoted secrets, parsed before any network call.
 #[derive(Debug, Default)]
 pub struct Plan {
     composed: Vec<Composed>,
-    /// Secrets the platform creates (no recipe), with their store.
-    platform: Vec<(String, Store)>,
 }
 
 fn invalid(reason: String) -> Error {
@@ -53,46 +34,24 @@ fn invalid(reason: String) -> Error {
     }
 }
 
-fn entry_store(e: &Entry) -> Result<Store, Error> {
-    match e.store.as_deref() {
-        None => Ok(store_of(&e.name)),
-        Some("ssm") => Ok(Store::Ssm),
-        Some("secretsmanager") => Ok(Store::SecretsManager),
-        Some(other) => Err(invalid(format!(
-            "secret `{}`: unknown store `{other}` (expected `ssm` or `secretsmanager`)",
-            e.name
-        ))),
-    }
-}
-
-/// Read the bundle's `secrets-to-create.json` (none: nothing to do).
-pub fn plan(files: &BTreeMap<String, Vec<u8>>) -> Result<Plan, Error> {
-    let Some(bytes) = files.get(crate::SECRETS_FILE) else {
-        return Ok(Plan::default());
-    };
-    let file: File = serde_json::from_slice(bytes)
-        .map_err(|e| invalid(format!("not a secrets list score-x can apply: {e}")))?;
+/// Parse the recipes of the secrets (those without one are the platform's).
+pub fn plan(specs: &[SecretSpec]) -> Result<Plan, Error> {
     let mut plan = Plan::default();
-    for e in file.secrets {
-        let store = entry_store(&e)?;
-        match &e.recipe {
-            Some(r) => {
-                if store != Store::Ssm {
-                    return Err(invalid(format!(
-                        "secret `{}` has a recipe but is not an SSM parameter; apply composes SSM SecureStrings only",
-                        e.name
-                    )));
-                }
-                let parts = recipe::parse(r)
-                    .map_err(|why| invalid(format!("recipe of secret `{}`: {why}", e.name)))?;
-                plan.composed.push(Composed {
-                    name: e.name,
-                    description: e.description,
-                    parts,
-                });
-            }
-            None => plan.platform.push((e.name, store)),
+    for e in specs {
+        let Some(r) = &e.recipe else { continue };
+        if e.store != Store::Ssm {
+            return Err(invalid(format!(
+                "secret `{}` has a recipe but is not an SSM parameter; apply composes SSM SecureStrings only",
+                e.name
+            )));
         }
+        let parts = recipe::parse(r)
+            .map_err(|why| invalid(format!("recipe of secret `{}`: {why}", e.name)))?;
+        plan.composed.push(Composed {
+            name: e.name.clone(),
+            description: e.description.clone(),
+            parts,
+        });
     }
     Ok(plan)
 }
@@ -194,8 +153,8 @@ async fn read(c: &Clients<'_>, secret: &str, r: &Reference) -> Result<Option<Sen
     }
 }
 
-/// Whether a secret the platform creates exists (without reading its value).
-async fn exists(c: &Clients<'_>, name: &str, store: Store) -> Result<bool, Error> {
+/// Whether a secret exists (without reading its value).
+pub async fn exists(c: &Clients<'_>, name: &str, store: Store) -> Result<bool, Error> {
     match store {
         Store::Ssm => match c
             .ssm
@@ -227,22 +186,19 @@ async fn exists(c: &Clients<'_>, name: &str, store: Store) -> Result<bool, Error
     }
 }
 
-/// Compose and write the plan's secrets; returns what was done and the warnings. Every read
-/// (and so every missing component) happens before the first write.
-pub async fn apply(
-    c: &Clients<'_>,
-    plan: &Plan,
-) -> Result<(Vec<ComposedSecret>, Vec<String>), Error> {
-    // Read every component once.
+/// The composed values that differ from what SSM holds, to write.
+pub struct Staged {
+    pub done: Vec<ComposedSecret>,
+    writes: Vec<(String, Option<String>, Sensitive)>,
+}
+
+/// Read every component and every composed parameter (reads only); a missing component is an
+/// error.
+pub async fn stage(c: &Clients<'_>, plan: &Plan) -> Result<Staged, Error> {
     let mut values: BTreeMap<Reference, Sensitive> = BTreeMap::new();
-    let mut components: BTreeSet<String> = BTreeSet::new();
     for s in &plan.composed {
         for p in &s.parts {
             let Part::Ref(r) = p else { continue };
-            match r {
-                Reference::Ssm { name } => components.insert(name.clone()),
-                Reference::SecretsManager { id, .. } => components.insert(id.clone()),
-            };
             if values.contains_key(r) {
                 continue;
             }
@@ -252,10 +208,10 @@ pub async fn apply(
             values.insert(r.clone(), v);
         }
     }
-
-    // Compose, and compare with what is stored.
-    let mut writes = Vec::new();
-    let mut done = Vec::new();
+    let mut staged = Staged {
+        done: Vec::new(),
+        writes: Vec::new(),
+    };
     for s in &plan.composed {
         let v = recipe::compose(&s.parts, &values).ok_or_else(|| {
             invalid(format!(
@@ -269,93 +225,73 @@ pub async fn apply(
             Some(_) => SecretAction::Updated,
         };
         if action != SecretAction::Unchanged {
-            writes.push((s, v));
+            staged
+                .writes
+                .push((s.name.clone(), s.description.clone(), v));
         }
-        done.push(ComposedSecret {
+        staged.done.push(ComposedSecret {
             name: s.name.clone(),
             action,
         });
     }
+    Ok(staged)
+}
 
-    // The platform's secrets: a warning for each missing one (components were checked above).
-    let mut warnings = Vec::new();
-    for (name, store) in &plan.platform {
-        if components.contains(name) {
-            continue;
-        }
-        if !exists(c, name, *store).await? {
-            warnings.push(format!(
-                "secret `{name}` does not exist yet: the platform must create it (see {})",
-                crate::SECRETS_FILE
-            ));
-        }
-    }
-
-    for (s, v) in writes {
+/// Write the staged values as SecureStrings.
+pub async fn write(c: &Clients<'_>, staged: Staged) -> Result<Vec<ComposedSecret>, Error> {
+    for (name, description, v) in staged.writes {
         c.ssm
             .put_parameter()
-            .name(&s.name)
+            .name(&name)
             .value(v.0)
             .r#type(ParameterType::SecureString)
             .overwrite(true)
-            .set_description(s.description.clone())
+            .set_description(description)
             .send()
             .await
             .map_err(|e| aws("SSM PutParameter", e))?;
     }
-    Ok((done, warnings))
+    Ok(staged.done)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn files(json: &str) -> BTreeMap<String, Vec<u8>> {
-        let mut f = BTreeMap::new();
-        f.insert(crate::SECRETS_FILE.to_string(), json.as_bytes().to_vec());
-        f
+    fn spec(name: &str, store: Store, recipe: Option<&str>) -> SecretSpec {
+        SecretSpec {
+            name: name.into(),
+            store,
+            description: None,
+            recipe: recipe.map(Into::into),
+        }
     }
 
     #[test]
-    fn plans_recipes_and_platform_secrets() {
-        let p = plan(&files(
-            r#"{"dnsRecords":[],"secrets":[
-              {"name":"/p/pw","store":"ssm","type":"SecureString","usedBy":["api"]},
-              {"name":"arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf","store":"secretsmanager","type":"SecretsManager"},
-              {"name":"/w/api/main/URL","store":"ssm","type":"SecureString","description":"d",
-               "recipe":"u:{{resolve:ssm-secure:/p/pw}}@h"}]}"#,
-        ))
+    fn plans_recipes_only() {
+        let p = plan(&[
+            spec("/p/pw", Store::Ssm, None),
+            spec(
+                "/w/api/main/URL",
+                Store::Ssm,
+                Some("u:{{resolve:ssm-secure:/p/pw}}@h"),
+            ),
+        ])
         .unwrap();
         assert_eq!(p.composed.len(), 1);
         assert_eq!(p.composed[0].name, "/w/api/main/URL");
         assert_eq!(p.composed[0].parts.len(), 3);
-        assert_eq!(
-            p.platform,
-            vec![
-                ("/p/pw".to_string(), Store::Ssm),
-                (
-                    "arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf".to_string(),
-                    Store::SecretsManager
-                )
-            ]
-        );
-        assert!(plan(&BTreeMap::new()).unwrap().composed.is_empty());
     }
 
     #[test]
     fn refuses_bad_recipes_before_any_call() {
-        let e = plan(&files(
-            r#"{"secrets":[{"name":"/w/X","recipe":"a{{resolve:ssm:/p"}]}"#,
-        ))
-        .unwrap_err();
+        let e = plan(&[spec("/w/X", Store::Ssm, Some("a{{resolve:ssm:/p"))]).unwrap_err();
         assert!(
             matches!(&e, Error::InvalidBundle { file, reason } if file == crate::SECRETS_FILE && reason.contains("`/w/X`") && reason.contains("unterminated")),
             "{e}"
         );
-        let e = plan(&files(
-            r#"{"secrets":[{"name":"/w/X","store":"vault","recipe":"a"}]}"#,
-        ))
-        .unwrap_err();
-        assert!(e.to_string().contains("unknown store `vault`"), "{e}");
+        let arn = "arn:aws:secretsmanager:us-east-1:1:secret:x-AbCdEf";
+        let e = plan(&[spec(arn, Store::SecretsManager, Some("a"))]).unwrap_err();
+        assert!(e.to_string().contains("not an SSM parameter"), "{e}");
     }
 }

@@ -1,18 +1,23 @@
-//! `score-x apply --target ecs`: translate, then register task definitions and create or update
-//! services through the ECS API.
+//! `score-x apply --target ecs`: translate, then plan (reads only, every precondition) and
+//! act through the ECS API. The plan and the result go to stdout (`--format text|json`).
 
 use score_x_core::Target;
+use score_x_ecs::apply::{ApplyOptions, ApplyReport, Session};
 
-use crate::cli::ApplyArgs;
+use crate::cli::{ApplyArgs, ApplyFormat};
 use crate::cmd::Failure;
 use crate::cmd::pipeline;
 use crate::printer::Printer;
 use crate::project;
 
+fn fatal(e: score_x_ecs::Error) -> Failure {
+    Failure::Fatal(score_x_core::Diagnostic::from(e).to_string())
+}
+
 pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
     if args.pipeline.target.target() != Target::ECS {
         return Err(Failure::Usage(format!(
-            "apply supports --target ecs; for {} use the target's own tool (e.g. `score-x translate -o - | kubectl apply -f -`)",
+            "apply supports --target ecs only; for {} use the target's own tool (e.g. `score-x translate -o - | kubectl apply -f -`)",
             args.pipeline.target.target()
         )));
     }
@@ -25,20 +30,34 @@ pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
     else {
         return Err(Failure::Fatal("the ecs backend has no ECS options".into()));
     };
-    let cluster = options.cluster.clone();
-    let region = args.region.clone().or_else(|| options.region.clone());
-    let opts = score_x_ecs::apply::ApplyOptions {
+    let opts = ApplyOptions {
         endpoint_url: args.endpoint_url.clone(),
-        region,
-        cluster,
+        region: args.region.clone(),
         create_cluster: args.create_cluster,
+        allow_missing_secrets: args.allow_missing_secrets,
         ..Default::default()
     };
-    let report = score_x_ecs::apply::apply(&produced.bundle.files, &opts).map_err(|e| {
-        let d = score_x_core::Diagnostic::from(e);
-        Failure::Fatal(d.to_string())
-    })?;
-    printer.err(&report.to_string());
+    let session =
+        Session::open(&produced.resolved, &produced.plan, options, &opts).map_err(fatal)?;
+    let plan = session.plan().clone();
+    if args.format == ApplyFormat::Text {
+        printer.out(&plan.to_string());
+    }
+    if args.dry_run {
+        if args.format == ApplyFormat::Json {
+            print_json(printer, &plan, None);
+        }
+        return Ok(());
+    }
+    let result = session.execute().map_err(fatal)?;
+    match args.format {
+        ApplyFormat::Text => printer.out(&result.to_string()),
+        ApplyFormat::Json => print_json(printer, &plan, Some(&result)),
+    }
     project::save_state(&args.pipeline.state_dir, &produced.state).map_err(Failure::Fatal)?;
     Ok(())
+}
+
+fn print_json(printer: &Printer, plan: &ApplyReport, result: Option<&ApplyReport>) {
+    printer.json(&serde_json::json!({ "plan": plan, "result": result }));
 }

@@ -28,6 +28,9 @@ pub struct Produced {
     pub backend: Box<dyn Prepared>,
     /// The secret values score-x knows (generated secrets), for masking and file modes.
     pub secrets: std::collections::BTreeSet<score_x_core::resolved::SecretText>,
+    /// The resolved estate and its plan, for `apply`'s typed plan.
+    pub resolved: score_x_core::Resolved,
+    pub plan: Plan,
 }
 
 /// The flags that belong to the target options (`--namespace`, `--generate-namespace`).
@@ -170,5 +173,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         state: project_state,
         backend,
         secrets,
+        resolved,
+        plan,
     })
 }
