@@ -83,6 +83,13 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
     check_options(opts)?;
     let built = score_x_kubernetes::build(app, plan, &opts.kubernetes())?;
     let root = opts.chart_name().to_string();
+    if app.workloads.contains_key(&root) {
+        // Helm's named templates are global: `<chart>.fullname` of the umbrella and of the
+        // workload's chart would be one template.
+        return Err(Error::InvalidOption(format!(
+            "`chartName` `{root}` is also the name of a workload; give the umbrella chart another name (`chartName: {root}-estate`)"
+        )));
+    }
     let mut umbrella = ChartFiles::new(root.clone(), root.clone(), None);
     let mut per_workload: BTreeMap<String, Vec<Json>> = BTreeMap::new();
     let mut shared = Vec::new();

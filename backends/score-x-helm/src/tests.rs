@@ -56,3 +56,33 @@ fn bad_options_are_rejected() {
     };
     assert!(check_options(&bad).is_err());
 }
+
+#[test]
+fn the_umbrella_cannot_be_named_like_a_workload() {
+    let w = workload("estate", vec![container("main")]);
+    let a = app(vec![w], vec![]);
+    let plan = Plan::of_resolved(&a).unwrap();
+    let e = emit(&a, &plan, &Options::default()).unwrap_err();
+    assert!(e.to_string().contains("also the name of a workload"), "{e}");
+}
+
+#[test]
+fn user_text_with_braces_stays_data_and_no_sentinel_is_left() {
+    use score_x_core::resolved::Value;
+    let w = workload(
+        "web",
+        vec![container("main").var("T", Value::text("{{ .Values.x }}"))],
+    );
+    let a = app(vec![w], vec![]);
+    let plan = Plan::of_resolved(&a).unwrap();
+    let b = emit(&a, &plan, &Options::default()).unwrap();
+    let values = String::from_utf8(b.files["estate/charts/web/values.yaml"].clone()).unwrap();
+    // Values are data, never templates: kept as written.
+    assert!(values.contains("T: '{{ .Values.x }}'"), "{values}");
+    for (path, bytes) in &b.files {
+        assert!(
+            !String::from_utf8_lossy(bytes).contains("sxhelm-slot"),
+            "sentinel left in {path}"
+        );
+    }
+}
