@@ -122,6 +122,7 @@ containers:
       DB_PASSWORD: ${resources.db.password}
       GREETING: "hello {{ .Values.not_a_value }}"
       PORT: "8080"
+      CACHE_PASSWORD: ${resources.cache.password}
     files:
       /etc/api/config.tmpl:
         content: |
@@ -136,6 +137,8 @@ resources:
   db:
     type: postgres
     id: orders-db
+  cache:
+    type: redis
 "#;
 
 const WORKER: &str = r#"
@@ -195,6 +198,18 @@ fn rich_estate_lints_renders_like_kubernetes_and_keeps_the_shared_database_once(
         pg.iter().all(|f| f.starts_with("shop/templates/")),
         "{pg:?}"
     );
+    // A resource only the api uses: in the api's chart, its Secret kept with `lookup` there.
+    let redis: Vec<&String> = b
+        .files
+        .keys()
+        .filter(|f| f.contains("/templates/secret-redis-api-cache"))
+        .collect();
+    assert_eq!(redis.len(), 1, "{redis:?}");
+    assert!(
+        redis[0].starts_with("shop/charts/api/templates/"),
+        "{redis:?}"
+    );
+    assert!(b.secret_store.contains_key(redis[0].as_str()));
     // User text with `{{` comes out verbatim.
     assert!(rendered.contains("listen: {{ .Port }}"), "{rendered}");
     assert!(

@@ -47,20 +47,27 @@ impl ChartFiles {
         }
     }
 
-    /// Add the objects (sorted JSON values, in output order) as templates.
-    pub fn add_objects(&mut self, objects: &[Json]) {
+    /// Add the objects (sorted JSON values, in output order) as templates; `own` tells the
+    /// workload's own objects (values are lifted from those, and `fullnameOverride` renames
+    /// them) from the objects of resources only this workload uses.
+    pub fn add_objects(&mut self, objects: &[(Json, bool)]) {
         let names: BTreeSet<String> = objects
             .iter()
-            .filter_map(|o| o.pointer("/metadata/name").and_then(Json::as_str))
+            .filter(|(_, own)| *own)
+            .filter_map(|(o, _)| o.pointer("/metadata/name").and_then(Json::as_str))
             .map(String::from)
             .collect();
-        let services = objects.iter().filter(|o| o["kind"] == "Service").count();
-        for o in objects {
-            self.add_object(o.clone(), &names, services == 1);
+        let services = objects
+            .iter()
+            .filter(|(o, own)| *own && o["kind"] == "Service")
+            .count();
+        for (o, own) in objects {
+            let lift = self.workload.is_some() && *own;
+            self.add_object(o.clone(), &names, lift, lift && services == 1);
         }
     }
 
-    fn add_object(&mut self, mut v: Json, names: &BTreeSet<String>, lift_service: bool) {
+    fn add_object(&mut self, mut v: Json, names: &BTreeSet<String>, own: bool, lift_service: bool) {
         let mut slots = Slots::default();
         let kind = v["kind"].as_str().unwrap_or_default().to_string();
         let name = v
@@ -70,10 +77,12 @@ impl ChartFiles {
             .to_string();
         let mut name_expr = go_str(&name);
         if let Some(w) = self.workload.clone() {
-            if let Some(e) = names::expr(&self.name, &w, &name) {
+            if own && let Some(e) = names::expr(&self.name, &w, &name) {
                 name_expr = format!("({e})");
             }
-            names::rename(&mut v, &self.name, &w, names, &mut slots);
+            if own {
+                names::rename(&mut v, &self.name, &w, names, &mut slots);
+            }
         }
         let chart_label = format!(
             "include {} . | quote",
@@ -88,12 +97,10 @@ impl ChartFiles {
         let mut prelude = String::new();
         let is_secret = kind == "Secret" && v["apiVersion"] == "v1";
         match kind.as_str() {
-            "Deployment" | "StatefulSet" | "Job" | "CronJob" if self.workload.is_some() => {
+            "Deployment" | "StatefulSet" | "Job" | "CronJob" if own => {
                 lift::workload(&mut v, &self.name, &mut self.values, &mut slots)
             }
-            "Service" if self.workload.is_some() && lift_service => {
-                lift::service(&mut v, &mut self.values, &mut slots)
-            }
+            "Service" if lift_service => lift::service(&mut v, &mut self.values, &mut slots),
             "Secret" if is_secret => prelude = secret::template(&mut v, &name_expr, &mut slots),
             _ => {}
         }

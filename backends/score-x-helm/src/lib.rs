@@ -91,12 +91,25 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         )));
     }
     let mut umbrella = ChartFiles::new(root.clone(), root.clone(), None);
-    let mut per_workload: BTreeMap<String, Vec<Json>> = BTreeMap::new();
+    let mut per_workload: BTreeMap<String, Vec<(Json, bool)>> = app
+        .workloads
+        .keys()
+        .map(|w| (w.clone(), Vec::new()))
+        .collect();
     let mut shared = Vec::new();
     for (o, v) in built.objects.iter().zip(&built.values) {
         match &o.origin {
-            Origin::Workload(w) => per_workload.entry(w.clone()).or_default().push(v.clone()),
-            Origin::Resource(_) | Origin::Namespace => shared.push(v.clone()),
+            Origin::Workload(w) => per_workload
+                .entry(w.clone())
+                .or_default()
+                .push((v.clone(), true)),
+            Origin::Resource(uid) => match sole_user(app, uid) {
+                Some(w) if per_workload.contains_key(&w) => {
+                    per_workload.entry(w).or_default().push((v.clone(), false))
+                }
+                _ => shared.push((v.clone(), false)),
+            },
+            Origin::Namespace => shared.push((v.clone(), false)),
         }
     }
     umbrella.add_objects(&shared);
@@ -137,13 +150,25 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
     Ok(bundle)
 }
 
+/// The one workload using resource `uid`, when it has exactly one (its objects then go into that
+/// workload's chart; the objects of shared resources go into the umbrella).
+fn sole_user(app: &Resolved, uid: &score_x_core::ResourceUid) -> Option<String> {
+    let r = app.resources.get(uid)?;
+    let mut users = r.consumers.iter();
+    match (users.next(), users.next()) {
+        (Some(w), None) => Some(w.clone()),
+        (None, None) => Some(r.source_workload.clone()),
+        _ => None,
+    }
+}
+
 /// Write the chart of workload `w`; returns its line for the umbrella's NOTES.
 fn workload_chart(
     root: &str,
     w: &str,
-    objects: &[Json],
+    all: &[(Json, bool)],
     opts: &Options,
-    shared: &[Json],
+    shared: &[(Json, bool)],
     bundle: &mut Bundle,
 ) -> Result<String, Error> {
     let mut c = ChartFiles::new(
@@ -151,7 +176,8 @@ fn workload_chart(
         w.to_string(),
         Some(w.to_string()),
     );
-    c.add_objects(objects);
+    c.add_objects(all);
+    let objects: Vec<&Json> = all.iter().filter(|(_, own)| *own).map(|(o, _)| o).collect();
     c.write(bundle, HEADER)?;
     let workload = objects.iter().find(|o| {
         matches!(
@@ -195,6 +221,7 @@ fn workload_chart(
     );
     let mut lines: Vec<String> = objects
         .iter()
+        .copied()
         .filter(|o| o["kind"] == "Service")
         .filter_map(|o| {
             let name = o.pointer("/metadata/name")?.as_str()?;
@@ -209,7 +236,7 @@ fn workload_chart(
         .collect();
     if !shared.is_empty() {
         lines.push(format!(
-            "Installed alone, this chart expects the objects of the estate's resources ({} object(s) of the umbrella chart `{root}`) in the namespace.",
+            "Installed alone, this chart expects the objects of the estate's shared resources ({} object(s) of the umbrella chart `{root}`) in the namespace.",
             shared.len()
         ));
     }
