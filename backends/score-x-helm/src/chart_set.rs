@@ -68,7 +68,7 @@ impl ChartFiles {
     }
 
     fn add_object(&mut self, mut v: Json, names: &BTreeSet<String>, own: bool, lift_service: bool) {
-        let mut slots = Slots::default();
+        let mut slots = Slots::for_value(&v);
         let kind = v["kind"].as_str().unwrap_or_default().to_string();
         let name = v
             .pointer("/metadata/name")

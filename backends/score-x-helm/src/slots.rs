@@ -20,20 +20,44 @@ pub enum Slot {
 }
 
 /// The slots of one template file.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Slots {
     slots: Vec<Slot>,
+    /// The sentinels' prefix: one that the object's own text does not contain.
+    prefix: String,
 }
 
-fn token(i: usize) -> String {
-    format!("sxhelm-slot-{i:05}-end")
+impl Default for Slots {
+    fn default() -> Self {
+        Slots {
+            slots: Vec::new(),
+            prefix: "sxhelm-slot-".to_string(),
+        }
+    }
 }
 
 impl Slots {
+    /// Slots for `value`, with sentinels that cannot be confused with its text.
+    pub fn for_value(value: &Json) -> Self {
+        let text = value.to_string();
+        let mut prefix = "sxhelm-slot-".to_string();
+        while text.contains(&prefix) {
+            prefix.insert(6, 'x');
+        }
+        Slots {
+            slots: Vec::new(),
+            prefix,
+        }
+    }
+
+    fn token(&self, i: usize) -> String {
+        format!("{}{i:05}-end", self.prefix)
+    }
+
     /// A sentinel value standing for `slot`.
     pub fn value(&mut self, slot: Slot) -> Json {
         self.slots.push(slot);
-        Json::String(token(self.slots.len() - 1))
+        Json::String(self.token(self.slots.len() - 1))
     }
 
     /// Insert an entry into `map` that `render` replaces with the whole-entry `slot`
@@ -60,7 +84,7 @@ impl Slots {
         let Some((i, _)) = self.find(line) else {
             return line.to_string();
         };
-        let t = token(i);
+        let t = self.token(i);
         let col = key_column(line);
         let pad = " ".repeat(col);
         let replaced = match &self.slots[i] {
@@ -89,10 +113,11 @@ impl Slots {
     }
 
     fn find(&self, line: &str) -> Option<(usize, usize)> {
-        let at = line.find("sxhelm-slot-")?;
-        let digits = line.get(at + 12..at + 17)?;
+        let at = line.find(&self.prefix)?;
+        let start = at + self.prefix.len();
+        let digits = line.get(start..start + 5)?;
         let i: usize = digits.parse().ok()?;
-        (i < self.slots.len() && line[at..].starts_with(&token(i))).then_some((i, at))
+        (i < self.slots.len() && line[at..].starts_with(&self.token(i))).then_some((i, at))
     }
 }
 
@@ -167,6 +192,17 @@ mod tests {
         );
         assert!(out.contains(r#"a: 'x {{ "{{" }} y }}'"#), "{out}");
         assert!(!out.contains("sxhelm"), "{out}");
+    }
+
+    #[test]
+    fn user_text_that_looks_like_a_sentinel_stays_text() {
+        let v = json!({"data": {"a": "sxhelm-slot-00000-end"}});
+        let mut s = Slots::for_value(&v);
+        let mut v = v;
+        v["spec"] = s.value(Slot::Scalar(".Values.x".into()));
+        let out = s.render(&score_x_core::yaml::to_yaml(&v));
+        assert!(out.contains("a: sxhelm-slot-00000-end\n"), "{out}");
+        assert!(out.contains("spec: {{ .Values.x }}\n"), "{out}");
     }
 
     #[test]
