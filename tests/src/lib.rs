@@ -3,6 +3,7 @@
 //! ([`validators`]) and the load → graph → provision pipeline with the default provisioners
 //! ([`pipeline`]) and readers of emitted JSON for assertions ([`json`]).
 
+pub mod helm;
 pub mod json;
 pub mod moto;
 pub mod nomad;

@@ -8,6 +8,8 @@ use score_x_core::driver::Entry;
 
 #[cfg(feature = "kubernetes")]
 static KUBERNETES: Entry<score_x_kubernetes::Kubernetes> = Entry::new();
+#[cfg(feature = "helm")]
+static HELM: Entry<score_x_helm::Helm> = Entry::new();
 #[cfg(feature = "ecs")]
 static ECS: Entry<score_x_ecs::Ecs> = Entry::new();
 #[cfg(feature = "nomad")]
@@ -18,6 +20,8 @@ pub fn backends() -> Vec<&'static dyn AnyBackend> {
     let all: Vec<Option<&'static dyn AnyBackend>> = vec![
         #[cfg(feature = "kubernetes")]
         Some(&KUBERNETES),
+        #[cfg(feature = "helm")]
+        Some(&HELM),
         #[cfg(feature = "ecs")]
         Some(&ECS),
         #[cfg(feature = "nomad")]

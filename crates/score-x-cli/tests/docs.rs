@@ -13,6 +13,7 @@ fn conversion_matrix_matches_capabilities() {
     let stop = doc.find(end).unwrap();
     let table = score_x_core::backend::matrix_markdown(&[
         score_x_kubernetes::capabilities(),
+        score_x_helm::capabilities(),
         score_x_ecs::capabilities(),
         score_x_nomad::capabilities(),
     ]);

@@ -1,0 +1,213 @@
+//! Template slots: an object's JSON value gets unique sentinel strings where a Helm expression
+//! goes; the value is written by the Kubernetes target's YAML emitter, user text is escaped so
+//! Helm prints it verbatim, and the sentinels are replaced by template actions.
+
+use serde_json::Value as Json;
+
+/// What replaces a sentinel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Slot {
+    /// A scalar value: `key: {{ expr }}`.
+    Scalar(String),
+    /// A block value: `key: {{- toYaml expr | nindent N }}`.
+    Block(String),
+    /// A whole map entry written only when `expr` is not empty: `key:` and its YAML.
+    With { key: String, expr: String },
+    /// A whole map entry `key: {{ . | quote }}` written only when `expr` is not empty.
+    WithScalar { key: String, expr: String },
+    /// Entries merged into the enclosing map: the YAML of `expr` when not empty.
+    Merge(String),
+}
+
+/// The slots of one template file.
+#[derive(Debug)]
+pub struct Slots {
+    slots: Vec<Slot>,
+    /// The sentinels' prefix: one that the object's own text does not contain.
+    prefix: String,
+}
+
+impl Default for Slots {
+    fn default() -> Self {
+        Slots {
+            slots: Vec::new(),
+            prefix: "sxhelm-slot-".to_string(),
+        }
+    }
+}
+
+impl Slots {
+    /// Slots for `value`, with sentinels that cannot be confused with its text.
+    pub fn for_value(value: &Json) -> Self {
+        let text = value.to_string();
+        let mut prefix = "sxhelm-slot-".to_string();
+        while text.contains(&prefix) {
+            prefix.insert(6, 'x');
+        }
+        Slots {
+            slots: Vec::new(),
+            prefix,
+        }
+    }
+
+    fn token(&self, i: usize) -> String {
+        format!("{}{i:05}-end", self.prefix)
+    }
+
+    /// A sentinel value standing for `slot`.
+    pub fn value(&mut self, slot: Slot) -> Json {
+        self.slots.push(slot);
+        Json::String(self.token(self.slots.len() - 1))
+    }
+
+    /// Insert an entry into `map` that `render` replaces with the whole-entry `slot`
+    /// ([`Slot::With`], [`Slot::WithScalar`] or [`Slot::Merge`]).
+    pub fn entry(&mut self, map: &mut serde_json::Map<String, Json>, slot: Slot) {
+        let v = self.value(slot);
+        if let Json::String(t) = &v {
+            map.insert(t.clone(), v.clone());
+        }
+    }
+
+    /// `yaml` (written from a value holding this set's sentinels) as template text.
+    pub fn render(&self, yaml: &str) -> String {
+        let mut out = String::with_capacity(yaml.len());
+        for line in yaml.split_inclusive('\n') {
+            let (body, nl) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
+            out.push_str(&self.line(&escape(body)));
+            out.push_str(nl);
+        }
+        out
+    }
+
+    fn line(&self, line: &str) -> String {
+        let Some((i, _)) = self.find(line) else {
+            return line.to_string();
+        };
+        let t = self.token(i);
+        let col = key_column(line);
+        let pad = " ".repeat(col);
+        let replaced = match &self.slots[i] {
+            Slot::Scalar(e) => replace_token(line, &t, &format!("{{{{ {e} }}}}")),
+            Slot::Block(e) => replace_token(
+                line,
+                &format!(" {t}"),
+                &format!("{{{{- toYaml {e} | nindent {} }}}}", col + 2),
+            ),
+            Slot::With { key, expr } => format!(
+                "{pad}{{{{- with {expr} }}}}\n{pad}{key}:\n{pad}  {{{{- toYaml . | nindent {} }}}}\n{pad}{{{{- end }}}}",
+                col + 2
+            ),
+            Slot::WithScalar { key, expr } => format!(
+                "{pad}{{{{- with {expr} }}}}\n{pad}{key}: {{{{ . | quote }}}}\n{pad}{{{{- end }}}}"
+            ),
+            Slot::Merge(e) => {
+                format!("{pad}{{{{- with {e} }}}}{{{{- toYaml . | nindent {col} }}}}{{{{- end }}}}")
+            }
+        };
+        // A line holds at most one sentinel value, but a scalar may sit in a flow context.
+        if self.find(&replaced).is_some() && replaced != line {
+            return self.line(&replaced);
+        }
+        replaced
+    }
+
+    fn find(&self, line: &str) -> Option<(usize, usize)> {
+        let at = line.find(&self.prefix)?;
+        let start = at + self.prefix.len();
+        let digits = line.get(start..start + 5)?;
+        let i: usize = digits.parse().ok()?;
+        (i < self.slots.len() && line[at..].starts_with(&self.token(i))).then_some((i, at))
+    }
+}
+
+/// The sentinel with any quotes the emitter put around it replaced.
+fn replace_token(line: &str, token: &str, with: &str) -> String {
+    for q in ["'", "\""] {
+        let quoted = format!("{q}{}{q}", token.trim_start());
+        if line.contains(&quoted) {
+            let lead = if token.starts_with(' ') { " " } else { "" };
+            return line.replacen(&format!("{lead}{quoted}"), with, 1);
+        }
+    }
+    line.replacen(token, with, 1)
+}
+
+/// The column where the line's map key starts (after indentation and `- ` markers).
+fn key_column(line: &str) -> usize {
+    let mut col = line.len() - line.trim_start_matches(' ').len();
+    while line[col..].starts_with("- ") {
+        col += 2;
+    }
+    col
+}
+
+/// Text in which `{{` is an action opener for Helm printed as itself.
+pub fn escape(text: &str) -> String {
+    text.replace("{{", "{{ \"{{\" }}")
+}
+
+/// A Go template string literal of `s` (JSON string syntax is a subset Go accepts).
+pub fn go_str(s: &str) -> String {
+    serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn sentinels_become_actions() {
+        let mut s = Slots::default();
+        let mut spec = serde_json::Map::new();
+        spec.insert(
+            "replicas".into(),
+            s.value(Slot::Scalar(".Values.replicaCount".into())),
+        );
+        spec.insert(
+            "resources".into(),
+            s.value(Slot::Block(".Values.resources".into())),
+        );
+        s.entry(
+            &mut spec,
+            Slot::With {
+                key: "nodeSelector".into(),
+                expr: ".Values.nodeSelector".into(),
+            },
+        );
+        let v = json!({"spec": {"containers": [spec]}, "data": {"a": "x {{ y }}"}});
+        let out = s.render(&score_x_core::yaml::to_yaml(&v));
+        assert!(
+            out.contains("  - replicas: {{ .Values.replicaCount }}\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("    resources:{{- toYaml .Values.resources | nindent 6 }}\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("    {{- with .Values.nodeSelector }}\n    nodeSelector:\n      {{- toYaml . | nindent 6 }}\n    {{- end }}"),
+            "{out}"
+        );
+        assert!(out.contains(r#"a: 'x {{ "{{" }} y }}'"#), "{out}");
+        assert!(!out.contains("sxhelm"), "{out}");
+    }
+
+    #[test]
+    fn user_text_that_looks_like_a_sentinel_stays_text() {
+        let v = json!({"data": {"a": "sxhelm-slot-00000-end"}});
+        let mut s = Slots::for_value(&v);
+        let mut v = v;
+        v["spec"] = s.value(Slot::Scalar(".Values.x".into()));
+        let out = s.render(&score_x_core::yaml::to_yaml(&v));
+        assert!(out.contains("a: sxhelm-slot-00000-end\n"), "{out}");
+        assert!(out.contains("spec: {{ .Values.x }}\n"), "{out}");
+    }
+
+    #[test]
+    fn escape_and_go_strings() {
+        assert_eq!(escape("a {{b}}"), "a {{ \"{{\" }}b}}");
+        assert_eq!(go_str("a\"b\n"), "\"a\\\"b\\n\"");
+    }
+}
