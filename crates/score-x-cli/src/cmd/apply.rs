@@ -39,6 +39,7 @@ pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
         Failure::Fatal(d.to_string())
     })?;
     printer.err(&report.to_string());
-    project::save_state(&args.pipeline.state_dir, &produced.state).map_err(Failure::Fatal)?;
+    project::save_state(&args.pipeline.state_dir, &produced.state, &produced.secrets)
+        .map_err(Failure::Fatal)?;
     Ok(())
 }
