@@ -434,10 +434,13 @@ mod tests {
 
     #[test]
     fn a_section_rendering_too_much_is_an_error_at_the_provisioner_file() {
-        // 8^6 × 32 bytes = 8 MiB if it were rendered.
-        let set = set_with(
-            "- uri: template://test/big\n  type: big\n  outputs_template: |\n    {{#*inline \"a\"}}0123456789abcdef0123456789abcdef{{/inline}}\n    {{#*inline \"b\"}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{/inline}}\n    {{#*inline \"c\"}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{/inline}}\n    {{#*inline \"d\"}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{/inline}}\n    {{#*inline \"e\"}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{/inline}}\n    {{#*inline \"f\"}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{/inline}}\n    x: {{> f}}{{> f}}{{> f}}{{> f}}{{> f}}{{> f}}{{> f}}{{> f}}\n",
-        );
+        // 10^5 iterations × 64 bytes = 6.4 MB if it were rendered (within the loop budget).
+        let open = "{{#each @root.init.l}}".repeat(5);
+        let close = "{{/each}}".repeat(5);
+        let body = "0123456789abcdef".repeat(4);
+        let set = set_with(&format!(
+            "- uri: template://test/big\n  type: big\n  init: |\n    l: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n  outputs_template: |\n    x: {open}{body}{close}\n"
+        ));
         let app = api_with(&[], "b", "big", None);
         let d = error_with(&app, &set);
         assert_mentions(
@@ -448,7 +451,7 @@ mod tests {
             ],
         );
         let span = d.span.unwrap();
-        assert_eq!((&*span.file, span.line), ("extra.yaml", 4));
+        assert_eq!((&*span.file, span.line), ("extra.yaml", 6));
     }
 
     #[test]

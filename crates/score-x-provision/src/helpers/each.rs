@@ -3,9 +3,11 @@
 //! counts every iteration of a section's render against [`MAX_RENDER_STEPS`]. Nested loops that
 //! write nothing would otherwise escape the output bound and run for hours.
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use handlebars::template::{Parameter, Template, TemplateElement};
 use handlebars::{
     BlockContext, BlockParams, Context, Handlebars, Helper, HelperDef, HelperResult, Output,
     PathAndJson, RenderContext, RenderError, RenderErrorReason, Renderable, to_json,
@@ -15,13 +17,60 @@ use serde_json::Value as Json;
 /// The most loop iterations (over all `each` blocks, nested or not) one section may run.
 pub(crate) const MAX_RENDER_STEPS: usize = 1_000_000;
 
-/// Iterations used by the section being rendered; reset with [`RenderBudget::reset`].
+/// Steps used by the section being rendered (an iteration costs one step plus the partial
+/// calls its body makes); reset with [`RenderBudget::reset`].
 #[derive(Clone, Default)]
-pub(crate) struct RenderBudget(Arc<AtomicUsize>);
+pub(crate) struct RenderBudget(Arc<AtomicUsize>, Arc<Mutex<HashMap<usize, usize>>>);
 
 impl RenderBudget {
     pub(crate) fn reset(&self) {
         self.0.store(0, Ordering::Relaxed);
+        self.1
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+    }
+
+    /// The partial calls one render of `t` makes, outside the `each` blocks in it (those charge
+    /// for themselves). Memoised per template for the section; partials never recurse (checked
+    /// when the file is loaded), so this terminates.
+    fn weight(&self, t: &Template, rc: &RenderContext<'_, '_>) -> usize {
+        let key = std::ptr::from_ref(t) as usize;
+        if let Some(w) = self
+            .1
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(&key)
+        {
+            return *w;
+        }
+        let mut w = 0usize;
+        for e in &t.elements {
+            match e {
+                TemplateElement::HelperBlock(h) if h.name.as_name() != Some("each") => {
+                    for inner in h.template.iter().chain(h.inverse.iter()) {
+                        w = w.saturating_add(self.weight(inner, rc));
+                    }
+                }
+                TemplateElement::PartialExpression(d) | TemplateElement::PartialBlock(d) => {
+                    let called = match &d.name {
+                        Parameter::Name(n) => rc.get_partial(n),
+                        Parameter::Literal(Json::String(n)) => rc.get_partial(n),
+                        _ => None,
+                    };
+                    w = w.saturating_add(1);
+                    if let Some(p) = called {
+                        w = w.saturating_add(self.weight(p, rc));
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.1
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(key, w);
+        w
     }
 
     /// Charge `n` iterations; `Err` once the section has used more than the budget.
@@ -131,7 +180,8 @@ impl HelperDef for BoundedEach {
                 };
             }
         };
-        self.0.charge(items.len().max(1))?;
+        let per_item = 1usize.saturating_add(self.0.weight(t, rc));
+        self.0.charge(items.len().max(1).saturating_mul(per_item))?;
         let is_object = value.value().is_object();
         let base = value.context_path();
         rc.push_block(create_block(value));
@@ -192,6 +242,25 @@ mod tests {
         }
         assert!(render("{{#each missing}}x{{/each}}", &d, true).is_err());
         assert!(render("{{#each missing}}x{{/each}}", &d, false).is_err());
+    }
+
+    #[test]
+    fn partial_calls_in_a_loop_count_against_the_budget() {
+        // 8^6 = 262,144 empty partial calls per iteration, 10 iterations: over the budget.
+        let mut src = String::from("{{#*inline \"p0\"}}{{/inline}}");
+        for i in 1..=6 {
+            src.push_str(&format!(
+                "{{{{#*inline \"p{i}\"}}}}{}{{{{/inline}}}}",
+                format!("{{{{> p{}}}}}", i - 1).repeat(8)
+            ));
+        }
+        let d = json!({"l": [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]});
+        let looped = format!("{src}{{{{#each l}}}}{{{{> p6}}}}{{{{/each}}}}");
+        let e = render(&looped, &d, true).unwrap_err();
+        assert!(e.contains("loop iterations"), "{e}");
+        let once =
+            format!("{src}{{{{#each l}}}}{{{{#if @first}}}}{{{{> p3}}}}{{{{/if}}}}{{{{/each}}}}");
+        assert_eq!(render(&once, &d, true).unwrap(), "");
     }
 
     #[test]
