@@ -2,10 +2,13 @@
 //! `SCORE_X_SEED`), the committable state file, the lock held for a whole run, and the project
 //! provisioners.
 
+use std::collections::BTreeSet;
 use std::io::{Read as _, Seek as _, Write as _};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use score_x_core::leak::SecretScanner;
+use score_x_core::resolved::{SecretRef, SecretText};
 use score_x_core::{Code, Diagnostic, Diagnostics};
 use score_x_provision::{ProjectState, Seed};
 
@@ -172,10 +175,55 @@ pub fn load_state(dir: &Path, args: &SeedArgs) -> Result<ProjectState, Diagnosti
 
 /// Write the state atomically (it holds no secret: 0644, meant to be committed). A legacy seed is
 /// already in its own file by now (see [`load_state`]), so dropping it from here loses nothing.
-pub fn save_state(dir: &Path, state: &ProjectState) -> Result<(), String> {
+/// Nothing is written when the state would hold one of `secrets` (or an encoding of it).
+pub fn save_state(
+    dir: &Path,
+    state: &ProjectState,
+    secrets: &BTreeSet<SecretText>,
+) -> Result<(), String> {
     let text = state.to_yaml().map_err(|d| d.message)?;
+    check_no_secret(state, &text, secrets)?;
     ensure_gitignore(dir)?;
     fsio::write_atomic(&state_path(dir), text.as_bytes(), fsio::Access::Public)
+}
+
+/// The state is committed to git: no secret value score-x knows, nor its base64, URL-encoded or
+/// case-changed form, may be in its text. The error names the resource (or section) holding it,
+/// never the value.
+fn check_no_secret(
+    state: &ProjectState,
+    text: &str,
+    secrets: &BTreeSet<SecretText>,
+) -> Result<(), String> {
+    let refs: Vec<SecretRef> = secrets
+        .iter()
+        .map(|v| SecretRef {
+            name: String::new(),
+            key: None,
+            value: Some(v.clone()),
+        })
+        .collect();
+    let scanner = SecretScanner::new(&refs);
+    let holds = |t: &str| scanner.find_all(t.as_bytes()).next().is_some();
+    if scanner.is_empty() || !holds(text) {
+        return Ok(());
+    }
+    let mut place = String::from("the state file");
+    'find: for (target, section) in &state.targets {
+        for (uid, r) in &section.resources {
+            if serde_yaml::to_string(r).is_ok_and(|t| holds(&t)) {
+                place = format!("the {target} state of resource `{uid}`");
+                break 'find;
+            }
+        }
+        if holds(&section.shared.to_string()) {
+            place = format!("the {target} `shared` state");
+            break;
+        }
+    }
+    Err(format!(
+        "not saving the state: {place} contains a secret value (or an encoding of it), and the state file is meant to be committed; nothing was written (hint: a provisioner's `state` and `shared` sections must not hold generated secrets, encoded or not: they are re-derived from the seed on every run; expose them through an output declared `secret: true`)"
+    ))
 }
 
 /// Write a state file read without its seed (`resources prune`); a legacy seed must already be

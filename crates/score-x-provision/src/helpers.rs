@@ -13,6 +13,10 @@ use score_x_core::value::to_insert_text;
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
+mod each;
+
+pub(crate) use each::RenderBudget;
+
 /// The secret material of the resource being rendered. Never part of the template data, so a
 /// template cannot print the seed.
 #[derive(Default)]
@@ -24,6 +28,8 @@ pub(crate) struct SecretCtx {
     /// The `workloads` template data of the current run, for the `workload NAME` helper
     /// (a map lookup, so templates need not loop over every workload of a large estate).
     pub workloads: Arc<Json>,
+    /// Loop iterations used by the section being rendered (reset before each section).
+    pub budget: RenderBudget,
 }
 
 pub(crate) type SharedSecretCtx = Arc<Mutex<SecretCtx>>;
@@ -174,6 +180,12 @@ fn simple(
 
 /// Register every score-x helper on `hb`.
 pub(crate) fn register(hb: &mut Handlebars<'static>, secrets: SharedSecretCtx) {
+    let budget = secrets
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .budget
+        .clone();
+    hb.register_helper("each", Box::new(each::BoundedEach(budget)));
     // `lookup` returns null for a missing key (instead of a strict-mode error), so a dynamic
     // key can be tested with `if`/`with` and reported with `fail`.
     hb.register_helper(

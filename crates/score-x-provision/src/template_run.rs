@@ -88,6 +88,10 @@ fn describe(e: &RenderError, data: &Json) -> (String, Option<String>) {
         RenderErrorReason::MissingVariable(None) => {
             ("a value used here does not exist (templates are rendered in strict mode; use `default` or `lookup` for optional keys)".into(), None)
         }
+        RenderErrorReason::Other(m) if m.starts_with("`each`:") => (
+            m.clone(),
+            Some("loop over less data, or look items up with `lookup`/`workload` instead of nesting loops".into()),
+        ),
         other => (other.to_string(), None),
     }
 }
@@ -229,6 +233,11 @@ pub(crate) fn run(
         let Some(src) = sections.get(&section) else {
             return Ok(None);
         };
+        set.secrets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .budget
+            .reset();
         let mut out = Bounded::default();
         let rendered = set.hb.render_with_context_to_write(
             &template_name(&input.p.uri, section),
@@ -425,10 +434,13 @@ mod tests {
 
     #[test]
     fn a_section_rendering_too_much_is_an_error_at_the_provisioner_file() {
-        // 8^6 × 32 bytes = 8 MiB if it were rendered.
-        let set = set_with(
-            "- uri: template://test/big\n  type: big\n  outputs_template: |\n    {{#*inline \"a\"}}0123456789abcdef0123456789abcdef{{/inline}}\n    {{#*inline \"b\"}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{> a}}{{/inline}}\n    {{#*inline \"c\"}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{> b}}{{/inline}}\n    {{#*inline \"d\"}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{> c}}{{/inline}}\n    {{#*inline \"e\"}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{> d}}{{/inline}}\n    {{#*inline \"f\"}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{> e}}{{/inline}}\n    x: {{> f}}{{> f}}{{> f}}{{> f}}{{> f}}{{> f}}{{> f}}{{> f}}\n",
-        );
+        // 10^5 iterations × 64 bytes = 6.4 MB if it were rendered (within the loop budget).
+        let open = "{{#each @root.init.l}}".repeat(5);
+        let close = "{{/each}}".repeat(5);
+        let body = "0123456789abcdef".repeat(4);
+        let set = set_with(&format!(
+            "- uri: template://test/big\n  type: big\n  init: |\n    l: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n  outputs_template: |\n    x: {open}{body}{close}\n"
+        ));
         let app = api_with(&[], "b", "big", None);
         let d = error_with(&app, &set);
         assert_mentions(
@@ -439,7 +451,49 @@ mod tests {
             ],
         );
         let span = d.span.unwrap();
-        assert_eq!((&*span.file, span.line), ("extra.yaml", 4));
+        assert_eq!((&*span.file, span.line), ("extra.yaml", 6));
+    }
+
+    #[test]
+    fn nested_loops_that_write_nothing_are_stopped_by_the_loop_budget() {
+        // 10 loops over 10 items: 10^10 iterations, none of which writes a byte.
+        let open = "{{#each @root.init.l}}".repeat(10);
+        let close = "{{/each}}".repeat(10);
+        let set = set_with(&format!(
+            "- uri: template://test/loops\n  type: loops\n  init: |\n    l: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]\n  outputs_template: |\n    x: '{open}{close}'\n"
+        ));
+        let app = api_with(&[], "b", "loops", None);
+        let started = std::time::Instant::now();
+        let d = error_with(&app, &set);
+        assert!(started.elapsed() < std::time::Duration::from_secs(5));
+        assert_mentions(
+            &d.message,
+            &[
+                "template://test/loops",
+                "section `outputs_template`",
+                "more than 1000000 loop iterations",
+            ],
+        );
+        assert!(d.hint.as_deref().is_some_and(|h| h.contains("lookup")));
+        let span = d.span.unwrap();
+        assert_eq!(&*span.file, "extra.yaml");
+    }
+
+    #[test]
+    fn loops_within_the_budget_render_as_the_built_in_each() {
+        let set = set_with(
+            "- uri: template://test/each\n  type: each\n  outputs: { x: {}, y: {}, z: {}, w: {}, n: {} }\n  init: |\n    l: [a, b]\n    m: {k: v, j: w}\n  outputs_template: |\n    x: '{{#each init.l}}{{@index}}{{this}}{{#if @first}}F{{/if}}{{#if @last}}L{{/if}}{{/each}}'\n    y: '{{#each init.m}}{{@key}}={{this}};{{/each}}'\n    z: '{{#each init.l as |v i|}}{{i}}{{v}}{{/each}}'\n    w: '{{#each init.none}}x{{else}}empty{{/each}}'\n    n: '{{#each init.l}}{{#each ../init.m}}{{@../index}}{{@key}}{{/each}}{{/each}}'\n",
+        );
+        let app = api_with(&[], "b", "each", None);
+        let (resolved, _) = crate::tests::run_fresh(&app, &set).unwrap();
+        let uid: score_x_core::ResourceUid = "each.default#api.b".parse().unwrap();
+        let r = &resolved.resources[&uid];
+        let plain = |k: &str| r.plain(k).cloned();
+        assert_eq!(plain("x"), Some(serde_json::json!("0aF1bL")));
+        assert_eq!(plain("y"), Some(serde_json::json!("k=v;j=w;")));
+        assert_eq!(plain("z"), Some(serde_json::json!("0a1b")));
+        assert_eq!(plain("w"), Some(serde_json::json!("empty")));
+        assert_eq!(plain("n"), Some(serde_json::json!("0k0j1k1j")));
     }
 
     #[test]

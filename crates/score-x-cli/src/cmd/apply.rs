@@ -54,7 +54,8 @@ pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
         ApplyFormat::Text => printer.out(&result.to_string()),
         ApplyFormat::Json => print_json(printer, &plan, Some(&result)),
     }
-    project::save_state(&args.pipeline.state_dir, &produced.state).map_err(Failure::Fatal)?;
+    project::save_state(&args.pipeline.state_dir, &produced.state, &produced.secrets)
+        .map_err(Failure::Fatal)?;
     Ok(())
 }
 

@@ -137,7 +137,7 @@ fn secret_files(p: &Produced) -> BTreeSet<String> {
 }
 
 fn save_state(dir: &Path, p: &Produced) -> Result<(), Failure> {
-    project::save_state(dir, &p.state).map_err(Failure::Fatal)
+    project::save_state(dir, &p.state, &p.secrets).map_err(Failure::Fatal)
 }
 
 fn refuse_link(path: &Path) -> Result<(), Failure> {

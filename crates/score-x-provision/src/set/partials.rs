@@ -3,17 +3,22 @@
 //! must not call themselves, directly or through each other. So rendering always terminates and
 //! its recursion is shallow (a recursive partial used to overflow the stack).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use handlebars::template::{Parameter, Template, TemplateElement};
 
 /// How deeply blocks, inline partials and partial calls may nest in one section.
 pub(crate) const MAX_DEPTH: usize = 64;
 
+/// How many partial calls one render of a section's body may expand to (loops aside, which the
+/// render's loop budget counts): partials calling each other several times multiply.
+pub(crate) const MAX_PARTIAL_CALLS: u64 = 10_000;
+
 /// What is wrong with a section's use of partials or nesting.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Problem {
     TooDeep,
+    TooManyCalls,
     DynamicName,
     Unknown(String),
     Recursive(Vec<String>),
@@ -24,6 +29,9 @@ impl Problem {
         match self {
             Problem::TooDeep => format!(
                 "blocks nest more than {MAX_DEPTH} levels deep (the limit for a provisioner template)"
+            ),
+            Problem::TooManyCalls => format!(
+                "partials expand to more than {MAX_PARTIAL_CALLS} calls (partials calling each other several times multiply)"
             ),
             Problem::DynamicName => {
                 "a partial name must be written literally (`{{> name}}`), not computed".into()
@@ -66,20 +74,52 @@ pub(crate) fn check(t: &Template) -> Result<(), Problem> {
         }
     }
     for name in p.inline.keys() {
-        if let Some(cycle) = cycle_from(name, &p.inline, &mut vec![name.clone()]) {
+        let mut explored = BTreeSet::new();
+        if let Some(cycle) = cycle_from(name, &p.inline, &mut vec![name.clone()], &mut explored) {
             return Err(Problem::Recursive(cycle));
         }
+    }
+    let mut memo = BTreeMap::new();
+    let total = p.calls.iter().fold(0u64, |n, c| {
+        n.saturating_add(1 + expansion(c, &p.inline, &mut memo))
+    });
+    if total > MAX_PARTIAL_CALLS {
+        return Err(Problem::TooManyCalls);
     }
     Ok(())
 }
 
+/// The partial calls one call of `name` makes, transitively (the graph has no cycle by now).
+fn expansion(
+    name: &str,
+    inline: &BTreeMap<String, Vec<String>>,
+    memo: &mut BTreeMap<String, u64>,
+) -> u64 {
+    if let Some(n) = memo.get(name) {
+        return *n;
+    }
+    let mut n = 0u64;
+    for c in inline.get(name).into_iter().flatten() {
+        n = n.saturating_add(1u64.saturating_add(expansion(c, inline, memo)));
+    }
+    memo.insert(name.to_string(), n);
+    n
+}
+
 /// A chain of calls from the last of `path` back to `path[0]`, if there is one.
+/// `explored` holds the partials already searched from `start` without finding it: searching
+/// them again cannot find it either (without it, partials calling each other several times made
+/// the search exponential).
 fn cycle_from(
     start: &str,
     inline: &BTreeMap<String, Vec<String>>,
     path: &mut Vec<String>,
+    explored: &mut BTreeSet<String>,
 ) -> Option<Vec<String>> {
     let last = path.last()?.clone();
+    if !explored.insert(last.clone()) {
+        return None;
+    }
     for next in inline.get(&last).into_iter().flatten() {
         if next == start {
             let mut c = path.clone();
@@ -89,7 +129,7 @@ fn cycle_from(
         // Depth is bounded by MAX_DEPTH (and revisits): the graph is small.
         if !path.contains(next) && path.len() <= MAX_DEPTH {
             path.push(next.clone());
-            if let Some(c) = cycle_from(start, inline, path) {
+            if let Some(c) = cycle_from(start, inline, path, explored) {
                 return Some(c);
             }
             path.pop();
@@ -197,6 +237,25 @@ mod tests {
         );
         let m = problem("{{> (concat \"a\" \"b\")}}").unwrap();
         assert!(m.contains("written literally"), "{m}");
+    }
+
+    #[test]
+    fn partials_calling_each_other_many_times_are_checked_fast_and_bounded() {
+        // 20 partials, each calling the one below 8 times: 8^19 calls if it were rendered.
+        let mut src = String::from("{{#*inline \"p0\"}}{{/inline}}");
+        for i in 1..20 {
+            src.push_str(&format!(
+                "{{{{#*inline \"p{i}\"}}}}{}{{{{/inline}}}}",
+                format!("{{{{> p{}}}}}", i - 1).repeat(8)
+            ));
+        }
+        let started = std::time::Instant::now();
+        assert_eq!(problem(&src), None, "defined but not called");
+        let m = problem(&format!("{src}{{{{> p19}}}}")).unwrap();
+        assert!(m.contains("more than 10000 calls"), "{m}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(2));
+        // 8^4 + … = 4681 calls: within the bound.
+        assert_eq!(problem(&format!("{src}{{{{> p4}}}}")), None);
     }
 
     #[test]
