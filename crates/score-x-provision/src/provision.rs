@@ -228,8 +228,11 @@ impl One<'_, '_> {
                 .hint(if types.is_empty() {
                     "no provisioner is loaded at all; add a provisioner file with --provisioners or in .score-x/provisioners/".to_string()
                 } else {
+                    let near = did_you_mean(&res.type_, types.iter().copied())
+                        .map(|t| format!("did you mean `{t}`? "))
+                        .unwrap_or_default();
                     format!(
-                        "provisioners for {target} support: {}; add your own with --provisioners FILE or in .score-x/provisioners/",
+                        "{near}provisioners for {target} support: {}; add your own with --provisioners FILE or in .score-x/provisioners/",
                         types.join(", ")
                     )
                 });
@@ -306,6 +309,9 @@ impl One<'_, '_> {
                 &self.ctx.options,
                 &self.work.seed,
             ),
+            ProvisionerKind::Cmd(_) if self.ctx.runner.is_dry() => {
+                Ok(crate::run::dry(&input, target))
+            }
             ProvisionerKind::Cmd(_) => crate::cmd::run(
                 &input,
                 &CmdEnv {
