@@ -212,3 +212,42 @@ fn target_options_need_exactly_one_target() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
 }
+
+#[test]
+fn the_score_k8s_service_name_annotation_names_the_service_and_routes_follow() {
+    let d = tempfile::tempdir().unwrap();
+    let text = "apiVersion: score.dev/v1b1\nmetadata:\n  name: web\n  annotations:\n    k8s.score.dev/service-name: NAME\nservice:\n  ports:\n    http:\n      port: 80\ncontainers:\n  main:\n    image: nginx\nresources:\n  rt:\n    type: route\n    params:\n      host: example.com\n      path: /\n      port: 80\n";
+    write(d.path(), "score.yaml", &text.replace("NAME", "frontend"));
+    let o = run_in(
+        d.path(),
+        &["translate", "-t", "k8s", "-o", "-", "score.yaml"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let docs: Vec<serde_yaml::Value> = serde_yaml::Deserializer::from_str(&stdout(&o))
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .collect();
+    let of = |kind: &str| docs.iter().find(|d| d["kind"] == kind).unwrap().clone();
+    assert_eq!(of("Service")["metadata"]["name"], "frontend");
+    assert_eq!(of("Deployment")["metadata"]["name"], "web");
+    assert_eq!(
+        of("HTTPRoute")["spec"]["rules"][0]["backendRefs"][0]["name"],
+        "frontend"
+    );
+    // An invalid name is a warning and the workload name is kept.
+    write(d.path(), "score.yaml", &text.replace("NAME", "Bad_Name"));
+    let o = run_in(
+        d.path(),
+        &["translate", "-t", "k8s", "-o", "-", "score.yaml"],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("Bad_Name` is not a valid Service"),
+        "{}",
+        stderr(&o)
+    );
+    let out = stdout(&o);
+    assert!(
+        out.contains("kind: Service\nmetadata:\n") && !out.contains("Bad_Name"),
+        "{out}"
+    );
+}
