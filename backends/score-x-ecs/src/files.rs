@@ -49,8 +49,60 @@ const SYSTEM_DIRS: &[&str] = &[
     "/var/run",
 ];
 
+/// Directories (and everything below them) that images populate: CA bundles, time zones,
+/// alternatives. A volume mounted there hides what the image put in, e.g. every trusted CA.
+const IMAGE_DIRS: &[&str] = &[
+    "/etc/alternatives",
+    "/etc/ca-certificates",
+    "/etc/pki",
+    "/etc/ssl",
+    "/usr/lib/ssl",
+    "/usr/local/share/ca-certificates",
+    "/usr/share/ca-certificates",
+    "/usr/share/zoneinfo",
+];
+
+/// A directory a task volume must not be mounted over: a system directory, or one that images
+/// populate (or a directory below one).
 pub fn is_system_dir(dir: &str) -> bool {
     SYSTEM_DIRS.contains(&dir)
+        || IMAGE_DIRS.iter().any(|d| {
+            dir.strip_prefix(d)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+        })
+}
+
+/// Merge the groups of one container whose directory lies below another of its directories
+/// into that ancestor's group (one volume, file names relative to it: `sub/x.conf`); a volume
+/// mounted inside another read-only one would need a mount point the init container never made.
+fn merge_nested(
+    groups: BTreeMap<(String, String), Vec<(String, &ResolvedFile)>>,
+) -> BTreeMap<(String, String), Vec<(String, &ResolvedFile)>> {
+    let mut out: BTreeMap<(String, String), Vec<(String, &ResolvedFile)>> = BTreeMap::new();
+    // BTreeMap order puts an ancestor before its descendants (`/a` < `/a/b`).
+    for ((cname, dir), files) in groups {
+        let ancestor = out
+            .keys()
+            .filter(|(c, d)| {
+                *c == cname
+                    && dir
+                        .strip_prefix(d.as_str())
+                        .is_some_and(|r| r.starts_with('/'))
+            })
+            .map(|(_, d)| d.clone())
+            .next();
+        match ancestor {
+            Some(a) => {
+                let rel = &dir[a.len() + 1..];
+                let entry = out.entry((cname, a)).or_default();
+                entry.extend(files.into_iter().map(|(n, f)| (format!("{rel}/{n}"), f)));
+            }
+            None => {
+                out.insert((cname, dir), files);
+            }
+        }
+    }
+    out
 }
 
 /// What the files of one workload turn into.
@@ -171,7 +223,7 @@ pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<FilesPlan, Error>
     let mut secrets = Vec::new();
     let mut init_mounts = Vec::new();
     let mut script = vec!["set -e".to_string()];
-    for (i, ((cname, dir), files)) in groups.into_iter().enumerate() {
+    for (i, ((cname, dir), files)) in merge_nested(groups).into_iter().enumerate() {
         let vname = volume_name(&cname, &dir);
         let at = format!("/score-x/v{i}");
         plan.volumes.push(Volume {
@@ -226,6 +278,9 @@ pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<FilesPlan, Error>
                 }
             }
             let path = single_quote(&format!("{at}/{name}"));
+            if let Some((sub, _)) = name.rsplit_once('/') {
+                script.push(format!("mkdir -p {}", single_quote(&format!("{at}/{sub}"))));
+            }
             if parts.is_empty() {
                 script.push(format!(": > {path}"));
             } else {

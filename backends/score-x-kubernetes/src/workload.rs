@@ -60,6 +60,35 @@ fn service(w: &ResolvedWorkload, opts: &Options, name: &str, headless: bool) -> 
     }
 }
 
+/// score-k8s's annotation naming a workload's Service (default: the workload name).
+pub const SERVICE_NAME_ANNOTATION: &str = "k8s.score.dev/service-name";
+
+/// The name of `w`'s Service: its `k8s.score.dev/service-name` annotation when that is a valid
+/// RFC 1035 label (else a warning, and the workload name), as score-k8s names it.
+pub fn service_name<'a>(w: &'a ResolvedWorkload, warnings: &mut Vec<Diagnostic>) -> &'a str {
+    let Some(name) = w.annotations.get(SERVICE_NAME_ANNOTATION) else {
+        return &w.name;
+    };
+    let valid = name.len() <= 63
+        && name.starts_with(|c: char| c.is_ascii_lowercase())
+        && !name.ends_with('-')
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if valid {
+        return name;
+    }
+    warnings.push(
+        Diagnostic::warning(
+            score_x_core::Code::InvalidValue,
+            format!("workload `{}`: the annotation `{SERVICE_NAME_ANNOTATION}: {name}` is not a valid Service name; the Service is named `{}`", w.name, w.name),
+        )
+        .at(w.span.clone())
+        .hint("use 1-63 characters of a-z, 0-9 and '-', starting with a letter and not ending with '-'"),
+    );
+    &w.name
+}
+
 /// Every object of workload `w`, in output order: ConfigMap, Secret, Service(s), workload object.
 pub fn workload_objects(
     app: &Resolved,
@@ -112,7 +141,7 @@ pub fn workload_objects(
     if !w.service_ports.is_empty() {
         out.push(Object {
             origin: origin(),
-            body: Body::Service(Box::new(service(w, opts, &w.name, false))),
+            body: Body::Service(Box::new(service(w, opts, service_name(w, warnings), false))),
         });
     }
     let metadata = meta(&w.name, &w.name, opts);

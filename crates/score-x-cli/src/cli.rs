@@ -32,9 +32,10 @@ pub enum Command {
         after_help = "Example:\n  score-x init            # writes score.yaml (unless present) and .score-x/"
     )]
     Init(InitArgs),
-    /// Check Score files: schema, placeholders, resources, `before` ordering.
+    /// Check Score files for every target, as translate would: schema, placeholders, resources,
+    /// provisioners, params, outputs, capabilities (runs no cmd:// provisioner, writes nothing).
     #[command(
-        after_help = "Examples:\n  score-x validate score.yaml\n  score-x validate --format json services/*/score.yaml\n\nExit codes: 0 valid, 1 invalid, 2 usage error."
+        after_help = "Examples:\n  score-x validate score.yaml\n  score-x validate --target ecs --image api:1.2 score.yaml\n  score-x validate --format json services/*/score.yaml\n\nExit codes: 0 valid, 1 invalid, 2 usage error."
     )]
     Validate(ValidateArgs),
     /// Show the resource graph: workloads, shared resources, dependencies, provisioning order.
@@ -96,6 +97,21 @@ pub struct ValidateArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
     pub format: ValidateFormat,
+    /// Check for this target (repeatable; default: every target of this build).
+    #[arg(long, short = 't', value_parser = parse_target)]
+    pub target: Vec<TargetArg>,
+    /// Replace `image: "."` with this image (without it, `.` is accepted as it is).
+    #[arg(long, short = 'i')]
+    pub image: Option<String>,
+    /// Provisioner files, matched before .score-x/provisioners/ and the target's defaults. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub provisioners: Vec<PathBuf>,
+    /// YAML file with the target's settings (with exactly one --target).
+    #[arg(long, value_name = "FILE")]
+    pub target_options: Option<PathBuf>,
+    /// The project state directory (only its provisioners/ are read; nothing is written).
+    #[arg(long, default_value = ".score-x", value_name = "DIR")]
+    pub state_dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

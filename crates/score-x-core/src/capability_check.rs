@@ -19,9 +19,9 @@ pub fn check(app: &Resolved, plan: &Plan, caps: &Capabilities) -> Vec<Diagnostic
             Diagnostic::warning(
                 Code::Approximated,
                 format!(
-                    "{what}: {} is approximated on {}: {how}",
-                    f.describe(),
-                    caps.target
+                    "{what}: approximated on {} ({}): {how}",
+                    caps.target,
+                    f.describe()
                 ),
             )
             .at(span.clone()),

@@ -34,6 +34,12 @@ pub trait CommandRunner {
         stdin: &[u8],
         timeout: Duration,
     ) -> Result<CommandOutput, String>;
+
+    /// A dry runner runs nothing: `provision` then gives every `cmd://` provisioner's outputs
+    /// unknown placeholder values (see [`crate::DryRunner`], used by `validate`).
+    fn is_dry(&self) -> bool {
+        false
+    }
 }
 
 /// score-k8s's secret marker prefix and suffix: `🔐💬<name>_<key>💬🔐`.

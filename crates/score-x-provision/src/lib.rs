@@ -36,6 +36,7 @@ pub use format::{
 };
 pub use project_state::{ProjectState, STATE_FILE_VERSION, StateFile};
 pub use provision::{Context, provision};
+pub use run::{DryRunner, UNKNOWN_OUTPUT};
 pub use seed::{SEED_LEN, Seed, SeedError};
 pub use set::ProvisionerSet;
 pub use state::{

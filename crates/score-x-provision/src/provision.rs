@@ -32,7 +32,22 @@ pub struct Context<'a> {
 /// to match by chance; use them for suffixes, not secrets).
 const LEAK_CHECK_MIN_LEN: usize = 8;
 
-/// `{name: {name, metadata, services: {port-name: {name, port, target_port, protocol}}}}`.
+/// The name other objects reach workload `w` by: its `k8s.score.dev/service-name` annotation
+/// (score-k8s's; the kubernetes backend names the Service so when it is a valid name), else its name.
+fn service_name(w: &score_x_core::ir::Workload) -> &str {
+    w.annotations
+        .get("k8s.score.dev/service-name")
+        .filter(|n| {
+            n.len() <= 63
+                && n.starts_with(|c: char| c.is_ascii_lowercase())
+                && !n.ends_with('-')
+                && n.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+        .map_or(&w.name, String::as_str)
+}
+
+/// `{name: {name, metadata, services: {port-name: {…}}, service_name}}`.
 pub(crate) fn workloads_data(app: &App) -> Json {
     let mut out = serde_json::Map::new();
     for (name, w) in &app.workloads {
@@ -48,7 +63,7 @@ pub(crate) fn workloads_data(app: &App) -> Json {
             .collect();
         out.insert(
             name.clone(),
-            serde_json::json!({"name": name, "metadata": w.metadata, "services": services}),
+            serde_json::json!({"name": name, "metadata": w.metadata, "services": services, "service_name": service_name(w)}),
         );
     }
     Json::Object(out)
@@ -228,8 +243,11 @@ impl One<'_, '_> {
                 .hint(if types.is_empty() {
                     "no provisioner is loaded at all; add a provisioner file with --provisioners or in .score-x/provisioners/".to_string()
                 } else {
+                    let near = did_you_mean(&res.type_, types.iter().copied())
+                        .map(|t| format!("did you mean `{t}`? "))
+                        .unwrap_or_default();
                     format!(
-                        "provisioners for {target} support: {}; add your own with --provisioners FILE or in .score-x/provisioners/",
+                        "{near}provisioners for {target} support: {}; add your own with --provisioners FILE or in .score-x/provisioners/",
                         types.join(", ")
                     )
                 });
@@ -306,6 +324,9 @@ impl One<'_, '_> {
                 &self.ctx.options,
                 &self.work.seed,
             ),
+            ProvisionerKind::Cmd(_) if self.ctx.runner.is_dry() => {
+                Ok(crate::run::dry(&input, target))
+            }
             ProvisionerKind::Cmd(_) => crate::cmd::run(
                 &input,
                 &CmdEnv {

@@ -74,3 +74,68 @@ pub(crate) fn fail(
         format!("resource `{}` declared here", input.uid),
     )
 }
+
+/// The value every output of a `cmd://` provisioner takes in a dry run (a valid DNS label, so
+/// value checks downstream still pass).
+pub const UNKNOWN_OUTPUT: &str = "score-x-unknown-output";
+
+/// A [`crate::CommandRunner`] that runs nothing: `provision` gives each `cmd://` provisioner
+/// the outputs its declaration (or, undeclared or open, its consumers) asks for, with unknown
+/// placeholder values. `validate` uses it to check everything but the commands themselves.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DryRunner;
+
+impl crate::CommandRunner for DryRunner {
+    fn run(
+        &self,
+        program: &str,
+        _args: &[String],
+        _stdin: &[u8],
+        _timeout: std::time::Duration,
+    ) -> Result<crate::CommandOutput, String> {
+        Err(format!("`{program}` is not run in a dry run"))
+    }
+
+    fn is_dry(&self) -> bool {
+        true
+    }
+}
+
+/// The result a dry run gives a `cmd://` provisioner: every declared output and every output
+/// its consumers request (any name when it declares no outputs), as unknown values.
+pub(crate) fn dry(input: &RunInput<'_>, target: score_x_core::Target) -> RunResult {
+    let p = input.p;
+    let mut outputs = BTreeMap::new();
+    let unknown = |name: &str, secret: bool| {
+        if secret {
+            Output::Secret(score_x_core::resolved::SecretRef {
+                name: UNKNOWN_OUTPUT.to_string(),
+                key: Some(name.to_string()),
+                value: None,
+            })
+        } else {
+            Output::Plain(serde_json::Value::String(UNKNOWN_OUTPUT.to_string()))
+        }
+    };
+    for (name, spec) in p.declared_outputs() {
+        outputs.insert(name.clone(), unknown(name, spec.secret));
+    }
+    if !p.outputs_declared || p.open_outputs().is_some() {
+        let secret = p.open_outputs().is_some_and(|o| o.secret);
+        for name in &input.requested {
+            outputs.insert(name.clone(), unknown(name, secret));
+        }
+    }
+    RunResult {
+        state: serde_json::Value::Object(serde_json::Map::new()),
+        shared_patch: None,
+        outputs,
+        // As a cmd provisioner that printed no manifests.
+        artifacts: if target.provisioner_section() == "kubernetes" {
+            serde_json::Value::Array(Vec::new())
+        } else {
+            serde_json::Value::Null
+        },
+        generated: Vec::new(),
+    }
+}

@@ -221,6 +221,21 @@ impl Checker<'_> {
             match r.root {
                 Root::Resources => {
                     let name = r.keys.first().map_or("", String::as_str);
+                    if let (Some(decl), Some(key)) = (w.resources.get(name), r.keys.get(1))
+                        && decl.type_ == "environment"
+                        && !is_env_key(key)
+                    {
+                        let sp = locate(self, at, needle.len() + 1);
+                        let place = place(at);
+                        self.diags.push(
+                            Diagnostic::error(
+                                Code::InvalidPlaceholder,
+                                format!("`${{{r}}}` in {what}{place}: `{key}` is not a valid environment key; keys must match `[-._a-zA-Z0-9]+` (the rule of every target's secret and variable stores)"),
+                            )
+                            .at(sp)
+                            .hint(format!("rename it, e.g. `{}`", env_key_fix(key))),
+                        );
+                    }
                     if !w.resources.contains_key(name) {
                         let sp = locate(self, at, needle.len() + 1);
                         let place = place(at);
@@ -298,9 +313,22 @@ impl Checker<'_> {
         for (rname, r) in &w.resources {
             if let Some((node, path)) = &r.params {
                 self.params(w, node, path, &format!("the params of resource `{rname}`"));
+                if r.type_ == "route" {
+                    self.route_host(rname, node, path);
+                }
             }
         }
         for (cname, c) in &w.containers {
+            if c.image.value.contains("${") {
+                self.diags.push(
+                    Diagnostic::warning(
+                        Code::InvalidValue,
+                        format!("the image of container `{cname}` contains `${{`; placeholders are not expanded in `image`, so `{}` is used literally", c.image.value),
+                    )
+                    .at(c.image.span.clone())
+                    .hint("set the tag before translating, or write `image: \".\"` and pass the built image with `--image IMAGE`"),
+                );
+            }
             if c.image.value == "." && self.image.is_none() {
                 self.diags.push(
                     Diagnostic::error(
@@ -550,6 +578,79 @@ impl Checker<'_> {
 }
 
 /// "did you mean `X`?" for the closest of `candidates` to `name`, else `otherwise()`.
+/// An environment key every target's store accepts (Kubernetes Secret and ConfigMap keys).
+fn is_env_key(key: &str) -> bool {
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+}
+
+/// `key` with every character outside `[-._a-zA-Z0-9]` replaced by `_`.
+fn env_key_fix(key: &str) -> String {
+    let fixed: String = key
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    if fixed.is_empty() {
+        "MY_KEY".into()
+    } else {
+        fixed
+    }
+}
+
+/// A lowercase RFC 1123 hostname (labels of 1-63 `a-z0-9-`, not starting or ending with `-`,
+/// 253 characters at most), optionally behind a `*.` wildcard: what HTTPRoute, ALB and Nomad
+/// accept as a route host.
+pub fn is_route_host(host: &str) -> bool {
+    let name = host.strip_prefix("*.").unwrap_or(host);
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+impl Checker<'_> {
+    /// A literal `host` param of a `route` must be a valid hostname (placeholders are checked
+    /// once resolved, by the target).
+    fn route_host(&mut self, rname: &str, node: &Node, path: &str) {
+        let Value::Map(m) = &node.value else {
+            return;
+        };
+        for (k, n) in m {
+            if k.name != "host" {
+                continue;
+            }
+            let Value::Str(host) = &n.value else {
+                continue;
+            };
+            if host.contains("${") || is_route_host(host) {
+                continue;
+            }
+            self.diags.push(
+                Diagnostic::error(
+                    Code::InvalidParam,
+                    format!("the `host` param of route `{rname}` is `{host}`, which is not a valid hostname"),
+                )
+                .at(n.pos.span(&child(path, "host")))
+                .hint("use a lowercase RFC 1123 hostname (labels of a-z, 0-9 and '-', joined by '.'), e.g. `api.example.com`, or a wildcard `*.example.com`"),
+            );
+        }
+    }
+}
+
 fn suggest<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a String>,
@@ -627,5 +728,45 @@ mod tests {
         for t in ["/etc/app.conf", "/etc/..hidden", "/a/b../c", "rel/x"] {
             assert!(target_errors(t).is_empty(), "{t}");
         }
+    }
+
+    #[test]
+    fn route_hosts_are_lowercase_rfc_1123_names_or_wildcards() {
+        for ok in [
+            "api.example.com",
+            "*.example.com",
+            "localhost",
+            "a-1.b2",
+            "x",
+        ] {
+            assert!(super::is_route_host(ok), "{ok}");
+        }
+        let long_label = format!("{}.com", "a".repeat(64));
+        for bad in [
+            "Not A Host!",
+            "API.example.com",
+            "-a.com",
+            "a-.com",
+            "a..b",
+            "",
+            "*.",
+            "*",
+            "a.*.com",
+            long_label.as_str(),
+        ] {
+            assert!(!super::is_route_host(bad), "{bad}");
+        }
+        assert!(!super::is_route_host(&"a.".repeat(127)));
+    }
+
+    #[test]
+    fn environment_keys_follow_the_secret_key_rule() {
+        for ok in ["MY_VAR", "a.b-c", "X1"] {
+            assert!(super::is_env_key(ok), "{ok}");
+        }
+        for bad in ["MY VAR", "a/b", "", "é"] {
+            assert!(!super::is_env_key(bad), "{bad}");
+        }
+        assert_eq!(super::env_key_fix("MY VAR"), "MY_VAR");
     }
 }

@@ -2,6 +2,7 @@
 
 #[cfg(feature = "ecs")]
 mod apply;
+mod front_half;
 mod graph;
 mod init;
 mod output;

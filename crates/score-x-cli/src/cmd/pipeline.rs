@@ -90,31 +90,33 @@ pub fn prepare(
     }
 }
 
-fn provisioner_set(
-    args: &PipelineArgs,
+/// The provisioners for `target` in match order: `files` (`--provisioners`), then
+/// `<state_dir>/provisioners/`, then the target's defaults; with their sources for diagnostics.
+pub fn provisioner_set(
+    files: &[std::path::PathBuf],
+    state_dir: &std::path::Path,
+    target: Target,
 ) -> Result<(ProvisionerSet, Vec<SourceFile>), Result<Diagnostics, Failure>> {
     let mut set = ProvisionerSet::new();
     let mut sources = Vec::new();
     let mut diags = Diagnostics::new();
-    for p in &args.provisioners {
-        let text = fsio::read_text(p).map_err(|e| Err(Failure::Fatal(e)))?;
-        let name = p.display().to_string();
-        if let Err(d) = set.add_file(&name, &text, Origin::User(name.clone())) {
-            diags.extend(d);
-        }
-        sources.push(SourceFile { name, text });
-    }
-    for p in
-        project::project_provisioner_files(&args.state_dir).map_err(|e| Err(Failure::Fatal(e)))?
-    {
+    let project =
+        project::project_provisioner_files(state_dir).map_err(|e| Err(Failure::Fatal(e)))?;
+    let user = files.iter().map(|p| (p.clone(), true));
+    for (p, is_user) in user.chain(project.into_iter().map(|p| (p, false))) {
         let text = fsio::read_text(&p).map_err(|e| Err(Failure::Fatal(e)))?;
         let name = p.display().to_string();
-        if let Err(d) = set.add_file(&name, &text, Origin::Project(name.clone())) {
+        let origin = if is_user {
+            Origin::User(name.clone())
+        } else {
+            Origin::Project(name.clone())
+        };
+        if let Err(d) = set.add_file(&name, &text, origin) {
             diags.extend(d);
         }
         sources.push(SourceFile { name, text });
     }
-    if let Err(d) = set.add_defaults(args.target.target()) {
+    if let Err(d) = set.add_defaults(target) {
         diags.extend(d);
     }
     if diags.has_errors() {
@@ -141,7 +143,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     };
     let graph = ResourceGraph::build(&app).map_err(|d| fail(&d, &sources))?;
     let plan = Plan::of_app(&app).map_err(|d| fail(&d, &sources))?;
-    let (set, prov_sources) = match provisioner_set(args) {
+    let (set, prov_sources) = match provisioner_set(&args.provisioners, &args.state_dir, target) {
         Ok(x) => x,
         Err(Ok(d)) => return Err(fail(&d, &sources)),
         Err(Err(f)) => return Err(f),

@@ -2,10 +2,12 @@
 
 use serde::Serialize;
 
-use score_x_core::{Code, Diagnostic, Diagnostics};
+use score_x_core::{Code, Diagnostic, Diagnostics, Severity};
+use score_x_spec::SourceFile;
 
 use crate::cli::{ValidateArgs, ValidateFormat};
 use crate::cmd::Failure;
+use crate::cmd::front_half::{self, Finding, FrontHalf};
 use crate::inputs;
 use crate::printer::Printer;
 use crate::source_reader::SourceReader;
@@ -22,6 +24,10 @@ struct JsonIssue<'a> {
     column: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     hint: Option<&'a str>,
+    /// The targets the problem is found on (`ecs`, `kubernetes, nomad`); absent when it is
+    /// found on every checked target or is not target-specific.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -31,7 +37,8 @@ struct JsonResult<'a> {
     warnings: Vec<JsonIssue<'a>>,
 }
 
-fn issue(d: &Diagnostic) -> JsonIssue<'_> {
+fn issue(f: &Finding) -> JsonIssue<'_> {
+    let d = &f.diag;
     JsonIssue {
         path: d
             .span
@@ -43,57 +50,102 @@ fn issue(d: &Diagnostic) -> JsonIssue<'_> {
         line: d.span.as_ref().map(|s| s.line),
         column: d.span.as_ref().map(|s| s.column),
         hint: d.hint.as_deref(),
+        target: (!f.targets.is_empty()).then(|| f.targets.join(", ")),
     }
 }
 
 /// The `ValidationResult` JSON document (pretty, trailing newline).
-fn to_json(diags: &Diagnostics) -> String {
+fn to_json(findings: &[Finding]) -> String {
+    let is_error = |f: &&Finding| f.diag.severity == Severity::Error;
     let doc = JsonResult {
-        valid: !diags.has_errors(),
-        errors: diags.errors().map(issue).collect(),
-        warnings: diags.warnings().map(issue).collect(),
+        valid: !findings.iter().any(|f| is_error(&f)),
+        errors: findings.iter().filter(is_error).map(issue).collect(),
+        warnings: findings
+            .iter()
+            .filter(|f| !is_error(f))
+            .map(issue)
+            .collect(),
     };
     crate::printer::pretty_json(&doc)
 }
 
-pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
-    let sources = match inputs::read_sources(&args.inputs) {
-        Ok(s) => s,
-        Err(Failure::Fatal(msg)) if args.format == ValidateFormat::Json => {
-            let d = Diagnostics(vec![Diagnostic::error(Code::Io, msg)]);
-            printer.out(&to_json(&d));
-            return Err(Failure::Invalid);
+fn untagged(diags: Diagnostics) -> Vec<Finding> {
+    diags
+        .0
+        .into_iter()
+        .map(|diag| Finding {
+            diag,
+            targets: Vec::new(),
+        })
+        .collect()
+}
+
+/// Load, graph, plan (target-independent), then the front half of every target.
+fn findings(
+    args: &ValidateArgs,
+    sources: &[SourceFile],
+) -> Result<(Vec<Finding>, FrontHalf), Failure> {
+    let targets = front_half::targets(args)?;
+    let opts = score_x_spec::LoadOptions {
+        // Without --image, `image: "."` stays as it is (valid Score; translate needs --image).
+        image: Some(args.image.clone().unwrap_or_else(|| ".".into())),
+        ..Default::default()
+    };
+    let reader = SourceReader::new(args.inputs.allow_outside_sources);
+    let loaded = match score_x_spec::load(sources, &reader, &opts) {
+        Ok(l) => l,
+        Err(d) => return Ok((untagged(d), FrontHalf::default())),
+    };
+    let mut all = untagged(loaded.warnings);
+    let app = loaded.app;
+    let graph = score_x_core::graph::ResourceGraph::build(&app);
+    let plan = score_x_core::plan::Plan::of_app(&app);
+    let (graph, plan) = match (graph, plan) {
+        (Ok(g), Ok(p)) => (g, p),
+        (g, p) => {
+            all.extend(untagged(g.err().unwrap_or_default()));
+            all.extend(untagged(p.err().unwrap_or_default()));
+            return Ok((all, FrontHalf::default()));
         }
+    };
+    let mut front = front_half::check(&app, &graph, &plan, &targets, args)?;
+    all.append(&mut front.findings);
+    all.sort_by(|a, b| (&a.diag, &a.targets).cmp(&(&b.diag, &b.targets)));
+    Ok((all, front))
+}
+
+pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
+    let json = args.format == ValidateFormat::Json;
+    let fatal_json = |msg: String| {
+        let d = untagged(Diagnostics(vec![Diagnostic::error(Code::Io, msg)]));
+        printer.out(&to_json(&d));
+        Failure::Invalid
+    };
+    let mut sources = match inputs::read_sources(&args.inputs) {
+        Ok(s) => s,
+        Err(Failure::Fatal(msg)) if json => return Err(fatal_json(msg)),
         Err(e) => return Err(e),
     };
-    let result = score_x_spec::load(
-        &sources,
-        &SourceReader::new(args.inputs.allow_outside_sources),
-        &score_x_spec::LoadOptions::default(),
-    );
-    // Resource params that form a cycle are found by the graph stage: run it too.
-    let (diags, ok) = match result {
-        Ok(loaded) => match score_x_core::graph::ResourceGraph::build(&loaded.app) {
-            Ok(_) => (loaded.warnings, true),
-            Err(cycles) => {
-                let mut all = loaded.warnings;
-                all.extend(cycles);
-                all.sort();
-                (all, false)
-            }
-        },
-        Err(d) => (d, false),
+    let (all, front) = match findings(args, &sources) {
+        Ok(x) => x,
+        Err(Failure::Fatal(msg)) if json => return Err(fatal_json(msg)),
+        Err(e) => return Err(e),
     };
-    match args.format {
-        ValidateFormat::Json => printer.out(&to_json(&diags)),
-        ValidateFormat::Text => {
-            if ok {
-                printer.diagnostics(&diags.0, &sources);
-                let n = sources.len();
-                printer.err(&format!("{n} file{} valid", if n == 1 { "" } else { "s" }));
-            } else {
-                inputs::report(printer, &diags, &sources);
-            }
+    let ok = !all.iter().any(|f| f.diag.severity == Severity::Error);
+    let n = sources.len();
+    sources.extend(front.sources);
+    if json {
+        printer.out(&to_json(&all));
+    } else {
+        let diags = Diagnostics(all.iter().map(Finding::tagged).collect());
+        for note in &front.notes {
+            printer.err(&format!("note: {note}"));
+        }
+        if ok {
+            printer.diagnostics(&diags.0, &sources);
+            printer.err(&format!("{n} file{} valid", if n == 1 { "" } else { "s" }));
+        } else {
+            inputs::report(printer, &diags, &sources);
         }
     }
     if ok { Ok(()) } else { Err(Failure::Invalid) }
@@ -120,7 +172,7 @@ mod tests {
                 .is_some_and(|s| &*s.path == "/containers/main/files/\"/etc/x~y\"/mode")),
             "{diags:?}"
         );
-        let v: serde_json::Value = serde_json::from_str(&to_json(&diags)).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&to_json(&untagged(diags))).unwrap();
         assert_eq!(
             v["errors"][0]["path"],
             "/containers/main/files/~1etc~1x~0y/mode"
