@@ -184,6 +184,16 @@ const EXPECTED_TARGET_ERRORS: &[(&str, Target, &str, &[&str])] = &[
             "workload `hello-world`: file `/fileA.txt` of container `hello` is in the root directory; ECS mounts whole volumes and none can be mounted over `/` (move it to a directory of its own, e.g. `/config/fileA.txt`)",
         ],
     ),
+    (
+        // A CA certificate dropped into the image's own CA directory: a volume there would hide
+        // the image's bundle, so ECS refuses it (issue 9: directories images populate).
+        "seed/EcommerceFrontendExample",
+        Target::ECS,
+        "emit",
+        &[
+            "file `/etc/ssl/certs/internal-ca.crt` of container `frontend` in workload `ecommerce-frontend` lives in the system directory `/etc/ssl/certs`; ECS can only mount a whole volume there, which would hide the image's own `/etc/ssl/certs`",
+        ],
+    ),
 ];
 
 /// Translations known to fail because of a bug outside this test (case, targets, a substring of
