@@ -142,11 +142,6 @@ pub fn is_port_name(s: &str) -> bool {
         && !s.contains("--")
 }
 
-/// Escape a map key for a JSON-pointer-like YAML path.
-pub fn pointer_escape(s: &str) -> String {
-    s.replace('~', "~0").replace('/', "~1")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ use crate::backend::{Capabilities, Feature, Support};
 use crate::diag::{Code, Diagnostic, Span};
 use crate::ir::Protocol;
 use crate::ir::Readiness;
+use crate::plan::kind::annotation_path;
 use crate::plan::{KIND_ANNOTATIONS, Plan, WorkloadKind};
 use crate::resolved::{Resolved, ResolvedContent};
 
@@ -45,10 +46,7 @@ pub fn check(app: &Resolved, plan: &Plan, caps: &Capabilities) -> Vec<Diagnostic
                 .into_iter()
                 .find(|k| w.annotations.contains_key(*k))
                 .unwrap_or(KIND_ANNOTATIONS[0]);
-            w.span.with_path(format!(
-                "/metadata/annotations/{}",
-                key.replace('~', "~0").replace('/', "~1")
-            ))
+            w.span.with_path(annotation_path(key))
         };
         match kind {
             Some(k) if k.runs_to_completion() => use_feature(

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::de::DeserializeOwned;
 
 use crate::diag::{Code, Diagnostic, Span, did_you_mean};
+use crate::yaml_tree::path::child;
 
 /// The text of a `--target-options` file.
 #[derive(Debug, Clone, Copy)]
@@ -79,19 +80,17 @@ fn from_file<T: DeserializeOwned>(
     }
 }
 
-/// A serde path (`a.b[0].c`) as a JSON Pointer (`/a/b/0/c`).
+/// A serde path (`a.b[0].c`) as the readable YAML path every diagnostic uses (`/a/b/0/c`).
 fn pointer(path: &serde_path_to_error::Path) -> String {
     use serde_path_to_error::Segment;
     let mut out = String::new();
     for seg in path.iter() {
-        let s = match seg {
-            Segment::Seq { index } => index.to_string(),
-            Segment::Map { key } => key.replace('~', "~0").replace('/', "~1"),
-            Segment::Enum { variant } => variant.clone(),
+        out = match seg {
+            Segment::Seq { index } => child(&out, &index.to_string()),
+            Segment::Map { key } => child(&out, key),
+            Segment::Enum { variant } => child(&out, variant),
             Segment::Unknown => continue,
         };
-        out.push('/');
-        out.push_str(&s);
     }
     out
 }

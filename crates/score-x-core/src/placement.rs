@@ -7,6 +7,7 @@ use crate::backend::Target;
 use crate::diag::{Code, Diagnostic, Diagnostics, Span, did_you_mean};
 use crate::ir::{App, Resource};
 use crate::uid::ResourceUid;
+use crate::yaml_tree::path::child;
 
 /// The host target of every workload and resource of an estate.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -63,7 +64,7 @@ impl Placement {
                 "workload",
                 w,
                 &names,
-                span.with_path(format!("/workloads/{w}")),
+                span.with_path(child("/workloads", w)),
             ));
         }
         let uids: Vec<String> = app.resources.keys().map(ToString::to_string).collect();
@@ -72,10 +73,7 @@ impl Placement {
             .keys()
             .filter(|r| !app.resources.contains_key(*r))
         {
-            let path = format!(
-                "/resources/{}",
-                r.as_str().replace('~', "~0").replace('/', "~1")
-            );
+            let path = child("/resources", r.as_str());
             out.push(unknown(
                 "resource",
                 r.as_str(),

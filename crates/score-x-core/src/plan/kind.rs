@@ -39,11 +39,10 @@ impl WorkloadKind {
     }
 }
 
-fn annotation_path(key: &str) -> String {
-    format!(
-        "/metadata/annotations/{}",
-        key.replace('~', "~0").replace('/', "~1")
-    )
+/// The readable YAML path of annotation `key` (quoted when it holds a `/`, as the front end
+/// writes every path; JSON output turns it into an RFC 6901 pointer).
+pub fn annotation_path(key: &str) -> String {
+    crate::yaml_tree::path::child("/metadata/annotations", key)
 }
 
 /// The kind the workload's annotations ask for (default `Service`).

@@ -9,6 +9,7 @@
 
 use std::collections::BTreeMap;
 
+use super::kind::annotation_path;
 use super::roles::Role;
 use super::shape::{ContainerShape, WorkloadShape};
 use crate::diag::{Code, Diagnostic};
@@ -18,13 +19,6 @@ pub const PORT_CONTAINER_ANNOTATION: &str = "score-x.dev/port-container.";
 /// Every accepted spelling of that annotation, in precedence order.
 pub const PORT_CONTAINER_ANNOTATIONS: [&str; 2] =
     [PORT_CONTAINER_ANNOTATION, "ecs.score.dev/port-container."];
-
-fn pointer(key: &str) -> String {
-    format!(
-        "/metadata/annotations/{}",
-        key.replace('~', "~0").replace('/', "~1")
-    )
-}
 
 /// The container named by a port-container annotation, if any (an unknown name is an error).
 fn annotated<W: WorkloadShape>(w: &W, port: &str) -> Result<Option<String>, Diagnostic> {
@@ -45,7 +39,7 @@ fn annotated<W: WorkloadShape>(w: &W, port: &str) -> Result<Option<String>, Diag
             w.name()
         ),
     )
-    .at(w.span().with_path(pointer(&key)))
+    .at(w.span().with_path(annotation_path(&key)))
     .hint("name one of the workload's containers"))
 }
 

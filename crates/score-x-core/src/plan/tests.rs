@@ -129,8 +129,10 @@ fn kinds() {
     let d = Plan::of_resolved(&app(vec![bad], vec![])).unwrap_err();
     let d = &d.0[0];
     assert_eq!(d.code, Code::InvalidValue);
+    let path = d.span.as_ref().unwrap().path.clone();
+    assert_eq!(path.as_ref(), "/metadata/annotations/\"score-x.dev/kind\"");
     assert_eq!(
-        d.span.as_ref().unwrap().path.as_ref(),
+        crate::yaml_tree::path::json_pointer(&path),
         "/metadata/annotations/score-x.dev~1kind"
     );
 }
