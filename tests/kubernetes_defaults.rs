@@ -304,3 +304,52 @@ fn provisioner_params_and_gateway_options() {
     );
     assert_valid_manifests(&yaml);
 }
+
+/// score-k8s's `k8s.score.dev/service-name`: the Service, and every address other workloads get
+/// for it (`service` and `service-port` outputs), use the annotated name.
+#[test]
+fn service_name_annotation_names_the_service_and_its_addresses() {
+    let cart = r#"
+apiVersion: score.dev/v1b1
+metadata:
+  name: cart
+  annotations: { k8s.score.dev/service-name: shop-cart }
+service: { ports: { web: { port: 80, targetPort: 8080 } } }
+containers: { main: { image: cart:1 } }
+"#;
+    let client = r#"
+apiVersion: score.dev/v1b1
+metadata: { name: client }
+containers:
+  main:
+    image: client:1
+    variables:
+      CART: "${resources.cart.name}"
+      CART_URL: "http://${resources.cart-port.hostname}:${resources.cart-port.port}"
+resources:
+  cart: { type: service }
+  cart-port: { type: service-port, params: { workload: cart, port: web } }
+"#;
+    let out = manifests(
+        &[("cart.yaml", cart), ("client.yaml", client)],
+        score_x_kubernetes::Options::default(),
+    );
+    assert_valid_manifests(&out);
+    let all = docs(&out);
+    let svc = all.iter().find(|d| d["kind"] == "Service").unwrap();
+    assert_eq!(svc["metadata"]["name"], "shop-cart");
+    let env = &all
+        .iter()
+        .find(|d| d["kind"] == "Deployment" && d["metadata"]["name"] == "client")
+        .unwrap()["spec"]["template"]["spec"]["containers"][0]["env"];
+    let value = |n: &str| {
+        env.as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["name"] == n)
+            .unwrap()["value"]
+            .clone()
+    };
+    assert_eq!(value("CART"), "shop-cart");
+    assert_eq!(value("CART_URL"), "http://shop-cart:80");
+}

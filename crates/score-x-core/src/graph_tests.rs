@@ -45,6 +45,7 @@ fn resource(
         class: uid.class().into(),
         id: None,
         params,
+        param_spans: Default::default(),
         metadata: json!({}),
         source_workload: src.into(),
         source_name: name.into(),

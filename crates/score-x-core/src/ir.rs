@@ -218,6 +218,8 @@ pub struct Resource {
     pub id: Option<String>,
     /// Params with placeholders (resolved against the source workload before provisioning).
     pub params: Option<TValue>,
+    /// Where each top-level param's value is written (diagnostics point at the param).
+    pub param_spans: BTreeMap<String, Span>,
     /// `metadata` of the resource declaration (annotations…).
     pub metadata: serde_json::Value,
     /// The workload whose declaration is authoritative (the first, by name, that gives params).
@@ -231,6 +233,14 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// The span of param `key`, else the declaration's with the param's path.
+    pub fn param_span(&self, key: &str, params_path: &str) -> Span {
+        self.param_spans.get(key).cloned().unwrap_or_else(|| {
+            self.span
+                .with_path(crate::yaml_tree::path::child(params_path, key))
+        })
+    }
+
     /// Declared by more than one workload, or with an explicit `id`.
     pub fn is_shared(&self) -> bool {
         self.id.is_some() || self.consumers.len() > 1

@@ -124,6 +124,7 @@ mod tests {
             class: "default".into(),
             id: Some("db".into()),
             params: None,
+            param_spans: Default::default(),
             metadata: serde_json::Value::Null,
             source_workload: consumers[0].into(),
             source_name: "db".into(),

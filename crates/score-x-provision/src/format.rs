@@ -237,6 +237,8 @@ pub struct Provisioner {
     pub origin: Origin,
     /// False for a `cmd://` provisioner without `supported_params`/`params`: any params pass.
     pub params_declared: bool,
+    /// `strict_params: true`: a param the provisioner does not declare is an error, not a warning.
+    pub strict_params: bool,
     /// False for a `cmd://` provisioner without `expected_outputs`/`outputs`: any outputs pass.
     /// `outputs` may hold the open declaration [`OPEN_OUTPUTS`] (see [`Provisioner::open_outputs`]).
     pub outputs_declared: bool,
@@ -291,7 +293,7 @@ impl Provisioner {
     }
 }
 
-const COMMON_KEYS: [&str; 5] = ["uri", "type", "class", "id", "description"];
+const COMMON_KEYS: [&str; 6] = ["uri", "type", "class", "id", "description", "strict_params"];
 const TEMPLATE_KEYS: [&str; 11] = [
     "params",
     "outputs",
@@ -515,6 +517,21 @@ fn decode_one(
     let class = opt("class", diags);
     let id = opt("id", diags);
     let description = opt("description", diags);
+    let strict_params = match get("strict_params").map(|n| &n.value) {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(_) => {
+            let n = get("strict_params").map_or(&item.pos, |n| &n.pos);
+            let at = format!("{path}/strict_params");
+            diags.push(err(
+                Code::InvalidType,
+                n,
+                &at,
+                "`strict_params` must be true or false",
+            ));
+            false
+        }
+    };
 
     // Params: `params` (typed) or `supported_params` (names only); likewise outputs.
     let (params, params_declared) = PARAMS.decode(&get, path, !scheme_is_cmd, diags);
@@ -583,6 +600,7 @@ fn decode_one(
         outputs,
         origin: origin.clone(),
         params_declared,
+        strict_params,
         outputs_declared,
         // The first key's position (a block mapping's own mark is less useful).
         span: entries

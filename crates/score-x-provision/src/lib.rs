@@ -14,6 +14,7 @@
 #![allow(clippy::result_large_err)]
 
 mod cmd;
+pub mod contracts;
 mod defaults;
 pub mod format;
 mod helpers;

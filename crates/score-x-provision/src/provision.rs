@@ -424,6 +424,51 @@ impl One<'_, '_> {
         }))
     }
 
+    /// A param `key` that provisioner `p` does not declare: a note when it is a portable param of
+    /// the type's contract (another target uses it), else a warning with a "did you mean" (an
+    /// error when the provisioner sets `strict_params`). Never an error for a contract param:
+    /// the same score file translates on every target.
+    fn undeclared_param(
+        &self,
+        p: &crate::Provisioner,
+        res: &Resource,
+        key: &str,
+        path: &str,
+    ) -> Diagnostic {
+        let target = self.ctx.target;
+        let at = res.param_span(key, path);
+        if crate::contracts::contract(&res.type_).is_some_and(|c| c.params.contains_key(key)) {
+            return Diagnostic::warning(
+                Code::InvalidParam,
+                format!(
+                    "resource `{}` has the portable `{}` param `{key}`, which provisioner {} does not use on {target}; it is ignored here",
+                    res.uid, res.type_, p.uri
+                ),
+            )
+            .at(at)
+            .related(p.span.clone(), "provisioner declared here")
+            .hint("other targets use it; nothing to change for a portable file");
+        }
+        let msg = format!(
+            "resource `{}` has param `{key}`, which provisioner {} does not use on {target}",
+            res.uid, p.uri
+        );
+        let d = if p.strict_params {
+            Diagnostic::error(Code::InvalidParam, msg)
+        } else {
+            Diagnostic::warning(Code::InvalidParam, format!("{msg}; it is ignored"))
+        };
+        let d = d
+            .at(at)
+            .related(p.span.clone(), "provisioner declared here");
+        let declared: Vec<&str> = p.params.keys().map(String::as_str).collect();
+        match did_you_mean(key, declared.iter().copied()) {
+            Some(s) => d.hint(format!("did you mean `{s}`?")),
+            None if declared.is_empty() => d.hint("it uses no params"),
+            None => d.hint(format!("it uses: {}", declared.join(", "))),
+        }
+    }
+
     fn check_params(
         &mut self,
         p: &crate::Provisioner,
@@ -444,26 +489,14 @@ impl One<'_, '_> {
         if !p.params_declared {
             return Ok(Json::Object(given));
         }
-        let declared: Vec<&str> = p.params.keys().map(String::as_str).collect();
         for key in given.keys() {
             if !p.params.contains_key(key) {
-                // Portable: a param one target's provisioner does not use is accepted and noted
-                // (another target's, or another Score tool's, may need it).
-                let d = Diagnostic::warning(
-                    Code::InvalidParam,
-                    format!(
-                        "resource `{}` has param `{key}`, which provisioner {} does not use on {}; it is ignored",
-                        res.uid, p.uri, self.ctx.target
-                    ),
-                )
-                .at(res.span.with_path(format!("{path}/{key}")))
-                .related(p.span.clone(), "provisioner declared here");
-                self.warnings
-                    .push(match did_you_mean(key, declared.iter().copied()) {
-                        Some(s) => d.hint(format!("did you mean `{s}`?")),
-                        None if declared.is_empty() => d.hint("it uses no params"),
-                        None => d.hint(format!("it uses: {}", declared.join(", "))),
-                    });
+                let d = self.undeclared_param(p, res, key, path);
+                if d.severity == score_x_core::Severity::Error {
+                    diags.push(d);
+                } else {
+                    self.warnings.push(d);
+                }
             }
         }
         let is_template = matches!(p.kind, ProvisionerKind::Template { .. });
@@ -474,7 +507,7 @@ impl One<'_, '_> {
                         Code::InvalidParam,
                         format!("param `{name}` of `{}` must be of type {} (provisioner {}), got {}", res.uid, spec.type_.as_str(), p.uri, json_type(v)),
                     )
-                    .at(res.span.with_path(format!("{path}/{name}")))
+                    .at(res.param_span(name, path))
                     .related(p.span.clone(), "provisioner declared here"),
                 ),
                 Some(_) => {}

@@ -193,6 +193,7 @@ impl AppB {
                 class: "default".into(),
                 id: id.map(String::from),
                 params: params.map(tv),
+                param_spans: Default::default(),
                 metadata: json!({}),
                 source_workload: workload.into(),
                 source_name: name.into(),

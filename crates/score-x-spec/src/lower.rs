@@ -13,6 +13,7 @@ use score_x_core::{App, ResourceUid, Template};
 use crate::ast::{FileSource, ResourceDecl, Workload};
 use crate::check::{SourceContents, VolumeRef, uid_of, volume_ref};
 use crate::yaml::{Node, Value};
+use score_x_core::yaml_tree::path::child;
 
 /// Convert a params tree into a templated value.
 pub fn tvalue(n: &Node) -> TValue {
@@ -29,6 +30,17 @@ pub fn tvalue(n: &Node) -> TValue {
         }
         Value::Seq(l) => TValue::List(l.iter().map(tvalue).collect()),
         Value::Map(m) => TValue::Map(m.iter().map(|(k, v)| (k.name.clone(), tvalue(v))).collect()),
+    }
+}
+
+/// The span of each top-level param value of a `params` map at `path`.
+fn param_spans((node, path): &(Node, String)) -> BTreeMap<String, score_x_core::Span> {
+    match &node.value {
+        Value::Map(m) => m
+            .iter()
+            .map(|(k, v)| (k.name.clone(), v.pos.span(&child(path, &k.name))))
+            .collect(),
+        _ => BTreeMap::new(),
     }
 }
 
@@ -203,6 +215,7 @@ pub fn lower(ws: &[Workload], contents: &SourceContents, image: Option<&str>) ->
                 class: r.class.clone().unwrap_or_else(|| "default".to_string()),
                 id: r.id.clone(),
                 params: r.params.as_ref().map(|(n, _)| tvalue(n)),
+                param_spans: r.params.as_ref().map(param_spans).unwrap_or_default(),
                 metadata,
                 source_workload: w.name().to_string(),
                 source_name: name.to_string(),
