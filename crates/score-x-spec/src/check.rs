@@ -22,6 +22,18 @@ use crate::yaml::{Node, Value};
 /// Contents read from `files.*.source`, by (workload index, container, target).
 pub type SourceContents = HashMap<(usize, String, String), Vec<u8>>;
 
+/// Where a string of the input is: (workload index, YAML path of its node).
+pub type Place = (usize, std::sync::Arc<str>);
+
+/// What the checks hand to lowering besides diagnostics: every placeholder string parsed once
+/// (by its place), the resource each volume source names, and the contents of `files.*.source`.
+#[derive(Debug, Default)]
+pub struct Checked {
+    pub contents: SourceContents,
+    pub templates: HashMap<Place, Template>,
+    pub volumes: HashMap<Place, String>,
+}
+
 /// Inputs shared by all checks.
 pub struct Checker<'a> {
     /// Source text by file name (for placing errors inside strings).
@@ -29,6 +41,10 @@ pub struct Checker<'a> {
     pub reader: &'a dyn FileReader,
     pub image: Option<&'a str>,
     pub diags: &'a mut Vec<Diagnostic>,
+    /// What the checks parsed, for lowering.
+    pub checked: Checked,
+    /// Index of the workload being checked.
+    pub current: usize,
 }
 
 /// The uid of a resource declaration.
@@ -59,15 +75,16 @@ pub fn volume_ref(source: &str) -> Result<VolumeRef, TemplateError> {
 }
 
 impl Checker<'_> {
-    /// Run every check. Returns the contents read from `files.*.source`.
-    pub fn run(&mut self, ws: &[Workload]) -> SourceContents {
-        let mut contents = SourceContents::new();
+    /// Run every check. Returns what lowering needs: the parsed placeholders, volume sources and
+    /// the contents read from `files.*.source`.
+    pub fn run(mut self, ws: &[Workload]) -> Checked {
         self.duplicates(ws);
         for (i, w) in ws.iter().enumerate() {
-            self.workload(i, w, &mut contents);
+            self.current = i;
+            self.workload(i, w);
         }
         self.conflicts(ws);
-        contents
+        self.checked
     }
 
     fn duplicates(&mut self, ws: &[Workload]) {
@@ -181,7 +198,7 @@ impl Checker<'_> {
         allow_bare: bool,
         what: &str,
         origin: Option<&str>,
-    ) -> Option<Template> {
+    ) {
         // Text read from another file (`files.*.source`): spans stay on `source`, and the
         // message says where in that file.
         let place = |at: usize| match origin {
@@ -212,7 +229,7 @@ impl Checker<'_> {
                         .at(sp)
                         .hint("placeholders are `${metadata.KEY}` or `${resources.NAME.OUTPUT}`; write `$${` for a literal `${` and `$$` for `$`"),
                 );
-                return None;
+                return;
             }
         };
         for r in t.refs() {
@@ -287,7 +304,9 @@ impl Checker<'_> {
                 }
             }
         }
-        Some(t)
+        self.checked
+            .templates
+            .insert((self.current, span.path.clone()), t);
     }
 
     fn params(&mut self, w: &Workload, node: &Node, path: &str, what: &str) {
@@ -309,7 +328,7 @@ impl Checker<'_> {
         }
     }
 
-    fn workload(&mut self, wi: usize, w: &Workload, contents: &mut SourceContents) {
+    fn workload(&mut self, wi: usize, w: &Workload) {
         for (rname, r) in &w.resources {
             if let Some((node, path)) = &r.params {
                 self.params(w, node, path, &format!("the params of resource `{rname}`"));
@@ -391,7 +410,9 @@ impl Checker<'_> {
                                     ),
                                 }
                             }
-                            contents.insert((wi, cname.clone(), target.clone()), bytes);
+                            self.checked
+                                .contents
+                                .insert((wi, cname.clone(), target.clone()), bytes);
                         }
                     },
                 }
@@ -408,6 +429,9 @@ impl Checker<'_> {
                             .hint("write `${resources.NAME}` (or a resource name) for a resource declared under `resources:`"),
                     ),
                     Ok(VolumeRef::Resource(name)) => {
+                        self.checked
+                            .volumes
+                            .insert((wi, src.span.path.clone()), name.clone());
                         if !w.resources.contains_key(&name) {
                             let hint = suggest(&name, w.resources.keys(), || {
                                 format!("declare it under `resources:`, e.g. `resources: {{{name}: {{type: volume}}}}`")

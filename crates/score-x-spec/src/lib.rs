@@ -146,11 +146,13 @@ pub fn load(
     if let Some(o) = &opts.overrides_file {
         texts.insert(o.name.as_str(), o.text.as_str());
     }
-    let contents = check::Checker {
+    let checked = check::Checker {
         texts: &texts,
         reader,
         image: opts.image.as_deref(),
         diags: &mut diags,
+        checked: check::Checked::default(),
+        current: 0,
     }
     .run(&workloads);
     let mut all = Diagnostics(diags);
@@ -158,7 +160,7 @@ pub fn load(
     if all.has_errors() {
         return Err(all);
     }
-    let app = lower::lower(&workloads, &contents, opts.image.as_deref());
+    let app = lower::lower(&workloads, checked, opts.image.as_deref())?;
     Ok(Loaded { app, warnings: all })
 }
 

@@ -1,40 +1,268 @@
-//! Lowering checked workloads into the core `App`: placeholder strings become `Template`s
-//! here (and only here), resources are interned by uid, `image: "."` is replaced.
+//! Lowering checked workloads into the core `App`: resources are interned by uid, `image: "."`
+//! is replaced, and every placeholder string takes the `Template` the checks parsed (each string
+//! is parsed exactly once, in `check.rs`).
 //!
-//! Callers run the checks first; a string that still fails to parse here is skipped rather
-//! than panicking (the checks have already reported it).
+//! Callers run the checks first. A string the checks did not parse would be a bug of score-x:
+//! it is an error naming the place, never a silently dropped field.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use score_x_core::ir::{self, File, FileContent, Resource, Variable, Volume};
 use score_x_core::value::TValue;
-use score_x_core::{App, ResourceUid, Template};
-
-use crate::ast::{FileSource, ResourceDecl, Workload};
-use crate::check::{SourceContents, VolumeRef, uid_of, volume_ref};
-use crate::yaml::{Node, Value};
 use score_x_core::yaml_tree::path::child;
+use score_x_core::{App, Code, Diagnostic, Diagnostics, ResourceUid, Span, Template};
 
-/// Convert a params tree into a templated value.
-pub fn tvalue(n: &Node) -> TValue {
-    match &n.value {
-        Value::Null => TValue::Null,
-        Value::Bool(b) => TValue::Bool(*b),
-        Value::Int(i) => TValue::Number((*i).into()),
-        Value::Float(f, t) => serde_json::Number::from_f64(*f).map_or_else(
-            || TValue::String(Template::literal(t.clone())),
-            TValue::Number,
-        ),
-        Value::Str(s) => {
-            TValue::String(Template::parse(s).unwrap_or_else(|_| Template::literal(s.clone())))
+use crate::ast::{Container, FileSource, ResourceDecl, Workload};
+use crate::check::{Checked, uid_of};
+use crate::yaml::{Node, Value};
+
+/// Lower `ws` (names unique, checks passed) with what the checks parsed.
+pub fn lower(ws: &[Workload], checked: Checked, image: Option<&str>) -> Result<App, Diagnostics> {
+    let mut l = Lowering {
+        checked,
+        image,
+        missing: Vec::new(),
+    };
+    let mut order: Vec<(usize, &Workload)> = ws.iter().enumerate().collect();
+    order.sort_by(|a, b| a.1.name().cmp(b.1.name()));
+
+    let mut workloads = BTreeMap::new();
+    let mut decls: BTreeMap<ResourceUid, Vec<(usize, &Workload, &str, &ResourceDecl)>> =
+        BTreeMap::new();
+    for &(wi, w) in &order {
+        let mut res = BTreeMap::new();
+        for (name, r) in &w.resources {
+            let uid = uid_of(w, name, r);
+            decls.entry(uid.clone()).or_default().push((wi, w, name, r));
+            res.insert(name.clone(), uid);
         }
-        Value::Seq(l) => TValue::List(l.iter().map(tvalue).collect()),
-        Value::Map(m) => TValue::Map(m.iter().map(|(k, v)| (k.name.clone(), tvalue(v))).collect()),
+        let workload = l.workload(wi, w, res);
+        workloads.insert(w.name().to_string(), workload);
+    }
+    let mut resources = BTreeMap::new();
+    for (uid, ds) in decls {
+        if let Some(r) = l.resource(&uid, &ds) {
+            resources.insert(uid, r);
+        }
+    }
+    if !l.missing.is_empty() {
+        return Err(Diagnostics(l.missing));
+    }
+    Ok(App {
+        workloads,
+        resources,
+    })
+}
+
+struct Lowering<'a> {
+    checked: Checked,
+    image: Option<&'a str>,
+    /// Places the checks did not parse (a bug of score-x, reported rather than dropped).
+    missing: Vec<Diagnostic>,
+}
+
+impl Lowering<'_> {
+    /// The template the checks parsed for the string at `span` of workload `wi`.
+    fn template(&mut self, wi: usize, span: &Span) -> Template {
+        match self.checked.templates.remove(&(wi, span.path.clone())) {
+            Some(t) => t,
+            None => {
+                self.missing.push(unparsed(span));
+                Template::literal(String::new())
+            }
+        }
+    }
+
+    fn workload(
+        &mut self,
+        wi: usize,
+        w: &Workload,
+        res: BTreeMap<String, ResourceUid>,
+    ) -> ir::Workload {
+        let containers = w
+            .containers
+            .iter()
+            .map(|(cname, c)| (cname.clone(), self.container(wi, cname, c, &res)))
+            .collect();
+        let service_ports = w
+            .service_ports
+            .iter()
+            .map(|(name, p)| {
+                let port = ir::ServicePort {
+                    name: name.clone(),
+                    port: p.port,
+                    target_port: p.target_port.unwrap_or(p.port),
+                    protocol: p.protocol,
+                    span: p.span.clone(),
+                };
+                (name.clone(), port)
+            })
+            .collect();
+        let annotations = w.metadata.annotations.iter();
+        ir::Workload {
+            name: w.name().to_string(),
+            file: w.file.clone(),
+            span: w.span.clone(),
+            metadata: w.metadata.json.clone(),
+            annotations: annotations
+                .map(|(k, v)| (k.clone(), v.value.clone()))
+                .collect(),
+            containers,
+            service_ports,
+            resources: res,
+        }
+    }
+
+    fn container(
+        &mut self,
+        wi: usize,
+        cname: &str,
+        c: &Container,
+        res: &BTreeMap<String, ResourceUid>,
+    ) -> ir::Container {
+        let image = match (c.image.value.as_str(), self.image) {
+            (".", Some(img)) => img.to_string(),
+            (v, _) => v.to_string(),
+        };
+        let mut variables = BTreeMap::new();
+        for (k, v) in &c.variables {
+            let value = self.template(wi, &v.span);
+            let span = v.span.clone();
+            variables.insert(k.clone(), Variable { value, span });
+        }
+        let mut files = BTreeMap::new();
+        for (target, f) in &c.files {
+            let content = self.file_content(wi, cname, target, f);
+            let file = File {
+                target: target.clone(),
+                mode: f.mode,
+                content,
+                span: f.span.clone(),
+            };
+            files.insert(target.clone(), file);
+        }
+        let mut volumes = BTreeMap::new();
+        for (target, v) in &c.volumes {
+            let place = (wi, v.source.span.path.clone());
+            let Some(source) = self.checked.volumes.get(&place).and_then(|n| res.get(n)) else {
+                self.missing.push(unparsed(&v.source.span));
+                continue;
+            };
+            let volume = Volume {
+                target: target.clone(),
+                source: source.clone(),
+                path: v.path.clone(),
+                read_only: v.read_only,
+                span: v.span.clone(),
+            };
+            volumes.insert(target.clone(), volume);
+        }
+        ir::Container {
+            name: cname.to_string(),
+            span: c.span.clone(),
+            image,
+            image_span: c.image.span.clone(),
+            command: c.command.clone(),
+            args: c.args.clone(),
+            variables,
+            files,
+            volumes,
+            resources: c.resources.clone(),
+            liveness_probe: c.liveness_probe.clone(),
+            readiness_probe: c.readiness_probe.clone(),
+            before: c.before.clone(),
+        }
+    }
+
+    fn file_content(
+        &mut self,
+        wi: usize,
+        cname: &str,
+        target: &str,
+        f: &crate::ast::FileSpec,
+    ) -> FileContent {
+        match &f.content {
+            FileSource::Binary(b) => FileContent::Binary(b.clone()),
+            FileSource::Content(s) if f.no_expand => FileContent::Literal(s.value.clone()),
+            FileSource::Content(s) => FileContent::Template(self.template(wi, &s.span)),
+            FileSource::Source(src) => {
+                let key = (wi, cname.to_string(), target.to_string());
+                let Some(bytes) = self.checked.contents.remove(&key) else {
+                    self.missing.push(unparsed(&src.span));
+                    return FileContent::Binary(Vec::new());
+                };
+                match String::from_utf8(bytes) {
+                    Ok(t) if f.no_expand => FileContent::Literal(t),
+                    Ok(_) => FileContent::Template(self.template(wi, &src.span)),
+                    Err(e) => FileContent::Binary(e.into_bytes()),
+                }
+            }
+        }
+    }
+
+    /// The interned resource of `uid` from its declarations (in workload-name order: the first
+    /// with params is authoritative).
+    fn resource(
+        &mut self,
+        uid: &ResourceUid,
+        ds: &[(usize, &Workload, &str, &ResourceDecl)],
+    ) -> Option<Resource> {
+        let &(wi, w, name, r) = ds
+            .iter()
+            .find(|(_, _, _, r)| r.params.is_some())
+            .or_else(|| ds.first())?;
+        let metadata = ds
+            .iter()
+            .map(|(_, _, _, d)| &d.metadata)
+            .find(|m| !m.is_null())
+            .cloned()
+            .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+        let consumers: BTreeSet<String> =
+            ds.iter().map(|(_, w, _, _)| w.name().to_string()).collect();
+        let params = r.params.as_ref().map(|(n, p)| self.tvalue(wi, n, p));
+        Some(Resource {
+            uid: uid.clone(),
+            type_: r.type_.clone(),
+            class: r.class.clone().unwrap_or_else(|| "default".to_string()),
+            id: r.id.clone(),
+            params,
+            param_spans: r.params.as_ref().map(param_spans).unwrap_or_default(),
+            metadata,
+            source_workload: w.name().to_string(),
+            source_name: name.to_string(),
+            consumers,
+            span: r.span.clone(),
+        })
+    }
+
+    /// A params tree of workload `wi` at `path` as a templated value.
+    fn tvalue(&mut self, wi: usize, n: &Node, path: &str) -> TValue {
+        match &n.value {
+            Value::Null => TValue::Null,
+            Value::Bool(b) => TValue::Bool(*b),
+            Value::Int(i) => TValue::Number((*i).into()),
+            Value::Float(f, t) => serde_json::Number::from_f64(*f).map_or_else(
+                || TValue::String(Template::literal(t.clone())),
+                TValue::Number,
+            ),
+            Value::Str(_) => TValue::String(self.template(wi, &n.pos.span(path))),
+            Value::Seq(l) => TValue::List(
+                l.iter()
+                    .enumerate()
+                    .map(|(i, v)| self.tvalue(wi, v, &child(path, &i.to_string())))
+                    .collect(),
+            ),
+            Value::Map(m) => TValue::Map(
+                m.iter()
+                    .map(|(k, v)| (k.name.clone(), self.tvalue(wi, v, &child(path, &k.name))))
+                    .collect(),
+            ),
+        }
     }
 }
 
 /// The span of each top-level param value of a `params` map at `path`.
-fn param_spans((node, path): &(Node, String)) -> BTreeMap<String, score_x_core::Span> {
+fn param_spans((node, path): &(Node, String)) -> BTreeMap<String, Span> {
     match &node.value {
         Value::Map(m) => m
             .iter()
@@ -44,188 +272,12 @@ fn param_spans((node, path): &(Node, String)) -> BTreeMap<String, score_x_core::
     }
 }
 
-/// Lower `ws` (names unique, checks passed).
-pub fn lower(ws: &[Workload], contents: &SourceContents, image: Option<&str>) -> App {
-    let mut order: Vec<(usize, &Workload)> = ws.iter().enumerate().collect();
-    order.sort_by(|a, b| a.1.name().cmp(b.1.name()));
-
-    let mut workloads = BTreeMap::new();
-    let mut decls: BTreeMap<ResourceUid, Vec<(&Workload, &str, &ResourceDecl)>> = BTreeMap::new();
-    for &(wi, w) in &order {
-        let mut res = BTreeMap::new();
-        for (name, r) in &w.resources {
-            let uid = uid_of(w, name, r);
-            decls.entry(uid.clone()).or_default().push((w, name, r));
-            res.insert(name.clone(), uid);
-        }
-        let containers = w
-            .containers
-            .iter()
-            .map(|(cname, c)| {
-                let image_value = match (c.image.value.as_str(), image) {
-                    (".", Some(img)) => img.to_string(),
-                    (v, _) => v.to_string(),
-                };
-                let variables = c
-                    .variables
-                    .iter()
-                    .filter_map(|(k, v)| {
-                        let t = Template::parse(&v.value).ok()?;
-                        Some((
-                            k.clone(),
-                            Variable {
-                                value: t,
-                                span: v.span.clone(),
-                            },
-                        ))
-                    })
-                    .collect();
-                let files = c
-                    .files
-                    .iter()
-                    .filter_map(|(target, f)| {
-                        let content = match &f.content {
-                            FileSource::Binary(b) => FileContent::Binary(b.clone()),
-                            FileSource::Content(s) if f.no_expand => {
-                                FileContent::Literal(s.value.clone())
-                            }
-                            FileSource::Content(s) => {
-                                FileContent::Template(Template::parse(&s.value).ok()?)
-                            }
-                            FileSource::Source(_) => {
-                                let bytes = contents.get(&(wi, cname.clone(), target.clone()))?;
-                                match (std::str::from_utf8(bytes), f.no_expand) {
-                                    (Ok(t), true) => FileContent::Literal(t.to_string()),
-                                    (Ok(t), false) => {
-                                        FileContent::Template(Template::parse(t).ok()?)
-                                    }
-                                    (Err(_), _) => FileContent::Binary(bytes.clone()),
-                                }
-                            }
-                        };
-                        Some((
-                            target.clone(),
-                            File {
-                                target: target.clone(),
-                                mode: f.mode,
-                                content,
-                                span: f.span.clone(),
-                            },
-                        ))
-                    })
-                    .collect();
-                let volumes = c
-                    .volumes
-                    .iter()
-                    .filter_map(|(target, v)| {
-                        let VolumeRef::Resource(name) = volume_ref(&v.source.value).ok()? else {
-                            return None;
-                        };
-                        let source = res.get(&name)?.clone();
-                        Some((
-                            target.clone(),
-                            Volume {
-                                target: target.clone(),
-                                source,
-                                path: v.path.clone(),
-                                read_only: v.read_only,
-                                span: v.span.clone(),
-                            },
-                        ))
-                    })
-                    .collect();
-                (
-                    cname.clone(),
-                    ir::Container {
-                        name: cname.clone(),
-                        span: c.span.clone(),
-                        image: image_value,
-                        image_span: c.image.span.clone(),
-                        command: c.command.clone(),
-                        args: c.args.clone(),
-                        variables,
-                        files,
-                        volumes,
-                        resources: c.resources.clone(),
-                        liveness_probe: c.liveness_probe.clone(),
-                        readiness_probe: c.readiness_probe.clone(),
-                        before: c.before.clone(),
-                    },
-                )
-            })
-            .collect();
-        let service_ports = w
-            .service_ports
-            .iter()
-            .map(|(name, p)| {
-                (
-                    name.clone(),
-                    ir::ServicePort {
-                        name: name.clone(),
-                        port: p.port,
-                        target_port: p.target_port.unwrap_or(p.port),
-                        protocol: p.protocol,
-                        span: p.span.clone(),
-                    },
-                )
-            })
-            .collect();
-        workloads.insert(
-            w.name().to_string(),
-            ir::Workload {
-                name: w.name().to_string(),
-                file: w.file.clone(),
-                span: w.span.clone(),
-                metadata: w.metadata.json.clone(),
-                annotations: w
-                    .metadata
-                    .annotations
-                    .iter()
-                    .map(|(k, v)| (k.clone(), v.value.clone()))
-                    .collect(),
-                containers,
-                service_ports,
-                resources: res,
-            },
-        );
-    }
-
-    let mut resources = BTreeMap::new();
-    for (uid, ds) in decls {
-        // Declarations are in workload-name order: the first with params is authoritative.
-        let Some(&(w, name, r)) = ds
-            .iter()
-            .find(|(_, _, r)| r.params.is_some())
-            .or_else(|| ds.first())
-        else {
-            continue;
-        };
-        let metadata = ds
-            .iter()
-            .map(|(_, _, d)| &d.metadata)
-            .find(|m| !m.is_null())
-            .cloned()
-            .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
-        let consumers: BTreeSet<String> = ds.iter().map(|(w, _, _)| w.name().to_string()).collect();
-        resources.insert(
-            uid.clone(),
-            Resource {
-                uid: uid.clone(),
-                type_: r.type_.clone(),
-                class: r.class.clone().unwrap_or_else(|| "default".to_string()),
-                id: r.id.clone(),
-                params: r.params.as_ref().map(|(n, _)| tvalue(n)),
-                param_spans: r.params.as_ref().map(param_spans).unwrap_or_default(),
-                metadata,
-                source_workload: w.name().to_string(),
-                source_name: name.to_string(),
-                consumers,
-                span: r.span.clone(),
-            },
-        );
-    }
-    App {
-        workloads,
-        resources,
-    }
+/// A string the checks did not parse: a bug, reported where it is.
+fn unparsed(span: &Span) -> Diagnostic {
+    Diagnostic::error(
+        Code::InvalidPlaceholder,
+        "internal error: this value was not checked before lowering",
+    )
+    .at(span.clone())
+    .hint("please report this as a bug of score-x, with the score file")
 }
