@@ -7,6 +7,7 @@ mod cmd;
 mod fsio;
 mod inputs;
 mod printer;
+mod progress;
 mod project;
 mod registry;
 mod runner;

@@ -9,10 +9,12 @@ use score_x_core::Diagnostic;
 use score_x_spec::SourceFile;
 
 use crate::cli::ColorChoice;
+use crate::progress::Progress;
 
-/// Writes results to stdout and diagnostics to stderr.
+/// Writes results to stdout and diagnostics to stderr (and the progress line of long runs).
 pub struct Printer {
     color: bool,
+    progress: Progress,
 }
 
 impl Printer {
@@ -24,7 +26,29 @@ impl Printer {
                 std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
             }
         };
-        Printer { color }
+        Printer {
+            color,
+            progress: Progress::default(),
+        }
+    }
+
+    /// Show a progress line on stderr if this run lasts over a second, when `wanted` (the
+    /// command's output is not JSON) and stderr is a terminal; never into a pipe or a file.
+    pub fn with_progress(mut self, wanted: bool) -> Self {
+        if wanted && std::io::stderr().is_terminal() {
+            self.progress.enable();
+        }
+        self
+    }
+
+    /// Name the stage of the run on the progress line (if any).
+    pub fn stage(&self, what: &str) {
+        self.progress.stage(what);
+    }
+
+    /// Remove the progress line (the run is over).
+    pub fn finish(&self) {
+        self.progress.finish();
     }
 
     /// Write to stdout exactly as given.
@@ -49,7 +73,8 @@ impl Printer {
 
     /// A line to stderr, control characters from the input (file names, keys) escaped.
     pub fn err(&self, s: &str) {
-        eprintln!("{}", score_x_core::diag::escape_controls(s));
+        self.progress
+            .suspend(|| eprintln!("{}", score_x_core::diag::escape_controls(s)));
     }
 
     /// Render diagnostics with source snippets to stderr.
@@ -58,10 +83,12 @@ impl Printer {
             return;
         }
         let text = score_x_spec::render(diags, sources, self.color);
-        eprint!("{text}");
-        if !text.ends_with('\n') {
-            eprintln!();
-        }
+        self.progress.suspend(|| {
+            eprint!("{text}");
+            if !text.ends_with('\n') {
+                eprintln!();
+            }
+        });
     }
 }
 

@@ -30,7 +30,7 @@ pub enum Failure {
 }
 
 pub fn run(cli: Cli) -> ExitCode {
-    let printer = Printer::new(cli.color);
+    let printer = Printer::new(cli.color).with_progress(wants_progress(&cli.command));
     let result = match &cli.command {
         Command::Init(a) => init::run(&printer, a),
         Command::Validate(a) => validate::run(&printer, a),
@@ -47,6 +47,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Resources(ResourcesCommand::GetOutputs(a)) => resources::get_outputs(&printer, a),
         Command::Resources(ResourcesCommand::Prune(a)) => resources::prune(&printer, a),
     };
+    printer.finish();
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(Failure::Invalid) => ExitCode::from(1),
@@ -58,5 +59,15 @@ pub fn run(cli: Cli) -> ExitCode {
             printer.err(&format!("error: {msg}"));
             ExitCode::from(2)
         }
+    }
+}
+
+/// Commands that can run long and print no JSON get a progress line (translate, and apply in
+/// text format); the quick inspection commands never do.
+fn wants_progress(command: &Command) -> bool {
+    match command {
+        Command::Translate(_) => true,
+        Command::Apply(a) => matches!(a.format, crate::cli::ApplyFormat::Text),
+        _ => false,
     }
 }

@@ -134,6 +134,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         overrides_file: args.overrides_file.as_ref(),
         override_properties: &args.override_property,
     };
+    printer.stage("loading score files");
     let (mut sources, loaded) = inputs::load(printer, &args.inputs, &flags)?;
     sources.extend(options_source);
     let app = loaded.app;
@@ -158,10 +159,12 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         options: backend.options_json().clone(),
         runner: &runner,
     };
+    printer.stage("provisioning resources");
     let (resolved, warnings) = score_x_provision::provision(&app, &graph, &set, &mut state, &ctx)
         .map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
 
+    printer.stage(&format!("writing the {target} artifacts"));
     let Checked { bundle, warnings } =
         emit_checked(backend.as_ref(), &resolved, &plan).map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
