@@ -502,6 +502,36 @@ fn an_existing_secret_replaces_the_generated_one_and_pods_carry_checksums() {
     assert_ne!(pod_annotation(&with, "api", "checksum/secret"), sum);
 }
 
+#[test]
+fn a_global_existing_secret_replaces_a_shared_secret_in_every_chart() {
+    let (resolved, b) = rich();
+    if binary().is_none() {
+        return;
+    }
+    let values = "global:\n  secrets:\n    pg-orders-db:\n      existingSecret: team-pg\n";
+    let got = render_with(values);
+    let mut want = kubernetes(&resolved, None);
+    assert!(want.remove(&key("Secret", "pg-orders-db")).is_some());
+    let before = want.clone();
+    for o in want.values_mut() {
+        rename_secret_refs(o, "", "pg-orders-db", "team-pg");
+    }
+    // The api's and the worker's Deployments (other charts) follow, as does the database.
+    for d in ["api", "worker"] {
+        assert_ne!(
+            before[&key("Deployment", d)],
+            want[&key("Deployment", d)],
+            "{d}"
+        );
+    }
+    assert_eq!(got, want);
+    let umbrella = text(&b, "shop/values.yaml");
+    assert!(
+        umbrella.contains("global:\n  secrets:\n    pg-orders-db:\n      existingSecret: ''\n"),
+        "{umbrella}"
+    );
+}
+
 /// `helm template` output by object, the checksum annotations kept.
 fn objects_with_checksums(stream: &str) -> BTreeMap<(String, String, String), Json> {
     let mut out = BTreeMap::new();

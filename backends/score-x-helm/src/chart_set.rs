@@ -1,6 +1,6 @@
 //! One chart being written: its template files, values and the ranges that are secret stores.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use score_x_core::Bundle;
 use serde_json::Value as Json;
@@ -26,8 +26,11 @@ pub struct ChartFiles {
     pub late: Late,
     /// The chart's routes, lifted into values.
     routes: Routes,
-    /// The Secrets of the chart's resources, each replaceable by an `existingSecret`.
-    existing: BTreeSet<String>,
+    /// The Secrets of the estate's shared resources (in the umbrella), set before
+    /// `add_objects`.
+    pub shared_secrets: BTreeSet<String>,
+    /// Every Secret an `existingSecret` may replace, with the expression of that value.
+    existing: BTreeMap<String, String>,
     /// Pod template annotations: (key, expression) of the checksums of the chart's ConfigMaps
     /// and Secrets.
     checksums: Vec<(String, String)>,
@@ -76,14 +79,26 @@ impl ChartFiles {
             .iter()
             .map(|(o, _)| self.file_name(o["kind"].as_str().unwrap_or_default(), name_of(o)))
             .collect();
+        // The Secrets of the chart's resources may name an existing Secret instead: the
+        // workload chart's own values, or the global ones for the shared Secrets.
+        let local: BTreeSet<String> = objects
+            .iter()
+            .filter(|(o, own)| !*own && is_secret(o))
+            .map(|(o, _)| name_of(o).to_string())
+            .collect();
         if self.workload.is_some() {
-            // The Secrets of the chart's resources may name an existing Secret instead.
-            self.existing = objects
+            self.existing = self
+                .shared_secrets
                 .iter()
-                .filter(|(o, own)| !*own && is_secret(o))
-                .map(|(o, _)| name_of(o).to_string())
+                .map(|n| (n.clone(), secret::global_expr(n)))
+                .chain(local.iter().map(|n| (n.clone(), secret::local_expr(n))))
                 .collect();
             self.checksums = checksums(objects, &files);
+        } else {
+            self.existing = local
+                .iter()
+                .map(|n| (n.clone(), secret::global_expr(n)))
+                .collect();
         }
         for ((o, own), file) in objects.iter().zip(files) {
             let lift = self.workload.is_some() && *own;
@@ -93,7 +108,11 @@ impl ChartFiles {
             self.values.set("resources", d, s);
         }
         self.routes.set_values(&mut self.values);
-        secret::values(&self.existing, &mut self.values);
+        if self.workload.is_some() {
+            secret::values(&local, &mut self.values);
+        } else {
+            secret::global_values(&local, &mut self.values);
+        }
     }
 
     fn add_object(
@@ -142,8 +161,8 @@ impl ChartFiles {
             ),
             "Service" if lift_service => lift::service(&mut v, &mut self.values, &mut slots),
             "Secret" if secret => {
-                if self.existing.contains(&name) {
-                    open = secret::open(&name);
+                if let Some(e) = self.existing.get(&name) {
+                    open = secret::open(e);
                     close = secret::END;
                 }
                 open.push_str(&secret::template(&mut v, &name_expr, &mut slots));

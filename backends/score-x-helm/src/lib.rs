@@ -190,6 +190,12 @@ fn workload_chart(
         Some(w.to_string()),
     );
     c.late = late;
+    c.shared_secrets = shared
+        .iter()
+        .filter(|(o, _)| o["kind"] == "Secret" && o["apiVersion"] == "v1")
+        .filter_map(|(o, _)| o.pointer("/metadata/name").and_then(Json::as_str))
+        .map(String::from)
+        .collect();
     c.add_objects(all);
     let objects: Vec<&Json> = all.iter().filter(|(_, own)| *own).map(|(o, _)| o).collect();
     c.write(bundle, HEADER)?;

@@ -230,6 +230,13 @@ pub const VALUES: &[Entry] = &[
         "`\"\"`",
         "the name of a Secret to use instead of the generated Secret `<secret>` of a resource of this workload: the chart then does not render it and every reference points at the named one",
     ),
+    e(
+        "global.secrets.<secret>.existingSecret",
+        "umbrella",
+        "string",
+        "`\"\"`",
+        "the name of a Secret to use instead of the generated Secret `<secret>` of a shared resource: the umbrella then does not render it and every reference in every chart points at the named one (a global value, so the workload charts see it)",
+    ),
 ];
 
 /// True when `pattern` (with `<…>` segments) matches `path`.

@@ -22,10 +22,9 @@ impl Values {
     /// come from the values reference ([`crate::reference`]).
     pub fn schema(&self, title: &str, workload: bool) -> Json {
         let mut props = self.properties.clone();
-        props.insert(
-            "global".into(),
-            json!({"type": "object", "description": "Helm's values shared with every sub-chart"}),
-        );
+        props
+            .entry("global")
+            .or_insert_with(|| json!({"type": "object"}));
         let mut schema = json!({
             "$schema": "http://json-schema.org/draft-07/schema#",
             "title": title,
