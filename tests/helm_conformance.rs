@@ -17,6 +17,7 @@ use score_x_core::plan::Plan;
 use score_x_core::{Bundle, Resolved, Target};
 use score_x_provision::{Context, Origin, ProvisionerSet, State, provision};
 use score_x_spec::{SourceFile, load};
+use score_x_tests::gateway_api;
 use score_x_tests::helm::{binary, lint, objects, template, write};
 use score_x_tests::pipeline::{NoCommands, resolve_with_defaults};
 use score_x_tests::samples::{self, DirReader, SCHEMA_SAMPLES, shared};
@@ -132,6 +133,8 @@ containers:
       GREETING: "hello {{ .Values.not_a_value }}"
       PORT: "8080"
       CACHE_PASSWORD: ${resources.cache.password}
+      DB_URL: postgres://${resources.db.host}:${resources.db.port}/${resources.db.database}
+      CMD: $(echo ${resources.db.host})
     files:
       /etc/api/config.tmpl:
         content: |
@@ -148,6 +151,9 @@ resources:
     id: orders-db
   cache:
     type: redis
+  web:
+    type: route
+    params: { host: api.acme.io, path: /api, port: http }
 "#;
 
 const WORKER: &str = r#"
@@ -285,33 +291,294 @@ fn each_workload_chart_renders_on_its_own() {
     );
 }
 
+type Objects = BTreeMap<(String, String, String), Json>;
+
+fn key(kind: &str, name: &str) -> (String, String, String) {
+    (kind.to_string(), String::new(), name.to_string())
+}
+
+/// The env entry `name` of the first container of Deployment `d`.
+fn env_of<'a>(objects: &'a mut Objects, d: &str, name: &str) -> &'a mut Json {
+    let dep = objects.get_mut(&key("Deployment", d)).unwrap();
+    let env = dep["spec"]["template"]["spec"]["containers"][0]["env"]
+        .as_array_mut()
+        .unwrap();
+    env.iter_mut().find(|e| e["name"] == name).unwrap()
+}
+
+/// `helm template` of the rich estate's umbrella with the values file `values` (text).
+fn render_with(values: &str) -> Objects {
+    let (_, b) = rich();
+    let helm = binary().unwrap();
+    let dir = write(&b);
+    let f = dir.path().join("values-env.yaml");
+    std::fs::write(&f, values).unwrap();
+    let chart = dir.path().join("shop");
+    lint(&helm, &chart, Some(&f)).unwrap_or_else(|e| panic!("{e}"));
+    let r = template(&helm, "env", &chart, Some(&f)).unwrap_or_else(|e| panic!("{e}"));
+    assert_valid_manifests(&r);
+    objects(&r)
+}
+
 #[test]
 fn an_override_values_file_changes_exactly_what_it_names() {
-    let (resolved, b) = rich();
-    let Some(helm) = binary() else { return };
-    let dir = write(&b);
-    let values = dir.path().join("values-prod.yaml");
-    std::fs::write(
-        &values,
-        "api:\n  replicaCount: 3\n  containers:\n    main:\n      image:\n        tag: \"2.0.0\"\n      env:\n        PORT: 9090\n",
-    )
-    .unwrap();
-    let chart = dir.path().join("shop");
-    lint(&helm, &chart, Some(&values)).unwrap();
-    let got = objects(&template(&helm, "prod", &chart, Some(&values)).unwrap());
+    let (resolved, _) = rich();
+    if binary().is_none() {
+        return;
+    }
+    let got = render_with(
+        "api:\n  replicaCount: 3\n  containers:\n    main:\n      image:\n        tag: \"2.0.0\"\n      env:\n        PORT: 9090\n  resources:\n    db:\n      host: db.prod.internal\n      port: 6543\nworker:\n  resources:\n    api:\n      port: 8081\n",
+    );
     let mut want = kubernetes(&resolved, None);
-    let d = want
-        .get_mut(&("Deployment".to_string(), String::new(), "api".to_string()))
-        .unwrap();
+    let d = want.get_mut(&key("Deployment", "api")).unwrap();
     d["spec"]["replicas"] = json!(3);
     let main = &mut d["spec"]["template"]["spec"]["containers"][0];
     main["image"] = json!("registry.acme.io:5000/orders/api:2.0.0");
-    for e in main["env"].as_array_mut().unwrap() {
-        if e["name"] == "PORT" {
-            e["value"] = json!("9090");
+    *env_of(&mut want, "api", "PORT") = json!({"name": "PORT", "value": "9090"});
+    // Late-bound resource outputs: every variable using them follows, whole or mixed.
+    let host = env_of(&mut want, "api", "DB_HOST")["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    env_of(&mut want, "api", "DB_HOST")["value"] = json!("db.prod.internal");
+    env_of(&mut want, "api", "CMD")["value"] = json!("$$(echo db.prod.internal)");
+    let url = env_of(&mut want, "api", "DB_URL")["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let database = url.rsplit('/').next().unwrap().to_string();
+    assert!(url.starts_with(&format!("postgres://{host}:")), "{url}");
+    env_of(&mut want, "api", "DB_URL")["value"] =
+        json!(format!("postgres://db.prod.internal:6543/{database}"));
+    let api = env_of(&mut want, "worker", "API")["value"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let (base, _) = api.rsplit_once(':').unwrap();
+    env_of(&mut want, "worker", "API")["value"] = json!(format!("{base}:8081"));
+    // The worker's own DB_HOST reads the worker chart's values: unchanged.
+    assert_eq!(got, want);
+}
+
+#[test]
+fn late_bound_outputs_are_values_and_secrets_never_are() {
+    let (_, b) = rich();
+    let api = text(&b, "shop/charts/api/values.yaml");
+    assert!(api.contains("resources:\n  db:\n"), "{api}");
+    assert!(api.contains("    host: "), "{api}");
+    assert!(
+        !api.contains("password"),
+        "a secret output in values: {api}"
+    );
+    assert!(
+        !api.contains("DB_HOST"),
+        "a late-bound variable is not an env value: {api}"
+    );
+    let dep = text(&b, "shop/charts/api/templates/deployment-api.yaml");
+    assert!(
+        dep.contains(r#"include "api.env" (list "postgres://" (index .Values.resources "db" "host") ":" (index .Values.resources "db" "port") "/" (index .Values.resources "db" "database")) | toJson"#),
+        "{dep}"
+    );
+    let schema: Json =
+        serde_json::from_str(&text(&b, "shop/charts/api/values.schema.json")).unwrap();
+    assert_eq!(
+        schema["properties"]["resources"]["properties"]["db"]["additionalProperties"],
+        false
+    );
+}
+
+#[test]
+fn routes_are_switched_and_overridden_by_values() {
+    let (resolved, b) = rich();
+    if binary().is_none() {
+        return;
+    }
+    let routes: Vec<&String> = b
+        .files
+        .keys()
+        .filter(|f| f.contains("httproute-"))
+        .collect();
+    assert_eq!(routes.len(), 1, "{routes:?}");
+    assert!(
+        routes[0].starts_with("shop/charts/api/templates/"),
+        "{routes:?}"
+    );
+    let name = routes[0]
+        .trim_start_matches("shop/charts/api/templates/httproute-")
+        .trim_end_matches(".yaml")
+        .to_string();
+    let mut want = kubernetes(&resolved, None);
+    let route = key("HTTPRoute", &name);
+    assert!(want.contains_key(&route), "{name}");
+    // Off: exactly the HTTPRoute is gone.
+    let got = render_with("api:\n  httpRoute:\n    enabled: false\n");
+    let mut without = want.clone();
+    without.remove(&route);
+    assert_eq!(got, without);
+    // Hosts and path overridden: exactly those fields change.
+    let got = render_with(&format!(
+        "api:\n  httpRoute:\n    routes:\n      {name}:\n        hostnames: [api.prod.acme.io]\n        path: /v2\n"
+    ));
+    let r = want.get_mut(&route).unwrap();
+    r["spec"]["hostnames"] = json!(["api.prod.acme.io"]);
+    r["spec"]["rules"][0]["matches"][0]["path"]["value"] = json!("/v2");
+    assert_eq!(got, want);
+}
+
+/// Replace every reference to Secret `from` (secretKeyRef, secretRef, secretName) by `to`.
+fn rename_secret_refs(v: &mut Json, parent: &str, from: &str, to: &str) {
+    match v {
+        Json::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                let is_ref = k == "secretName"
+                    || (k == "name" && matches!(parent, "secretKeyRef" | "secretRef" | "secret"));
+                if is_ref && x == from {
+                    *x = json!(to);
+                } else {
+                    rename_secret_refs(x, k, from, to);
+                }
+            }
         }
+        Json::Array(a) => a
+            .iter_mut()
+            .for_each(|x| rename_secret_refs(x, parent, from, to)),
+        _ => {}
+    }
+}
+
+/// The name of the api's cache Secret (generated by the redis provisioner).
+fn redis_secret(b: &Bundle) -> String {
+    let prefix = "shop/charts/api/templates/secret-redis-api-cache";
+    let f = b.files.keys().find(|f| f.starts_with(prefix)).unwrap();
+    f.trim_start_matches("shop/charts/api/templates/secret-")
+        .trim_end_matches(".yaml")
+        .to_string()
+}
+
+/// The pod template annotation `key` of Deployment `d`.
+fn pod_annotation(
+    objects: &BTreeMap<(String, String, String), Json>,
+    d: &str,
+    key: &str,
+) -> String {
+    objects[&(String::from("Deployment"), String::new(), d.to_string())]["spec"]["template"]
+        ["metadata"]["annotations"][key]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn an_existing_secret_replaces_the_generated_one_and_pods_carry_checksums() {
+    let (resolved, b) = rich();
+    let Some(helm) = binary() else { return };
+    let dir = write(&b);
+    let chart = dir.path().join("shop");
+    let raw = template(&helm, "x", &chart, None).unwrap();
+    let plain = objects_with_checksums(&raw);
+    let sum = pod_annotation(&plain, "api", "checksum/secret");
+    assert_eq!(sum.len(), 64, "{sum}");
+    assert!(sum.bytes().all(|c| c.is_ascii_hexdigit()), "{sum}");
+    assert_eq!(pod_annotation(&plain, "api", "checksum/config").len(), 64);
+    // The same content gives the same checksum, whatever the release is called.
+    let again = objects_with_checksums(&template(&helm, "y", &chart, None).unwrap());
+    assert_eq!(pod_annotation(&again, "api", "checksum/secret"), sum);
+
+    let redis = redis_secret(&b);
+    let values = format!("api:\n  secrets:\n    {redis}:\n      existingSecret: team-redis\n");
+    let got = render_with(&values);
+    let mut want = kubernetes(&resolved, None);
+    assert!(want.remove(&key("Secret", &redis)).is_some());
+    let before = want.clone();
+    for o in want.values_mut() {
+        rename_secret_refs(o, "", &redis, "team-redis");
+    }
+    assert_ne!(before, want, "nothing referenced the Secret");
+    assert_eq!(got, want);
+    // Without the generated Secret the checksum changes: pods roll when their Secret does.
+    let f = dir.path().join("existing.yaml");
+    std::fs::write(&f, values).unwrap();
+    let with = objects_with_checksums(&template(&helm, "x", &chart, Some(&f)).unwrap());
+    assert_ne!(pod_annotation(&with, "api", "checksum/secret"), sum);
+}
+
+#[test]
+fn a_global_existing_secret_replaces_a_shared_secret_in_every_chart() {
+    let (resolved, b) = rich();
+    if binary().is_none() {
+        return;
+    }
+    let values = "global:\n  secrets:\n    pg-orders-db:\n      existingSecret: team-pg\n";
+    let got = render_with(values);
+    let mut want = kubernetes(&resolved, None);
+    assert!(want.remove(&key("Secret", "pg-orders-db")).is_some());
+    let before = want.clone();
+    for o in want.values_mut() {
+        rename_secret_refs(o, "", "pg-orders-db", "team-pg");
+    }
+    // The api's and the worker's Deployments (other charts) follow, as does the database.
+    for d in ["api", "worker"] {
+        assert_ne!(
+            before[&key("Deployment", d)],
+            want[&key("Deployment", d)],
+            "{d}"
+        );
     }
     assert_eq!(got, want);
+    let umbrella = text(&b, "shop/values.yaml");
+    assert!(
+        umbrella.contains("global:\n  secrets:\n    pg-orders-db:\n      existingSecret: ''\n"),
+        "{umbrella}"
+    );
+}
+
+/// `helm template` output by object, the checksum annotations kept.
+fn objects_with_checksums(stream: &str) -> BTreeMap<(String, String, String), Json> {
+    let mut out = BTreeMap::new();
+    for doc in serde_yaml::Deserializer::from_str(stream) {
+        let v: serde_yaml::Value = serde::Deserialize::deserialize(doc).unwrap();
+        if v.is_null() {
+            continue;
+        }
+        let j: Json = serde_json::to_value(v).unwrap();
+        let s = |p: &str| {
+            j.pointer(p)
+                .and_then(Json::as_str)
+                .unwrap_or_default()
+                .to_string()
+        };
+        out.insert(
+            (s("/kind"), s("/metadata/namespace"), s("/metadata/name")),
+            j.clone(),
+        );
+    }
+    out
+}
+
+#[test]
+fn http_routes_of_both_targets_pass_the_gateway_api_models() {
+    let (resolved, b) = rich();
+    let Some(helm) = binary() else { return };
+    let dir = write(&b);
+    let rendered = template(&helm, "x", &dir.path().join("shop"), None).unwrap();
+    let opts = score_x_kubernetes::Options::default();
+    let k = score_x_tests::planned::kubernetes(&resolved, &opts).unwrap();
+    let manifests = String::from_utf8(k.files[score_x_kubernetes::MANIFESTS].clone()).unwrap();
+    for stream in [&rendered, &manifests] {
+        assert_eq!(gateway_api::routes(stream).len(), 1);
+        if gateway_api::available() {
+            assert_eq!(gateway_api::assert_valid_routes(stream), 1);
+        }
+    }
+    if !gateway_api::available() {
+        return;
+    }
+    // The checker can fail: a route with a bad host name and a port of the wrong type.
+    let mut bad = gateway_api::routes(&manifests).remove(0);
+    bad["spec"]["hostnames"] = json!(["Not A Host"]);
+    bad["spec"]["rules"][0]["backendRefs"][0]["port"] = json!("http");
+    let e = gateway_api::validate(&[bad]).unwrap_err();
+    assert!(e.contains("hostnames/0") && e.contains("port"), "{e}");
 }
 
 #[test]
@@ -359,6 +626,19 @@ fn the_values_schema_rejects_wrong_types_and_unknown_keys() {
             "memory",
         ),
         ("api:\n  service:\n    type: Public\n", "type"),
+        ("api:\n  httpRoute:\n    enabled: \"yes\"\n", "enabled"),
+        ("api:\n  resources:\n    db:\n      host: {a: 1}\n", "host"),
+        (
+            "api:\n  resources:\n    db:\n      password: hunter2\n",
+            "password",
+        ),
+        (
+            &format!(
+                "api:\n  secrets:\n    {}:\n      existingSecret: 5\n",
+                redis_secret(&b)
+            ),
+            "existingSecret",
+        ),
     ] {
         let f = dir.path().join("bad.yaml");
         std::fs::write(&f, bad).unwrap();
@@ -445,4 +725,51 @@ fn samples_and_seed_examples_chart_like_kubernetes() {
         n += 1;
     }
     assert!(n > 5, "only {n} estates");
+}
+
+/// The paths of every leaf (and empty map or list) of a values document.
+fn value_paths(v: &Json, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    match v {
+        Json::Object(m) if !m.is_empty() => {
+            for (k, x) in m {
+                path.push(k.clone());
+                value_paths(x, path, out);
+                path.pop();
+            }
+        }
+        _ => out.push(path.clone()),
+    }
+}
+
+#[test]
+fn every_value_of_every_chart_is_in_the_values_reference() {
+    let (_, b) = rich();
+    let mut n = 0;
+    for (file, bytes) in &b.files {
+        let Some(dir) = file.strip_suffix("/values.yaml") else {
+            continue;
+        };
+        let workload = dir.contains("/charts/");
+        let v: Json = serde_yaml::from_slice(bytes).unwrap();
+        let mut paths = Vec::new();
+        value_paths(&v, &mut Vec::new(), &mut paths);
+        for p in paths {
+            let p: Vec<&str> = p.iter().map(String::as_str).collect();
+            assert!(
+                score_x_helm::reference::documents(workload, &p),
+                "{file}: `{}` is not in the values reference (backends/score-x-helm/src/reference.rs)",
+                p.join(".")
+            );
+            n += 1;
+        }
+        // The schema carries the reference's descriptions.
+        let schema = text(&b, &format!("{dir}/values.schema.json"));
+        if workload {
+            assert!(
+                schema.contains("\"description\": \"`spec.replicas`"),
+                "{schema}"
+            );
+        }
+    }
+    assert!(n > 40, "only {n} values");
 }

@@ -91,7 +91,7 @@ pub fn template(
 }
 
 /// The documents of a YAML stream by (kind, namespace, name), as JSON, with Helm's own labels
-/// (`helm.sh/chart`) dropped and the API server's default Service type (`ClusterIP`) filled in,
+/// (`helm.sh/chart`) and the pod templates' `checksum/*` annotations dropped and the API server's default Service type (`ClusterIP`) filled in,
 /// so a rendered chart and the Kubernetes target's manifests compare equal when they mean the
 /// same objects.
 pub fn objects(stream: &str) -> BTreeMap<(String, String, String), Json> {
@@ -105,6 +105,12 @@ pub fn objects(stream: &str) -> BTreeMap<(String, String, String), Json> {
         let mut j: Json = serde_json::to_value(v).unwrap_or_else(|e| panic!("{e}"));
         if let Some(Json::Object(l)) = j.pointer_mut("/metadata/labels") {
             l.remove("helm.sh/chart");
+        }
+        for t in [
+            "/spec/template/metadata",
+            "/spec/jobTemplate/spec/template/metadata",
+        ] {
+            drop_checksums(&mut j, t);
         }
         if j["kind"] == "Service"
             && let Some(Json::Object(spec)) = j.get_mut("spec")
@@ -122,4 +128,17 @@ pub fn objects(stream: &str) -> BTreeMap<(String, String, String), Json> {
         out.insert(key, j);
     }
     out
+}
+
+/// Remove the `checksum/*` annotations at `meta` (and the annotations map they leave empty).
+fn drop_checksums(j: &mut Json, meta: &str) {
+    let Some(Json::Object(m)) = j.pointer_mut(meta) else {
+        return;
+    };
+    if let Some(Json::Object(a)) = m.get_mut("annotations") {
+        a.retain(|k, _| !k.starts_with("checksum/"));
+        if a.is_empty() {
+            m.remove("annotations");
+        }
+    }
 }

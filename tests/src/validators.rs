@@ -144,9 +144,11 @@ pub fn validate_bundle(files: &BTreeMap<String, Vec<u8>>) -> Result<(), String> 
 }
 
 /// Panics with the validator's report and the manifests when they are invalid (skipped, with a
-/// notice, when the validator is missing outside CI).
+/// notice, when the validator is missing outside CI); HTTPRoutes are also checked with the
+/// Gateway API models ([`crate::gateway_api`]).
 #[allow(clippy::panic)]
 pub fn assert_valid_manifests(yaml: &str) {
+    crate::gateway_api::assert_valid_routes(yaml);
     if Validator::Kubernetes.available()
         && let Err(report) = validate_manifests(yaml)
     {

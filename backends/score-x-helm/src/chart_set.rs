@@ -1,11 +1,13 @@
 //! One chart being written: its template files, values and the ranges that are secret stores.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use score_x_core::Bundle;
 use serde_json::Value as Json;
 
 use crate::error::Error;
+use crate::late::Late;
+use crate::route::{self, Routes};
 use crate::slots::{Slot, Slots, go_str};
 use crate::values::Values;
 use crate::{lift, names, secret};
@@ -20,6 +22,18 @@ pub struct ChartFiles {
     /// The workload whose objects these are (none for the umbrella).
     pub workload: Option<String>,
     pub values: Values,
+    /// The workload's late-bound variables (empty for the umbrella).
+    pub late: Late,
+    /// The chart's routes, lifted into values.
+    routes: Routes,
+    /// The Secrets of the estate's shared resources (in the umbrella), set before
+    /// `add_objects`.
+    pub shared_secrets: BTreeSet<String>,
+    /// Every Secret an `existingSecret` may replace, with the expression of that value.
+    existing: BTreeMap<String, String>,
+    /// Pod template annotations: (key, expression) of the checksums of the chart's ConfigMaps
+    /// and Secrets.
+    checksums: Vec<(String, String)>,
     /// (file name under templates/, text, whole file is a secret store).
     pub templates: Vec<(String, String, bool)>,
     used: BTreeSet<String>,
@@ -61,20 +75,57 @@ impl ChartFiles {
             .iter()
             .filter(|(o, own)| *own && o["kind"] == "Service")
             .count();
-        for (o, own) in objects {
+        let files: Vec<String> = objects
+            .iter()
+            .map(|(o, _)| self.file_name(o["kind"].as_str().unwrap_or_default(), name_of(o)))
+            .collect();
+        // The Secrets of the chart's resources may name an existing Secret instead: the
+        // workload chart's own values, or the global ones for the shared Secrets.
+        let local: BTreeSet<String> = objects
+            .iter()
+            .filter(|(o, own)| !*own && is_secret(o))
+            .map(|(o, _)| name_of(o).to_string())
+            .collect();
+        if self.workload.is_some() {
+            self.existing = self
+                .shared_secrets
+                .iter()
+                .map(|n| (n.clone(), secret::global_expr(n)))
+                .chain(local.iter().map(|n| (n.clone(), secret::local_expr(n))))
+                .collect();
+            self.checksums = checksums(objects, &files);
+        } else {
+            self.existing = local
+                .iter()
+                .map(|n| (n.clone(), secret::global_expr(n)))
+                .collect();
+        }
+        for ((o, own), file) in objects.iter().zip(files) {
             let lift = self.workload.is_some() && *own;
-            self.add_object(o.clone(), &names, lift, lift && services == 1);
+            self.add_object(o.clone(), file, &names, lift, lift && services == 1);
+        }
+        if let Some((d, s)) = self.late.values() {
+            self.values.set("resources", d, s);
+        }
+        self.routes.set_values(&mut self.values);
+        if self.workload.is_some() {
+            secret::values(&local, &mut self.values);
+        } else {
+            secret::global_values(&local, &mut self.values);
         }
     }
 
-    fn add_object(&mut self, mut v: Json, names: &BTreeSet<String>, own: bool, lift_service: bool) {
+    fn add_object(
+        &mut self,
+        mut v: Json,
+        file: String,
+        names: &BTreeSet<String>,
+        own: bool,
+        lift_service: bool,
+    ) {
         let mut slots = Slots::for_value(&v);
         let kind = v["kind"].as_str().unwrap_or_default().to_string();
-        let name = v
-            .pointer("/metadata/name")
-            .and_then(Json::as_str)
-            .unwrap_or_default()
-            .to_string();
+        let name = name_of(&v).to_string();
         let mut name_expr = go_str(&name);
         if let Some(w) = self.workload.clone() {
             if own && let Some(e) = names::expr(&self.name, &w, &name) {
@@ -94,22 +145,40 @@ impl ChartFiles {
                 slots.value(Slot::Scalar(chart_label)),
             );
         }
-        let mut prelude = String::new();
-        let is_secret = kind == "Secret" && v["apiVersion"] == "v1";
+        let secret = is_secret(&v);
+        if let Some(spec) = v.get_mut("spec") {
+            secret::reference(spec, "", &self.existing, &mut slots);
+        }
+        let (mut open, mut close) = (String::new(), "");
         match kind.as_str() {
-            "Deployment" | "StatefulSet" | "Job" | "CronJob" if own => {
-                lift::workload(&mut v, &self.name, &mut self.values, &mut slots)
-            }
+            "Deployment" | "StatefulSet" | "Job" | "CronJob" if own => lift::workload(
+                &mut v,
+                &self.name,
+                &mut self.values,
+                &mut slots,
+                &self.late,
+                &self.checksums,
+            ),
             "Service" if lift_service => lift::service(&mut v, &mut self.values, &mut slots),
-            "Secret" if is_secret => prelude = secret::template(&mut v, &name_expr, &mut slots),
-            _ => {}
+            "Secret" if secret => {
+                if let Some(e) = self.existing.get(&name) {
+                    open = secret::open(e);
+                    close = secret::END;
+                }
+                open.push_str(&secret::template(&mut v, &name_expr, &mut slots));
+            }
+            _ => {
+                if let Some(key) = route::key_of(&v) {
+                    open = self.routes.lift(key, &mut v, &mut slots);
+                    close = route::END;
+                }
+            }
         }
         let text = format!(
-            "{prelude}{}",
+            "{open}{}{close}",
             slots.render(&score_x_core::yaml::to_yaml(&v))
         );
-        let file = self.file_name(&kind, &name);
-        self.templates.push((file, text, is_secret));
+        self.templates.push((file, text, secret));
     }
 
     fn file_name(&mut self, kind: &str, name: &str) -> String {
@@ -132,12 +201,11 @@ impl ChartFiles {
             format!("{header}{}", score_x_core::yaml::to_yaml(&values)),
         );
         let schema =
-            serde_json::to_string_pretty(&self.values.schema(&self.name)).map_err(|e| {
-                Error::Serialize {
+            serde_json::to_string_pretty(&self.values.schema(&self.name, self.workload.is_some()))
+                .map_err(|e| Error::Serialize {
                     what: format!("{d}/values.schema.json"),
                     reason: e.to_string(),
-                }
-            })?;
+                })?;
         bundle.add(format!("{d}/values.schema.json"), format!("{schema}\n"));
         bundle.add(format!("{d}/.helmignore"), crate::chart::HELMIGNORE);
         for (file, text, is_secret) in &self.templates {
@@ -149,4 +217,44 @@ impl ChartFiles {
         }
         Ok(())
     }
+}
+
+/// The `metadata.name` of an object.
+fn name_of(o: &Json) -> &str {
+    o.pointer("/metadata/name")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+}
+
+/// True for a core v1 Secret.
+fn is_secret(o: &Json) -> bool {
+    o["kind"] == "Secret" && o["apiVersion"] == "v1"
+}
+
+/// The checksum annotations of a workload chart's pod templates: `checksum/config` over its
+/// ConfigMaps' templates, `checksum/secret` over its Secrets' (each rendered with `include`),
+/// so a change of their content rolls the pods.
+fn checksums(objects: &[(Json, bool)], files: &[String]) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (key, kind) in [
+        ("checksum/config", "ConfigMap"),
+        ("checksum/secret", "Secret"),
+    ] {
+        let parts: Vec<String> = objects
+            .iter()
+            .zip(files)
+            .filter(|((o, _), _)| o["kind"] == kind && o["apiVersion"] == "v1")
+            .map(|(_, f)| {
+                format!(
+                    "(include (print $.Template.BasePath {}) .)",
+                    go_str(&format!("/{f}"))
+                )
+            })
+            .collect();
+        if !parts.is_empty() {
+            let e = format!("print {} | sha256sum | quote", parts.join(" "));
+            out.push((key.to_string(), e));
+        }
+    }
+    out
 }

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value as Json, json};
 
 use crate::image::Image;
+use crate::late::Late;
 use crate::slots::{Slot, Slots, go_str};
 use crate::values::{self, Values};
 
@@ -14,7 +15,15 @@ fn container_expr(name: &str) -> String {
 }
 
 /// Lift the values of a Deployment, StatefulSet, Job or CronJob.
-pub fn workload(obj: &mut Json, chart: &str, v: &mut Values, slots: &mut Slots) {
+/// `checksums` are pod template annotations (key, expression) added to the pod template.
+pub fn workload(
+    obj: &mut Json,
+    chart: &str,
+    v: &mut Values,
+    slots: &mut Slots,
+    late: &Late,
+    checksums: &[(String, String)],
+) {
     let kind = obj["kind"].as_str().unwrap_or_default().to_string();
     if matches!(kind.as_str(), "Deployment" | "StatefulSet")
         && let Some(r) = obj.pointer_mut("/spec/replicas")
@@ -28,14 +37,19 @@ pub fn workload(obj: &mut Json, chart: &str, v: &mut Values, slots: &mut Slots) 
         "/spec/template"
     };
     if let Some(Json::Object(t)) = obj.pointer_mut(path) {
-        pod_metadata(t, v, slots);
+        pod_metadata(t, v, slots, checksums);
         if let Some(Json::Object(spec)) = t.get_mut("spec") {
-            pod_spec(spec, chart, v, slots);
+            pod_spec(spec, chart, v, slots, late);
         }
     }
 }
 
-fn pod_metadata(t: &mut Map<String, Json>, v: &mut Values, slots: &mut Slots) {
+fn pod_metadata(
+    t: &mut Map<String, Json>,
+    v: &mut Values,
+    slots: &mut Slots,
+    checksums: &[(String, String)],
+) {
     let meta = t
         .entry("metadata")
         .or_insert_with(|| json!({}))
@@ -45,8 +59,16 @@ fn pod_metadata(t: &mut Map<String, Json>, v: &mut Values, slots: &mut Slots) {
         slots.entry(labels, Slot::Merge(".Values.podLabels".into()));
         v.set("podLabels", json!({}), values::string_map());
     }
+    if !checksums.is_empty() && !meta.contains_key("annotations") {
+        meta.insert("annotations".into(), json!({}));
+    }
     match meta.get_mut("annotations") {
-        Some(Json::Object(a)) => slots.entry(a, Slot::Merge(".Values.podAnnotations".into())),
+        Some(Json::Object(a)) => {
+            slots.entry(a, Slot::Merge(".Values.podAnnotations".into()));
+            for (key, expr) in checksums {
+                a.insert(key.clone(), slots.value(Slot::Scalar(expr.clone())));
+            }
+        }
         _ => slots.entry(
             meta,
             Slot::With {
@@ -82,7 +104,13 @@ fn optional(
     }
 }
 
-fn pod_spec(spec: &mut Map<String, Json>, chart: &str, v: &mut Values, slots: &mut Slots) {
+fn pod_spec(
+    spec: &mut Map<String, Json>,
+    chart: &str,
+    v: &mut Values,
+    slots: &mut Slots,
+    late: &Late,
+) {
     let pod_keys = [
         (
             "nodeSelector",
@@ -137,7 +165,7 @@ fn pod_spec(spec: &mut Map<String, Json>, chart: &str, v: &mut Values, slots: &m
     for list in ["initContainers", "containers"] {
         if let Some(Json::Array(cs)) = spec.get_mut(list) {
             for c in cs.iter_mut().filter_map(Json::as_object_mut) {
-                if let Some((name, d, s)) = container(c, chart, slots) {
+                if let Some((name, d, s)) = container(c, chart, slots, late) {
                     defaults.insert(name.clone(), d);
                     schemas.insert(name, s);
                 }
@@ -156,6 +184,7 @@ fn container(
     c: &mut Map<String, Json>,
     chart: &str,
     slots: &mut Slots,
+    late: &Late,
 ) -> Option<(String, Json, Json)> {
     let name = c.get("name")?.as_str()?.to_string();
     let expr = container_expr(&name);
@@ -190,20 +219,28 @@ fn container(
     );
     d.insert("securityContext".into(), sc);
     s.insert("securityContext".into(), values::object());
-    let (env, env_schema) = env(c, &expr, slots);
+    let (env, env_schema) = env(c, chart, &expr, slots, late);
     d.insert("env".into(), Json::Object(env));
     s.insert("env".into(), values::closed(env_schema));
     Some((name, Json::Object(d), values::closed(s)))
 }
 
-/// Plain `value` entries of `env` become `env.<NAME>` values (quoted in the template).
+/// Plain `value` entries of `env` become `env.<NAME>` values (quoted in the template), except
+/// the late-bound ones, assembled from the `resources` values.
 fn env(
     c: &mut Map<String, Json>,
+    chart: &str,
     expr: &str,
     slots: &mut Slots,
+    late: &Late,
 ) -> (Map<String, Json>, Map<String, Json>) {
     let mut d = Map::new();
     let mut s = Map::new();
+    let container = c
+        .get("name")
+        .and_then(Json::as_str)
+        .unwrap_or_default()
+        .to_string();
     let Some(Json::Array(env)) = c.get_mut("env") else {
         return (d, s);
     };
@@ -217,6 +254,10 @@ fn env(
             continue;
         }
         let name = name.to_string();
+        if let Some(bound) = late.env_expr(chart, &container, &name) {
+            e.insert("value".into(), slots.value(Slot::Scalar(bound)));
+            continue;
+        }
         d.insert(name.clone(), Json::String(value.clone()));
         s.insert(name.clone(), values::env_value());
         let call = format!("index {expr}.env {} | quote", go_str(&name));

@@ -1,10 +1,102 @@
 //! Secrets as templates that keep their value across upgrades: each key reads the Secret
 //! already in the cluster (`lookup`) and falls back to the value chosen at translation time.
 //! The whole template is the target's secret store; values.yaml never holds a secret.
+//! `existingSecret` values name a Secret to use instead: `secrets.<name>.existingSecret` for the
+//! Secrets of a workload's own resources, `global.secrets.<name>.existingSecret` (seen by every
+//! chart) for the shared ones of the umbrella.
 
-use serde_json::Value as Json;
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{Map, Value as Json, json};
 
 use crate::slots::{Slot, Slots, go_str};
+use crate::values;
+
+/// The expression of the chart's own `existingSecret` value of Secret `name`.
+pub fn local_expr(name: &str) -> String {
+    format!("(index .Values.secrets {}).existingSecret", go_str(name))
+}
+
+/// The expression of the global `existingSecret` value of shared Secret `name` (empty when
+/// unset, also in a workload chart installed on its own).
+pub fn global_expr(name: &str) -> String {
+    format!(
+        "(dig \"secrets\" {} \"existingSecret\" \"\" (.Values.global | default dict))",
+        go_str(name)
+    )
+}
+
+/// The line that opens the template of a Secret whose `existingSecret` value is `expr`: it is
+/// rendered only when that value is empty (closed by [`END`]).
+pub fn open(expr: &str) -> String {
+    format!("{{{{- if not {expr} }}}}\n")
+}
+
+/// The text that closes a Secret's template opened with [`open`].
+pub const END: &str = "{{- end }}\n";
+
+/// The `secrets` value: `existingSecret` of each Secret in `names` (empty: the chart's own).
+pub fn values(names: &BTreeSet<String>, v: &mut values::Values) {
+    if names.is_empty() {
+        return;
+    }
+    let mut d = Map::new();
+    let mut s = Map::new();
+    for n in names {
+        d.insert(n.clone(), json!({"existingSecret": ""}));
+        let mut p = Map::new();
+        p.insert("existingSecret".into(), values::string());
+        s.insert(n.clone(), values::closed(p));
+    }
+    v.set("secrets", Json::Object(d), values::closed(s));
+}
+
+/// The umbrella's `global` value: `secrets.<name>.existingSecret` of each shared Secret.
+pub fn global_values(names: &BTreeSet<String>, v: &mut values::Values) {
+    if names.is_empty() {
+        return;
+    }
+    let mut d = Map::new();
+    let mut s = Map::new();
+    for n in names {
+        d.insert(n.clone(), json!({"existingSecret": ""}));
+        let mut p = Map::new();
+        p.insert("existingSecret".into(), values::string());
+        s.insert(n.clone(), values::closed(p));
+    }
+    v.set(
+        "global",
+        json!({ "secrets": d }),
+        json!({"type": "object", "properties": {"secrets": values::closed(s)}}),
+    );
+}
+
+/// Replace every reference to a Secret in `names` (`secretKeyRef`, `secretRef`, volume
+/// `secretName`, projected `secret`) by its `existingSecret` value (the expression `names`
+/// maps it to), defaulting to the name.
+pub fn reference(v: &mut Json, parent: &str, names: &BTreeMap<String, String>, slots: &mut Slots) {
+    match v {
+        Json::Object(m) => {
+            for (k, x) in m.iter_mut() {
+                let is_ref = k == "secretName"
+                    || (k == "name" && matches!(parent, "secretKeyRef" | "secretRef" | "secret"));
+                match x.as_str() {
+                    Some(n) if is_ref && names.contains_key(n) => {
+                        let e = format!("default {} {} | toJson", go_str(n), names[n]);
+                        *x = slots.value(Slot::Scalar(e));
+                    }
+                    _ => reference(x, k, names, slots),
+                }
+            }
+        }
+        Json::Array(a) => {
+            for x in a {
+                reference(x, parent, names, slots);
+            }
+        }
+        _ => {}
+    }
+}
 
 /// Turn the Secret value `obj` into its template form; returns the line that looks the
 /// existing Secret up (to put before the document). `name` is the template expression of the
@@ -38,6 +130,39 @@ pub fn template(obj: &mut Json, name: &str, slots: &mut Slots) -> String {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn existing_secrets_replace_references_and_the_template() {
+        let names: BTreeSet<String> = ["pg".to_string()].into();
+        let exprs: BTreeMap<String, String> = [("pg".to_string(), local_expr("pg"))].into();
+        let mut slots = Slots::default();
+        let mut d = json!({"spec": {"containers": [{"env": [
+            {"name": "P", "valueFrom": {"secretKeyRef": {"name": "pg", "key": "password"}}},
+            {"name": "Q", "valueFrom": {"secretKeyRef": {"name": "other", "key": "k"}}}]}],
+            "volumes": [{"name": "pg", "secret": {"secretName": "pg"}}]}});
+        reference(&mut d, "", &exprs, &mut slots);
+        let out = slots.render(&score_x_core::yaml::to_yaml(&d));
+        let e = r#"{{ default "pg" (index .Values.secrets "pg").existingSecret | toJson }}"#;
+        assert_eq!(out.matches(e).count(), 2, "{out}");
+        assert!(out.contains("name: other"), "{out}");
+        assert!(out.contains("- name: pg\n"), "{out}");
+        assert_eq!(
+            open(&local_expr("pg")),
+            "{{- if not (index .Values.secrets \"pg\").existingSecret }}\n"
+        );
+        assert_eq!(
+            global_expr("pg"),
+            r#"(dig "secrets" "pg" "existingSecret" "" (.Values.global | default dict))"#
+        );
+        let mut v = values::Values::default();
+        values(&names, &mut v);
+        assert_eq!(v.defaults["secrets"], json!({"pg": {"existingSecret": ""}}));
+        global_values(&names, &mut v);
+        assert_eq!(
+            v.defaults["global"],
+            json!({"secrets": {"pg": {"existingSecret": ""}}})
+        );
+    }
 
     #[test]
     fn keys_read_the_existing_secret_first() {

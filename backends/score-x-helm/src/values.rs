@@ -17,21 +17,23 @@ impl Values {
         self.properties.insert(key.to_string(), schema);
     }
 
-    /// The `values.schema.json` document: unknown top-level keys are rejected, except Helm's
-    /// own `global`.
-    pub fn schema(&self, title: &str) -> Json {
+    /// The `values.schema.json` document of a workload chart (`workload` true) or the
+    /// umbrella: unknown top-level keys are rejected, except Helm's own `global`; descriptions
+    /// come from the values reference ([`crate::reference`]).
+    pub fn schema(&self, title: &str, workload: bool) -> Json {
         let mut props = self.properties.clone();
-        props.insert(
-            "global".into(),
-            json!({"type": "object", "description": "Helm's values shared with every sub-chart"}),
-        );
-        json!({
+        props
+            .entry("global")
+            .or_insert_with(|| json!({"type": "object"}));
+        let mut schema = json!({
             "$schema": "http://json-schema.org/draft-07/schema#",
             "title": title,
             "type": "object",
             "properties": props,
             "additionalProperties": false,
-        })
+        });
+        crate::reference::describe(&mut schema, workload, &mut Vec::new());
+        schema
     }
 }
 
@@ -120,7 +122,7 @@ mod tests {
     fn schema_is_closed_but_allows_global() {
         let mut v = Values::default();
         v.set("replicaCount", json!(1), replicas());
-        let s = v.schema("web");
+        let s = v.schema("web", true);
         assert_eq!(s["additionalProperties"], false);
         assert!(s["properties"]["global"].is_object());
         assert_eq!(s["properties"]["replicaCount"]["type"], "integer");

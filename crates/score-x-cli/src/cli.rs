@@ -179,6 +179,9 @@ pub struct PipelineArgs {
     /// Also emit a Namespace object (kubernetes).
     #[arg(long)]
     pub generate_namespace: bool,
+    /// Name of the umbrella chart and its directory (helm; default: the current directory's name, sanitised).
+    #[arg(long, value_name = "NAME")]
+    pub chart_name: Option<String>,
     /// The project state directory.
     #[arg(long, default_value = ".score-x", value_name = "DIR")]
     pub state_dir: PathBuf,
@@ -219,7 +222,8 @@ pub enum ApplyFormat {
 #[command(
     mut_arg("target", |a| a.help("The target: `ecs` (the only target apply deploys to)")),
     mut_arg("namespace", |a| a.hide(true)),
-    mut_arg("generate_namespace", |a| a.hide(true))
+    mut_arg("generate_namespace", |a| a.hide(true)),
+    mut_arg("chart_name", |a| a.hide(true))
 )]
 pub struct ApplyArgs {
     #[command(flatten)]

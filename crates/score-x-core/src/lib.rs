@@ -5,7 +5,8 @@
 //! - [`uid`]: resource identity (`TYPE.CLASS#WORKLOAD.NAME` / `TYPE.CLASS#ID`).
 //! - [`ir`]: the validated application model (`App`) produced by the front end.
 //! - [`graph`]: the resource graph (petgraph) with deterministic topological order.
-//! - [`resolved`]: the model after provisioning, with secret-typed values, handed to backends.
+//! - [`resolved`]: the model after provisioning, with secret-typed values, handed to backends;
+//!   [`late_bound`]: which variables insert which resource outputs (for Helm values).
 //! - [`backend`]: the shape every backend shares (`Bundle`, capabilities).
 //! - [`naming`]: stable, state-independent names and hashes.
 //! - `testing` (feature `testing`): builders of hand-made resolved models for tests.
@@ -21,6 +22,7 @@ pub mod driver;
 pub mod graph;
 pub mod graph_fmt;
 pub mod ir;
+pub mod late_bound;
 pub mod leak;
 pub mod naming;
 pub mod options;

@@ -18,6 +18,9 @@ pub struct Resolved {
     pub resources: BTreeMap<ResourceUid, ProvisionedResource>,
     /// Resource uids in provisioning (topological) order.
     pub order: Vec<ResourceUid>,
+    /// Which plain variables insert resource outputs, piece by piece (Helm binds them late).
+    #[serde(skip)]
+    pub bindings: crate::late_bound::Bindings,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

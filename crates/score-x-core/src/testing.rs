@@ -95,6 +95,7 @@ pub fn app(workloads: Vec<ResolvedWorkload>, resources: Vec<ProvisionedResource>
         order: resources.iter().map(|r| r.uid.clone()).collect(),
         workloads: workloads.into_iter().map(|w| (w.name.clone(), w)).collect(),
         resources: resources.into_iter().map(|r| (r.uid.clone(), r)).collect(),
+        bindings: Default::default(),
     }
 }
 

@@ -7,6 +7,7 @@ use std::sync::PoisonError;
 use score_x_core::diag::{did_you_mean, edit_distance};
 use score_x_core::graph::ResourceGraph;
 use score_x_core::ir::Resource;
+use score_x_core::late_bound::Bindings;
 use score_x_core::resolved::{Output, ProvisionedResource, Resolved};
 use score_x_core::{App, Code, Diagnostic, Diagnostics, ResourceUid, Target};
 use serde_json::Value as Json;
@@ -168,6 +169,7 @@ pub fn provision(
     *state = work;
     Ok((
         Resolved {
+            bindings: Bindings::of(app, &resolved, &provisioned),
             workloads: resolved,
             resources: provisioned,
             order: graph.order().to_vec(),

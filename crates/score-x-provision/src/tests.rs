@@ -399,6 +399,51 @@ fn secret_propagates_through_a_dsn() {
 }
 
 #[test]
+fn bindings_name_the_plain_outputs_each_variable_inserts() {
+    use score_x_core::late_bound::Piece;
+    let app = api_with(
+        &[
+            ("HOST", "${resources.db.host}"),
+            (
+                "URL",
+                "h=${resources.db.host}:${resources.db.port} t=${metadata.annotations.team}",
+            ),
+            ("DSN", "${resources.db.password}@x"),
+            ("PLAIN", "x"),
+        ],
+        "db",
+        "postgres",
+        None,
+    );
+    let (resolved, _) = run(&app, &mut State::new("seed-1".into())).unwrap();
+    let b = &resolved.bindings;
+    let out = |k: &str| Piece::Output {
+        resource: "db".into(),
+        keys: vec![k.into()],
+    };
+    assert_eq!(b.variable("api", "main", "HOST").unwrap(), &[out("host")]);
+    assert_eq!(
+        b.variable("api", "main", "URL").unwrap(),
+        &[
+            Piece::Text("h=".into()),
+            out("host"),
+            Piece::Text(":".into()),
+            out("port"),
+            Piece::Text(" t=core".into()),
+        ]
+    );
+    // Secrets are never bound late; literal text needs no binding.
+    assert!(b.variable("api", "main", "DSN").is_none());
+    assert!(b.variable("api", "main", "PLAIN").is_none());
+    // Not part of the serialised model (goldens unchanged).
+    assert!(
+        !serde_json::to_string(&resolved)
+            .unwrap()
+            .contains("bindings")
+    );
+}
+
+#[test]
 fn same_inputs_and_state_give_identical_output() {
     let app = dsn_app();
     let mut s1 = State::new("seed-1".into());

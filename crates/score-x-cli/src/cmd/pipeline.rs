@@ -33,12 +33,13 @@ pub struct Produced {
     pub plan: Plan,
 }
 
-/// The flags that belong to the target options (`--namespace`, `--generate-namespace`).
+/// The flags that belong to the target options (`--namespace`, `--generate-namespace`,
+/// `--chart-name`; helm also gets the current directory's name as `defaultChartName`).
 fn option_flags(
     args: &PipelineArgs,
     target: Target,
 ) -> Result<serde_json::Map<String, serde_json::Value>, Failure> {
-    let mut flags = serde_json::Map::new();
+    let mut flags = chart_flags(args, target)?;
     if args.namespace.is_none() && !args.generate_namespace {
         return Ok(flags);
     }
@@ -52,6 +53,31 @@ fn option_flags(
     }
     if args.generate_namespace {
         flags.insert("generateNamespace".into(), serde_json::Value::Bool(true));
+    }
+    Ok(flags)
+}
+
+/// `--chart-name` (helm only) and the current directory's name the helm backend names the
+/// umbrella chart after by default.
+fn chart_flags(
+    args: &PipelineArgs,
+    target: Target,
+) -> Result<serde_json::Map<String, serde_json::Value>, Failure> {
+    let mut flags = serde_json::Map::new();
+    if target != Target::HELM {
+        return match args.chart_name {
+            Some(_) => Err(Failure::Usage(format!(
+                "--chart-name applies to helm, not {target}"
+            ))),
+            None => Ok(flags),
+        };
+    }
+    if let Some(n) = &args.chart_name {
+        flags.insert("chartName".into(), n.clone().into());
+    }
+    let dir = std::env::current_dir().ok();
+    if let Some(d) = dir.as_deref().and_then(|d| d.file_name()) {
+        flags.insert("defaultChartName".into(), d.to_string_lossy().into());
     }
     Ok(flags)
 }

@@ -1,0 +1,377 @@
+//! The values reference: every value a chart can have, with its type, default and meaning. The
+//! same table gives `values.schema.json` its descriptions and docs/targets/helm.md its values
+//! section ([`markdown`]; a test fails when the page is stale).
+
+use serde_json::Value as Json;
+
+/// One documented value. In `key`, a `<…>` segment stands for any name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub key: &'static str,
+    /// Which charts have it: `workload`, `umbrella` or `both`.
+    pub chart: &'static str,
+    pub ty: &'static str,
+    pub default: &'static str,
+    pub description: &'static str,
+}
+
+const fn e(
+    key: &'static str,
+    chart: &'static str,
+    ty: &'static str,
+    default: &'static str,
+    description: &'static str,
+) -> Entry {
+    Entry {
+        key,
+        chart,
+        ty,
+        default,
+        description,
+    }
+}
+
+/// The values of the charts score-x writes.
+pub const VALUES: &[Entry] = &[
+    e(
+        "nameOverride",
+        "both",
+        "string",
+        "`\"\"`",
+        "replaces the chart name in `<chart>.name`",
+    ),
+    e(
+        "fullnameOverride",
+        "both",
+        "string",
+        "`\"\"`",
+        "renames the workload's objects (`<workload>` → the override, `<workload>-files` → `<override>-files`, …) and the references to them inside the chart",
+    ),
+    e(
+        "<workload>",
+        "umbrella",
+        "object",
+        "`{}`",
+        "values of that workload's chart (any key below)",
+    ),
+    e(
+        "global",
+        "both",
+        "object",
+        "absent",
+        "Helm's values shared with every sub-chart",
+    ),
+    e(
+        "replicaCount",
+        "workload",
+        "integer ≥ 0",
+        "the Kubernetes target's",
+        "`spec.replicas` (Deployment, StatefulSet)",
+    ),
+    e(
+        "containers.<c>.image.repository",
+        "workload",
+        "string, required",
+        "the Score image's",
+        "container image `repository[:tag][@digest]`; split on the last `:` after the last `/`, so `registry:5000/app` keeps its port",
+    ),
+    e(
+        "containers.<c>.image.tag",
+        "workload",
+        "string",
+        "the Score image's",
+        "image tag",
+    ),
+    e(
+        "containers.<c>.image.digest",
+        "workload",
+        "string (`sha256:…`)",
+        "the Score image's",
+        "image digest",
+    ),
+    e(
+        "containers.<c>.resources",
+        "workload",
+        "`requests`/`limits` of Kubernetes quantities",
+        "the Score container's",
+        "the container's `resources`",
+    ),
+    e(
+        "containers.<c>.securityContext",
+        "workload",
+        "object",
+        "`{}`",
+        "the container's `securityContext`",
+    ),
+    e(
+        "containers.<c>.env.<NAME>",
+        "workload",
+        "string, number or boolean",
+        "the resolved text",
+        "the plain value of env var NAME (quoted in the template); secret references and late-bound variables are not env values",
+    ),
+    e(
+        "resources.<resource>.<output>",
+        "workload",
+        "the output's type (a scalar: string, number or boolean)",
+        "the provisioned output",
+        "a plain output of the workload's resource, bound late: every variable using `${resources.<resource>.<output>}` is assembled from it in the template; secret outputs are never values",
+    ),
+    e(
+        "podAnnotations",
+        "workload",
+        "string map",
+        "`{}`",
+        "merged into the pod template's annotations",
+    ),
+    e(
+        "podLabels",
+        "workload",
+        "string map",
+        "`{}`",
+        "merged into the pod template's labels",
+    ),
+    e(
+        "nodeSelector",
+        "workload",
+        "string map",
+        "`{}`",
+        "pod `nodeSelector`",
+    ),
+    e(
+        "tolerations",
+        "workload",
+        "list",
+        "`[]`",
+        "pod `tolerations`",
+    ),
+    e("affinity", "workload", "object", "`{}`", "pod `affinity`"),
+    e(
+        "imagePullSecrets",
+        "workload",
+        "list of `{name}`",
+        "`[]`",
+        "pod `imagePullSecrets`",
+    ),
+    e(
+        "podSecurityContext",
+        "workload",
+        "object",
+        "`{}`",
+        "pod `securityContext`",
+    ),
+    e(
+        "serviceAccount.name",
+        "workload",
+        "string",
+        "`\"\"`",
+        "pod `serviceAccountName` (the account is not created)",
+    ),
+    e(
+        "service.type",
+        "workload",
+        "`ClusterIP`, `NodePort`, `LoadBalancer`, `ExternalName`",
+        "`ClusterIP`",
+        "type of the chart's Service (when it has exactly one)",
+    ),
+    e(
+        "service.ports",
+        "workload",
+        "list",
+        "the Score service ports",
+        "ports of that Service",
+    ),
+    e(
+        "httpRoute.enabled",
+        "both",
+        "boolean",
+        "`true`",
+        "renders the chart's Gateway API HTTPRoutes (the Score files asked for them)",
+    ),
+    e(
+        "httpRoute.routes.<route>.hostnames",
+        "both",
+        "list of strings",
+        "the route's `host`",
+        "`spec.hostnames` of HTTPRoute `<route>`",
+    ),
+    e(
+        "httpRoute.routes.<route>.path",
+        "both",
+        "string",
+        "the route's `path`",
+        "the path prefix of HTTPRoute `<route>` (when it has one rule with one match)",
+    ),
+    e(
+        "ingress.enabled",
+        "both",
+        "boolean",
+        "`true`",
+        "renders the chart's Ingresses (target option `route: ingress`)",
+    ),
+    e(
+        "ingress.routes.<route>.host",
+        "both",
+        "string",
+        "the route's `host`",
+        "the host of Ingress `<route>` (when it has one rule)",
+    ),
+    e(
+        "ingress.routes.<route>.path",
+        "both",
+        "string",
+        "the route's `path`",
+        "the path of Ingress `<route>` (when it has one path)",
+    ),
+    e(
+        "secrets.<secret>.existingSecret",
+        "workload",
+        "string",
+        "`\"\"`",
+        "the name of a Secret to use instead of the generated Secret `<secret>` of a resource of this workload: the chart then does not render it and every reference points at the named one",
+    ),
+    e(
+        "global.secrets.<secret>.existingSecret",
+        "umbrella",
+        "string",
+        "`\"\"`",
+        "the name of a Secret to use instead of the generated Secret `<secret>` of a shared resource: the umbrella then does not render it and every reference in every chart points at the named one (a global value, so the workload charts see it)",
+    ),
+];
+
+/// True when `pattern` (with `<…>` segments) matches `path`.
+fn matches(pattern: &str, path: &[&str]) -> bool {
+    let p: Vec<&str> = pattern.split('.').collect();
+    p.len() == path.len()
+        && p.iter()
+            .zip(path)
+            .all(|(p, s)| (p.starts_with('<') && p.ends_with('>')) || p == s)
+}
+
+/// The entry of a workload chart's (`workload` true) or the umbrella's value at exactly `path`;
+/// a named key wins over a `<…>` one.
+fn exact(workload: bool, path: &[&str]) -> Option<&'static Entry> {
+    let kind = if workload { "workload" } else { "umbrella" };
+    VALUES
+        .iter()
+        .filter(|e| e.chart == kind || e.chart == "both")
+        .filter(|e| matches(e.key, path))
+        .min_by_key(|e| e.key.matches('<').count())
+}
+
+/// The entry documenting the value at `path` in a workload chart (`workload` true) or the
+/// umbrella, or the one whose value contains it (a key inside `containers.<c>.resources`, say).
+pub fn entry(workload: bool, path: &[&str]) -> Option<&'static Entry> {
+    (1..=path.len())
+        .rev()
+        .find_map(|n| exact(workload, &path[..n]))
+}
+
+/// True when the value at `path` is documented: by an entry of its own or of a value containing
+/// it, or (an empty map, say) as the parent of documented values.
+pub fn documents(workload: bool, path: &[&str]) -> bool {
+    entry(workload, path).is_some()
+        || VALUES.iter().any(|e| {
+            let k: Vec<&str> = e.key.split('.').collect();
+            k.len() > path.len()
+                && (e.chart == "both" || (e.chart == "workload") == workload)
+                && matches(&k[..path.len()].join("."), path)
+        })
+}
+
+/// Put each documented value's description into the `values.schema.json` properties under
+/// `schema` (at `path`) of a workload chart (`workload` true) or the umbrella.
+pub fn describe(schema: &mut Json, workload: bool, path: &mut Vec<String>) {
+    let Some(Json::Object(props)) = schema.get_mut("properties") else {
+        return;
+    };
+    for (k, v) in props.iter_mut() {
+        path.push(k.clone());
+        let p: Vec<&str> = path.iter().map(String::as_str).collect();
+        if let Some(e) = exact(workload, &p)
+            && let Json::Object(m) = v
+        {
+            m.entry("description")
+                .or_insert_with(|| Json::String(e.description.to_string()));
+        }
+        describe(v, workload, path);
+        path.pop();
+    }
+}
+
+/// The values section of docs/targets/helm.md.
+pub fn markdown() -> String {
+    let mut s = String::from("| key | chart | type | default | meaning |\n|---|---|---|---|---|\n");
+    for e in VALUES {
+        s.push_str(&format!(
+            "| `{}` | {} | {} | {} | {} |\n",
+            e.key, e.chart, e.ty, e.default, e.description
+        ));
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn patterns_and_containing_entries() {
+        assert_eq!(
+            entry(true, &["containers", "main", "image", "tag"])
+                .unwrap()
+                .key,
+            "containers.<c>.image.tag"
+        );
+        assert_eq!(
+            entry(
+                true,
+                &["containers", "main", "resources", "limits", "memory"]
+            )
+            .unwrap()
+            .key,
+            "containers.<c>.resources"
+        );
+        assert!(entry(true, &["nope"]).is_none());
+        assert!(documents(true, &["containers", "main", "env"]));
+        assert!(!documents(true, &["containers", "main", "nope"]));
+        assert_eq!(
+            entry(false, &["web", "replicaCount"]).unwrap().key,
+            "<workload>"
+        );
+        assert_eq!(entry(false, &["nameOverride"]).unwrap().key, "nameOverride");
+        let mut s = json!({"properties": {"replicaCount": {"type": "integer"},
+            "secrets": {"properties": {"pg": {"properties": {"existingSecret": {"type": "string"}}}}}}});
+        describe(&mut s, true, &mut Vec::new());
+        assert!(
+            s["properties"]["replicaCount"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("spec.replicas")
+        );
+        assert!(
+            s.pointer("/properties/secrets/properties/pg/properties/existingSecret/description")
+                .is_some()
+        );
+    }
+
+    #[test]
+    fn docs_section_is_current() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/targets/helm.md");
+        let doc = std::fs::read_to_string(path).unwrap();
+        let (begin, end) = ("<!-- values:begin -->\n", "<!-- values:end -->");
+        let start = doc.find(begin).expect("values:begin marker") + begin.len();
+        let stop = doc.find(end).expect("values:end marker");
+        let table = markdown();
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(path, format!("{}{table}{}", &doc[..start], &doc[stop..])).unwrap();
+            return;
+        }
+        assert_eq!(
+            &doc[start..stop],
+            table,
+            "docs/targets/helm.md values section is out of date; run with BLESS=1"
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! Where the text of a plain container variable came from: literal text and the plain resource
+//! outputs it inserted, in order. Backends that render at install time (Helm) bind those outputs
+//! late, as values; the others read the resolved text and never need this.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::ir::App;
+use crate::resolved::{Output, ProvisionedResource, ResolvedWorkload};
+use crate::template::{Part, Root};
+use crate::uid::ResourceUid;
+use crate::value::{lookup, to_insert_text};
+
+type Resources = BTreeMap<ResourceUid, ProvisionedResource>;
+
+/// One piece of a late-bound variable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Piece {
+    /// Literal text (metadata placeholders already substituted).
+    Text(String),
+    /// A plain output of the workload's resource `resource` (its local name): `keys[0]` is the
+    /// output, the rest walk into it. The provisioned value is in `Resolved::resources`.
+    Output { resource: String, keys: Vec<String> },
+}
+
+/// The pieces of every plain variable that uses at least one resource output, by workload,
+/// container and variable name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Bindings(BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<Piece>>>>);
+
+impl Bindings {
+    /// The bindings of `app`'s variables, checked against the resolved text: a variable whose
+    /// pieces do not give back its resolved plain text exactly is left out.
+    pub fn of(
+        app: &App,
+        workloads: &BTreeMap<String, ResolvedWorkload>,
+        resources: &Resources,
+    ) -> Bindings {
+        let mut all = BTreeMap::new();
+        for (wname, w) in &app.workloads {
+            let Some(rw) = workloads.get(wname) else {
+                continue;
+            };
+            for (cname, c) in &w.containers {
+                let Some(rc) = rw.containers.get(cname) else {
+                    continue;
+                };
+                for (vname, var) in &c.variables {
+                    let Some(text) = rc.variables.get(vname).and_then(|v| v.value.as_plain())
+                    else {
+                        continue;
+                    };
+                    let Some(pieces) = pieces(w, var.value.parts(), resources) else {
+                        continue;
+                    };
+                    if text_of(&pieces, w, resources).as_deref() == Some(text.as_str()) {
+                        all.entry(wname.clone())
+                            .or_insert_with(BTreeMap::new)
+                            .entry(cname.clone())
+                            .or_insert_with(BTreeMap::new)
+                            .insert(vname.clone(), pieces);
+                    }
+                }
+            }
+        }
+        Bindings(all)
+    }
+
+    /// The pieces of variable `var` of `container` in `workload`, when it is late-bound.
+    pub fn variable(&self, workload: &str, container: &str, var: &str) -> Option<&[Piece]> {
+        self.0
+            .get(workload)?
+            .get(container)?
+            .get(var)
+            .map(Vec::as_slice)
+    }
+
+    /// True when no variable is late-bound.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+/// The pieces of a template, or `None` when it uses no resource output (or a secret one).
+fn pieces(w: &crate::ir::Workload, parts: &[Part], resources: &Resources) -> Option<Vec<Piece>> {
+    let mut out: Vec<Piece> = Vec::new();
+    let mut bound = false;
+    for part in parts {
+        let piece = match part {
+            Part::Text(t) => Piece::Text(t.clone()),
+            Part::Ref(r) if r.root == Root::Metadata => {
+                Piece::Text(to_insert_text(lookup(&w.metadata, &r.keys)?))
+            }
+            Part::Ref(r) => {
+                let resource = r.resource_name()?.to_string();
+                let keys = r.output_path().to_vec();
+                match output(resources, w, &resource, keys.first()?)? {
+                    Output::Plain(_) => {}
+                    Output::Secret(_) => return None,
+                }
+                bound = true;
+                Piece::Output { resource, keys }
+            }
+        };
+        match (out.last_mut(), piece) {
+            (Some(Piece::Text(prev)), Piece::Text(t)) => prev.push_str(&t),
+            (_, p) => out.push(p),
+        }
+    }
+    bound.then_some(out)
+}
+
+/// The text the pieces stand for with the provisioned outputs.
+fn text_of(pieces: &[Piece], w: &crate::ir::Workload, resources: &Resources) -> Option<String> {
+    let mut s = String::new();
+    for p in pieces {
+        match p {
+            Piece::Text(t) => s.push_str(t),
+            Piece::Output { resource, keys } => {
+                let (first, rest) = keys.split_first()?;
+                let Output::Plain(v) = output(resources, w, resource, first)? else {
+                    return None;
+                };
+                s.push_str(&to_insert_text(lookup(v, rest)?));
+            }
+        }
+    }
+    Some(s)
+}
+
+/// Output `name` of the workload's resource `resource`.
+fn output<'a>(
+    resources: &'a Resources,
+    w: &crate::ir::Workload,
+    resource: &str,
+    name: &str,
+) -> Option<&'a Output> {
+    resources.get(w.resources.get(resource)?)?.outputs.get(name)
+}
