@@ -25,6 +25,7 @@ pub mod leak;
 pub mod naming;
 pub mod options;
 pub mod placement;
+pub mod placement_file;
 pub mod plan;
 pub mod resolved;
 pub mod template;
