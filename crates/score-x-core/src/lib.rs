@@ -14,10 +14,12 @@
 // `Diagnostic` is the house error type everywhere; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod addresses;
 pub mod backend;
 pub mod capability_check;
 pub mod diag;
 pub mod driver;
+pub mod estate;
 pub mod graph;
 pub mod graph_fmt;
 pub mod ir;

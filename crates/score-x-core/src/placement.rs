@@ -19,6 +19,9 @@ pub struct Placement {
     pub resources: BTreeMap<ResourceUid, Target>,
     /// How workloads of a target read secrets kept in a store of another runtime.
     pub secret_bridges: BTreeMap<Target, SecretBridge>,
+    /// The address pattern other runtimes reach a target's workloads by (`{workload}`,
+    /// `{service}`, `{namespace}`), instead of the target's default.
+    pub service_addresses: BTreeMap<Target, String>,
     /// The position of each entry of the placement file, by YAML path (`/workloads/payments`).
     pub spans: BTreeMap<String, Span>,
 }

@@ -14,13 +14,14 @@ pub const API_VERSION: &str = "score-x.dev/v1";
 /// The `kind` a placement file declares.
 pub const KIND: &str = "Placement";
 
-const KEYS: [&str; 6] = [
+const KEYS: [&str; 7] = [
     "apiVersion",
     "kind",
     "default",
     "workloads",
     "resources",
     "crossRuntimeSecrets",
+    "serviceAddresses",
 ];
 
 /// Decode the placement file `text` (named `file`); `known` are the targets of this build.
@@ -65,7 +66,10 @@ impl Decoder<'_> {
         let Some(entries) = self.map(root, "") else {
             return;
         };
-        for (k, _) in entries.iter().filter(|(k, _)| !KEYS.contains(&k.name.as_str())) {
+        for (k, _) in entries
+            .iter()
+            .filter(|(k, _)| !KEYS.contains(&k.name.as_str()))
+        {
             let d = Diagnostic::error(
                 Code::UnknownField,
                 format!("unknown key `{}` in the placement file", k.name),
@@ -89,6 +93,9 @@ impl Decoder<'_> {
         }
         if let Some(n) = root.get("crossRuntimeSecrets") {
             self.bridges(n);
+        }
+        if let Some(n) = root.get("serviceAddresses") {
+            self.addresses(n);
         }
     }
 
@@ -209,6 +216,34 @@ impl Decoder<'_> {
         }
     }
 
+    fn addresses(&mut self, n: &Node) {
+        let Some(entries) = self.map(n, "/serviceAddresses") else {
+            return;
+        };
+        for (k, v) in entries {
+            let path = child("/serviceAddresses", &k.name);
+            let Some(t) = self.target_name(&k.name, k.pos.span(&path)) else {
+                continue;
+            };
+            match &v.value {
+                Value::Str(p) if p.contains("{workload}") || p.contains("{service}") => {
+                    self.out.service_addresses.insert(t, p.clone());
+                }
+                _ => self.diags.push(
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!(
+                            "`{path}` must be an address pattern with `{{workload}}` or `{{service}}`, not {}",
+                            shown(v)
+                        ),
+                    )
+                    .at(v.pos.span(&path))
+                    .hint("for instance `{workload}.apps.internal` (also `{namespace}`)"),
+                ),
+            }
+        }
+    }
+
     fn target(&mut self, n: &Node, path: &str) -> Option<Target> {
         let Some(name) = n.scalar_text().filter(|_| matches!(n.value, Value::Str(_))) else {
             self.diags.push(
@@ -238,10 +273,11 @@ impl Decoder<'_> {
             ),
         )
         .at(span);
-        self.diags.push(match did_you_mean(name, names.iter().copied()) {
-            Some(s) => d.hint(format!("did you mean `{s}`?")),
-            None => d.hint(format!("use one of: {}", names.join(", "))),
-        });
+        self.diags
+            .push(match did_you_mean(name, names.iter().copied()) {
+                Some(s) => d.hint(format!("did you mean `{s}`?")),
+                None => d.hint(format!("use one of: {}", names.join(", "))),
+            });
         None
     }
 
@@ -284,7 +320,7 @@ mod tests {
     fn a_placement_file_decodes_with_positions() {
         let p = decode(
             "p.yaml",
-            "apiVersion: score-x.dev/v1\nkind: Placement\ndefault: kubernetes\nworkloads:\n  payments: ecs\n  worker: nomad\nresources:\n  postgres.default#shared.db: ecs\ncrossRuntimeSecrets:\n  ecs: ssm\n",
+            "apiVersion: score-x.dev/v1\nkind: Placement\ndefault: kubernetes\nworkloads:\n  payments: ecs\n  worker: nomad\nresources:\n  postgres.default#shared.db: ecs\ncrossRuntimeSecrets:\n  ecs: ssm\nserviceAddresses:\n  nomad: \"{service}.consul.internal\"\n",
             &ALL,
         )
         .unwrap();
@@ -295,6 +331,10 @@ mod tests {
         assert_eq!(p.resources[&uid], Target::ECS);
         assert_eq!(p.spans["/workloads/worker"].line, 6);
         assert_eq!(p.secret_bridges[&Target::ECS], SecretBridge::Ssm);
+        assert_eq!(
+            p.service_addresses[&Target::NOMAD],
+            "{service}.consul.internal"
+        );
     }
 
     #[test]
@@ -312,7 +352,9 @@ mod tests {
         let e = errors("kind: Placement\n");
         assert!(e[0].3.contains("no `apiVersion`"), "{e:?}");
         assert!(errors("- a\n")[0].3.contains("must be a map"));
-        let e = errors("apiVersion: score-x.dev/v1\nkind: Placement\ncrossRuntimeSecrets:\n  ecs: vault\n");
+        let e = errors(
+            "apiVersion: score-x.dev/v1\nkind: Placement\ncrossRuntimeSecrets:\n  ecs: vault\n",
+        );
         assert!(e[0].3.contains("must be one of ssm"), "{e:?}");
     }
 }

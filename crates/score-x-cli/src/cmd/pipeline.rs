@@ -42,6 +42,11 @@ fn option_flags(
     if args.namespace.is_none() && !args.generate_namespace {
         return Ok(flags);
     }
+    // A hybrid estate passes them to its kubernetes (and helm) targets only.
+    let kubernetes = target.provisioner_section() == Target::KUBERNETES.provisioner_section();
+    if args.placement.is_some() && !kubernetes {
+        return Ok(flags);
+    }
     if target.provisioner_section() != Target::KUBERNETES.provisioner_section() {
         return Err(Failure::Usage(format!(
             "--namespace and --generate-namespace apply to kubernetes, not {target}"
@@ -61,15 +66,15 @@ fn option_flags(
 pub fn prepare(
     printer: &Printer,
     args: &PipelineArgs,
+    target: Target,
 ) -> Result<(Box<dyn Prepared>, Option<SourceFile>), Failure> {
-    let target = args.target.target();
     let Some(backend) = registry::backend(target) else {
         return Err(Failure::Usage(format!(
             "the {target} target is not available in this build"
         )));
     };
     let flags = option_flags(args, target)?;
-    let source = match &args.target_options {
+    let source = match args.options_file(target).map_err(Failure::Usage)? {
         Some(p) => Some(SourceFile {
             name: p.display().to_string(),
             text: fsio::read_text(p).map_err(Failure::Fatal)?,
@@ -88,6 +93,28 @@ pub fn prepare(
             Err(Failure::Invalid)
         }
     }
+}
+
+/// The one target of a run without --placement; a `--target-options T=FILE` for another target
+/// is a usage error.
+pub fn single_target(args: &PipelineArgs) -> Result<Target, Failure> {
+    let Some(target) = args.single_target() else {
+        return Err(Failure::Usage(
+            "give --target (or --placement FILE for a hybrid estate)".into(),
+        ));
+    };
+    if let Some(o) = args
+        .target_options
+        .iter()
+        .find(|o| o.target.is_some_and(|t| t != target))
+    {
+        return Err(Failure::Usage(format!(
+            "--target-options {}={} names another target than --target {target}",
+            o.target.map_or("", Target::as_str),
+            o.path.display()
+        )));
+    }
+    Ok(target)
 }
 
 /// The provisioners for `target` in match order: `files` (`--provisioners`), then
@@ -127,8 +154,8 @@ pub fn provisioner_set(
 
 /// Run everything up to the bundle. Warnings are printed; errors printed and returned as Invalid.
 pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failure> {
-    let target = args.target.target();
-    let (backend, options_source) = prepare(printer, args)?;
+    let target = single_target(args)?;
+    let (backend, options_source) = prepare(printer, args, target)?;
     let flags = LoadFlags {
         image: args.image.as_deref(),
         overrides_file: args.overrides_file.as_ref(),
