@@ -293,6 +293,10 @@ pub struct TranslateArgs {
     /// Do not write; exit 1 and show a diff when the files on disk differ from what would be written.
     #[arg(long)]
     pub check: bool,
+    /// Approximated features are errors: nothing is written when the target approximates one
+    /// (the warnings `score-x check --target T` lists).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

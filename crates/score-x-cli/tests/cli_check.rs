@@ -151,3 +151,57 @@ fn from_shows_only_what_changes_between_targets() {
         "{out}"
     );
 }
+
+#[test]
+fn translate_strict_writes_nothing_when_the_target_approximates() {
+    let dir = tempfile::tempdir().unwrap();
+    let opts = examples().join("ecs-options.yaml").display().to_string();
+    let o = run_paths(
+        dir.path(),
+        &[
+            "translate",
+            "--target",
+            "ecs",
+            "--target-options",
+            &opts,
+            "-o",
+            "out",
+            "--strict",
+        ],
+        &estate_files(),
+    );
+    assert_eq!(code(&o), 1, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("error: --strict: the target approximates"),
+        "{}",
+        stderr(&o)
+    );
+    assert!(!dir.path().join("out").exists());
+    // A workload nothing approximates on kubernetes: check agrees, and translate writes it.
+    let hello = examples().join("hello/score.yaml");
+    let o = run_paths(
+        dir.path(),
+        &["check", "--target", "kubernetes", "--strict"],
+        std::slice::from_ref(&hello),
+    );
+    assert_eq!(code(&o), 0, "{}", stdout(&o));
+    assert!(
+        stdout(&o).ends_with(", 0 approximated, 0 unsupported\n"),
+        "{}",
+        stdout(&o)
+    );
+    let o = run_paths(
+        dir.path(),
+        &[
+            "translate",
+            "--target",
+            "kubernetes",
+            "-o",
+            "k8s",
+            "--strict",
+        ],
+        &[hello],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(dir.path().join("k8s/manifests.yaml").exists());
+}

@@ -158,15 +158,18 @@ fn each_target_gets_exactly_what_a_single_target_translate_of_its_workloads_writ
         "apiVersion: score-x.dev/v1\nkind: Placement\ndefault: kubernetes\n",
     )
     .unwrap();
-    let o = run(
-        d.path(),
-        &check[..check.len() - 3]
-            .iter()
-            .chain(["-o", "out", "--check"].iter())
-            .copied()
-            .filter(|a| !a.starts_with("ecs=") && *a != "--target-options")
-            .collect::<Vec<_>>(),
-    );
+    let all_k8s = [
+        "translate",
+        "--placement",
+        "placement.yaml",
+        "orders.yaml",
+        "payments.yaml",
+        "events.yaml",
+        "-o",
+        "out",
+        "--check",
+    ];
+    let o = run(d.path(), &all_k8s);
     assert_eq!(code(&o), 1, "{}", stderr(&o));
     let err = stderr(&o);
     assert!(
@@ -610,4 +613,50 @@ fn moving_a_workload_keeps_the_credentials_of_the_database_it_shares() {
     );
     assert_eq!(all_k8s, hybrid);
     assert!(all_k8s.len() > "password: ".len() + 16, "{all_k8s}");
+}
+
+#[test]
+fn every_part_of_a_three_runtime_estate_passes_its_targets_validator() {
+    use score_x_tests::validators::Validator;
+    let placement = "apiVersion: score-x.dev/v1\nkind: Placement\nworkloads:\n  orders: kubernetes\n  payments: ecs\ncrossRuntimeSecrets:\n  ecs: ssm\n";
+    let d = scratch(&[
+        ("orders.yaml", &shared_db("orders", "DB_PASSWORD")),
+        ("payments.yaml", &shared_db("payments", "PG_PASSWORD")),
+        ("events.yaml", EVENTS),
+        ("placement.yaml", placement),
+    ]);
+    let ecs = format!("ecs={}", ecs_options());
+    let o = run(
+        d.path(),
+        &[
+            "translate",
+            "--placement",
+            "placement.yaml",
+            "orders.yaml",
+            "payments.yaml",
+            "events.yaml",
+            "--target-options",
+            &ecs,
+            "-o",
+            "out",
+        ],
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let out = d.path().join("out");
+    if Validator::Kubernetes.available() {
+        Validator::Kubernetes
+            .run(&[&out.join("kubernetes/manifests.yaml")])
+            .unwrap();
+    }
+    if Validator::Ecs.available() {
+        Validator::Ecs.run(&[&out.join("ecs")]).unwrap();
+    }
+    if score_x_tests::nomad::available() {
+        let mut bundle = score_x_core::Bundle::default();
+        for (rel, bytes) in tree(&out.join("nomad")) {
+            bundle.add(rel.display().to_string(), bytes);
+        }
+        assert!(!bundle.files.is_empty());
+        score_x_tests::nomad::validate(&bundle).unwrap();
+    }
 }

@@ -15,6 +15,11 @@ fn fatal(e: score_x_ecs::Error) -> Failure {
 }
 
 pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
+    if args.pipeline.placement.is_some() {
+        return Err(Failure::Usage(
+            "apply deploys one target (--target ecs); --placement is for translate".into(),
+        ));
+    }
     let target = pipeline::single_target(&args.pipeline)?;
     if target != Target::ECS {
         return Err(Failure::Usage(format!(

@@ -35,6 +35,8 @@ pub struct ProducedEstate {
     pub bundle: Bundle,
     pub state: ProjectState,
     pub secrets: BTreeSet<SecretText>,
+    /// How many approximations the targets made (the `APPROXIMATED` warnings printed).
+    pub approximated: usize,
 }
 
 /// A target of the estate, ready to run.
@@ -98,14 +100,53 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<ProducedEstate,
     let placement = place(printer, placement, file, &app, &sources)?;
     let targets: Vec<Target> = placement.targets(&app).into_iter().collect();
     check_flags(args, &targets)?;
+    let parts = prepare_parts(printer, args, &targets, &mut sources)?;
+    let graph = ResourceGraph::build(&app).map_err(|d| fail(printer, &d, &sources))?;
+    Plan::of_app(&app).map_err(|d| fail(printer, &d, &sources))?;
+    let hosts = placement.hosts(&app);
+    let mut project_state = project::load_state(&args.state_dir, &args.seed)
+        .map_err(|d| fail(printer, &d, &sources))?;
+    let mut state = project_state.estate(&targets, &hosts);
+    let estate = Estate {
+        app: &app,
+        placement: &placement,
+        hosts: &hosts,
+        parts: &parts,
+    };
+    let (resolved, warnings) = estate
+        .provision(&graph, &mut state)
+        .map_err(|d| fail(printer, &d, &sources))?;
+    printer.diagnostics(&warnings.0, &sources);
+    let placed: BTreeMap<String, Target> = app
+        .workloads
+        .keys()
+        .filter_map(|w| Some((w.clone(), placement.workload(w)?)))
+        .collect();
+    project_state.set_estate(&state, &hosts, &placed);
+    let (bundle, approximated) = estate.emit(printer, &resolved, &sources)?;
+    Ok(ProducedEstate {
+        bundle,
+        state: project_state,
+        secrets: crate::cmd::secrets::secret_values(&resolved),
+        approximated,
+    })
+}
+
+/// Every target's backend (options decoded) and provisioners, before anything runs.
+fn prepare_parts(
+    printer: &Printer,
+    args: &PipelineArgs,
+    targets: &[Target],
+    sources: &mut Vec<SourceFile>,
+) -> Result<Vec<Part>, Failure> {
     let mut parts = Vec::new();
-    for t in &targets {
+    for t in targets {
         let (backend, options_source) = pipeline::prepare(printer, args, *t)?;
         sources.extend(options_source);
         let (set, prov_sources) =
             match pipeline::provisioner_set(&args.provisioners, &args.state_dir, *t) {
                 Ok(x) => x,
-                Err(Ok(d)) => return Err(fail(printer, &d, &sources)),
+                Err(Ok(d)) => return Err(fail(printer, &d, sources)),
                 Err(Err(f)) => return Err(f),
             };
         sources.extend(prov_sources);
@@ -115,80 +156,91 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<ProducedEstate,
             set,
         });
     }
-    let graph = ResourceGraph::build(&app).map_err(|d| fail(printer, &d, &sources))?;
-    Plan::of_app(&app).map_err(|d| fail(printer, &d, &sources))?;
-    let hosts = placement.hosts(&app);
-    let runner = ProcessRunner;
-    let contexts: Vec<Context<'_>> = parts
-        .iter()
-        .map(|p| Context {
-            target: p.target,
-            options: p.backend.options_json().clone(),
-            runner: &runner,
-        })
-        .collect();
-    let options: BTreeMap<Target, serde_json::Value> = parts
-        .iter()
-        .map(|p| (p.target, p.backend.options_json().clone()))
-        .collect();
-    let addresses = Addresses {
-        app: &app,
-        placement: &placement,
-        hosts: &hosts,
-        options: &options,
-    };
-    // `Diagnostic` is the house error type; boxing it for one closure would only add noise.
-    #[allow(clippy::result_large_err)]
-    let rewrite = |r: &mut score_x_core::resolved::ProvisionedResource| addresses.rewrite(r);
-    let mut provisioning = Hosts::new();
-    for (p, ctx) in parts.iter().zip(&contexts) {
-        provisioning.add(&p.set, ctx);
-    }
-    for (uid, t) in &hosts {
-        provisioning.place(uid.clone(), *t);
-    }
-    provisioning.rewrite_with(&rewrite);
-    let mut project_state = project::load_state(&args.state_dir, &args.seed)
-        .map_err(|d| fail(printer, &d, &sources))?;
-    let mut state = project_state.estate(&targets, &hosts);
-    let (resolved, warnings) =
-        score_x_provision::provision_estate(&app, &graph, &provisioning, &mut state)
-            .map_err(|d| fail(printer, &d, &sources))?;
-    printer.diagnostics(&warnings.0, &sources);
-    let placed: BTreeMap<String, Target> = app
-        .workloads
-        .keys()
-        .filter_map(|w| Some((w.clone(), placement.workload(w)?)))
-        .collect();
-    project_state.set_estate(&state, &hosts, &placed);
+    Ok(parts)
+}
 
-    let scanner = SecretScanner::of(&resolved);
-    let mut bundle = Bundle::default();
-    let mut errors = Diagnostics::new();
-    for p in &parts {
-        match emit_part(p, &resolved, &placement, &hosts, &scanner) {
-            Ok(Checked {
-                bundle: b,
-                warnings,
-            }) => {
-                printer.diagnostics(&warnings.0, &sources);
-                for note in &b.notes {
-                    printer.err(&format!("note: {} ({})", note, p.target));
-                }
-                merge(&mut bundle, b, p.target);
-            }
-            Err(d) => errors.extend(d),
+/// The estate with its placement and its prepared targets.
+struct Estate<'a> {
+    app: &'a App,
+    placement: &'a Placement,
+    hosts: &'a BTreeMap<ResourceUid, Target>,
+    parts: &'a [Part],
+}
+
+impl Estate<'_> {
+    /// Provision every resource once, by its host, with cross-runtime service addresses.
+    fn provision(
+        &self,
+        graph: &ResourceGraph,
+        state: &mut score_x_provision::State,
+    ) -> Result<(score_x_core::Resolved, Diagnostics), Diagnostics> {
+        let runner = ProcessRunner;
+        let contexts: Vec<Context<'_>> = self
+            .parts
+            .iter()
+            .map(|p| Context {
+                target: p.target,
+                options: p.backend.options_json().clone(),
+                runner: &runner,
+            })
+            .collect();
+        let options: BTreeMap<Target, serde_json::Value> = contexts
+            .iter()
+            .map(|c| (c.target, c.options.clone()))
+            .collect();
+        let addresses = Addresses {
+            app: self.app,
+            placement: self.placement,
+            hosts: self.hosts,
+            options: &options,
+        };
+        // `Diagnostic` is the house error type; boxing it for one closure would only add noise.
+        #[allow(clippy::result_large_err)]
+        let rewrite = |r: &mut score_x_core::resolved::ProvisionedResource| addresses.rewrite(r);
+        let mut hosts = Hosts::new();
+        for (p, ctx) in self.parts.iter().zip(&contexts) {
+            hosts.add(&p.set, ctx);
         }
+        for (uid, t) in self.hosts {
+            hosts.place(uid.clone(), *t);
+        }
+        hosts.rewrite_with(&rewrite);
+        score_x_provision::provision_estate(self.app, graph, &hosts, state)
     }
-    if errors.has_errors() {
-        errors.sort();
-        return Err(fail(printer, &errors, &sources));
+
+    /// Every target's part emitted and checked, merged under `<target>/`; all errors at once.
+    fn emit(
+        &self,
+        printer: &Printer,
+        resolved: &score_x_core::Resolved,
+        sources: &[SourceFile],
+    ) -> Result<(Bundle, usize), Failure> {
+        let scanner = SecretScanner::of(resolved);
+        let mut bundle = Bundle::default();
+        let mut approximated = 0;
+        let mut errors = Diagnostics::new();
+        for p in self.parts {
+            match emit_part(p, resolved, self.placement, self.hosts, &scanner) {
+                Ok(Checked {
+                    bundle: b,
+                    warnings,
+                }) => {
+                    printer.diagnostics(&warnings.0, sources);
+                    approximated += pipeline::approximations(&warnings);
+                    for note in &b.notes {
+                        printer.err(&format!("note: {} ({})", note, p.target));
+                    }
+                    merge(&mut bundle, b, p.target);
+                }
+                Err(d) => errors.extend(d),
+            }
+        }
+        if errors.has_errors() {
+            errors.sort();
+            return Err(fail(printer, &errors, sources));
+        }
+        Ok((bundle, approximated))
     }
-    Ok(ProducedEstate {
-        bundle,
-        state: project_state,
-        secrets: crate::cmd::secrets::secret_values(&resolved),
-    })
 }
 
 /// One target's part: split, plan, check, emit, then the estate-wide leak check.

@@ -31,6 +31,16 @@ pub struct Produced {
     /// The resolved estate and its plan, for `apply`'s typed plan.
     pub resolved: score_x_core::Resolved,
     pub plan: Plan,
+    /// How many approximations the target made (the `APPROXIMATED` warnings printed).
+    pub approximated: usize,
+}
+
+/// The approximations among `warnings`.
+pub fn approximations(warnings: &Diagnostics) -> usize {
+    warnings
+        .iter()
+        .filter(|d| d.code == score_x_core::Code::Approximated)
+        .count()
 }
 
 /// The flags that belong to the target options (`--namespace`, `--generate-namespace`).
@@ -192,6 +202,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     let Checked { bundle, warnings } =
         emit_checked(backend.as_ref(), &resolved, &plan).map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
+    let approximated = approximations(&warnings);
     for note in &bundle.notes {
         printer.err(&format!("note: {note}"));
     }
@@ -204,5 +215,6 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         secrets,
         resolved,
         plan,
+        approximated,
     })
 }

@@ -50,6 +50,7 @@ struct Out {
     bundle: Bundle,
     state: score_x_provision::ProjectState,
     secrets: BTreeSet<SecretText>,
+    approximated: usize,
 }
 
 impl From<Produced> for Out {
@@ -59,6 +60,7 @@ impl From<Produced> for Out {
             bundle: p.bundle,
             state: p.state,
             secrets: p.secrets,
+            approximated: p.approximated,
         }
     }
 }
@@ -101,10 +103,19 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             bundle: e.bundle,
             state: e.state,
             secrets: e.secrets,
+            approximated: e.approximated,
         }
     } else {
         pipeline::produce(printer, &args.pipeline)?.into()
     };
+    if args.strict && produced.approximated > 0 {
+        printer.err(&format!(
+            "error: --strict: the target approximates {} Score feature{} (the warnings above); no artifact and no state was written",
+            produced.approximated,
+            if produced.approximated == 1 { "" } else { "s" }
+        ));
+        return Err(Failure::Invalid);
+    }
     let secret_files = secret_files(&produced);
     match &dest {
         Destination::Dir(dir) | Destination::File(dir) if args.check => {
