@@ -660,3 +660,46 @@ fn every_part_of_a_three_runtime_estate_passes_its_targets_validator() {
         score_x_tests::nomad::validate(&bundle).unwrap();
     }
 }
+
+#[test]
+fn a_nomad_service_read_from_another_runtime_is_its_consul_name_and_its_port_an_error() {
+    let placement = "apiVersion: score-x.dev/v1\nkind: Placement\nworkloads:\n  payments: ecs\nresources:\n  redis.default#payments.cache: nomad\n";
+    let d = scratch(&[("payments.yaml", PAYMENTS), ("placement.yaml", placement)]);
+    let ecs = format!("ecs={}", ecs_options());
+    let args = [
+        "translate",
+        "--placement",
+        "placement.yaml",
+        "payments.yaml",
+        "--target-options",
+        &ecs,
+        "-o",
+        "out",
+    ];
+    let o = run(d.path(), &args);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let task =
+        std::fs::read_to_string(d.path().join("out/ecs/payments/task-definition.json")).unwrap();
+    let v: serde_json::Value = serde_json::from_str(&task).unwrap();
+    let env = v["containerDefinitions"][0]["environment"]
+        .as_array()
+        .unwrap();
+    let host = env.iter().find(|e| e["name"] == "CACHE_HOST").unwrap()["value"]
+        .as_str()
+        .unwrap();
+    assert!(host.ends_with(".service.consul"), "{host}");
+    assert!(d.path().join("out/nomad").is_dir());
+    // Its port is allocated by Nomad at run time: an error, never a guess.
+    let with_port = PAYMENTS.replace(
+        "      CACHE_HOST:",
+        "      CACHE_PORT: ${resources.cache.port}\n      CACHE_HOST:",
+    );
+    std::fs::write(d.path().join("payments.yaml"), with_port).unwrap();
+    let o = run(d.path(), &args);
+    assert_eq!(code(&o), 1);
+    let err = stderr(&o);
+    assert!(
+        err.contains("reads the port of `redis.default#payments.cache`"),
+        "{err}"
+    );
+}

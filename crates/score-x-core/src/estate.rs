@@ -93,6 +93,9 @@ fn foreign_outputs(
             Output::Secret(s) if s.store.readable_by(target.provisioner_section()) => {
                 Some((k.clone(), o.clone()))
             }
+            Output::Secret(s) if s.store == SecretStore::NomadService => {
+                consul_address(s).map(|a| (k.clone(), Output::Plain(a.into())))
+            }
             Output::Secret(s) => bridged(s, with, target).map(|b| (k.clone(), Output::Secret(b))),
         })
         .collect()
@@ -109,6 +112,13 @@ fn bridged(s: &SecretRef, with: Option<SecretBridge>, target: Target) -> Option<
         }),
         _ => None,
     }
+}
+
+/// The Consul DNS name of a Nomad service reference's `address` (`<service>.service.consul`);
+/// none for its `port`, which Nomad allocates at run time.
+fn consul_address(s: &SecretRef) -> Option<String> {
+    let service = s.name.strip_prefix(crate::resolved::NOMAD_SERVICE_PREFIX)?;
+    (s.key.as_deref() == Some("address")).then(|| format!("{service}.service.consul"))
 }
 
 /// The SSM parameter a bridged secret is read from: `/score-x/<name>/<key>`.
@@ -161,27 +171,56 @@ impl Bridge<'_> {
         errors: &mut Diagnostics,
     ) {
         let section = self.target.provisioner_section();
-        for seg in &mut v.segments {
-            let Segment::Secret(s) = seg else {
-                continue;
+        let mut out = Value::default();
+        for seg in std::mem::take(&mut v.segments) {
+            let s = match seg {
+                Segment::Secret(s) if !s.store.readable_by(section) => s,
+                other => {
+                    out.push(other);
+                    continue;
+                }
             };
-            if s.store.readable_by(section) {
+            if s.store == SecretStore::NomadService {
+                match consul_address(&s) {
+                    Some(a) => out.push(Segment::Text(a)),
+                    None => errors.push(self.dynamic_port(workload, &s, span)),
+                }
                 continue;
             }
-            match bridged(s, self.with, self.target) {
-                Some(b) => *s = b,
-                None => errors.push(self.unreachable(workload, s, span)),
+            match bridged(&s, self.with, self.target) {
+                Some(b) => out.push(Segment::Secret(b)),
+                None => {
+                    errors.push(self.unreachable(workload, &s, span));
+                    out.push(Segment::Secret(s));
+                }
             }
         }
+        *v = out;
     }
 
-    fn unreachable(&self, workload: &str, s: &SecretRef, span: &crate::diag::Span) -> Diagnostic {
+    fn dynamic_port(&self, workload: &str, s: &SecretRef, span: &crate::diag::Span) -> Diagnostic {
+        let (uid, _) = self.owner(s);
+        let t = self.target;
+        Diagnostic::error(
+            Code::Unsupported,
+            format!(
+                "workload `{workload}` on {t} reads the port of `{uid}`, a Nomad service whose port Nomad allocates at run time; {t} cannot look it up"
+            ),
+        )
+        .at(span.clone())
+        .hint(format!(
+            "provision the resource on {t} (`resources: {{{uid}: {t}}}` in the placement file), or give it a fixed port with your own nomad provisioner (docs/hybrid.md)"
+        ))
+    }
+
+    /// The uid of the resource whose output `s` is, and its host.
+    fn owner(&self, s: &SecretRef) -> (String, String) {
         let owner = self.resources.values().find(|r| {
             r.outputs
                 .values()
                 .any(|o| matches!(o, Output::Secret(x) if x == s))
         });
-        let (uid, host) = match owner {
+        match owner {
             Some(r) => (
                 r.uid.to_string(),
                 self.hosts
@@ -189,7 +228,11 @@ impl Bridge<'_> {
                     .map_or("another target".to_string(), |t| t.to_string()),
             ),
             None => ("a resource".to_string(), "another target".to_string()),
-        };
+        }
+    }
+
+    fn unreachable(&self, workload: &str, s: &SecretRef, span: &crate::diag::Span) -> Diagnostic {
+        let (uid, host) = self.owner(s);
         let t = self.target;
         let fix = if t.provisioner_section() == "ecs" {
             format!(

@@ -130,6 +130,9 @@ pub struct SecretRef {
     pub value: Option<SecretText>,
 }
 
+/// The name prefix of a Nomad run-time service reference (`service:<service>`).
+pub const NOMAD_SERVICE_PREFIX: &str = "service:";
+
 /// The secret store a [`SecretRef`] points into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub enum SecretStore {
@@ -141,6 +144,9 @@ pub enum SecretStore {
     SecretsManager,
     /// A Nomad Variable (path) and its item.
     NomadVariable,
+    /// Not a secret: a Nomad service (`service:<name>`) whose `address` or `port` the job looks
+    /// up in the service catalog at run time.
+    NomadService,
     /// The store of a target outside this release, named by its provisioner section.
     Other(&'static str),
 }
@@ -157,6 +163,7 @@ impl SecretStore {
                 SecretStore::SecretsManager
             }
             "ecs" => SecretStore::SsmParameter,
+            "nomad" if name.starts_with(NOMAD_SERVICE_PREFIX) => SecretStore::NomadService,
             "nomad" => SecretStore::NomadVariable,
             other => SecretStore::Other(other),
         }
@@ -167,7 +174,7 @@ impl SecretStore {
         match self {
             SecretStore::KubernetesSecret => section == "kubernetes",
             SecretStore::SsmParameter | SecretStore::SecretsManager => section == "ecs",
-            SecretStore::NomadVariable => section == "nomad",
+            SecretStore::NomadVariable | SecretStore::NomadService => section == "nomad",
             SecretStore::Other(s) => s == section,
         }
     }
@@ -179,6 +186,7 @@ impl SecretStore {
             SecretStore::SsmParameter => "an SSM parameter",
             SecretStore::SecretsManager => "a Secrets Manager secret",
             SecretStore::NomadVariable => "a Nomad Variable",
+            SecretStore::NomadService => "the Nomad service catalog",
             SecretStore::Other(_) => "another target's secret store",
         }
     }
