@@ -170,6 +170,7 @@ mod tests {
             name: "/p/pw".into(),
             key: None,
             value: None,
+            store: score_x_core::resolved::SecretStore::SsmParameter,
         }));
         v.push(Segment::Text("@h \"$x\"".into()));
         v
@@ -187,6 +188,7 @@ mod tests {
                         name: "/p/pw".into(),
                         key: None,
                         value: None,
+                        store: score_x_core::resolved::SecretStore::SsmParameter,
                     })],
                 },
             ),

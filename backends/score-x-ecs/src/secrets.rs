@@ -210,6 +210,7 @@ mod tests {
             name: name.into(),
             key: key.map(Into::into),
             value: None,
+            store: score_x_core::resolved::SecretStore::SsmParameter,
         }
     }
 

@@ -164,6 +164,7 @@ fn helper_collision_and_secret_without_key_are_errors() {
         name: "pg".into(),
         key: None,
         value: None,
+        store: score_x_core::resolved::SecretStore::KubernetesSecret,
     };
     c = c.var(
         "A",

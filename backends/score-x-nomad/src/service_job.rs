@@ -27,6 +27,7 @@ fn env_template(ctx: &mut Ctx, s: &ServiceJob) -> Option<Template> {
                 name: item.path.clone(),
                 key: Some(item.item.clone()),
                 value: None,
+                store: score_x_core::resolved::SecretStore::NomadVariable,
             })],
         };
         let text = ctx.template_text(&s.id, &v);

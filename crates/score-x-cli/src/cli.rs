@@ -40,7 +40,7 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Show the resource graph: workloads, shared resources, dependencies, provisioning order.
     #[command(
-        after_help = "Examples:\n  score-x graph a.yaml b.yaml\n  score-x graph --format dot *.yaml | dot -Tsvg > graph.svg\n  score-x graph --format mermaid *.yaml >> README.md"
+        after_help = "Examples:\n  score-x graph a.yaml b.yaml\n  score-x graph --format dot *.yaml | dot -Tsvg > graph.svg\n  score-x graph --format mermaid *.yaml >> README.md\n  score-x graph --placement placement.yaml --format dot *.yaml"
     )]
     Graph(GraphArgs),
     /// Translate Score files into deployable artifacts for a target.
@@ -54,6 +54,13 @@ pub enum Command {
         after_help = "Examples:\n  score-x apply --target ecs --target-options ecs.yaml --dry-run score.yaml   # the plan only\n  score-x apply --target ecs --target-options ecs.yaml score.yaml\n  score-x apply --target ecs --endpoint-url http://127.0.0.1:5000 --region us-east-1 --format json score.yaml"
     )]
     Apply(ApplyArgs),
+    /// Portability report: how each Score feature every workload uses maps on a target
+    /// (native, approximated, unsupported); `--from` shows what changes when moving between
+    /// targets (runs no cmd:// provisioner, writes nothing).
+    #[command(
+        after_help = "Examples:\n  score-x check --target ecs score.yaml\n  score-x check --target ecs --from kubernetes --format json services/*/score.yaml\n  score-x check --target nomad --strict *.yaml   # approximations fail too\n\nExit codes: 0 portable, 1 unsupported features (or approximated ones with --strict), 2 usage error."
+    )]
+    Check(CheckArgs),
     /// Inspect the provisioners available for a target.
     #[command(subcommand)]
     Provisioners(ProvisionersCommand),
@@ -114,6 +121,36 @@ pub struct ValidateArgs {
     pub state_dir: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub inputs: Inputs,
+    /// The target to check the estate against.
+    #[arg(long, short = 't', value_parser = parse_target)]
+    pub target: TargetArg,
+    /// Show only what differs from this target (a migration from it).
+    #[arg(long, value_parser = parse_target)]
+    pub from: Option<TargetArg>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+    /// Approximated features are errors too (exit 1).
+    #[arg(long)]
+    pub strict: bool,
+    /// Replace `image: "."` with this image.
+    #[arg(long, short = 'i')]
+    pub image: Option<String>,
+    /// Provisioner files, matched before .score-x/provisioners/ and the target's defaults. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub provisioners: Vec<PathBuf>,
+    /// YAML file with the --target's settings.
+    #[arg(long, value_name = "FILE")]
+    pub target_options: Option<PathBuf>,
+    /// The project state directory (only its provisioners/ are read; nothing is written).
+    #[arg(long, default_value = ".score-x", value_name = "DIR")]
+    pub state_dir: PathBuf,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum GraphFormat {
     Text,
@@ -129,6 +166,10 @@ pub struct GraphArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = GraphFormat::Text)]
     pub format: GraphFormat,
+    /// A placement file: show each workload's and resource's target (grouped and coloured in
+    /// dot and mermaid; a `target` key in JSON).
+    #[arg(long, value_name = "FILE")]
+    pub placement: Option<PathBuf>,
 }
 
 /// A `--target` value: a target name (or the alias `k8s`), checked against the known targets.
@@ -156,8 +197,13 @@ fn parse_target(s: &str) -> Result<TargetArg, String> {
 pub struct PipelineArgs {
     #[command(flatten)]
     pub inputs: Inputs,
-    #[arg(long, short = 't', value_parser = parse_target, help = crate::registry::target_help())]
-    pub target: TargetArg,
+    #[arg(long, short = 't', value_parser = parse_target, help = crate::registry::target_help(),
+          required_unless_present = "placement", conflicts_with = "placement")]
+    pub target: Option<TargetArg>,
+    /// A placement file: translate a hybrid estate, each workload on its target, into
+    /// DIR/<target>/ (see docs/hybrid.md). Instead of --target.
+    #[arg(long, value_name = "FILE")]
+    pub placement: Option<PathBuf>,
     /// Replace `image: "."` with this image.
     #[arg(long, short = 'i')]
     pub image: Option<String>,
@@ -170,9 +216,10 @@ pub struct PipelineArgs {
     /// Provisioner files, matched before .score-x/provisioners/ and the target's defaults. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub provisioners: Vec<PathBuf>,
-    /// YAML file with the target's settings (see docs/targets/<target>.md).
-    #[arg(long, value_name = "FILE")]
-    pub target_options: Option<PathBuf>,
+    /// YAML file with the target's settings (see docs/targets/<target>.md); `TARGET=FILE` for
+    /// one target of a --placement (repeatable).
+    #[arg(long, value_name = "[TARGET=]FILE", value_parser = parse_target_options)]
+    pub target_options: Vec<TargetOptionsArg>,
     /// Kubernetes namespace for every object (also passed to provisioners).
     #[arg(long, short = 'n')]
     pub namespace: Option<String>,
@@ -187,6 +234,47 @@ pub struct PipelineArgs {
     pub state_dir: PathBuf,
     #[command(flatten)]
     pub seed: SeedArgs,
+}
+
+/// A `--target-options` value: `FILE`, or `TARGET=FILE` naming the target it is for.
+#[derive(Debug, Clone)]
+pub struct TargetOptionsArg {
+    pub target: Option<score_x_core::Target>,
+    pub path: PathBuf,
+}
+
+fn parse_target_options(s: &str) -> Result<TargetOptionsArg, String> {
+    match s.split_once('=') {
+        Some((t, p)) if !t.is_empty() && !t.contains(['/', '.', '\\']) => Ok(TargetOptionsArg {
+            target: Some(crate::registry::parse(t)?),
+            path: PathBuf::from(p),
+        }),
+        _ => Ok(TargetOptionsArg {
+            target: None,
+            path: PathBuf::from(s),
+        }),
+    }
+}
+
+impl PipelineArgs {
+    /// The single target of a translate without --placement.
+    pub fn single_target(&self) -> Option<score_x_core::Target> {
+        self.target.map(TargetArg::target)
+    }
+
+    /// The --target-options file for `target`: one naming it, or (single target) one naming none.
+    pub fn options_file(&self, target: score_x_core::Target) -> Result<Option<&PathBuf>, String> {
+        let mut found = self.target_options.iter().filter(|o| {
+            o.target == Some(target) || (o.target.is_none() && self.placement.is_none())
+        });
+        match (found.next(), found.next()) {
+            (Some(o), None) => Ok(Some(&o.path)),
+            (None, _) => Ok(None),
+            (Some(_), Some(_)) => Err(format!(
+                "--target-options is given twice for {target}; merge the files into one"
+            )),
+        }
+    }
 }
 
 /// Where the project seed comes from. Precedence: `--seed-file`, then the `SCORE_X_SEED`
@@ -208,6 +296,10 @@ pub struct TranslateArgs {
     /// Do not write; exit 1 and show a diff when the files on disk differ from what would be written.
     #[arg(long)]
     pub check: bool,
+    /// Approximated features are errors: nothing is written when the target approximates one
+    /// (the warnings `score-x check --target T` lists).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -221,6 +313,7 @@ pub enum ApplyFormat {
 #[derive(Debug, Args)]
 #[command(
     mut_arg("target", |a| a.help("The target: `ecs` (the only target apply deploys to)")),
+    mut_arg("placement", |a| a.hide(true)),
     mut_arg("namespace", |a| a.hide(true)),
     mut_arg("generate_namespace", |a| a.hide(true)),
     mut_arg("chart_name", |a| a.hide(true))

@@ -201,6 +201,7 @@ fn check_no_secret(
             name: String::new(),
             key: None,
             value: Some(v.clone()),
+            store: score_x_core::resolved::SecretStore::KubernetesSecret,
         })
         .collect();
     let scanner = SecretScanner::new(&refs);
@@ -216,10 +217,9 @@ fn check_no_secret(
                 break 'find;
             }
         }
-        if holds(&section.shared.to_string()) {
-            place = format!("the {target} `shared` state");
-            break;
-        }
+    }
+    if place == "the state file" && holds(&state.shared.to_string()) {
+        place = String::from("the estate's `shared` state");
     }
     Err(format!(
         "not saving the state: {place} contains a secret value (or an encoding of it), and the state file is meant to be committed; nothing was written (hint: a provisioner's `state` and `shared` sections must not hold generated secrets, encoded or not: they are re-derived from the seed on every run; expose them through an output declared `secret: true`)"

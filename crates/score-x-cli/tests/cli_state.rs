@@ -331,7 +331,7 @@ fn a_state_written_by_the_previous_release_is_read_and_upgraded() {
     let state = read(sx.join("state.yaml"));
     assert!(!state.contains(SEED), "{state}");
     assert!(
-        state.contains("version: 2\n") && state.contains("kept: yes"),
+        state.contains("version: 3\n") && state.contains("kept: yes"),
         "{state}"
     );
     let clean = tempfile::tempdir().unwrap();

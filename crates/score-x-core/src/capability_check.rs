@@ -10,13 +10,32 @@ use crate::plan::kind::annotation_path;
 use crate::plan::{KIND_ANNOTATIONS, Plan, WorkloadKind};
 use crate::resolved::{Resolved, ResolvedContent};
 
+/// One use of a Score feature by a workload: what uses it and where.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Use {
+    pub workload: String,
+    pub feature: Feature,
+    /// The field that uses it.
+    pub span: Span,
+    /// Who uses it, for messages (`file `/etc/x` in container `main` of workload `api``).
+    pub what: String,
+}
+
 /// Diagnostics for every use of a feature the target does not express natively, including the
 /// workload kind the plan chose.
 pub fn check(app: &Resolved, plan: &Plan, caps: &Capabilities) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let mut use_feature = |f: Feature, span: &Span, what: String| match caps.support(f) {
-        Support::Native => {}
-        Support::Approximated(how) => out.push(
+    uses(app, plan)
+        .into_iter()
+        .filter_map(|u| diagnostic(&u, caps))
+        .collect()
+}
+
+/// The diagnostic of one use on `caps`' target: none when native.
+pub fn diagnostic(u: &Use, caps: &Capabilities) -> Option<Diagnostic> {
+    let (f, what) = (u.feature, &u.what);
+    match caps.support(f) {
+        Support::Native => None,
+        Support::Approximated(how) => Some(
             Diagnostic::warning(
                 Code::Approximated,
                 format!(
@@ -25,9 +44,9 @@ pub fn check(app: &Resolved, plan: &Plan, caps: &Capabilities) -> Vec<Diagnostic
                     f.describe()
                 ),
             )
-            .at(span.clone()),
+            .at(u.span.clone()),
         ),
-        Support::Unsupported(why) => out.push(
+        Support::Unsupported(why) => Some(
             Diagnostic::error(
                 Code::Unsupported,
                 format!(
@@ -36,10 +55,18 @@ pub fn check(app: &Resolved, plan: &Plan, caps: &Capabilities) -> Vec<Diagnostic
                     caps.target
                 ),
             )
-            .at(span.clone()),
+            .at(u.span.clone()),
         ),
-    };
+    }
+}
+
+/// Every use of a feature some target may not express natively, workload by workload.
+pub fn uses(app: &Resolved, plan: &Plan) -> Vec<Use> {
+    let mut out = Vec::new();
     for w in app.workloads.values() {
+        let mut found: Vec<(Feature, Span, String)> = Vec::new();
+        let mut use_feature =
+            |f: Feature, span: &Span, what: String| found.push((f, span.clone(), what));
         let kind = plan.workload(&w.name).map(|p| &p.kind);
         let kind_span = || {
             let key = KIND_ANNOTATIONS
@@ -149,6 +176,12 @@ pub fn check(app: &Resolved, plan: &Plan, caps: &Capabilities) -> Vec<Diagnostic
                 }
             }
         }
+        out.extend(found.into_iter().map(|(feature, span, what)| Use {
+            workload: w.name.clone(),
+            feature,
+            span,
+            what,
+        }));
     }
     out
 }

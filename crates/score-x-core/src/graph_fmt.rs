@@ -1,9 +1,48 @@
-//! Renderings of the resource graph: JSON (stable shape), text, Graphviz dot and Mermaid.
+//! Renderings of the resource graph: JSON (stable shape), text, Graphviz dot and Mermaid. With
+//! a placement (`graph --placement`), each workload and resource shows its target: a `target`
+//! key in JSON, `on T` in text, and in dot and Mermaid one group per target, coloured by target.
+
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::backend::Target;
 use crate::graph::{EdgeKind, Node, ResourceGraph};
 use crate::ir::App;
+use crate::placement::Placement;
+
+/// Where each node of the graph runs, when a placement is given.
+struct Where<'a> {
+    placement: Option<&'a Placement>,
+    hosts: BTreeMap<crate::uid::ResourceUid, Target>,
+}
+
+impl<'a> Where<'a> {
+    fn new(app: &App, placement: Option<&'a Placement>) -> Self {
+        Where {
+            placement,
+            hosts: placement.map(|p| p.hosts(app)).unwrap_or_default(),
+        }
+    }
+
+    fn of(&self, n: &Node) -> Option<Target> {
+        match n {
+            Node::Workload(w) => self.placement?.workload(w),
+            Node::Resource(u) => self.hosts.get(u).copied(),
+        }
+    }
+}
+
+/// The fill colour of a target's nodes (and the tint of its group).
+fn colour(t: Target) -> &'static str {
+    match t.as_str() {
+        "kubernetes" => "#dbeafe",
+        "helm" => "#e0e7ff",
+        "ecs" => "#ffedd5",
+        "nomad" => "#dcfce7",
+        _ => "#f3f4f6",
+    }
+}
 
 #[derive(Serialize)]
 struct JsonGraph<'a> {
@@ -18,6 +57,8 @@ struct JsonWorkload<'a> {
     name: &'a str,
     file: &'a str,
     resources: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -29,6 +70,8 @@ struct JsonResource<'a> {
     id: &'a str,
     shared: bool,
     consumers: Vec<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    target: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -40,6 +83,12 @@ struct JsonEdge<'a> {
 
 /// `{"workloads": [...], "resources": [...], "edges": [...], "order": [...]}` (pretty, trailing newline).
 pub fn to_json(app: &App, graph: &ResourceGraph) -> String {
+    to_json_placed(app, graph, None)
+}
+
+/// [`to_json`] with a `"target"` key on every workload and resource placed by `placement`.
+pub fn to_json_placed(app: &App, graph: &ResourceGraph, placement: Option<&Placement>) -> String {
+    let at = Where::new(app, placement);
     let doc = JsonGraph {
         workloads: app
             .workloads
@@ -52,6 +101,7 @@ pub fn to_json(app: &App, graph: &ResourceGraph) -> String {
                     name: &w.name,
                     file: &w.file,
                     resources: res,
+                    target: at.of(&Node::Workload(w.name.clone())).map(Target::as_str),
                 }
             })
             .collect(),
@@ -65,6 +115,7 @@ pub fn to_json(app: &App, graph: &ResourceGraph) -> String {
                 id: r.uid.id(),
                 shared: r.is_shared(),
                 consumers: r.consumers.iter().map(String::as_str).collect(),
+                target: at.hosts.get(&r.uid).map(|t| t.as_str()),
             })
             .collect(),
         edges: graph
@@ -85,14 +136,23 @@ pub fn to_json(app: &App, graph: &ResourceGraph) -> String {
 
 /// A human-readable tree: each workload with its resources, then the provisioning order.
 pub fn to_text(app: &App, graph: &ResourceGraph) -> String {
+    to_text_placed(app, graph, None)
+}
+
+/// [`to_text`] with `on T` after every workload and resource placed by `placement`.
+pub fn to_text_placed(app: &App, graph: &ResourceGraph, placement: Option<&Placement>) -> String {
+    let at = Where::new(app, placement);
+    let on = |n: &Node| at.of(n).map(|t| format!(" on {t}")).unwrap_or_default();
     let mut s = String::new();
     for w in app.workloads.values() {
-        s.push_str(&format!("workload {} ({})\n", w.name, w.file));
+        let node = Node::Workload(w.name.clone());
+        s.push_str(&format!("workload {} ({}){}\n", w.name, w.file, on(&node)));
         for (name, uid) in &w.resources {
             let shared = app.resources.get(uid).is_some_and(|r| r.is_shared());
             s.push_str(&format!(
-                "  {name} -> {uid}{}\n",
-                if shared { " [shared]" } else { "" }
+                "  {name} -> {uid}{}{}\n",
+                if shared { " [shared]" } else { "" },
+                on(&Node::Resource(uid.clone()))
             ));
         }
         for e in graph
@@ -132,20 +192,49 @@ fn quote_dot(s: &str) -> String {
 
 /// Graphviz: workloads as boxes, resources as ellipses (shared ones doubled).
 pub fn to_dot(app: &App, graph: &ResourceGraph) -> String {
-    let mut s = String::from("digraph score {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    to_dot_placed(app, graph, None)
+}
+
+/// [`to_dot`] with one `cluster_<target>` subgraph per target, its nodes filled in its colour.
+pub fn to_dot_placed(app: &App, graph: &ResourceGraph, placement: Option<&Placement>) -> String {
+    let at = Where::new(app, placement);
+    let mut groups: BTreeMap<Option<Target>, Vec<String>> = BTreeMap::new();
     for w in app.workloads.keys() {
-        s.push_str(&format!(
-            "  {} [shape=box, style=filled, fillcolor=\"#dbeafe\"];\n",
+        let t = at.of(&Node::Workload(w.clone()));
+        let fill = t.map_or("#dbeafe", colour);
+        groups.entry(t).or_default().push(format!(
+            "{} [shape=box, style=filled, fillcolor=\"{fill}\"];",
             quote_dot(w)
         ));
     }
     for r in app.resources.values() {
+        let t = at.hosts.get(&r.uid).copied();
         let periph = if r.is_shared() { ", peripheries=2" } else { "" };
-        s.push_str(&format!(
-            "  {} [shape=ellipse{periph}, label={}];\n",
+        let fill = t
+            .map(|t| format!(", style=filled, fillcolor=\"{}\"", colour(t)))
+            .unwrap_or_default();
+        groups.entry(t).or_default().push(format!(
+            "{} [shape=ellipse{periph}{fill}, label={}];",
             quote_dot(r.uid.as_str()),
             quote_dot(&format!("{}\n{}", r.type_, r.uid))
         ));
+    }
+    let mut s = String::from("digraph score {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
+    for (t, lines) in &groups {
+        let indent = if t.is_some() { "    " } else { "  " };
+        if let Some(t) = t {
+            s.push_str(&format!(
+                "  subgraph {} {{\n    label={};\n    style=\"rounded,dashed\";\n    color=\"#6b7280\";\n",
+                quote_dot(&format!("cluster_{t}")),
+                quote_dot(t.as_str())
+            ));
+        }
+        for l in lines {
+            s.push_str(&format!("{indent}{l}\n"));
+        }
+        if t.is_some() {
+            s.push_str("  }\n");
+        }
     }
     for e in graph.edges() {
         let style = match e.kind {
@@ -174,6 +263,16 @@ fn kind_name(k: EdgeKind) -> &'static str {
 
 /// Mermaid `flowchart LR`, inside a fenced block so it renders in Markdown viewers.
 pub fn to_mermaid(app: &App, graph: &ResourceGraph) -> String {
+    to_mermaid_placed(app, graph, None)
+}
+
+/// [`to_mermaid`] with one subgraph per target and a class (fill colour) per target.
+pub fn to_mermaid_placed(
+    app: &App,
+    graph: &ResourceGraph,
+    placement: Option<&Placement>,
+) -> String {
+    let at = Where::new(app, placement);
     let ids: std::collections::BTreeMap<Node, String> = app
         .workloads
         .keys()
@@ -184,21 +283,49 @@ pub fn to_mermaid(app: &App, graph: &ResourceGraph) -> String {
         .collect();
     let lookup = |n: &Node| -> String { ids.get(n).cloned().unwrap_or_default() };
     let esc = |s: &str| s.replace('"', "#quot;");
-    let mut s = String::from("```mermaid\nflowchart LR\n");
+    let mut groups: BTreeMap<Option<Target>, Vec<(String, String)>> = BTreeMap::new();
     for w in app.workloads.keys() {
         let n = Node::Workload(w.clone());
-        s.push_str(&format!("  {}[\"{}\"]\n", lookup(&n), esc(w)));
+        let line = format!("{}[\"{}\"]", lookup(&n), esc(w));
+        groups
+            .entry(at.of(&n))
+            .or_default()
+            .push((lookup(&n), line));
     }
     for r in app.resources.values() {
         let n = Node::Resource(r.uid.clone());
-        if r.is_shared() {
-            s.push_str(&format!(
-                "  {}((\"{}\"))\n",
-                lookup(&n),
-                esc(r.uid.as_str())
-            ));
+        let line = if r.is_shared() {
+            format!("{}((\"{}\"))", lookup(&n), esc(r.uid.as_str()))
         } else {
-            s.push_str(&format!("  {}(\"{}\")\n", lookup(&n), esc(r.uid.as_str())));
+            format!("{}(\"{}\")", lookup(&n), esc(r.uid.as_str()))
+        };
+        groups
+            .entry(at.of(&n))
+            .or_default()
+            .push((lookup(&n), line));
+    }
+    let mut s = String::from("```mermaid\nflowchart LR\n");
+    let mut classes = String::new();
+    for (t, nodes) in &groups {
+        match t {
+            None => {
+                for (_, l) in nodes {
+                    s.push_str(&format!("  {l}\n"));
+                }
+            }
+            Some(t) => {
+                s.push_str(&format!("  subgraph target_{t}[\"{t}\"]\n"));
+                for (_, l) in nodes {
+                    s.push_str(&format!("    {l}\n"));
+                }
+                s.push_str("  end\n");
+                let members: Vec<&str> = nodes.iter().map(|(id, _)| id.as_str()).collect();
+                classes.push_str(&format!(
+                    "  classDef {t} fill:{}\n  class {} {t}\n",
+                    colour(*t),
+                    members.join(",")
+                ));
+            }
         }
     }
     for e in graph.edges() {
@@ -214,6 +341,7 @@ pub fn to_mermaid(app: &App, graph: &ResourceGraph) -> String {
             lookup(&e.to)
         ));
     }
+    s.push_str(&classes);
     s.push_str("```\n");
     s
 }

@@ -158,6 +158,7 @@ mod tests {
             name: "db".into(),
             key: Some("password".into()),
             value: Some(SecretText::new(v)),
+            store: crate::resolved::SecretStore::KubernetesSecret,
         }
     }
 
@@ -193,6 +194,7 @@ mod tests {
             name: "x".into(),
             key: None,
             value: None,
+            store: crate::resolved::SecretStore::KubernetesSecret,
         };
         assert!(SecretScanner::new([&short, &unknown]).is_empty());
     }

@@ -15,10 +15,12 @@
 // `Diagnostic` is the house error type everywhere; boxing it would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod addresses;
 pub mod backend;
 pub mod capability_check;
 pub mod diag;
 pub mod driver;
+pub mod estate;
 pub mod graph;
 pub mod graph_fmt;
 pub mod ir;
@@ -27,6 +29,7 @@ pub mod leak;
 pub mod naming;
 pub mod options;
 pub mod placement;
+pub mod placement_file;
 pub mod plan;
 pub mod resolved;
 pub mod template;

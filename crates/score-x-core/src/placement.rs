@@ -17,7 +17,39 @@ pub struct Placement {
     pub workloads: BTreeMap<String, Target>,
     /// Where a (shared) resource is provisioned; default: its first consumer's target.
     pub resources: BTreeMap<ResourceUid, Target>,
+    /// How workloads of a target read secrets kept in a store of another runtime.
+    pub secret_bridges: BTreeMap<Target, SecretBridge>,
+    /// The address pattern other runtimes reach a target's workloads by (`{workload}`,
+    /// `{service}`, `{namespace}`), instead of the target's default.
+    pub service_addresses: BTreeMap<Target, String>,
+    /// The position of each entry of the placement file, by YAML path (`/workloads/payments`).
+    pub spans: BTreeMap<String, Span>,
 }
+
+/// How a target's workloads read a secret another runtime keeps (`crossRuntimeSecrets`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SecretBridge {
+    /// An SSM SecureString parameter per secret value, `/score-x/<secret>/<key>`, listed (name
+    /// only) among the secrets the target's bundle needs; the operator copies the value in.
+    Ssm,
+}
+
+impl SecretBridge {
+    pub const NAMES: [&'static str; 1] = ["ssm"];
+}
+
+impl std::str::FromStr for SecretBridge {
+    type Err = ();
+    fn from_str(s: &str) -> Result<Self, ()> {
+        match s {
+            "ssm" => Ok(SecretBridge::Ssm),
+            _ => Err(()),
+        }
+    }
+}
+
+/// The annotation that places a workload (the placement file wins over it).
+pub const TARGET_ANNOTATION: &str = "score-x.dev/target";
 
 impl Placement {
     /// Everything on `target`.
@@ -42,12 +74,67 @@ impl Placement {
             .or_else(|| r.consumers.iter().find_map(|w| self.workload(w)))
     }
 
-    /// Every target some workload of `app` runs on.
+    /// Every target some workload of `app` runs on or some resource is provisioned by.
     pub fn targets(&self, app: &App) -> BTreeSet<Target> {
-        app.workloads
+        let mut out: BTreeSet<Target> = app
+            .workloads
             .keys()
             .filter_map(|w| self.workload(w))
+            .collect();
+        out.extend(app.resources.values().filter_map(|r| self.resource_host(r)));
+        out
+    }
+
+    /// The host target of every resource of `app`.
+    pub fn hosts(&self, app: &App) -> BTreeMap<ResourceUid, Target> {
+        app.resources
+            .values()
+            .filter_map(|r| Some((r.uid.clone(), self.resource_host(r)?)))
             .collect()
+    }
+
+    /// Place the workloads the file does not name by their `score-x.dev/target` annotation
+    /// (the file wins); an unknown target there is an error at the annotation.
+    pub fn add_annotations(&mut self, app: &App, known: &[Target]) -> Diagnostics {
+        let mut out = Diagnostics::new();
+        for (name, w) in &app.workloads {
+            let Some(value) = w.annotations.get(TARGET_ANNOTATION) else {
+                continue;
+            };
+            if self.workloads.contains_key(name) {
+                continue;
+            }
+            let wanted = if value == "k8s" { "kubernetes" } else { value };
+            match known.iter().find(|t| t.as_str() == wanted) {
+                Some(t) => {
+                    self.workloads.insert(name.clone(), *t);
+                }
+                None => {
+                    let names: Vec<&str> = known.iter().map(|t| t.as_str()).collect();
+                    let path = child("/metadata/annotations", TARGET_ANNOTATION);
+                    let d = Diagnostic::error(
+                        Code::InvalidValue,
+                        format!(
+                            "workload `{name}` asks for the unknown target `{value}` in its `{TARGET_ANNOTATION}` annotation"
+                        ),
+                    )
+                    .at(w.span.with_path(path));
+                    out.push(match did_you_mean(value, names.iter().copied()) {
+                        Some(s) => d.hint(format!("did you mean `{s}`?")),
+                        None => d.hint(format!("this build translates to: {}", names.join(", "))),
+                    });
+                }
+            }
+        }
+        out
+    }
+
+    /// The span of the entry at `path`, else `file` with that path.
+    fn span_of(&self, file: &Span, path: String) -> Span {
+        self.spans
+            .get(&path)
+            .cloned()
+            .unwrap_or_else(|| file.with_path(path))
     }
 
     /// Unknown workload or resource names, and workloads with no target, as errors at `span`
@@ -64,7 +151,7 @@ impl Placement {
                 "workload",
                 w,
                 &names,
-                span.with_path(child("/workloads", w)),
+                self.span_of(span, child("/workloads", w)),
             ));
         }
         let uids: Vec<String> = app.resources.keys().map(ToString::to_string).collect();
@@ -78,7 +165,7 @@ impl Placement {
                 "resource",
                 r.as_str(),
                 &uids.iter().map(String::as_str).collect::<Vec<_>>(),
-                span.with_path(path),
+                self.span_of(span, path),
             ));
         }
         for w in app.workloads.keys().filter(|w| self.workload(w).is_none()) {

@@ -123,10 +123,76 @@ pub enum Output {
 pub struct SecretRef {
     pub name: String,
     pub key: Option<String>,
+    /// The store that keeps it (set from the provisioner section of the target that
+    /// provisioned it), so a workload on another runtime knows whether it can read it.
+    #[serde(skip)]
+    pub store: SecretStore,
     /// The secret text when score-x itself generated it (development provisioners), so a backend
     /// can materialise it into a target secret object. Never written into plain fields.
     #[serde(skip)]
     pub value: Option<SecretText>,
+}
+
+/// The name prefix of a Nomad run-time service reference (`service:<service>`).
+pub const NOMAD_SERVICE_PREFIX: &str = "service:";
+
+/// The secret store a [`SecretRef`] points into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub enum SecretStore {
+    /// A Kubernetes Secret (`name`) and its data key (`key`).
+    KubernetesSecret,
+    /// An AWS SSM parameter (name or ARN).
+    SsmParameter,
+    /// An AWS Secrets Manager secret (ARN), with an optional JSON key.
+    SecretsManager,
+    /// A Nomad Variable (path) and its item.
+    NomadVariable,
+    /// Not a secret: a Nomad service (`service:<name>`) whose `address` or `port` the job looks
+    /// up in the service catalog at run time.
+    NomadService,
+    /// The store of a target outside this release, named by its provisioner section.
+    Other(&'static str),
+}
+
+impl SecretStore {
+    /// The store a secret named `name` lives in when the provisioner section `section`
+    /// produced it (`kubernetes`, `ecs`, `nomad`, or another target's own).
+    pub fn for_section(section: &'static str, name: &str) -> SecretStore {
+        match section {
+            "kubernetes" => SecretStore::KubernetesSecret,
+            "ecs"
+                if name.starts_with("arn:") && name.split(':').nth(2) == Some("secretsmanager") =>
+            {
+                SecretStore::SecretsManager
+            }
+            "ecs" => SecretStore::SsmParameter,
+            "nomad" if name.starts_with(NOMAD_SERVICE_PREFIX) => SecretStore::NomadService,
+            "nomad" => SecretStore::NomadVariable,
+            other => SecretStore::Other(other),
+        }
+    }
+
+    /// The stores workloads rendered by provisioner section `section` read natively.
+    pub fn readable_by(self, section: &str) -> bool {
+        match self {
+            SecretStore::KubernetesSecret => section == "kubernetes",
+            SecretStore::SsmParameter | SecretStore::SecretsManager => section == "ecs",
+            SecretStore::NomadVariable | SecretStore::NomadService => section == "nomad",
+            SecretStore::Other(s) => s == section,
+        }
+    }
+
+    /// A short name for messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SecretStore::KubernetesSecret => "a Kubernetes Secret",
+            SecretStore::SsmParameter => "an SSM parameter",
+            SecretStore::SecretsManager => "a Secrets Manager secret",
+            SecretStore::NomadVariable => "a Nomad Variable",
+            SecretStore::NomadService => "the Nomad service catalog",
+            SecretStore::Other(_) => "another target's secret store",
+        }
+    }
 }
 
 impl fmt::Debug for SecretRef {
@@ -134,6 +200,7 @@ impl fmt::Debug for SecretRef {
         f.debug_struct("SecretRef")
             .field("name", &self.name)
             .field("key", &self.key)
+            .field("store", &self.store)
             .field("value", &self.value.as_ref().map(|_| "<redacted>"))
             .finish()
     }
@@ -260,6 +327,7 @@ mod tests {
             name: "pg".into(),
             key: Some("password".into()),
             value: Some(SecretText::new("hunter2")),
+            store: SecretStore::KubernetesSecret,
         }
     }
 

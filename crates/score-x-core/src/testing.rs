@@ -35,6 +35,7 @@ pub fn secret(name: &str, key: Option<&str>, value: Option<&str>) -> SecretRef {
         name: name.into(),
         key: key.map(Into::into),
         value: value.map(SecretText::new),
+        store: crate::resolved::SecretStore::KubernetesSecret,
     }
 }
 

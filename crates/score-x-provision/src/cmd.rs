@@ -54,6 +54,8 @@ pub(crate) fn parse_marker(s: &str) -> Option<SecretRef> {
         name: name.to_string(),
         key: Some(key.to_string()),
         value: None,
+        // score-k8s markers name Kubernetes Secrets; `provision` sets the target's store.
+        store: score_x_core::resolved::SecretStore::KubernetesSecret,
     })
 }
 

@@ -36,7 +36,7 @@ pub use format::{
     Provisioner, ProvisionerKind, Section, SectionSource,
 };
 pub use project_state::{ProjectState, STATE_FILE_VERSION, StateFile};
-pub use provision::{Context, provision};
+pub use provision::{Context, Hosts, Rewrite, provision, provision_estate};
 pub use run::{DryRunner, UNKNOWN_OUTPUT};
 pub use seed::{SEED_LEN, Seed, SeedError};
 pub use set::ProvisionerSet;

@@ -1,5 +1,7 @@
 //! The project state file (`.score-x/state.yaml`): one typed section per target, so translating
-//! the same estate for Kubernetes and for ECS keeps both targets' provisioner state side by side.
+//! the same estate for Kubernetes and for ECS keeps both targets' provisioner state side by side,
+//! and one estate-wide `shared` state (a hybrid estate shares it across its targets; version 2
+//! files, with a `shared` per section, are read and their sections' shared states merged).
 //! The seed is not in it (it lives in `.score-x/seed` or comes from the CI), so the file can be
 //! committed; a state written by an earlier release, with the seed embedded, is read and
 //! upgraded. Parsing goes straight from the file's text to the typed sections (no YAML round
@@ -9,14 +11,15 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use score_x_core::{Code, Diagnostic, Diagnostics, Span, Target};
+use score_x_core::{Code, Diagnostic, Diagnostics, ResourceUid, Span, Target};
 use serde::{Deserialize, Serialize};
 
 use crate::seed::Seed;
 use crate::state::{STATE_VERSION, State, TargetState};
 
-/// The version of `state.yaml` this crate writes. Version 1 (seed embedded) is still read.
-pub const STATE_FILE_VERSION: u32 = 2;
+/// The version of `state.yaml` this crate writes. Versions 1 (seed embedded) and 2 (a `shared`
+/// state per section) are still read.
+pub const STATE_FILE_VERSION: u32 = 3;
 
 /// How to recover from a state file score-x cannot read.
 const RECOVER: &str = "restore .score-x/state.yaml from version control (`git checkout .score-x/state.yaml`); or delete it: the seed is kept apart, so generated secrets do not change, and the next translate records the resources again";
@@ -25,6 +28,8 @@ const RECOVER: &str = "restore .score-x/state.yaml from version control (`git ch
 #[derive(Clone, PartialEq)]
 pub struct ProjectState {
     seed: Seed,
+    /// The estate-wide shared state (provisioners' `shared` sections, deep-merged).
+    pub shared: serde_json::Value,
     pub targets: BTreeMap<Target, TargetState>,
 }
 
@@ -43,6 +48,9 @@ impl fmt::Debug for ProjectState {
 pub struct StateFile {
     pub version: u32,
     pub legacy_seed: Option<Seed>,
+    /// The estate-wide shared state (of an older file: its sections' shared states, merged).
+    pub shared: serde_json::Value,
+    /// The sections; their own `shared` is always empty once read.
     pub targets: BTreeMap<Target, TargetState>,
 }
 
@@ -54,6 +62,8 @@ struct FileIn {
     #[serde(default, deserialize_with = "seed_field")]
     seed: Option<Seed>,
     #[serde(default)]
+    shared: Option<serde_json::Value>,
+    #[serde(default)]
     targets: BTreeMap<Target, TargetState>,
     #[serde(default)]
     sections: Option<Vec<Target>>,
@@ -62,6 +72,7 @@ struct FileIn {
 #[derive(Serialize)]
 struct FileOut<'a> {
     version: u32,
+    shared: serde_json::Value,
     targets: BTreeMap<Target, TargetState>,
     sections: Vec<&'a Target>,
 }
@@ -79,11 +90,11 @@ struct FileVersion(u32);
 impl<'de> Deserialize<'de> for FileVersion {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = u32::deserialize(d)?;
-        if v == 1 || v == STATE_FILE_VERSION {
+        if (1..=STATE_FILE_VERSION).contains(&v) {
             Ok(FileVersion(v))
         } else {
             Err(serde::de::Error::custom(format!(
-                "`version` {v} is not supported: this score-x reads state versions 1 and {STATE_FILE_VERSION} (a newer score-x wrote it? upgrade score-x)"
+                "`version` {v} is not supported: this score-x reads state versions 1 to {STATE_FILE_VERSION} (a newer score-x wrote it? upgrade score-x)"
             )))
         }
     }
@@ -97,6 +108,7 @@ impl ProjectState {
     pub fn new(seed: Seed) -> Self {
         ProjectState {
             seed,
+            shared: crate::state::empty_object(),
             targets: BTreeMap::new(),
         }
     }
@@ -105,6 +117,7 @@ impl ProjectState {
     pub fn from_file(seed: Seed, file: StateFile) -> Self {
         ProjectState {
             seed,
+            shared: file.shared,
             targets: file.targets,
         }
     }
@@ -129,13 +142,29 @@ impl ProjectState {
                 "a version 1 state file must hold its `seed`",
             ));
         }
-        if version == STATE_FILE_VERSION {
+        if version >= 2 {
             check_sections(doc.sections.as_deref(), &doc.targets, text, file)?;
+        }
+        let mut shared = match doc.shared {
+            Some(v) if v.is_object() => v,
+            Some(v) if !v.is_null() => {
+                return Err(error(
+                    Span::file_only(file),
+                    "the top-level `shared` must be a map",
+                ));
+            }
+            _ => crate::state::empty_object(),
+        };
+        let mut targets = doc.targets;
+        for section in targets.values_mut() {
+            let own = std::mem::replace(&mut section.shared, crate::state::empty_object());
+            crate::state::deep_merge(&mut shared, &own);
         }
         Ok(StateFile {
             version,
             legacy_seed: doc.seed,
-            targets: doc.targets,
+            shared,
+            targets,
         })
     }
 
@@ -146,26 +175,91 @@ impl ProjectState {
             version: STATE_VERSION,
             seed: self.seed.expose().to_string(),
             resources: t.resources,
-            shared: t.shared,
+            shared: self.shared.clone(),
             workloads: t.workloads,
         }
     }
 
     /// Store one target's state (its seed is the project's).
     pub fn set_target(&mut self, target: Target, state: &State) {
+        self.shared = state.shared.clone();
         self.targets.insert(
             target,
             TargetState {
                 resources: state.resources.clone(),
-                shared: state.shared.clone(),
+                shared: crate::state::empty_object(),
                 workloads: state.workloads.clone(),
             },
         );
     }
 
+    /// The state of a hybrid run over `targets`: each resource from its host's section (a
+    /// resource whose host changed keeps what its previous host recorded), the workloads of
+    /// every target's section, one shared state for the estate.
+    pub fn estate(&self, targets: &[Target], hosts: &BTreeMap<ResourceUid, Target>) -> State {
+        let sections: Vec<&TargetState> =
+            targets.iter().filter_map(|t| self.targets.get(t)).collect();
+        let mut resources = BTreeMap::new();
+        for (uid, host) in hosts {
+            let own = self
+                .targets
+                .get(host)
+                .and_then(|s| s.resources.get(uid.as_str()));
+            let moved = || sections.iter().find_map(|s| s.resources.get(uid.as_str()));
+            if let Some(r) = own.or_else(moved) {
+                resources.insert(uid.to_string(), r.clone());
+            }
+        }
+        State {
+            version: STATE_VERSION,
+            seed: self.seed.expose().to_string(),
+            resources,
+            shared: self.shared.clone(),
+            workloads: sections
+                .iter()
+                .flat_map(|s| s.workloads.iter().map(|(k, v)| (k.clone(), v.clone())))
+                .collect(),
+        }
+    }
+
+    /// Store the state of a hybrid run: each resource in its host's section (and out of the
+    /// section of a previous host), each workload in its target's section; entries of inputs
+    /// that are gone stay where they were, for `resources prune`.
+    pub fn set_estate(
+        &mut self,
+        state: &State,
+        hosts: &BTreeMap<ResourceUid, Target>,
+        workloads: &BTreeMap<String, Target>,
+    ) {
+        self.shared = state.shared.clone();
+        for t in hosts.values().chain(workloads.values()) {
+            self.targets.entry(*t).or_default();
+        }
+        for section in self.targets.values_mut() {
+            section
+                .resources
+                .retain(|uid, _| !hosts.keys().any(|h| h.as_str() == uid));
+            section.workloads.retain(|w, _| !workloads.contains_key(w));
+        }
+        for (uid, r) in &state.resources {
+            let host = uid
+                .parse::<ResourceUid>()
+                .ok()
+                .and_then(|u| hosts.get(&u).copied());
+            if let Some(section) = host.and_then(|h| self.targets.get_mut(&h)) {
+                section.resources.insert(uid.clone(), r.clone());
+            }
+        }
+        for (name, w) in &state.workloads {
+            if let Some(section) = workloads.get(name).and_then(|t| self.targets.get_mut(t)) {
+                section.workloads.insert(name.clone(), w.clone());
+            }
+        }
+    }
+
     /// Canonical YAML, without the seed. An error, never an empty text, when it cannot be made.
     pub fn to_yaml(&self) -> Result<String, Diagnostic> {
-        sections_yaml(&self.targets)
+        sections_yaml(&self.shared, &self.targets)
     }
 }
 
@@ -173,13 +267,17 @@ impl StateFile {
     /// Canonical YAML of the sections (version 2, without any seed: persist a `legacy_seed`
     /// elsewhere first).
     pub fn to_yaml(&self) -> Result<String, Diagnostic> {
-        sections_yaml(&self.targets)
+        sections_yaml(&self.shared, &self.targets)
     }
 }
 
-fn sections_yaml(targets: &BTreeMap<Target, TargetState>) -> Result<String, Diagnostic> {
+fn sections_yaml(
+    shared: &serde_json::Value,
+    targets: &BTreeMap<Target, TargetState>,
+) -> Result<String, Diagnostic> {
     let out = FileOut {
         version: STATE_FILE_VERSION,
+        shared: crate::state::sorted(shared.clone()),
         targets: targets.iter().map(|(t, s)| (*t, s.canonical())).collect(),
         sections: targets.keys().collect(),
     };
@@ -311,25 +409,94 @@ mod tests {
     }
 
     #[test]
-    fn targets_keep_their_own_sections_and_the_seed_stays_out() {
+    fn targets_keep_their_own_sections_the_shared_state_is_the_estates_and_the_seed_stays_out() {
         let mut p = ProjectState::new(seed());
         let mut k = p.target(Target::KUBERNETES);
         k.shared = serde_json::json!({"k": 1});
+        k.workloads.insert(
+            "api".into(),
+            crate::WorkloadState {
+                file: "api.yaml".into(),
+                orphaned: false,
+            },
+        );
         p.set_target(Target::KUBERNETES, &k);
         let mut e = p.target(Target::ECS);
-        e.shared = serde_json::json!({"e": 2});
+        assert_eq!(e.shared, serde_json::json!({"k": 1}));
+        assert!(e.workloads.is_empty());
+        e.shared["e"] = serde_json::json!(2);
         p.set_target(Target::ECS, &e);
         let text = p.to_yaml().unwrap();
         assert!(!text.contains(SEED), "{text}");
+        assert!(
+            text.contains("version: 3\nshared:\n  e: 2\n  k: 1\n"),
+            "{text}"
+        );
+        assert_eq!(text.matches("shared").count(), 1, "{text}");
         assert!(text.ends_with("sections:\n- kubernetes\n- ecs\n"), "{text}");
         let back = ProjectState::from_file(seed(), ProjectState::parse(&text, "s").unwrap());
         assert_eq!(
             back.target(Target::KUBERNETES).shared,
-            serde_json::json!({"k": 1})
+            serde_json::json!({"e": 2, "k": 1})
         );
-        assert_eq!(back.target(Target::ECS).shared, serde_json::json!({"e": 2}));
+        assert_eq!(back.target(Target::KUBERNETES).workloads.len(), 1);
         assert_eq!(back.target(Target::ECS).seed, SEED);
         assert_eq!(back.to_yaml().unwrap(), text);
+    }
+
+    #[test]
+    fn a_version_2_state_is_upgraded_its_sections_shared_states_merged_once() {
+        let v2 = "version: 2\ntargets:\n  kubernetes:\n    resources: {}\n    shared: {a: 1, both: {k: 1}}\n  ecs:\n    shared: {b: 2, both: {e: 2}}\nsections: [kubernetes, ecs]\n";
+        let f = ProjectState::parse(v2, "s").unwrap();
+        assert_eq!(
+            f.shared,
+            serde_json::json!({"a": 1, "b": 2, "both": {"k": 1, "e": 2}})
+        );
+        assert!(
+            f.targets
+                .values()
+                .all(|t| t.shared == serde_json::json!({}))
+        );
+        let text = f.to_yaml().unwrap();
+        assert!(
+            text.starts_with(&format!("{HEADER}version: 3\nshared:\n  a: 1\n")),
+            "{text}"
+        );
+        assert_eq!(text.matches("shared:").count(), 1, "{text}");
+        let again = ProjectState::parse(&text, "s").unwrap();
+        assert_eq!(again.shared, f.shared);
+    }
+
+    #[test]
+    fn an_estate_keeps_each_resource_in_its_hosts_section() {
+        let uid: ResourceUid = "postgres.default#db".parse().unwrap();
+        let mut p = ProjectState::new(seed());
+        let mut e = p.target(Target::ECS);
+        e.resources.insert(
+            uid.to_string(),
+            crate::ResourceState {
+                provisioner: "template://x".into(),
+                type_: "postgres".into(),
+                source_workload: "orders".into(),
+                state: serde_json::json!({"kept": true}),
+                outputs: BTreeMap::new(),
+                secret_outputs: BTreeMap::new(),
+                orphaned: false,
+            },
+        );
+        p.set_target(Target::ECS, &e);
+        // The placement moves the database to kubernetes: its state moves with it.
+        let hosts = BTreeMap::from([(uid.clone(), Target::KUBERNETES)]);
+        let run = p.estate(&[Target::KUBERNETES, Target::ECS], &hosts);
+        assert_eq!(run.resources[uid.as_str()].state["kept"], true);
+        let workloads = BTreeMap::from([("orders".to_string(), Target::ECS)]);
+        p.set_estate(&run, &hosts, &workloads);
+        assert!(p.targets[&Target::ECS].resources.is_empty());
+        assert!(
+            p.targets[&Target::KUBERNETES]
+                .resources
+                .contains_key(uid.as_str())
+        );
     }
 
     #[test]
@@ -339,7 +506,7 @@ mod tests {
         );
         let f = ProjectState::parse(&v1, "s").unwrap();
         assert_eq!(f.legacy_seed, Some(seed()));
-        assert_eq!(f.targets[&Target::KUBERNETES].shared["a"], 1);
+        assert_eq!(f.shared["a"], 1);
         let v1 = format!("version: 1\nseed: {SEED}\ntargets:\n  ecs:\n    resources: {{}}\n");
         assert!(ProjectState::parse(&v1, "s").is_ok());
     }
@@ -358,9 +525,9 @@ mod tests {
 
     #[test]
     fn bad_files_are_errors_at_the_real_line() {
-        let (line, msg) = line_of("version: 3\ntargets: {}\nsections: []\n", "s");
+        let (line, msg) = line_of("version: 4\ntargets: {}\nsections: []\n", "s");
         assert_eq!(line, 1);
-        assert!(msg.contains("`version` 3 is not supported"), "{msg}");
+        assert!(msg.contains("`version` 4 is not supported"), "{msg}");
         let text =
             "version: 2\ntargets:\n  ecs:\n    resources: {}\n    shared: [1]\nsections: [ecs]\n";
         let (line, msg) = line_of(text, "s");

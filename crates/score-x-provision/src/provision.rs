@@ -33,21 +33,6 @@ pub struct Context<'a> {
 /// to match by chance; use them for suffixes, not secrets).
 const LEAK_CHECK_MIN_LEN: usize = 8;
 
-/// The name other objects reach workload `w` by: its `k8s.score.dev/service-name` annotation
-/// (score-k8s's; the kubernetes backend names the Service so when it is a valid name), else its name.
-fn service_name(w: &score_x_core::ir::Workload) -> &str {
-    w.annotations
-        .get("k8s.score.dev/service-name")
-        .filter(|n| {
-            n.len() <= 63
-                && n.starts_with(|c: char| c.is_ascii_lowercase())
-                && !n.ends_with('-')
-                && n.bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
-        .map_or(&w.name, String::as_str)
-}
-
 /// `{name: {name, metadata, services: {port-name: {…}}, service_name}}`.
 pub(crate) fn workloads_data(app: &App) -> Json {
     let mut out = serde_json::Map::new();
@@ -64,10 +49,71 @@ pub(crate) fn workloads_data(app: &App) -> Json {
             .collect();
         out.insert(
             name.clone(),
-            serde_json::json!({"name": name, "metadata": w.metadata, "services": services, "service_name": service_name(w)}),
+            serde_json::json!({"name": name, "metadata": w.metadata, "services": services, "service_name": score_x_core::addresses::kubernetes_service(w)}),
         );
     }
     Json::Object(out)
+}
+
+/// The targets of a hybrid estate, each with its provisioners and context, and the host target
+/// of each resource: a resource is provisioned once, by its host, and every consumer, whatever
+/// its runtime, gets the same outputs.
+pub struct Hosts<'a, 'b> {
+    targets: BTreeMap<Target, (&'a ProvisionerSet, &'a Context<'b>)>,
+    resources: BTreeMap<ResourceUid, Target>,
+    /// Applied to every provisioned resource before its consumers see its outputs (the
+    /// cross-runtime addresses of `service-port`).
+    rewrite: Option<&'a Rewrite<'a>>,
+}
+
+/// A change to a provisioned resource's outputs, or the error that it cannot be made.
+pub type Rewrite<'a> = dyn Fn(&mut ProvisionedResource) -> Result<(), Diagnostic> + 'a;
+
+impl<'a, 'b> Hosts<'a, 'b> {
+    /// Every resource on `ctx.target` (a single-target translate).
+    pub fn one(set: &'a ProvisionerSet, ctx: &'a Context<'b>) -> Self {
+        Hosts {
+            targets: BTreeMap::from([(ctx.target, (set, ctx))]),
+            resources: BTreeMap::new(),
+            rewrite: None,
+        }
+    }
+
+    /// No target yet: add them with [`Hosts::add`], place resources with [`Hosts::place`].
+    pub fn new() -> Self {
+        Hosts {
+            targets: BTreeMap::new(),
+            resources: BTreeMap::new(),
+            rewrite: None,
+        }
+    }
+
+    /// Pass every provisioned resource through `f` before its consumers read it.
+    pub fn rewrite_with(&mut self, f: &'a Rewrite<'a>) {
+        self.rewrite = Some(f);
+    }
+
+    pub fn add(&mut self, set: &'a ProvisionerSet, ctx: &'a Context<'b>) {
+        self.targets.insert(ctx.target, (set, ctx));
+    }
+
+    /// Provision `uid` on `target` (else on the first target).
+    pub fn place(&mut self, uid: ResourceUid, target: Target) {
+        self.resources.insert(uid, target);
+    }
+
+    fn of(&self, uid: &ResourceUid) -> Option<(&'a ProvisionerSet, &'a Context<'b>)> {
+        match self.resources.get(uid) {
+            Some(t) => self.targets.get(t).copied(),
+            None => self.targets.values().next().copied(),
+        }
+    }
+}
+
+impl Default for Hosts<'_, '_> {
+    fn default() -> Self {
+        Hosts::new()
+    }
 }
 
 /// Provision every resource of `app` in `graph.order()` and resolve every workload.
@@ -82,15 +128,32 @@ pub fn provision(
     state: &mut State,
     ctx: &Context<'_>,
 ) -> Result<(Resolved, Diagnostics), Diagnostics> {
-    let _busy = set.busy.lock().unwrap_or_else(PoisonError::into_inner);
+    provision_estate(app, graph, &Hosts::one(set, ctx), state)
+}
+
+/// [`provision`] for an estate spanning targets: each resource by its host's provisioners.
+pub fn provision_estate(
+    app: &App,
+    graph: &ResourceGraph,
+    hosts: &Hosts<'_, '_>,
+    state: &mut State,
+) -> Result<(Resolved, Diagnostics), Diagnostics> {
+    let _busy: Vec<_> = hosts
+        .targets
+        .values()
+        .map(|(set, _)| set.busy.lock().unwrap_or_else(PoisonError::into_inner))
+        .collect();
     let mut work = state.clone();
     let mut warnings = Diagnostics::new();
     let mut errors = Diagnostics::new();
     let workloads = workloads_data(app);
-    set.secrets
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .workloads = std::sync::Arc::new(workloads.clone());
+    let shared_workloads = std::sync::Arc::new(workloads.clone());
+    for (set, _) in hosts.targets.values() {
+        set.secrets
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .workloads = shared_workloads.clone();
+    }
     let requested = crate::requested::requested_outputs(app);
     let no_request = BTreeMap::new();
     let mut provisioned: BTreeMap<ResourceUid, ProvisionedResource> = BTreeMap::new();
@@ -99,6 +162,9 @@ pub fn provision(
 
     for uid in graph.order() {
         let Some(res) = app.resources.get(uid) else {
+            continue;
+        };
+        let Some((set, ctx)) = hosts.of(uid) else {
             continue;
         };
         let mut one = One {
@@ -113,7 +179,12 @@ pub fn provision(
             warnings: &mut warnings,
             skipped_warned: &mut skipped_warned,
         };
-        match one.run(uid, res) {
+        match one.run(uid, res).and_then(|p| match (p, hosts.rewrite) {
+            (Some(mut p), Some(f)) => f(&mut p)
+                .map(|()| Some(p))
+                .map_err(|d| Diagnostics(vec![d])),
+            (p, _) => Ok(p),
+        }) {
             Ok(Some(p)) => {
                 provisioned.insert(uid.clone(), p);
             }
@@ -318,7 +389,7 @@ impl One<'_, '_> {
                 .collect(),
         };
         self.warnings.extend(near_misses(&input, self.requested));
-        let result = match &p.kind {
+        let mut result = match &p.kind {
             ProvisionerKind::Template { .. } => crate::template_run::run(
                 self.set,
                 &input,
@@ -339,6 +410,15 @@ impl One<'_, '_> {
             ),
         }
         .map_err(one)?;
+        // Every secret names the store of the target that provisioned it.
+        for o in result.outputs.values_mut() {
+            if let Output::Secret(s) = o {
+                s.store = score_x_core::resolved::SecretStore::for_section(
+                    target.provisioner_section(),
+                    &s.name,
+                );
+            }
+        }
 
         // Outputs: exactly the declared ones (and the requested ones of an open declaration),
         // secret where declared secret.

@@ -112,6 +112,10 @@ pub(crate) fn dry(input: &RunInput<'_>, target: score_x_core::Target) -> RunResu
                 name: UNKNOWN_OUTPUT.to_string(),
                 key: Some(name.to_string()),
                 value: None,
+                store: score_x_core::resolved::SecretStore::for_section(
+                    target.provisioner_section(),
+                    UNKNOWN_OUTPUT,
+                ),
             })
         } else {
             Output::Plain(serde_json::Value::String(UNKNOWN_OUTPUT.to_string()))

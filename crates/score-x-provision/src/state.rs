@@ -24,10 +24,19 @@ pub const STATE_VERSION: u32 = 1;
 pub struct TargetState {
     #[serde(default, deserialize_with = "uid_keys")]
     pub resources: BTreeMap<String, ResourceState>,
-    #[serde(default = "empty_object", deserialize_with = "shared_map")]
+    /// Only in version 2 files: the estate-wide `shared` of the project file replaced it.
+    #[serde(
+        default = "empty_object",
+        deserialize_with = "shared_map",
+        skip_serializing_if = "is_empty_map"
+    )]
     pub shared: serde_json::Value,
     #[serde(default)]
     pub workloads: BTreeMap<String, WorkloadState>,
+}
+
+fn is_empty_map(v: &serde_json::Value) -> bool {
+    v.as_object().is_some_and(serde_json::Map::is_empty)
 }
 
 impl Default for TargetState {
@@ -125,7 +134,7 @@ pub struct State {
     pub workloads: BTreeMap<String, WorkloadState>,
 }
 
-fn empty_object() -> serde_json::Value {
+pub(crate) fn empty_object() -> serde_json::Value {
     serde_json::Value::Object(serde_json::Map::new())
 }
 
@@ -419,7 +428,7 @@ impl State {
 }
 
 /// The value with every map's keys sorted (recursively).
-fn sorted(v: serde_json::Value) -> serde_json::Value {
+pub(crate) fn sorted(v: serde_json::Value) -> serde_json::Value {
     match v {
         serde_json::Value::Object(m) => {
             let mut entries: Vec<(String, serde_json::Value)> = m.into_iter().collect();

@@ -408,6 +408,8 @@ fn secret_output(
         name: String::new(),
         key: None,
         value: None,
+        // Replaced by the provisioning target's store in `provision`.
+        store: score_x_core::resolved::SecretStore::KubernetesSecret,
     };
     for (k, v) in m {
         match (k.as_str(), v) {

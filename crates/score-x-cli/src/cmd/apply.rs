@@ -15,10 +15,15 @@ fn fatal(e: score_x_ecs::Error) -> Failure {
 }
 
 pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
-    if args.pipeline.target.target() != Target::ECS {
+    if args.pipeline.placement.is_some() {
+        return Err(Failure::Usage(
+            "apply deploys one target (--target ecs); --placement is for translate".into(),
+        ));
+    }
+    let target = pipeline::single_target(&args.pipeline)?;
+    if target != Target::ECS {
         return Err(Failure::Usage(format!(
-            "apply supports --target ecs only; for {} use the target's own tool (e.g. `score-x translate -o - | kubectl apply -f -`)",
-            args.pipeline.target.target()
+            "apply supports --target ecs only; for {target} use the target's own tool (e.g. `score-x translate -o - | kubectl apply -f -`)"
         )));
     }
     let _lock = project::lock(printer, &args.pipeline.state_dir).map_err(Failure::Fatal)?;

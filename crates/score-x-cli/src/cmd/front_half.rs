@@ -4,11 +4,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use score_x_core::driver::{Checked, emit_checked};
+use score_x_core::driver::{Checked, Prepared, emit_checked};
 use score_x_core::graph::ResourceGraph;
 use score_x_core::options::OptionsFile;
 use score_x_core::plan::Plan;
-use score_x_core::{App, Diagnostic, Diagnostics, Target};
+use score_x_core::{App, Diagnostic, Diagnostics, Resolved, Target};
 use score_x_provision::{Context, DryRunner, ProjectState, Seed};
 use score_x_spec::SourceFile;
 
@@ -104,6 +104,37 @@ fn one_target(
     args: &ValidateArgs,
     out: &mut FrontHalf,
 ) -> Result<Diagnostics, Failure> {
+    let Dry {
+        backend,
+        resolved,
+        warnings: mut diags,
+    } = match dry_run(app, graph, target, args, out)? {
+        Ok(d) => d,
+        Err(d) => return Ok(d),
+    };
+    match emit_checked(backend.as_ref(), &resolved, plan) {
+        Ok(Checked { warnings, .. }) => diags.extend(warnings),
+        Err(d) => diags.extend(d),
+    }
+    Ok(diags)
+}
+
+/// A target's backend and the estate provisioned for it without running anything.
+pub struct Dry {
+    pub backend: Box<dyn Prepared>,
+    pub resolved: Resolved,
+    pub warnings: Diagnostics,
+}
+
+/// Options, provisioners and a dry provision for `target` (no `cmd://` run, no state read or
+/// written); the problems that stop it as `Ok(Err(..))`. Notes and sources go to `out`.
+pub fn dry_run(
+    app: &App,
+    graph: &ResourceGraph,
+    target: Target,
+    args: &ValidateArgs,
+    out: &mut FrontHalf,
+) -> Result<Result<Dry, Diagnostics>, Failure> {
     let Some(backend) = registry::backend(target) else {
         return Err(Failure::Usage(format!(
             "the {target} target is not available in this build"
@@ -124,14 +155,14 @@ fn one_target(
     add_sources(out, source.into_iter().collect());
     let backend = match prepared {
         Ok(b) => b,
-        Err(d) => return Ok(Diagnostics(vec![d])),
+        Err(d) => return Ok(Err(Diagnostics(vec![d]))),
     };
     let set = match provisioner_set(&args.provisioners, &args.state_dir, target) {
         Ok((set, sources)) => {
             add_sources(out, sources);
             set
         }
-        Err(Ok(d)) => return Ok(d),
+        Err(Ok(d)) => return Ok(Err(d)),
         Err(Err(f)) => return Err(f),
     };
     // A throwaway state with a fixed seed: validate reads and writes no state.
@@ -141,10 +172,10 @@ fn one_target(
         options: backend.options_json().clone(),
         runner: &DryRunner,
     };
-    let (resolved, mut diags) =
+    let (resolved, warnings) =
         match score_x_provision::provision(app, graph, &set, &mut state, &ctx) {
             Ok(x) => x,
-            Err(d) => return Ok(d),
+            Err(d) => return Ok(Err(d)),
         };
     for r in resolved.resources.values() {
         if r.provisioner.starts_with("cmd://") {
@@ -154,11 +185,11 @@ fn one_target(
             ));
         }
     }
-    match emit_checked(backend.as_ref(), &resolved, plan) {
-        Ok(Checked { warnings, .. }) => diags.extend(warnings),
-        Err(d) => diags.extend(d),
-    }
-    Ok(diags)
+    Ok(Ok(Dry {
+        backend,
+        resolved,
+        warnings,
+    }))
 }
 
 fn add_sources(out: &mut FrontHalf, sources: Vec<SourceFile>) {

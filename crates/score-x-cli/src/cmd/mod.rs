@@ -2,6 +2,8 @@
 
 #[cfg(feature = "ecs")]
 mod apply;
+mod check;
+mod estate;
 mod front_half;
 mod graph;
 mod init;
@@ -35,6 +37,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Init(a) => init::run(&printer, a),
         Command::Validate(a) => validate::run(&printer, a),
         Command::Graph(a) => graph::run(&printer, a),
+        Command::Check(a) => check::run(&printer, a),
         Command::Translate(a) => translate::run(&printer, a),
         #[cfg(feature = "ecs")]
         Command::Apply(a) => apply::run(&printer, a),

@@ -31,6 +31,16 @@ pub struct Produced {
     /// The resolved estate and its plan, for `apply`'s typed plan.
     pub resolved: score_x_core::Resolved,
     pub plan: Plan,
+    /// How many approximations the target made (the `APPROXIMATED` warnings printed).
+    pub approximated: usize,
+}
+
+/// The approximations among `warnings`.
+pub fn approximations(warnings: &Diagnostics) -> usize {
+    warnings
+        .iter()
+        .filter(|d| d.code == score_x_core::Code::Approximated)
+        .count()
 }
 
 /// The flags that belong to the target options (`--namespace`, `--generate-namespace`,
@@ -41,6 +51,11 @@ fn option_flags(
 ) -> Result<serde_json::Map<String, serde_json::Value>, Failure> {
     let mut flags = chart_flags(args, target)?;
     if args.namespace.is_none() && !args.generate_namespace {
+        return Ok(flags);
+    }
+    // A hybrid estate passes them to its kubernetes (and helm) targets only.
+    let kubernetes = target.provisioner_section() == Target::KUBERNETES.provisioner_section();
+    if args.placement.is_some() && !kubernetes {
         return Ok(flags);
     }
     if target.provisioner_section() != Target::KUBERNETES.provisioner_section() {
@@ -87,15 +102,15 @@ fn chart_flags(
 pub fn prepare(
     printer: &Printer,
     args: &PipelineArgs,
+    target: Target,
 ) -> Result<(Box<dyn Prepared>, Option<SourceFile>), Failure> {
-    let target = args.target.target();
     let Some(backend) = registry::backend(target) else {
         return Err(Failure::Usage(format!(
             "the {target} target is not available in this build"
         )));
     };
     let flags = option_flags(args, target)?;
-    let source = match &args.target_options {
+    let source = match args.options_file(target).map_err(Failure::Usage)? {
         Some(p) => Some(SourceFile {
             name: p.display().to_string(),
             text: fsio::read_text(p).map_err(Failure::Fatal)?,
@@ -114,6 +129,28 @@ pub fn prepare(
             Err(Failure::Invalid)
         }
     }
+}
+
+/// The one target of a run without --placement; a `--target-options T=FILE` for another target
+/// is a usage error.
+pub fn single_target(args: &PipelineArgs) -> Result<Target, Failure> {
+    let Some(target) = args.single_target() else {
+        return Err(Failure::Usage(
+            "give --target (or --placement FILE for a hybrid estate)".into(),
+        ));
+    };
+    if let Some(o) = args
+        .target_options
+        .iter()
+        .find(|o| o.target.is_some_and(|t| t != target))
+    {
+        return Err(Failure::Usage(format!(
+            "--target-options {}={} names another target than --target {target}",
+            o.target.map_or("", Target::as_str),
+            o.path.display()
+        )));
+    }
+    Ok(target)
 }
 
 /// The provisioners for `target` in match order: `files` (`--provisioners`), then
@@ -153,8 +190,8 @@ pub fn provisioner_set(
 
 /// Run everything up to the bundle. Warnings are printed; errors printed and returned as Invalid.
 pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failure> {
-    let target = args.target.target();
-    let (backend, options_source) = prepare(printer, args)?;
+    let target = single_target(args)?;
+    let (backend, options_source) = prepare(printer, args, target)?;
     let flags = LoadFlags {
         image: args.image.as_deref(),
         overrides_file: args.overrides_file.as_ref(),
@@ -194,6 +231,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     let Checked { bundle, warnings } =
         emit_checked(backend.as_ref(), &resolved, &plan).map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
+    let approximated = approximations(&warnings);
     for note in &bundle.notes {
         printer.err(&format!("note: {note}"));
     }
@@ -206,5 +244,6 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         secrets,
         resolved,
         plan,
+        approximated,
     })
 }

@@ -12,6 +12,7 @@ use score_x_core::resolved::SecretText;
 
 use crate::cli::TranslateArgs;
 use crate::cmd::Failure;
+use crate::cmd::estate;
 use crate::cmd::output::{self, OutFile};
 use crate::cmd::pipeline::{self, Produced};
 use crate::cmd::secrets;
@@ -42,9 +43,46 @@ fn destination(args: &TranslateArgs, target: Target) -> Destination {
     }
 }
 
+/// What a translate writes (or checks): the bundle, the state, the secret values it knows.
+struct Out {
+    /// A hybrid estate: the bundle's paths start with `<target>/`.
+    hybrid: bool,
+    bundle: Bundle,
+    state: score_x_provision::ProjectState,
+    secrets: BTreeSet<SecretText>,
+    approximated: usize,
+}
+
+impl From<Produced> for Out {
+    fn from(p: Produced) -> Self {
+        Out {
+            hybrid: false,
+            bundle: p.bundle,
+            state: p.state,
+            secrets: p.secrets,
+            approximated: p.approximated,
+        }
+    }
+}
+
+/// A hybrid estate writes `DIR/<target>/…`: a directory only (default `./score-x-out`).
+fn estate_destination(args: &TranslateArgs) -> Result<Destination, Failure> {
+    match args.output.as_deref() {
+        Some(p) if p == Path::new("-") => Err(Failure::Usage(
+            "--placement writes one directory per target; give a directory with -o, not `-`".into(),
+        )),
+        Some(p) => Ok(Destination::Dir(p.to_path_buf())),
+        None => Ok(Destination::Dir(PathBuf::from("score-x-out"))),
+    }
+}
+
 pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
-    let target = args.pipeline.target.target();
-    let dest = destination(args, target);
+    let hybrid = args.pipeline.placement.is_some();
+    let dest = if hybrid {
+        estate_destination(args)?
+    } else {
+        destination(args, pipeline::single_target(&args.pipeline)?)
+    };
     if matches!(dest, Destination::Stdout) && args.check {
         return Err(Failure::Usage(
             "--check compares files on disk; give a directory with -o, not `-`".into(),
@@ -58,7 +96,26 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
         None
     };
     prepare_seed(printer, args)?;
-    let produced = pipeline::produce(printer, &args.pipeline)?;
+    let produced: Out = if hybrid {
+        let e = estate::produce(printer, &args.pipeline)?;
+        Out {
+            hybrid: true,
+            bundle: e.bundle,
+            state: e.state,
+            secrets: e.secrets,
+            approximated: e.approximated,
+        }
+    } else {
+        pipeline::produce(printer, &args.pipeline)?.into()
+    };
+    if args.strict && produced.approximated > 0 {
+        printer.err(&format!(
+            "error: --strict: the target approximates {} Score feature{} (the warnings above); no artifact and no state was written",
+            produced.approximated,
+            if produced.approximated == 1 { "" } else { "s" }
+        ));
+        return Err(Failure::Invalid);
+    }
     let secret_files = secret_files(&produced);
     match &dest {
         Destination::Dir(dir) | Destination::File(dir) if args.check => {
@@ -90,7 +147,7 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             output::preflight(dir, &files).map_err(Failure::Fatal)?;
             save_state(state_dir, &produced)?;
             output::write_bundle(printer, dir, &files).map_err(Failure::Fatal)?;
-            report_written(printer, &files, &produced.bundle, dir);
+            report_written(printer, &files, &produced, dir);
             Ok(())
         }
     }
@@ -130,13 +187,13 @@ fn prepare_seed(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> 
 
 /// Files holding a secret value: those the pipeline marked, and those that contain one of the
 /// secret values it reported.
-fn secret_files(p: &Produced) -> BTreeSet<String> {
+fn secret_files(p: &Out) -> BTreeSet<String> {
     let mut s = p.bundle.secret_files.clone();
     s.extend(secrets::files_holding(&p.bundle.files, &p.secrets));
     s
 }
 
-fn save_state(dir: &Path, p: &Produced) -> Result<(), Failure> {
+fn save_state(dir: &Path, p: &Out) -> Result<(), Failure> {
     project::save_state(dir, &p.state, &p.secrets).map_err(Failure::Fatal)
 }
 
@@ -163,14 +220,24 @@ fn single_file<'a>(bundle: &'a Bundle, path: &Path) -> Result<(&'a str, &'a [u8]
     }
 }
 
-fn report_written(printer: &Printer, files: &[OutFile<'_>], bundle: &Bundle, dir: &Path) {
+/// The files in `dir` this run did not produce: for one target, those named like its
+/// artifacts; for an estate, every file under `DIR/<target>/` of any target.
+fn stale(p: &Out, dir: &Path) -> Vec<PathBuf> {
+    if p.hybrid {
+        estate::stale_files(&p.bundle.files, dir)
+    } else {
+        output::stale_files(&p.bundle.files, dir)
+    }
+}
+
+fn report_written(printer: &Printer, files: &[OutFile<'_>], p: &Out, dir: &Path) {
     let n = files.len();
     printer.err(&format!(
         "wrote {n} file{} to {}",
         if n == 1 { "" } else { "s" },
         dir.display()
     ));
-    for stale in output::stale_files(&bundle.files, dir) {
+    for stale in stale(p, dir) {
         printer.err(&format!(
             "warning: {} was not written by this run (a workload that is gone?); delete it so nobody deploys it",
             stale.display()
@@ -208,7 +275,7 @@ fn check_stdout(bundle: &Bundle) -> Result<(), Failure> {
 
 /// Compare the bundle with the files on disk; print a unified diff of every difference, with
 /// secret values masked.
-fn check(printer: &Printer, p: &Produced, dest: &Destination, dir: &Path) -> Result<(), Failure> {
+fn check(printer: &Printer, p: &Out, dest: &Destination, dir: &Path) -> Result<(), Failure> {
     let bundle = &p.bundle;
     let on_disk = |rel: &str| match dest {
         Destination::File(f) => f.clone(),
@@ -226,7 +293,7 @@ fn check(printer: &Printer, p: &Produced, dest: &Destination, dir: &Path) -> Res
     }
     let stale = match dest {
         Destination::File(_) => vec![],
-        _ => output::stale_files(&bundle.files, dir),
+        _ => stale(p, dir),
     };
     for s in &stale {
         printer.out(&format!(
