@@ -1,7 +1,8 @@
 //! The peers' test cases as a corpus: score-go's schema table, rewritten as mutations of this
 //! project's own document (`tests/peers/schema-mutations.yaml`), each run through
-//! `score-x validate --format json` (the whole front half, every target), and the valid base
-//! translated on every target.
+//! `score-x validate --format json` (the whole front half, every target), the valid base
+//! translated on every target; and score-k8s's whole-workload conversion case
+//! (`tests/peers/score-k8s-convert.yaml`) checked field by field on our Kubernetes objects.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -143,5 +144,66 @@ fn the_base_document_translates_on_every_target() {
         );
         assert_eq!(code(&o), 0, "{target}: {}", stderr(&o));
         assert!(dir.path().join(&out).is_dir(), "{target}: no output");
+    }
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Convert {
+    score: String,
+    provisioners: String,
+    expect: Vec<Expect>,
+    targets: std::collections::BTreeMap<String, Value>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Expect {
+    #[allow(dead_code)]
+    case: Option<String>,
+    kind: String,
+    name: String,
+    pointer: String,
+    equals: Value,
+    #[allow(dead_code)]
+    differs: Option<String>,
+}
+
+/// score-k8s's whole-workload conversion case, rewritten: the fields its expected manifests pin
+/// down, at JSON Pointers of our Kubernetes objects; then every other target.
+#[test]
+fn score_k8s_conversion_case_agrees() {
+    let path = repo().join("tests/peers/score-k8s-convert.yaml");
+    let c: Convert = serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("score.yaml"), &c.score).unwrap();
+    std::fs::write(dir.path().join("p.yaml"), &c.provisioners).unwrap();
+    let args = ["translate", "--provisioners", "p.yaml", "score.yaml"];
+    let o = run_in(dir.path(), &[&args[..], &["--target", "kubernetes", "-o", "-"][..]].concat());
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let objects: Vec<Value> = serde_yaml::Deserializer::from_str(&stdout(&o))
+        .map(|d| serde::Deserialize::deserialize(d).unwrap())
+        .collect();
+    let mut wrong = Vec::new();
+    for e in &c.expect {
+        let found = objects
+            .iter()
+            .find(|o| o["kind"] == e.kind.as_str() && o["metadata"]["name"] == e.name.as_str());
+        let got = found.and_then(|o| o.pointer(&e.pointer));
+        if got != Some(&e.equals) {
+            wrong.push(format!("{} {} {}: {got:?}", e.kind, e.name, e.pointer));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    for (target, want) in &c.targets {
+        let out = format!("out-{target}");
+        let o = run_in(dir.path(), &[&args[..], &["--target", target.as_str(), "-o", out.as_str()][..]].concat());
+        match want.get("error").and_then(Value::as_str) {
+            None => assert_eq!(code(&o), 0, "{target}: {}", stderr(&o)),
+            Some(msg) => {
+                assert_eq!(code(&o), 1, "{target}: {}", stderr(&o));
+                assert!(stderr(&o).contains(msg), "{target}: {}", stderr(&o));
+            }
+        }
     }
 }
