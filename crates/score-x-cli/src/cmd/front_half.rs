@@ -72,11 +72,12 @@ pub fn check(
     plan: &Plan,
     targets: &[Target],
     args: &ValidateArgs,
+    user: &crate::sources::Loaded,
 ) -> Result<FrontHalf, Failure> {
     let mut found: BTreeMap<Diagnostic, Vec<String>> = BTreeMap::new();
     let mut out = FrontHalf::default();
     for &target in targets {
-        let diags = one_target(app, graph, plan, target, args, &mut out)?;
+        let diags = one_target(app, graph, plan, target, args, user, &mut out)?;
         for d in diags.0 {
             found
                 .entry(d)
@@ -102,6 +103,7 @@ fn one_target(
     plan: &Plan,
     target: Target,
     args: &ValidateArgs,
+    user: &crate::sources::Loaded,
     out: &mut FrontHalf,
 ) -> Result<Diagnostics, Failure> {
     let Some(backend) = registry::backend(target) else {
@@ -126,7 +128,7 @@ fn one_target(
         Ok(b) => b,
         Err(d) => return Ok(Diagnostics(vec![d])),
     };
-    let set = match provisioner_set(&args.provisioners, &args.state_dir, target) {
+    let set = match provisioner_set(user, &args.state_dir, target) {
         Ok((set, sources)) => {
             add_sources(out, sources);
             set
