@@ -258,7 +258,8 @@ fn malformed_references_are_usage_errors_with_an_example() {
         assert_eq!(code(&o), 2, "{bad}: {}", stderr(&o));
         let e = stderr(&o);
         assert!(
-            e.contains("invalid provisioner source") && e.contains("hint:"),
+            e.contains(&format!("invalid value '{bad}' for '--provisioners <SRC>'"))
+                && e.contains("hint:"),
             "{bad}: {e}"
         );
         assert!(

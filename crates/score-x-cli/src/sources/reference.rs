@@ -81,10 +81,11 @@ impl OciTag {
     }
 }
 
-const FORMS: &str = "accepted forms:\n  ./provisioners.yaml or ./provisioners/   (a file or a directory)\n  https://example.com/provisioners.yaml\n  git+https://github.com/org/repo.git//provisioners@v1.2.0\n  git+file:///abs/path/repo//provisioners/postgres.yaml@main\n  oci://ghcr.io/org/provisioners:v1.2.0   (or @sha256:<64 hex>, #file.yaml for one layer)";
+const FORMS: &str = "accepted forms:\n    ./provisioners.yaml or ./provisioners/   (a file or a directory)\n    https://example.com/provisioners.yaml\n    git+https://github.com/org/repo.git//provisioners@v1.2.0\n    git+file:///abs/path/repo//provisioners/postgres.yaml@main\n    oci://ghcr.io/org/provisioners:v1.2.0   (or @sha256:<64 hex>, #file.yaml for one layer)";
 
-fn bad(value: &str, why: &str, example: &str) -> String {
-    format!("invalid provisioner source `{value}`: {why}\n  hint: {example}\n  {FORMS}")
+/// The message of a malformed source (clap prefixes it with the value and the flag).
+fn bad(why: &str, example: &str) -> String {
+    format!("{why}\n  hint: {example}\n  {FORMS}")
 }
 
 /// True for `127.0.0.0/8`, `localhost` and `[::1]`: the only hosts plain HTTP is used with.
@@ -112,20 +113,19 @@ impl std::str::FromStr for ProvisionerSource {
 
     fn from_str(s: &str) -> Result<Self, String> {
         if s.trim().is_empty() {
-            return Err(bad(s, "it is empty", "name a file, a directory or a URL"));
+            return Err(bad("it is empty", "name a file, a directory or a URL"));
         }
         if let Some(rest) = s.strip_prefix("git+") {
-            return parse_git(s, rest).map(ProvisionerSource::Git);
+            return parse_git(rest).map(ProvisionerSource::Git);
         }
         if let Some(rest) = s.strip_prefix("oci://") {
-            return parse_oci(s, rest).map(ProvisionerSource::Oci);
+            return parse_oci(rest).map(ProvisionerSource::Oci);
         }
         if s.starts_with("https://") || s.starts_with("http://") {
             return parse_http(s).map(ProvisionerSource::Http);
         }
         if let Some((scheme, _)) = s.split_once("://") {
             return Err(bad(
-                s,
                 &format!("the scheme `{scheme}://` is not supported"),
                 "use a path, https://, git+https://, git+file:// or oci://",
             ));
@@ -134,19 +134,30 @@ impl std::str::FromStr for ProvisionerSource {
     }
 }
 
+/// User information in an HTTP(S) URL would be written to the committed lock file.
+fn no_credentials(rest: &str) -> Result<(), String> {
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    if rest[..end].contains('@') {
+        return Err(bad(
+            "the URL carries credentials, which would be written to provisioners.lock.yaml",
+            "drop `user:password@`; give git credentials through a credential helper",
+        ));
+    }
+    Ok(())
+}
+
 fn parse_http(s: &str) -> Result<HttpUrl, String> {
     let (scheme, rest) = s.split_once("://").unwrap_or(("", s));
+    no_credentials(rest)?;
     let host = authority(rest);
     if host.is_empty() {
         return Err(bad(
-            s,
             "the URL has no host",
             "https://example.com/provisioners.yaml",
         ));
     }
     if scheme == "http" && !is_loopback(host) {
         return Err(bad(
-            s,
             "plain http:// is only used for 127.0.0.1 and localhost",
             &format!("use https://{rest}"),
         ));
@@ -154,31 +165,32 @@ fn parse_http(s: &str) -> Result<HttpUrl, String> {
     Ok(HttpUrl(s.to_string()))
 }
 
-fn parse_git(s: &str, url: &str) -> Result<GitRef, String> {
+fn parse_git(url: &str) -> Result<GitRef, String> {
     const EXAMPLE: &str = "git+https://github.com/org/repo.git//provisioners@v1.2.0";
     let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(bad(s, "the repository is not a URL", EXAMPLE));
+        return Err(bad("the repository is not a URL", EXAMPLE));
     };
     if !matches!(scheme, "https" | "http" | "file" | "ssh") {
         return Err(bad(
-            s,
             &format!("git over `{scheme}://` is not supported (https, file or ssh)"),
             EXAMPLE,
         ));
     }
+    if matches!(scheme, "https" | "http") {
+        no_credentials(rest)?;
+    }
     let host = authority(rest);
     if scheme == "file" && !host.is_empty() {
         return Err(bad(
-            s,
             "a git+file:// repository is an absolute path (three slashes)",
             "git+file:///abs/path/repo//provisioners@main",
         ));
     }
     if scheme != "file" && host.is_empty() {
-        return Err(bad(s, "the repository URL has no host", EXAMPLE));
+        return Err(bad("the repository URL has no host", EXAMPLE));
     }
     if scheme == "http" && !is_loopback(host) {
-        return Err(bad(s, "plain http:// is only used for 127.0.0.1", EXAMPLE));
+        return Err(bad("plain http:// is only used for 127.0.0.1", EXAMPLE));
     }
     // `file:///abs` keeps its leading `/`: the separator is the first `//` after it.
     let skip = usize::from(scheme == "file");
@@ -205,19 +217,18 @@ fn parse_git(s: &str, url: &str) -> Result<GitRef, String> {
         }
     };
     if rev.is_some_and(str::is_empty) {
-        return Err(bad(s, "the `@` names no branch, tag or commit", EXAMPLE));
+        return Err(bad("the `@` names no branch, tag or commit", EXAMPLE));
     }
     let path = path.trim_matches('/');
     if path.split('/').any(|c| c == "..") {
         return Err(bad(
-            s,
             "the path inside the repository leaves it (`..`)",
             EXAMPLE,
         ));
     }
     let trimmed_repo = repo_part.trim_end_matches('/');
     if trimmed_repo.len() <= usize::from(scheme == "file") {
-        return Err(bad(s, "the repository is missing", EXAMPLE));
+        return Err(bad("the repository is missing", EXAMPLE));
     }
     Ok(GitRef {
         repo: format!("{scheme}://{trimmed_repo}"),
@@ -238,13 +249,12 @@ fn split_rev(t: &str) -> (&str, Option<&str>) {
     }
 }
 
-fn parse_oci(s: &str, rest: &str) -> Result<OciRef, String> {
+fn parse_oci(rest: &str) -> Result<OciRef, String> {
     const EXAMPLE: &str = "oci://ghcr.io/org/provisioners:v1.2.0";
     let (rest, file) = match rest.split_once('#') {
         Some((r, f)) if valid_file_name(f) => (r, Some(f.to_string())),
         Some(_) => {
             return Err(bad(
-                s,
                 "the `#` fragment must name one .yaml or .yml layer",
                 "oci://ghcr.io/org/provisioners:v1#postgres.yaml",
             ));
@@ -252,10 +262,10 @@ fn parse_oci(s: &str, rest: &str) -> Result<OciRef, String> {
         None => (rest, None),
     };
     let Some((registry, path)) = rest.split_once('/') else {
-        return Err(bad(s, "there is no repository after the registry", EXAMPLE));
+        return Err(bad("there is no repository after the registry", EXAMPLE));
     };
     if registry.is_empty() || registry.contains('@') {
-        return Err(bad(s, "the registry host is missing", EXAMPLE));
+        return Err(bad("the registry host is missing", EXAMPLE));
     }
     let (repository, reference) = match path.split_once('@') {
         Some((repo, digest)) => {
@@ -264,7 +274,6 @@ fn parse_oci(s: &str, rest: &str) -> Result<OciRef, String> {
             });
             if !ok {
                 return Err(bad(
-                    s,
                     "a digest is `sha256:` and 64 lowercase hexadecimal digits",
                     "oci://ghcr.io/org/provisioners@sha256:<64 hex digits>",
                 ));
@@ -284,7 +293,6 @@ fn parse_oci(s: &str, rest: &str) -> Result<OciRef, String> {
     };
     if !valid_repository(repository) {
         return Err(bad(
-            s,
             &format!(
                 "`{repository}` is not a repository name (lowercase letters, digits, `._-` and `/`)"
             ),
@@ -295,7 +303,6 @@ fn parse_oci(s: &str, rest: &str) -> Result<OciRef, String> {
         && !valid_tag(t)
     {
         return Err(bad(
-            s,
             &format!(
                 "`{t}` is not a tag (letters, digits, `._-`, at most 128, not starting with `.` or `-`)"
             ),
@@ -470,6 +477,8 @@ mod tests {
             ("oci://r.example/p:v1#../x.yaml", "fragment"),
             ("", "empty"),
             ("git+file://", "repository is missing"),
+            ("https://u:p@h.example/p.yaml", "credentials"),
+            ("git+https://tok@h.example/r.git//p@v1", "credentials"),
         ] {
             let e = parse(s).unwrap_err();
             assert!(e.contains(why), "{s}: {e}");
