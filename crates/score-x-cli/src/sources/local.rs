@@ -8,6 +8,8 @@ use super::reference::valid_file_name;
 
 /// The most files one source may hold.
 pub const MAX_FILES: usize = 256;
+/// The most bytes one file may have (the YAML reader's own bound).
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
 
 pub enum ReadError {
     /// The path does not exist.
@@ -33,6 +35,13 @@ pub fn read(path: &Path) -> Result<Vec<FetchedFile>, ReadError> {
     paths
         .iter()
         .map(|p| {
+            let len = std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+            if len > MAX_FILE_BYTES {
+                return Err(ReadError::Other(format!(
+                    "`{}` has {len} bytes, more than {MAX_FILE_BYTES}",
+                    p.display()
+                )));
+            }
             let bytes = std::fs::read(p).map_err(|e| {
                 ReadError::Other(format!(
                     "cannot read `{}`: {}",

@@ -30,7 +30,7 @@ impl HttpUrl {
     pub fn file_name(&self) -> String {
         let path = self.0.split(['?', '#']).next().unwrap_or_default();
         match path.rsplit('/').next() {
-            Some(n) if !n.is_empty() && !n.contains(':') => n.to_string(),
+            Some(n) if valid_file_name(n) => n.to_string(),
             _ => "provisioners.yaml".to_string(),
         }
     }
@@ -487,6 +487,17 @@ mod tests {
                 "{s}: {e}"
             );
         }
+    }
+
+    #[test]
+    fn http_file_names_are_plain_yaml_names() {
+        let name = |s: &str| match parse(s).unwrap() {
+            ProvisionerSource::Http(u) => u.file_name(),
+            _ => panic!("not http"),
+        };
+        assert_eq!(name("https://h.example/lib/pg.yaml?x=1"), "pg.yaml");
+        assert_eq!(name("https://h.example/lib/.."), "provisioners.yaml");
+        assert_eq!(name("https://h.example/raw/pg"), "provisioners.yaml");
     }
 
     #[test]
