@@ -102,7 +102,8 @@ fn serve(mut stream: TcpStream, files: &Mutex<BTreeMap<String, Vec<u8>>>) {
             break;
         }
     }
-    let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let target = line.split_whitespace().nth(1).unwrap_or("/");
+    let path = target.split('?').next().unwrap_or("/").to_string();
     let body = files.lock().unwrap().get(&path).cloned();
     let (status, body) = match body {
         Some(b) => ("200 OK", b),
@@ -405,6 +406,8 @@ const REGISTRY: &str = "/usr/bin/docker-registry";
 struct Registry {
     child: Child,
     port: u16,
+    /// The bearer token the test pushes with, when the registry wants tokens.
+    token: Option<String>,
     _storage: tempfile::TempDir,
 }
 
@@ -417,6 +420,11 @@ impl Drop for Registry {
 
 impl Registry {
     fn start() -> Option<Self> {
+        Self::start_with("", None)
+    }
+
+    /// Start with extra configuration (`auth:`) and the token to push with.
+    fn start_with(auth: &str, token: Option<String>) -> Option<Self> {
         if !require_tool(
             Path::new(REGISTRY).exists(),
             "docker-registry (apt-get install docker-registry)",
@@ -433,7 +441,7 @@ impl Registry {
         std::fs::write(
             &config,
             format!(
-                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n",
+                "version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: {}\nhttp:\n  addr: 127.0.0.1:{port}\n{auth}",
                 storage.path().join("data").display()
             ),
         )
@@ -448,11 +456,12 @@ impl Registry {
         let reg = Registry {
             child,
             port,
+            token,
             _storage: storage,
         };
         let deadline = Instant::now() + Duration::from_secs(20);
         while Instant::now() < deadline {
-            if ureq::get(&reg.url("/v2/")).call().is_ok() {
+            if TcpStream::connect(("127.0.0.1", port)).is_ok() {
                 return Some(reg);
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -464,10 +473,18 @@ impl Registry {
         format!("http://127.0.0.1:{}{path}", self.port)
     }
 
+    fn authed<B>(&self, req: ureq::RequestBuilder<B>) -> ureq::RequestBuilder<B> {
+        match &self.token {
+            Some(t) => req.header("Authorization", format!("Bearer {t}")),
+            None => req,
+        }
+    }
+
     /// Upload a blob (POST then PUT with the digest); returns its digest.
     fn blob(&self, repo: &str, bytes: &[u8]) -> String {
         let digest = format!("sha256:{}", hex::encode(Sha256::digest(bytes)));
-        let r = ureq::post(&self.url(&format!("/v2/{repo}/blobs/uploads/")))
+        let r = self
+            .authed(ureq::post(&self.url(&format!("/v2/{repo}/blobs/uploads/"))))
             .send_empty()
             .unwrap();
         assert_eq!(r.status().as_u16(), 202);
@@ -484,7 +501,8 @@ impl Registry {
         } else {
             self.url(&location)
         };
-        let r = ureq::put(&format!("{put}{sep}digest={digest}"))
+        let r = self
+            .authed(ureq::put(&format!("{put}{sep}digest={digest}")))
             .header("Content-Type", "application/octet-stream")
             .send(bytes)
             .unwrap();
@@ -513,7 +531,8 @@ impl Registry {
             "layers": layers,
         });
         let bytes = serde_json::to_vec(&manifest).unwrap();
-        let r = ureq::put(&self.url(&format!("/v2/{repo}/manifests/{tag}")))
+        let r = self
+            .authed(ureq::put(&self.url(&format!("/v2/{repo}/manifests/{tag}"))))
             .header("Content-Type", "application/vnd.oci.image.manifest.v1+json")
             .send(&bytes[..])
             .unwrap();
@@ -617,4 +636,128 @@ fn validate_reads_remote_sources_and_writes_nothing() {
     );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(!dir.path().join(".score-x").exists());
+}
+
+// ---- the anonymous bearer-token flow, with the registry's own token authentication ----------
+
+fn b64(bytes: &[u8], url: bool) -> String {
+    let table: &[u8] = if url {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+    } else {
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+    };
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, b)| n | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..=chunk.len() {
+            out.push(table[((n >> (18 - 6 * i)) & 63) as usize] as char);
+        }
+        if !url {
+            out.push_str(&"=".repeat(3 - chunk.len()));
+        }
+    }
+    out
+}
+
+fn openssl(dir: &Path, args: &[&str]) -> Vec<u8> {
+    let o = Command::new("openssl")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "openssl {args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    o.stdout
+}
+
+/// A self-signed certificate (`cert.pem` in `dir`) and an RS256 JWT it signs, granting
+/// pull and push on `repo` to the audience `service`, as a token server would issue.
+fn signed_token(dir: &Path, service: &str, repo: &str) -> String {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "key.pem",
+            "-out",
+            "cert.pem",
+            "-days",
+            "1",
+            "-subj",
+            "/CN=score-x-test-token",
+        ],
+    );
+    let der = openssl(dir, &["x509", "-in", "cert.pem", "-outform", "DER"]);
+    let header = serde_json::json!({"alg": "RS256", "typ": "JWT", "x5c": [b64(&der, false)]});
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    let claims = serde_json::json!({
+        "iss": "score-x-test", "sub": "", "aud": service, "exp": now + 600, "nbf": now - 60,
+        "iat": now, "jti": "1",
+        "access": [{"type": "repository", "name": repo, "actions": ["pull", "push"]}],
+    });
+    let input = format!(
+        "{}.{}",
+        b64(header.to_string().as_bytes(), true),
+        b64(claims.to_string().as_bytes(), true)
+    );
+    std::fs::write(dir.join("input"), &input).unwrap();
+    let sig = openssl(dir, &["dgst", "-sha256", "-sign", "key.pem", "input"]);
+    format!("{input}.{}", b64(&sig, true))
+}
+
+#[test]
+fn oci_bearer_token_challenge_is_followed() {
+    if !require_tool(
+        Command::new("openssl")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success()),
+        "openssl",
+    ) {
+        return;
+    }
+    let keys = tempfile::tempdir().unwrap();
+    let token = signed_token(keys.path(), "score-x-test", "team/private");
+    let tokens = HttpServer::start();
+    tokens.put("/token", &serde_json::json!({ "token": token }).to_string());
+    let auth = format!(
+        "auth:\n  token:\n    realm: {}\n    service: score-x-test\n    issuer: score-x-test\n    rootcertbundle: {}\n",
+        tokens.url("/token"),
+        keys.path().join("cert.pem").display()
+    );
+    let Some(reg) = Registry::start_with(&auth, Some(token)) else {
+        return;
+    };
+    reg.push(
+        "team/private",
+        "v1",
+        &[("pg.yaml", &provisioner("behind-a-token.internal"))],
+    );
+    // Without a token the registry answers 401 with its challenge.
+    let r = ureq::get(&reg.url("/v2/team/private/manifests/v1"))
+        .config()
+        .http_status_as_error(false)
+        .build()
+        .call()
+        .unwrap();
+    assert_eq!(r.status().as_u16(), 401);
+    let dir = project();
+    let src = format!("oci://127.0.0.1:{}/team/private:v1", reg.port);
+    assert_host(
+        &translate(dir.path(), &["--provisioners", &src]),
+        "behind-a-token.internal",
+    );
 }
