@@ -351,7 +351,10 @@ impl fmt::Display for ProvisionerSource {
             ProvisionerSource::Local(p) => write!(f, "{}", p.display()),
             ProvisionerSource::Http(u) => f.write_str(u.as_str()),
             ProvisionerSource::Git(g) => {
-                write!(f, "git+{}//{}", g.repo, g.path)?;
+                write!(f, "git+{}", g.repo)?;
+                if !g.path.is_empty() {
+                    write!(f, "//{}", g.path)?;
+                }
                 match &g.rev {
                     Some(r) => write!(f, "@{r}"),
                     None => Ok(()),
@@ -433,6 +436,19 @@ mod tests {
             ("https://h.example/o/r.git", "")
         );
         assert_eq!(g.rev.as_deref(), Some("main"));
+        // The normal form (the lock file's key) reads back as itself.
+        for s in [
+            "git+https://h.example/o/r.git@main",
+            "git+https://h.example/o/r.git//p@v1",
+            "git+file:///r//.@v1",
+        ] {
+            let once = parse(s).unwrap().to_string();
+            assert_eq!(parse(&once).unwrap().to_string(), once, "{s}");
+        }
+        assert_eq!(
+            parse("git+file:///r//.@v1").unwrap().to_string(),
+            "git+file:///r@v1"
+        );
     }
 
     #[test]
