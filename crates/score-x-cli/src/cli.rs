@@ -4,6 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::sources::ProvisionerSource;
+
 /// Translate Score workload files into Kubernetes manifests, ECS task definitions and more.
 #[derive(Debug, Parser)]
 #[command(name = "score-x", version, about, long_about = None, propagate_version = true)]
@@ -77,6 +79,36 @@ pub struct InitArgs {
     /// Do not write a sample Score file.
     #[arg(long)]
     pub no_sample: bool,
+    /// Copy the provisioner files of SRC into .score-x/provisioners/ (and pin remote content in
+    /// .score-x/provisioners.lock.yaml). Repeatable; SRC as for `translate --provisioners`.
+    #[arg(long = "provisioners", value_name = "SRC", value_parser = parse_source)]
+    pub provisioners: Vec<ProvisionerSource>,
+    /// Accept changed content of pinned remote sources and rewrite their pins.
+    #[arg(long)]
+    pub update_provisioners: bool,
+}
+
+/// Where user provisioner files come from (`translate`, `apply`, `validate`, `provisioners list`).
+#[derive(Debug, Args, Clone, Default)]
+pub struct ProvisionerArgs {
+    /// Provisioners matched before .score-x/provisioners/ and the target's defaults, in order.
+    /// Repeatable. SRC is a FILE; a DIR (its *.yaml and *.yml, sorted, not recursive); an
+    /// https:// URL of a YAML file; git+https://HOST/REPO.git//PATH@REF or
+    /// git+file:///ABS/REPO//PATH@REF (PATH a file or directory, REF a branch, tag or commit); or
+    /// oci://REGISTRY/REPO:TAG (or @sha256:DIGEST; #FILE.yaml for one layer). Remote content is
+    /// cached in <state-dir>/cache/ and its digest pinned in <state-dir>/provisioners.lock.yaml.
+    #[arg(long = "provisioners", value_name = "SRC", value_parser = parse_source)]
+    pub sources: Vec<ProvisionerSource>,
+    /// Accept changed content of pinned remote provisioner sources and rewrite their pins.
+    #[arg(long)]
+    pub update_provisioners: bool,
+    /// Do not add the target's built-in default provisioners.
+    #[arg(long)]
+    pub no_default_provisioners: bool,
+}
+
+fn parse_source(s: &str) -> Result<ProvisionerSource, String> {
+    s.parse()
 }
 
 /// Input Score files (default `./score.yaml`).
@@ -110,13 +142,13 @@ pub struct ValidateArgs {
     /// Replace `image: "."` with this image (without it, `.` is accepted as it is).
     #[arg(long, short = 'i')]
     pub image: Option<String>,
-    /// Provisioner files, matched before .score-x/provisioners/ and the target's defaults. Repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub provisioners: Vec<PathBuf>,
+    #[command(flatten)]
+    pub provisioners: ProvisionerArgs,
     /// YAML file with the target's settings (with exactly one --target).
     #[arg(long, value_name = "FILE")]
     pub target_options: Option<PathBuf>,
-    /// The project state directory (only its provisioners/ are read; nothing is written).
+    /// The project state directory (its provisioners/, provisioner pins and cache are read;
+    /// nothing is written).
     #[arg(long, default_value = ".score-x", value_name = "DIR")]
     pub state_dir: PathBuf,
 }
@@ -140,9 +172,8 @@ pub struct CheckArgs {
     /// Replace `image: "."` with this image.
     #[arg(long, short = 'i')]
     pub image: Option<String>,
-    /// Provisioner files, matched before .score-x/provisioners/ and the target's defaults. Repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub provisioners: Vec<PathBuf>,
+    #[command(flatten)]
+    pub provisioners: ProvisionerArgs,
     /// YAML file with the --target's settings.
     #[arg(long, value_name = "FILE")]
     pub target_options: Option<PathBuf>,
@@ -213,9 +244,8 @@ pub struct PipelineArgs {
     /// Set PATH=VALUE in the Score file (VALUE is YAML; empty deletes; `\.` escapes a dot). Repeatable.
     #[arg(long, value_name = "PATH=VALUE")]
     pub override_property: Vec<String>,
-    /// Provisioner files, matched before .score-x/provisioners/ and the target's defaults. Repeatable.
-    #[arg(long, value_name = "FILE")]
-    pub provisioners: Vec<PathBuf>,
+    #[command(flatten)]
+    pub provisioners: ProvisionerArgs,
     /// YAML file with the target's settings (see docs/targets/<target>.md); `TARGET=FILE` for
     /// one target of a --placement (repeatable).
     #[arg(long, value_name = "[TARGET=]FILE", value_parser = parse_target_options)]
@@ -363,9 +393,8 @@ pub struct ProvisionersListArgs {
     pub target: TargetArg,
     #[arg(long, value_enum, default_value_t = ListFormat::Table)]
     pub format: ListFormat,
-    /// Extra provisioner files, as for translate.
-    #[arg(long, value_name = "FILE")]
-    pub provisioners: Vec<PathBuf>,
+    #[command(flatten)]
+    pub provisioners: ProvisionerArgs,
     #[arg(long, default_value = ".score-x", value_name = "DIR")]
     pub state_dir: PathBuf,
 }

@@ -12,6 +12,7 @@ mod project;
 mod registry;
 mod runner;
 mod source_reader;
+mod sources;
 mod table;
 
 use std::process::ExitCode;

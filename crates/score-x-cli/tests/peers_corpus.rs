@@ -179,7 +179,10 @@ fn score_k8s_conversion_case_agrees() {
     std::fs::write(dir.path().join("score.yaml"), &c.score).unwrap();
     std::fs::write(dir.path().join("p.yaml"), &c.provisioners).unwrap();
     let args = ["translate", "--provisioners", "p.yaml", "score.yaml"];
-    let o = run_in(dir.path(), &[&args[..], &["--target", "kubernetes", "-o", "-"][..]].concat());
+    let o = run_in(
+        dir.path(),
+        &[&args[..], &["--target", "kubernetes", "-o", "-"][..]].concat(),
+    );
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     let objects: Vec<Value> = serde_yaml::Deserializer::from_str(&stdout(&o))
         .map(|d| serde::Deserialize::deserialize(d).unwrap())
@@ -197,7 +200,14 @@ fn score_k8s_conversion_case_agrees() {
     assert!(wrong.is_empty(), "{}", wrong.join("\n"));
     for (target, want) in &c.targets {
         let out = format!("out-{target}");
-        let o = run_in(dir.path(), &[&args[..], &["--target", target.as_str(), "-o", out.as_str()][..]].concat());
+        let o = run_in(
+            dir.path(),
+            &[
+                &args[..],
+                &["--target", target.as_str(), "-o", out.as_str()][..],
+            ]
+            .concat(),
+        );
         match want.get("error").and_then(Value::as_str) {
             None => assert_eq!(code(&o), 0, "{target}: {}", stderr(&o)),
             Some(msg) => {

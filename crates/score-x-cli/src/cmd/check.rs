@@ -94,16 +94,26 @@ pub fn run(printer: &Printer, args: &CheckArgs) -> Result<(), Failure> {
     let graph = ResourceGraph::build(&app).map_err(|d| fail(&d, &sources))?;
     let target = args.target.target();
     let mut front = FrontHalf::default();
-    let on = dry(
-        &app,
-        &graph,
-        target,
-        args,
-        args.target_options.clone(),
-        &mut front,
-    )?;
+    // Fetched (or read from the cache) once; nothing is pinned or written.
+    let user = crate::sources::load(
+        printer,
+        &args.provisioners,
+        &args.state_dir,
+        crate::sources::Mode::ReadOnly,
+    )
+    .map_err(Failure::Fatal)?;
+    let opts = args.target_options.clone();
+    let on = dry(&app, &graph, target, args, opts, &user, &mut front)?;
     let from = match args.from {
-        Some(t) => Some(dry(&app, &graph, t.target(), args, None, &mut front)?),
+        Some(t) => Some(dry(
+            &app,
+            &graph,
+            t.target(),
+            args,
+            None,
+            &user,
+            &mut front,
+        )?),
         None => None,
     };
     sources.extend(std::mem::take(&mut front.sources));
@@ -144,6 +154,7 @@ fn dry(
     target: Target,
     args: &CheckArgs,
     target_options: Option<std::path::PathBuf>,
+    user: &crate::sources::Loaded,
     front: &mut FrontHalf,
 ) -> Result<Result<OnTarget, Diagnostics>, Failure> {
     let v = ValidateArgs {
@@ -157,7 +168,7 @@ fn dry(
     };
     let Dry {
         backend, resolved, ..
-    } = match front_half::dry_run(app, graph, target, &v, front)? {
+    } = match front_half::dry_run(app, graph, target, &v, user, front)? {
         Ok(d) => d,
         Err(d) => return Ok(Err(d)),
     };

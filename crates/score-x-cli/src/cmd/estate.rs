@@ -140,15 +140,21 @@ fn prepare_parts(
     sources: &mut Vec<SourceFile>,
 ) -> Result<Vec<Part>, Failure> {
     let mut parts = Vec::new();
+    let user = crate::sources::load(
+        printer,
+        &args.provisioners,
+        &args.state_dir,
+        crate::sources::Mode::Record,
+    )
+    .map_err(Failure::Fatal)?;
     for t in targets {
         let (backend, options_source) = pipeline::prepare(printer, args, *t)?;
         sources.extend(options_source);
-        let (set, prov_sources) =
-            match pipeline::provisioner_set(&args.provisioners, &args.state_dir, *t) {
-                Ok(x) => x,
-                Err(Ok(d)) => return Err(fail(printer, &d, sources)),
-                Err(Err(f)) => return Err(f),
-            };
+        let (set, prov_sources) = match pipeline::provisioner_set(&user, &args.state_dir, *t) {
+            Ok(x) => x,
+            Err(Ok(d)) => return Err(fail(printer, &d, sources)),
+            Err(Err(f)) => return Err(f),
+        };
         sources.extend(prov_sources);
         parts.push(Part {
             target: *t,

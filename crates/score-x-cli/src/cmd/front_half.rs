@@ -72,11 +72,12 @@ pub fn check(
     plan: &Plan,
     targets: &[Target],
     args: &ValidateArgs,
+    user: &crate::sources::Loaded,
 ) -> Result<FrontHalf, Failure> {
     let mut found: BTreeMap<Diagnostic, Vec<String>> = BTreeMap::new();
     let mut out = FrontHalf::default();
     for &target in targets {
-        let diags = one_target(app, graph, plan, target, args, &mut out)?;
+        let diags = one_target(app, graph, plan, target, args, user, &mut out)?;
         for d in diags.0 {
             found
                 .entry(d)
@@ -102,13 +103,14 @@ fn one_target(
     plan: &Plan,
     target: Target,
     args: &ValidateArgs,
+    user: &crate::sources::Loaded,
     out: &mut FrontHalf,
 ) -> Result<Diagnostics, Failure> {
     let Dry {
         backend,
         resolved,
         warnings: mut diags,
-    } = match dry_run(app, graph, target, args, out)? {
+    } = match dry_run(app, graph, target, args, user, out)? {
         Ok(d) => d,
         Err(d) => return Ok(d),
     };
@@ -133,6 +135,7 @@ pub fn dry_run(
     graph: &ResourceGraph,
     target: Target,
     args: &ValidateArgs,
+    user: &crate::sources::Loaded,
     out: &mut FrontHalf,
 ) -> Result<Result<Dry, Diagnostics>, Failure> {
     let Some(backend) = registry::backend(target) else {
@@ -157,7 +160,7 @@ pub fn dry_run(
         Ok(b) => b,
         Err(d) => return Ok(Err(Diagnostics(vec![d]))),
     };
-    let set = match provisioner_set(&args.provisioners, &args.state_dir, target) {
+    let set = match provisioner_set(user, &args.state_dir, target) {
         Ok((set, sources)) => {
             add_sources(out, sources);
             set

@@ -1,12 +1,14 @@
 //! `score-x init`: scaffold a sample score.yaml and the .score-x/ project directory.
 
+use std::collections::BTreeMap;
 use std::path::Path;
 
-use crate::cli::{InitArgs, SeedArgs};
+use crate::cli::{InitArgs, ProvisionerArgs, SeedArgs};
 use crate::cmd::Failure;
 use crate::fsio;
 use crate::printer::Printer;
 use crate::project;
+use crate::sources::{self, Mode};
 
 const SAMPLE: &str = r#"# A Score workload: https://docs.score.dev/docs/score-specification/score-spec-reference/
 apiVersion: score.dev/v1b1
@@ -54,6 +56,7 @@ pub fn run(printer: &Printer, args: &InitArgs) -> Result<(), Failure> {
                 .join("\n"),
         )
     })?;
+    copy_provisioners(printer, args, dir, &pdir)?;
     printer.err(&format!("initialised {}", dir.display()));
     if !args.no_sample {
         if args.file.exists() {
@@ -65,6 +68,54 @@ pub fn run(printer: &Printer, args: &InitArgs) -> Result<(), Failure> {
         }
     }
     printer.err("next: score-x translate --target kubernetes score.yaml");
+    Ok(())
+}
+
+/// `init --provisioners SRC`: fetch (pinning remote content) and copy the files into
+/// `.score-x/provisioners/`. An existing file with other content is an error, never overwritten.
+fn copy_provisioners(
+    printer: &Printer,
+    args: &InitArgs,
+    dir: &Path,
+    pdir: &Path,
+) -> Result<(), Failure> {
+    if args.provisioners.is_empty() {
+        return Ok(());
+    }
+    let pargs = ProvisionerArgs {
+        sources: args.provisioners.clone(),
+        update_provisioners: args.update_provisioners,
+        no_default_provisioners: false,
+    };
+    let loaded = sources::load(printer, &pargs, dir, Mode::Record).map_err(Failure::Fatal)?;
+    let mut taken: BTreeMap<&str, &str> = BTreeMap::new();
+    for f in &loaded.files {
+        if let Some(other) = taken.insert(&f.file_name, &f.name) {
+            return Err(Failure::Fatal(format!(
+                "`{}` and `{other}` would both be copied to {}\n  hint: copy one of them by hand under another name",
+                f.name,
+                pdir.join(&f.file_name).display()
+            )));
+        }
+        let dest = pdir.join(&f.file_name);
+        match std::fs::read(&dest) {
+            Ok(old) if old == f.text.as_bytes() => {
+                printer.err(&format!("kept {} (unchanged)", dest.display()));
+                continue;
+            }
+            Ok(_) => {
+                return Err(Failure::Fatal(format!(
+                    "{} exists with other content than `{}`\n  hint: remove or rename it, then run init again",
+                    dest.display(),
+                    f.name
+                )));
+            }
+            Err(_) => {}
+        }
+        fsio::write_atomic(&dest, f.text.as_bytes(), fsio::Access::Public)
+            .map_err(Failure::Fatal)?;
+        printer.err(&format!("copied {} to {}", f.name, dest.display()));
+    }
     Ok(())
 }
 

@@ -17,6 +17,7 @@ use crate::printer::Printer;
 use crate::project;
 use crate::registry;
 use crate::runner::ProcessRunner;
+use crate::sources::{self, Mode};
 
 /// What a successful run produced, before anything is written.
 pub struct Produced {
@@ -153,10 +154,11 @@ pub fn single_target(args: &PipelineArgs) -> Result<Target, Failure> {
     Ok(target)
 }
 
-/// The provisioners for `target` in match order: `files` (`--provisioners`), then
-/// `<state_dir>/provisioners/`, then the target's defaults; with their sources for diagnostics.
+/// The provisioners for `target` in match order: `user` (`--provisioners`, already fetched),
+/// then `<state_dir>/provisioners/`, then the target's defaults (unless
+/// `--no-default-provisioners`); with their sources for diagnostics.
 pub fn provisioner_set(
-    files: &[std::path::PathBuf],
+    user: &sources::Loaded,
     state_dir: &std::path::Path,
     target: Target,
 ) -> Result<(ProvisionerSet, Vec<SourceFile>), Result<Diagnostics, Failure>> {
@@ -165,21 +167,25 @@ pub fn provisioner_set(
     let mut diags = Diagnostics::new();
     let project =
         project::project_provisioner_files(state_dir).map_err(|e| Err(Failure::Fatal(e)))?;
-    let user = files.iter().map(|p| (p.clone(), true));
-    for (p, is_user) in user.chain(project.into_iter().map(|p| (p, false))) {
+    let mut files: Vec<(String, String, Origin)> = user
+        .files
+        .iter()
+        .map(|f| (f.name.clone(), f.text.clone(), Origin::User(f.name.clone())))
+        .collect();
+    for p in project {
         let text = fsio::read_text(&p).map_err(|e| Err(Failure::Fatal(e)))?;
         let name = p.display().to_string();
-        let origin = if is_user {
-            Origin::User(name.clone())
-        } else {
-            Origin::Project(name.clone())
-        };
+        files.push((name.clone(), text, Origin::Project(name)));
+    }
+    for (name, text, origin) in files {
         if let Err(d) = set.add_file(&name, &text, origin) {
             diags.extend(d);
         }
         sources.push(SourceFile { name, text });
     }
-    if let Err(d) = set.add_defaults(target) {
+    if user.defaults
+        && let Err(d) = set.add_defaults(target)
+    {
         diags.extend(d);
     }
     if diags.has_errors() {
@@ -207,7 +213,9 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     };
     let graph = ResourceGraph::build(&app).map_err(|d| fail(&d, &sources))?;
     let plan = Plan::of_app(&app).map_err(|d| fail(&d, &sources))?;
-    let (set, prov_sources) = match provisioner_set(&args.provisioners, &args.state_dir, target) {
+    let user = sources::load(printer, &args.provisioners, &args.state_dir, Mode::Record)
+        .map_err(Failure::Fatal)?;
+    let (set, prov_sources) = match provisioner_set(&user, &args.state_dir, target) {
         Ok(x) => x,
         Err(Ok(d)) => return Err(fail(&d, &sources)),
         Err(Err(f)) => return Err(f),

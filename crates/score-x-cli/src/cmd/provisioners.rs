@@ -4,15 +4,15 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use score_x_provision::{Origin, OutputSpec, ParamSpec, ProvisionerSet};
+use score_x_provision::{Origin, OutputSpec, ParamSpec};
 use score_x_spec::SourceFile;
 
 use crate::cli::{ListFormat, ProvisionersListArgs};
 use crate::cmd::Failure;
-use crate::fsio;
+use crate::cmd::pipeline::provisioner_set;
 use crate::inputs;
 use crate::printer::Printer;
-use crate::project;
+use crate::sources::{self, Mode};
 
 #[derive(Serialize)]
 struct Row<'a> {
@@ -37,40 +37,24 @@ fn source_of(o: &Origin) -> String {
 
 pub fn list(printer: &Printer, args: &ProvisionersListArgs) -> Result<(), Failure> {
     let target = args.target.target();
-    let mut set = ProvisionerSet::new();
-    let mut sources = Vec::new();
-    let mut diags = score_x_core::Diagnostics::new();
-    let mut files: Vec<(std::path::PathBuf, bool)> = args
-        .provisioners
-        .iter()
-        .map(|p| (p.clone(), true))
-        .collect();
-    files.extend(
-        project::project_provisioner_files(&args.state_dir)
-            .map_err(Failure::Fatal)?
-            .into_iter()
-            .map(|p| (p, false)),
-    );
-    for (p, user) in files {
-        let text = fsio::read_text(&p).map_err(Failure::Fatal)?;
-        let name = p.display().to_string();
-        let origin = if user {
-            Origin::User(name.clone())
-        } else {
-            Origin::Project(name.clone())
-        };
-        if let Err(d) = set.add_file(&name, &text, origin) {
-            diags.extend(d);
+    let user = sources::load(printer, &args.provisioners, &args.state_dir, Mode::ReadOnly)
+        .map_err(Failure::Fatal)?;
+    let set = match provisioner_set(&user, &args.state_dir, target) {
+        Ok((set, _)) => set,
+        Err(Ok(diags)) => {
+            let sources: Vec<SourceFile> = user
+                .files
+                .iter()
+                .map(|f| SourceFile {
+                    name: f.name.clone(),
+                    text: f.text.clone(),
+                })
+                .collect();
+            inputs::report(printer, &diags, &sources);
+            return Err(Failure::Invalid);
         }
-        sources.push(SourceFile { name, text });
-    }
-    if let Err(d) = set.add_defaults(target) {
-        diags.extend(d);
-    }
-    if diags.has_errors() {
-        inputs::report(printer, &diags, &sources);
-        return Err(Failure::Invalid);
-    }
+        Err(Err(f)) => return Err(f),
+    };
     let rows: Vec<Row> = set
         .provisioners()
         .iter()

@@ -84,6 +84,7 @@ fn untagged(diags: Diagnostics) -> Vec<Finding> {
 fn findings(
     args: &ValidateArgs,
     sources: &[SourceFile],
+    user: &crate::sources::Loaded,
 ) -> Result<(Vec<Finding>, FrontHalf), Failure> {
     let targets = front_half::targets(args)?;
     let opts = score_x_spec::LoadOptions {
@@ -108,7 +109,7 @@ fn findings(
             return Ok((all, FrontHalf::default()));
         }
     };
-    let mut front = front_half::check(&app, &graph, &plan, &targets, args)?;
+    let mut front = front_half::check(&app, &graph, &plan, &targets, args, user)?;
     all.append(&mut front.findings);
     all.sort_by(|a, b| (&a.diag, &a.targets).cmp(&(&b.diag, &b.targets)));
     Ok((all, front))
@@ -126,7 +127,18 @@ pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
         Err(Failure::Fatal(msg)) if json => return Err(fatal_json(msg)),
         Err(e) => return Err(e),
     };
-    let (all, front) = match findings(args, &sources) {
+    let user = crate::sources::load(
+        printer,
+        &args.provisioners,
+        &args.state_dir,
+        crate::sources::Mode::ReadOnly,
+    );
+    let user = match user {
+        Ok(u) => u,
+        Err(msg) if json => return Err(fatal_json(msg)),
+        Err(msg) => return Err(Failure::Fatal(msg)),
+    };
+    let (all, front) = match findings(args, &sources, &user) {
         Ok(x) => x,
         Err(Failure::Fatal(msg)) if json => return Err(fatal_json(msg)),
         Err(e) => return Err(e),
