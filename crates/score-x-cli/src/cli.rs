@@ -173,6 +173,10 @@ pub struct PipelineArgs {
     /// YAML file with the target's settings (see docs/targets/<target>.md).
     #[arg(long, value_name = "FILE")]
     pub target_options: Option<PathBuf>,
+    /// A patch file (set/delete/merge/add-document at JSON Pointers, docs/patches.md) applied to the
+    /// output, before those of <state-dir>/patches/. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub patch: Vec<PathBuf>,
     /// Kubernetes namespace for every object (also passed to provisioners).
     #[arg(long, short = 'n')]
     pub namespace: Option<String>,

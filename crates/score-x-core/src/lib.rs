@@ -7,6 +7,7 @@
 //! - [`graph`]: the resource graph (petgraph) with deterministic topological order.
 //! - [`resolved`]: the model after provisioning, with secret-typed values, handed to backends.
 //! - [`backend`]: the shape every backend shares (`Bundle`, capabilities).
+//! - [`patch`]: patch files (set/delete/merge/add-document at JSON Pointers) applied to bundles.
 //! - [`naming`]: stable, state-independent names and hashes.
 //! - `testing` (feature `testing`): builders of hand-made resolved models for tests.
 
@@ -24,6 +25,7 @@ pub mod ir;
 pub mod leak;
 pub mod naming;
 pub mod options;
+pub mod patch;
 pub mod placement;
 pub mod plan;
 pub mod resolved;

@@ -17,6 +17,7 @@ mod cmd;
 mod defaults;
 pub mod format;
 mod helpers;
+mod patch_render;
 mod project_state;
 mod provision;
 mod requested;
@@ -34,6 +35,7 @@ pub use format::{
     CmdProgram, CmdSpec, DEFAULT_TIMEOUT, OPEN_OUTPUTS, Origin, OutputSpec, ParamSpec, ParamType,
     Provisioner, ProvisionerKind, Section, SectionSource,
 };
+pub use patch_render::PatchRenderer;
 pub use project_state::{ProjectState, STATE_FILE_VERSION, StateFile};
 pub use provision::{Context, provision};
 pub use run::{DryRunner, UNKNOWN_OUTPUT};

@@ -6,6 +6,7 @@ mod front_half;
 mod graph;
 mod init;
 mod output;
+mod patches;
 mod pipeline;
 mod provisioners;
 mod resources;

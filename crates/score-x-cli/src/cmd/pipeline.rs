@@ -2,7 +2,7 @@
 
 use score_x_core::Diagnostics;
 use score_x_core::backend::{Bundle, Target};
-use score_x_core::driver::{Checked, Prepared, emit_checked};
+use score_x_core::driver::{Checked, Patching, Prepared, emit_patched};
 use score_x_core::graph::ResourceGraph;
 use score_x_core::options::OptionsFile;
 use score_x_core::plan::Plan;
@@ -134,8 +134,11 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         overrides_file: args.overrides_file.as_ref(),
         override_properties: &args.override_property,
     };
+    let (patches, patch_sources) =
+        crate::cmd::patches::load(printer, &args.patch, &args.state_dir)?;
     let (mut sources, loaded) = inputs::load(printer, &args.inputs, &flags)?;
     sources.extend(options_source);
+    sources.extend(patch_sources);
     let app = loaded.app;
     let fail = |d: &Diagnostics, sources: &[SourceFile]| {
         inputs::report(printer, d, sources);
@@ -162,8 +165,14 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         .map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
 
+    let renderer = score_x_provision::PatchRenderer::new();
+    let patching = Patching {
+        set: &patches,
+        renderer: &renderer,
+    };
     let Checked { bundle, warnings } =
-        emit_checked(backend.as_ref(), &resolved, &plan).map_err(|d| fail(&d, &sources))?;
+        emit_patched(backend.as_ref(), &resolved, &plan, Some(patching))
+            .map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
     for note in &bundle.notes {
         printer.err(&format!("note: {note}"));
