@@ -223,7 +223,8 @@ pub enum ApplyFormat {
 #[command(
     mut_arg("target", |a| a.help("The target: `ecs` (the only target apply deploys to)")),
     mut_arg("namespace", |a| a.hide(true)),
-    mut_arg("generate_namespace", |a| a.hide(true))
+    mut_arg("generate_namespace", |a| a.hide(true)),
+    mut_arg("patch", |a| a.hide(true))
 )]
 pub struct ApplyArgs {
     #[command(flatten)]

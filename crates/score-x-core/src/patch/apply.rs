@@ -60,11 +60,15 @@ pub fn apply(
 }
 
 fn fail(op: &Operation, message: String, hint: &str) -> Diagnostic {
+    fail_at(op, &op.span, message, hint)
+}
+
+fn fail_at(op: &Operation, span: &crate::Span, message: String, hint: &str) -> Diagnostic {
     Diagnostic::error(
         Code::Patch,
         format!("{} of {}: {message}", op.label(), op.source),
     )
-    .at(op.span.clone())
+    .at(span.clone())
     .hint(hint)
 }
 
@@ -100,8 +104,9 @@ fn selected_paths(op: &Operation, bundle: &Bundle) -> Result<Vec<String>, Diagno
     if paths.is_empty() {
         let glob = op.file.as_ref().map_or("(any)", |g| g.text.as_str());
         let names: Vec<&str> = bundle.files.keys().map(String::as_str).take(8).collect();
-        return Err(fail(
+        return Err(fail_at(
             op,
+            &op.select_span,
             format!("`file: {glob}` matches no file of this translate"),
             &format!("the files are: {}", names.join(", ")),
         ));
@@ -121,8 +126,9 @@ fn edit_documents(
             Ok(f) => f,
             Err(_) if op.file.is_none() => continue,
             Err(e) => {
-                return Err(fail(
+                return Err(fail_at(
                     op,
+                    &op.select_span,
                     format!("cannot patch {path}: {e}"),
                     "patch the files score-x writes as YAML, JSON or HCL (for Helm: values.yaml, Chart.yaml)",
                 ));
@@ -143,8 +149,8 @@ fn edit_documents(
             let w = workload_of(v, &path, ctx.workloads).map(str::to_string);
             let value = render(op, ctx, &path, v, w.as_deref())?;
             let at = object_label(v).map_or_else(|| path.clone(), |o| format!("{o} in {path}"));
-            edit(op.kind, v, &op.path, value)
-                .map_err(|e| fail(op, format!("{e} in {at}"), "check the path against the generated file (translate without --patch shows it)"))?;
+            edit_all(op.kind, v, &op.path, value)
+                .map_err(|e| fail_at(op, &op.path_span, format!("{e} in {at}"), "check the path against the generated file (translate without --patch shows it)"))?;
             doc.changed = true;
         }
     }
@@ -153,8 +159,9 @@ fn edit_documents(
             .object
             .as_ref()
             .map_or_else(|| "any document".to_string(), |o| format!("object {o}"));
-        return Err(fail(
+        return Err(fail_at(
             op,
+            &op.select_span,
             format!("{what} is in none of the selected files"),
             "objects are chosen by `kind` and `metadata.name`; check both (and `file:`)",
         ));
@@ -189,8 +196,9 @@ fn add_document(
         }
     };
     if Format::of(&path) != Some(Format::Yaml) {
-        return Err(fail(
+        return Err(fail_at(
             op,
+            &op.select_span,
             format!("`{path}` is no YAML file"),
             "add-document appends to a YAML stream (.yaml or .yml)",
         ));
@@ -227,7 +235,7 @@ fn render(
     }
     let data = data::render_data(ctx, file, doc, w);
     render_strings(v, &|s| ctx.renderer.render(s, &data))
-        .map_err(|e| fail(op, format!("cannot render `value` for {file}: {e}"), "values are handlebars templates (strict: a missing key is an error); the data is target, options, workloads, workload, file, object; write `\\{{` for a literal `{{`"))
+        .map_err(|e| fail_at(op, &op.value_span, format!("cannot render `value` for {file}: {e}"), "values are handlebars templates (strict: a missing key is an error); the data is target, options, workloads, workload, file, object; write `\\{{` for a literal `{{`"))
 }
 
 fn has_template(v: &Value) -> bool {
@@ -256,13 +264,23 @@ fn render_strings(v: &Value, r: &dyn Fn(&str) -> Result<String, String>) -> Resu
     })
 }
 
+/// One operation on one document, at every path a wildcard pointer stands for.
+fn edit_all(kind: OpKind, doc: &mut Value, path: &Pointer, value: Value) -> Result<(), String> {
+    if !path.has_wildcard() {
+        return edit(kind, doc, path, value);
+    }
+    let paths = path.expand(doc);
+    if paths.is_empty() {
+        return Err(format!("`{path}` matches nothing"));
+    }
+    for p in paths {
+        edit(kind, doc, &p, value.clone())?;
+    }
+    Ok(())
+}
+
 /// One operation on one document.
-pub(super) fn edit(
-    kind: OpKind,
-    doc: &mut Value,
-    path: &Pointer,
-    value: Value,
-) -> Result<(), String> {
+fn edit(kind: OpKind, doc: &mut Value, path: &Pointer, value: Value) -> Result<(), String> {
     let Some((parent, last)) = path.split_last() else {
         return match kind {
             OpKind::Merge => {

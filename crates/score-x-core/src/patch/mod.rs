@@ -123,6 +123,13 @@ pub struct Operation {
     pub index: usize,
     /// The operation's entry in the patch file.
     pub span: Span,
+    /// Its `path` (the operation's span when it has none).
+    pub path_span: Span,
+    /// Its `object`, else its `file`, else the operation: where a selection that reaches
+    /// nothing is reported.
+    pub select_span: Span,
+    /// Its `value` (for rendering errors).
+    pub value_span: Span,
     pub target: Option<String>,
     pub file: Option<FileGlob>,
     pub object: Option<ObjectSelector>,

@@ -150,10 +150,17 @@ fn operation(
     if !diags.is_empty() || kind.is_none() {
         return Err(diags);
     }
+    let span_of = |k: &str| get(k).map(|n| n.pos.span(&child(at, k)));
+    let op_span = node.pos.span(at);
     Ok(Operation {
         source: source.clone(),
         index,
-        span: node.pos.span(at),
+        path_span: span_of("path").unwrap_or_else(|| op_span.clone()),
+        select_span: span_of("object")
+            .or_else(|| span_of("file"))
+            .unwrap_or_else(|| op_span.clone()),
+        value_span: span_of("value").unwrap_or_else(|| op_span.clone()),
+        span: op_span,
         target,
         file,
         object,

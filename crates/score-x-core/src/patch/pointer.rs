@@ -44,6 +44,23 @@ impl Pointer {
             .map(|(last, parent)| (parent, last.as_str()))
     }
 
+    pub fn from_tokens(tokens: Vec<String>) -> Pointer {
+        Pointer { tokens }
+    }
+
+    /// True when a token is the wildcard `*`.
+    pub fn has_wildcard(&self) -> bool {
+        self.tokens.iter().any(|t| t == WILDCARD)
+    }
+
+    /// The concrete pointers `self` stands for in `doc`: each `*` token replaced by every key
+    /// of the map (or index of the list) it stands under. Branches under a missing value end.
+    pub fn expand(&self, doc: &Value) -> Vec<Pointer> {
+        let mut out = Vec::new();
+        expand(doc, &self.tokens, &mut Vec::new(), &mut out);
+        out.into_iter().map(Pointer::from_tokens).collect()
+    }
+
     /// The pointer made of the first `n` tokens, as text.
     pub fn prefix(&self, n: usize) -> String {
         render(&self.tokens[..n.min(self.tokens.len())])
@@ -53,6 +70,50 @@ impl Pointer {
 impl std::fmt::Display for Pointer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&render(&self.tokens))
+    }
+}
+
+/// The token that stands for every key or index (`/spec/template/spec/containers/*/image`).
+pub const WILDCARD: &str = "*";
+
+fn expand(v: &Value, rest: &[String], at: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    let Some((t, tail)) = rest.split_first() else {
+        out.push(at.clone());
+        return;
+    };
+    if t != WILDCARD {
+        at.push(t.clone());
+        let next = match v {
+            Value::Object(m) => m.get(t.as_str()),
+            Value::Array(a) => index(t).and_then(|i| a.get(i)),
+            _ => None,
+        };
+        // A missing value ends the walk here: the operation reports it (`set` may create it).
+        match next {
+            Some(n) => expand(n, tail, at, out),
+            None if !tail.iter().any(|t| t == WILDCARD) => {
+                at.extend(tail.iter().cloned());
+                out.push(at.clone());
+                at.truncate(at.len() - tail.len());
+            }
+            None => {}
+        }
+        at.pop();
+        return;
+    }
+    let children: Vec<(String, &Value)> = match v {
+        Value::Object(m) => m.iter().map(|(k, c)| (k.clone(), c)).collect(),
+        Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (i.to_string(), c))
+            .collect(),
+        _ => Vec::new(),
+    };
+    for (k, c) in children {
+        at.push(k);
+        expand(c, tail, at, out);
+        at.pop();
     }
 }
 
@@ -124,6 +185,26 @@ mod tests {
         );
         assert!(Pointer::parse("/a~2").is_err());
         assert_eq!(Pointer::parse("/a/b").unwrap().prefix(1), "/a");
+    }
+
+    #[test]
+    fn wildcards_expand_over_keys_and_items() {
+        let v = json!({"job": {"a": {"x": 1}, "b": {}}, "l": [{"i": 1}, {"i": 2}]});
+        let ps = |s: &str| -> Vec<String> {
+            Pointer::parse(s)
+                .unwrap()
+                .expand(&v)
+                .iter()
+                .map(ToString::to_string)
+                .collect()
+        };
+        assert_eq!(
+            ps("/job/*/constraint"),
+            ["/job/a/constraint", "/job/b/constraint"]
+        );
+        assert_eq!(ps("/l/*/i"), ["/l/0/i", "/l/1/i"]);
+        assert_eq!(ps("/nope/*/x"), Vec::<String>::new());
+        assert_eq!(ps("/nope/y"), ["/nope/y"]);
     }
 
     #[test]
