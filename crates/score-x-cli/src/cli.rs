@@ -60,6 +60,29 @@ pub enum Command {
     /// Inspect provisioned resources recorded in .score-x/state.yaml.
     #[command(subcommand)]
     Resources(ResourcesCommand),
+    /// Print a shell completion script (clap_complete) to stdout.
+    #[command(
+        after_help = "Examples:\n  source <(score-x completions bash)\n  score-x completions zsh > \"${fpath[1]}/_score-x\"\n  score-x completions fish > ~/.config/fish/completions/score-x.fish\n  score-x completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff, clap_mangen) to stdout.
+    #[command(after_help = "Example:\n  score-x man > /usr/local/share/man/man1/score-x.1")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 #[derive(Debug, Args)]

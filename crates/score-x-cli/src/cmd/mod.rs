@@ -2,9 +2,11 @@
 
 #[cfg(feature = "ecs")]
 mod apply;
+mod completions;
 mod front_half;
 mod graph;
 mod init;
+mod man;
 mod output;
 mod patches;
 mod pipeline;
@@ -47,6 +49,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Resources(ResourcesCommand::List(a)) => resources::list(&printer, a),
         Command::Resources(ResourcesCommand::GetOutputs(a)) => resources::get_outputs(&printer, a),
         Command::Resources(ResourcesCommand::Prune(a)) => resources::prune(&printer, a),
+        Command::Completions(a) => completions::run(&printer, a),
+        Command::Man => man::run(&printer),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
