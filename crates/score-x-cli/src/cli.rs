@@ -232,6 +232,15 @@ pub struct TranslateArgs {
     /// Do not write; exit 1 and show a diff when the files on disk differ from what would be written.
     #[arg(long)]
     pub check: bool,
+    /// Manifest format (kubernetes): block YAML, or KYAML (flow style, every string quoted).
+    #[arg(long, value_enum, default_value_t = ManifestFormat::Yaml)]
+    pub format: ManifestFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ManifestFormat {
+    Yaml,
+    Kyaml,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -6,6 +6,7 @@ mod completions;
 mod front_half;
 mod graph;
 mod init;
+mod kyaml;
 mod man;
 mod output;
 mod patches;

@@ -10,7 +10,7 @@ use score_x_core::Target;
 use score_x_core::backend::Bundle;
 use score_x_core::resolved::SecretText;
 
-use crate::cli::TranslateArgs;
+use crate::cli::{ManifestFormat, TranslateArgs};
 use crate::cmd::Failure;
 use crate::cmd::output::{self, OutFile};
 use crate::cmd::pipeline::{self, Produced};
@@ -57,8 +57,16 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
     } else {
         None
     };
+    if args.format == ManifestFormat::Kyaml && target != Target::KUBERNETES {
+        return Err(Failure::Usage(format!(
+            "--format kyaml writes Kubernetes manifests; {target} writes its own formats"
+        )));
+    }
     prepare_seed(printer, args)?;
-    let produced = pipeline::produce(printer, &args.pipeline)?;
+    let mut produced = pipeline::produce(printer, &args.pipeline)?;
+    if args.format == ManifestFormat::Kyaml {
+        to_kyaml(&mut produced.bundle)?;
+    }
     let secret_files = secret_files(&produced);
     match &dest {
         Destination::Dir(dir) | Destination::File(dir) if args.check => {
@@ -94,6 +102,17 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// Every `.yaml` file of the bundle in KYAML (after the leak check; files holding secrets stay
+/// marked, so they are still written owner-only).
+fn to_kyaml(bundle: &mut Bundle) -> Result<(), Failure> {
+    for (path, bytes) in bundle.files.iter_mut() {
+        if path.ends_with(".yaml") {
+            *bytes = crate::cmd::kyaml::from_manifests(bytes).map_err(Failure::Fatal)?;
+        }
+    }
+    Ok(())
 }
 
 /// Make sure a seed exists before anything depends on it: `--check` without one is an error
