@@ -143,6 +143,19 @@ def seconds(text):
     return int(m.group(1)) * 1_000_000_000
 
 
+def constraints_of(out, b, v):
+    """`constraint { attribute, operator, value }` blocks (score-x writes none; patches may)."""
+    cs = []
+    for c in blocks(b, "constraint"):
+        x = {}
+        put(x, "LTarget", c, "attribute", v)
+        put(x, "RTarget", c, "value", v)
+        x["Operand"] = hcl_string(c["operator"], v) if "operator" in c else "="
+        cs.append(x)
+    if cs:
+        out["Constraints"] = cs
+
+
 def check_of(b, v):
     c = {}
     put(c, "Name", b, "name", v)
@@ -190,6 +203,7 @@ def task_of(name, b, v):
         else:
             config[k] = conv(val, v)
     t["Config"] = config
+    constraints_of(t, b, v)
     if "env" in b:
         t["Env"] = smap(b["env"], v)
     temps = []
@@ -258,6 +272,7 @@ def group_of(name, b, v):
         vols[label] = x
     if vols:
         g["Volumes"] = vols
+    constraints_of(g, b, v)
     g["Tasks"] = [task_of(n, t, v) for n, t in labeled(b, "task", v)]
     return g
 
@@ -280,6 +295,7 @@ def job_of_hcl(doc):
     if p is not None:
         crons = conv(p["crons"], variables)
         j["Periodic"] = {"Enabled": p["enabled"], "Spec": crons[0], "SpecType": "cron", "ProhibitOverlap": p["prohibit_overlap"]}
+    constraints_of(j, b, variables)
     j["TaskGroups"] = [group_of(n, g, variables) for n, g in labeled(b, "group", variables)]
     return j
 

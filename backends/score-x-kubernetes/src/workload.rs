@@ -63,6 +63,10 @@ fn service(w: &ResolvedWorkload, opts: &Options, name: &str, headless: bool) -> 
 /// score-k8s's annotation naming a workload's Service (default: the workload name).
 pub const SERVICE_NAME_ANNOTATION: &str = "k8s.score.dev/service-name";
 
+/// The annotation naming the workload on its Deployment, StatefulSet, Job or CronJob (as
+/// score-k8s writes it), so patches and tools can find a workload's object.
+pub const WORKLOAD_NAME_ANNOTATION: &str = "k8s.score.dev/workload-name";
+
 /// The name of `w`'s Service: its `k8s.score.dev/service-name` annotation when that is a valid
 /// RFC 1035 label (else a warning, and the workload name), as score-k8s names it.
 pub fn service_name<'a>(w: &'a ResolvedWorkload, warnings: &mut Vec<Diagnostic>) -> &'a str {
@@ -144,7 +148,11 @@ pub fn workload_objects(
             body: Body::Service(Box::new(service(w, opts, service_name(w, warnings), false))),
         });
     }
-    let metadata = meta(&w.name, &w.name, opts);
+    let mut metadata = meta(&w.name, &w.name, opts);
+    metadata.annotations = Some(BTreeMap::from([(
+        WORKLOAD_NAME_ANNOTATION.to_string(),
+        w.name.clone(),
+    )]));
     let label_selector = || LabelSelector {
         match_labels: Some(selector(&w.name)),
         ..Default::default()

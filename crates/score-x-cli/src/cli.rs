@@ -69,6 +69,29 @@ pub enum Command {
     /// Inspect provisioned resources recorded in .score-x/state.yaml.
     #[command(subcommand)]
     Resources(ResourcesCommand),
+    /// Print a shell completion script (clap_complete) to stdout.
+    #[command(
+        after_help = "Examples:\n  source <(score-x completions bash)\n  score-x completions zsh > \"${fpath[1]}/_score-x\"\n  score-x completions fish > ~/.config/fish/completions/score-x.fish\n  score-x completions powershell >> $PROFILE"
+    )]
+    Completions(CompletionsArgs),
+    /// Print the man page (roff, clap_mangen) to stdout.
+    #[command(after_help = "Example:\n  score-x man > /usr/local/share/man/man1/score-x.1")]
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: CompletionShell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 #[derive(Debug, Args)]
@@ -250,6 +273,10 @@ pub struct PipelineArgs {
     /// one target of a --placement (repeatable).
     #[arg(long, value_name = "[TARGET=]FILE", value_parser = parse_target_options)]
     pub target_options: Vec<TargetOptionsArg>,
+    /// A patch file (set/delete/merge/add-document at JSON Pointers, docs/patches.md) applied to the
+    /// output, before those of <state-dir>/patches/. Repeatable.
+    #[arg(long, value_name = "FILE")]
+    pub patch: Vec<PathBuf>,
     /// Kubernetes namespace for every object (also passed to provisioners).
     #[arg(long, short = 'n')]
     pub namespace: Option<String>,
@@ -330,6 +357,15 @@ pub struct TranslateArgs {
     /// (the warnings `score-x check --target T` lists).
     #[arg(long)]
     pub strict: bool,
+    /// Manifest format (kubernetes): block YAML, or KYAML (flow style, every string quoted).
+    #[arg(long, value_enum, default_value_t = ManifestFormat::Yaml)]
+    pub format: ManifestFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ManifestFormat {
+    Yaml,
+    Kyaml,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -346,7 +382,8 @@ pub enum ApplyFormat {
     mut_arg("placement", |a| a.hide(true)),
     mut_arg("namespace", |a| a.hide(true)),
     mut_arg("generate_namespace", |a| a.hide(true)),
-    mut_arg("chart_name", |a| a.hide(true))
+    mut_arg("chart_name", |a| a.hide(true)),
+    mut_arg("patch", |a| a.hide(true))
 )]
 pub struct ApplyArgs {
     #[command(flatten)]

@@ -92,6 +92,8 @@ pub enum Code {
     Io,
     State,
     Backend,
+    /// A patch operation that could not be read or applied.
+    Patch,
 }
 
 impl Code {
@@ -128,6 +130,7 @@ impl Code {
             Code::Io => "IO_ERROR",
             Code::State => "STATE_ERROR",
             Code::Backend => "BACKEND_ERROR",
+            Code::Patch => "PATCH_FAILED",
         }
     }
 }

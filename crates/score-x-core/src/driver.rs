@@ -13,6 +13,7 @@ use crate::capability_check;
 use crate::diag::{Diagnostic, Diagnostics};
 use crate::leak::SecretScanner;
 use crate::options::{self, OptionsFile};
+use crate::patch::{self, PatchSet, Renderer};
 use crate::plan::Plan;
 use crate::resolved::Resolved;
 
@@ -133,6 +134,24 @@ pub fn emit_checked(
     app: &Resolved,
     plan: &Plan,
 ) -> Result<Checked, Diagnostics> {
+    emit_patched(backend, app, plan, None)
+}
+
+/// Patches for the back half: the operations and the engine that renders their values.
+#[derive(Clone, Copy)]
+pub struct Patching<'a> {
+    pub set: &'a PatchSet,
+    pub renderer: &'a dyn Renderer,
+}
+
+/// [`emit_checked`] with `patches` applied to the bundle after emit and before the leak check
+/// (so a patch cannot leak a secret either).
+pub fn emit_patched(
+    backend: &dyn Prepared,
+    app: &Resolved,
+    plan: &Plan,
+    patches: Option<Patching<'_>>,
+) -> Result<Checked, Diagnostics> {
     let mut checked = Diagnostics(capability_check::check(app, plan, &backend.capabilities()));
     checked.extend(plan.warnings().iter().cloned());
     if checked.has_errors() {
@@ -140,6 +159,9 @@ pub fn emit_checked(
         return Err(checked);
     }
     let mut bundle = backend.emit(app, plan).map_err(|d| Diagnostics(vec![d]))?;
+    if let Some(p) = patches.filter(|p| !p.set.is_empty()) {
+        apply_patches(backend, app, p, &mut bundle)?;
+    }
     SecretScanner::of(app)
         .check(backend.target(), &mut bundle)
         .map_err(|d| Diagnostics(vec![d]))?;
@@ -158,4 +180,22 @@ pub fn emit_checked(
     warnings.extend(std::mem::take(&mut bundle.warnings));
     warnings.sort();
     Ok(Checked { bundle, warnings })
+}
+
+fn apply_patches(
+    backend: &dyn Prepared,
+    app: &Resolved,
+    p: Patching<'_>,
+    bundle: &mut Bundle,
+) -> Result<(), Diagnostics> {
+    let workloads = patch::workloads_data(app);
+    let ctx = patch::Context {
+        target: backend.target(),
+        options: backend.options_json(),
+        workloads: &workloads,
+        renderer: p.renderer,
+    };
+    let warnings = patch::apply(p.set, bundle, &ctx)?;
+    bundle.warnings.extend(warnings);
+    Ok(())
 }

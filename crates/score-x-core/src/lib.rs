@@ -8,6 +8,7 @@
 //! - [`resolved`]: the model after provisioning, with secret-typed values, handed to backends;
 //!   [`late_bound`]: which variables insert which resource outputs (for Helm values).
 //! - [`backend`]: the shape every backend shares (`Bundle`, capabilities).
+//! - [`patch`]: patch files (set/delete/merge/add-document at JSON Pointers) applied to bundles.
 //! - [`naming`]: stable, state-independent names and hashes.
 //! - `testing` (feature `testing`): builders of hand-made resolved models for tests.
 
@@ -28,6 +29,7 @@ pub mod late_bound;
 pub mod leak;
 pub mod naming;
 pub mod options;
+pub mod patch;
 pub mod placement;
 pub mod placement_file;
 pub mod plan;

@@ -18,6 +18,7 @@ pub mod contracts;
 mod defaults;
 pub mod format;
 mod helpers;
+mod patch_render;
 mod project_state;
 mod provision;
 mod requested;
@@ -35,6 +36,7 @@ pub use format::{
     CmdProgram, CmdSpec, DEFAULT_TIMEOUT, OPEN_OUTPUTS, Origin, OutputSpec, ParamSpec, ParamType,
     Provisioner, ProvisionerKind, Section, SectionSource,
 };
+pub use patch_render::PatchRenderer;
 pub use project_state::{ProjectState, STATE_FILE_VERSION, StateFile};
 pub use provision::{Context, Hosts, Rewrite, provision, provision_estate};
 pub use run::{DryRunner, UNKNOWN_OUTPUT};

@@ -4,10 +4,14 @@
 mod apply;
 mod check;
 mod estate;
+mod completions;
 mod front_half;
 mod graph;
 mod init;
+mod kyaml;
+mod man;
 mod output;
+mod patches;
 mod pipeline;
 mod provisioners;
 mod resources;
@@ -49,6 +53,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Resources(ResourcesCommand::List(a)) => resources::list(&printer, a),
         Command::Resources(ResourcesCommand::GetOutputs(a)) => resources::get_outputs(&printer, a),
         Command::Resources(ResourcesCommand::Prune(a)) => resources::prune(&printer, a),
+        Command::Completions(a) => completions::run(&printer, a),
+        Command::Man => man::run(&printer),
     };
     printer.finish();
     match result {

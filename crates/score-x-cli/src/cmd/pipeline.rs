@@ -2,7 +2,7 @@
 
 use score_x_core::Diagnostics;
 use score_x_core::backend::{Bundle, Target};
-use score_x_core::driver::{Checked, Prepared, emit_checked};
+use score_x_core::driver::{Checked, Patching, Prepared, emit_patched};
 use score_x_core::graph::ResourceGraph;
 use score_x_core::options::OptionsFile;
 use score_x_core::plan::Plan;
@@ -204,8 +204,11 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         override_properties: &args.override_property,
     };
     printer.stage("loading score files");
+    let (patches, patch_sources) =
+        crate::cmd::patches::load(printer, &args.patch, &args.state_dir)?;
     let (mut sources, loaded) = inputs::load(printer, &args.inputs, &flags)?;
     sources.extend(options_source);
+    sources.extend(patch_sources);
     let app = loaded.app;
     let fail = |d: &Diagnostics, sources: &[SourceFile]| {
         inputs::report(printer, d, sources);
@@ -236,8 +239,14 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     printer.diagnostics(&warnings.0, &sources);
 
     printer.stage(&format!("writing the {target} artifacts"));
+    let renderer = score_x_provision::PatchRenderer::new();
+    let patching = Patching {
+        set: &patches,
+        renderer: &renderer,
+    };
     let Checked { bundle, warnings } =
-        emit_checked(backend.as_ref(), &resolved, &plan).map_err(|d| fail(&d, &sources))?;
+        emit_patched(backend.as_ref(), &resolved, &plan, Some(patching))
+            .map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
     let approximated = approximations(&warnings);
     for note in &bundle.notes {

@@ -10,7 +10,7 @@ use score_x_core::Target;
 use score_x_core::backend::Bundle;
 use score_x_core::resolved::SecretText;
 
-use crate::cli::TranslateArgs;
+use crate::cli::{ManifestFormat, TranslateArgs};
 use crate::cmd::Failure;
 use crate::cmd::estate;
 use crate::cmd::output::{self, OutFile};
@@ -95,6 +95,21 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
     } else {
         None
     };
+    if args.format == ManifestFormat::Kyaml {
+        match args.pipeline.single_target() {
+            Some(t) if t == Target::KUBERNETES => {}
+            Some(t) => {
+                return Err(Failure::Usage(format!(
+                    "--format kyaml writes Kubernetes manifests; {t} writes its own formats"
+                )));
+            }
+            None => {
+                return Err(Failure::Usage(
+                    "--format kyaml is for --target kubernetes, not a --placement estate".into(),
+                ));
+            }
+        }
+    }
     prepare_seed(printer, args)?;
     let produced: Out = if hybrid {
         let e = estate::produce(printer, &args.pipeline)?;
@@ -115,6 +130,10 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             if produced.approximated == 1 { "" } else { "s" }
         ));
         return Err(Failure::Invalid);
+    }
+    let mut produced = produced;
+    if args.format == ManifestFormat::Kyaml {
+        to_kyaml(&mut produced.bundle)?;
     }
     let secret_files = secret_files(&produced);
     match &dest {
@@ -151,6 +170,17 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// Every `.yaml` file of the bundle in KYAML (after the leak check; files holding secrets stay
+/// marked, so they are still written owner-only).
+fn to_kyaml(bundle: &mut Bundle) -> Result<(), Failure> {
+    for (path, bytes) in bundle.files.iter_mut() {
+        if path.ends_with(".yaml") {
+            *bytes = crate::cmd::kyaml::from_manifests(bytes).map_err(Failure::Fatal)?;
+        }
+    }
+    Ok(())
 }
 
 /// Make sure a seed exists before anything depends on it: `--check` without one is an error

@@ -1,0 +1,55 @@
+//! The patch files of a run: every `--patch FILE` in order, then the `*.yaml`/`*.yml` files of
+//! `<state-dir>/patches/` sorted by name; read before anything runs (a bad patch file stops the
+//! run before any provisioner does).
+
+use std::path::{Path, PathBuf};
+
+use score_x_core::Diagnostics;
+use score_x_core::patch::PatchSet;
+use score_x_spec::SourceFile;
+
+use crate::cmd::Failure;
+use crate::fsio;
+use crate::inputs;
+use crate::printer::Printer;
+
+/// `<state-dir>/patches/*.yaml`, sorted.
+fn project_patch_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let pdir = dir.join("patches");
+    if !pdir.is_dir() {
+        return Ok(vec![]);
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&pdir)
+        .map_err(|e| format!("cannot list `{}`: {e}", pdir.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
+        .collect();
+    files.sort();
+    Ok(files)
+}
+
+/// The patch set and the patch files (as sources for later diagnostics). Invalid patch files
+/// are reported here, all their errors at once.
+pub fn load(
+    printer: &Printer,
+    given: &[PathBuf],
+    state_dir: &Path,
+) -> Result<(PatchSet, Vec<SourceFile>), Failure> {
+    let project = project_patch_files(state_dir).map_err(Failure::Fatal)?;
+    let mut set = PatchSet::new();
+    let mut sources = Vec::new();
+    let mut diags = Diagnostics::new();
+    for p in given.iter().chain(project.iter()) {
+        let text = fsio::read_text(p).map_err(Failure::Fatal)?;
+        let name = p.display().to_string();
+        if let Err(d) = set.add_file(&name, &text) {
+            diags.extend(d);
+        }
+        sources.push(SourceFile { name, text });
+    }
+    if diags.has_errors() {
+        inputs::report(printer, &diags, &sources);
+        return Err(Failure::Invalid);
+    }
+    Ok((set, sources))
+}
