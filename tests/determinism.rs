@@ -1,7 +1,8 @@
 //! Output is a function of the estate, not of how it is written down: the Score files given in
 //! any order, and every YAML map of every file with its keys in any order, translate to
 //! byte-identical bundles for kubernetes, ecs and nomad (property tests, real pipeline: load →
-//! graph → provision with the default provisioners → plan → emit).
+//! graph → provision with the default provisioners → plan → emit). Nor of how many threads run
+//! it: a generated estate emits the same bytes on one thread as on several, for every target.
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
@@ -67,6 +68,12 @@ fn translate(target: Target, files: &[(String, String)]) -> BTreeMap<String, Vec
             &serde_json::from_value(options).unwrap(),
         )
         .unwrap_or_else(|e| panic!("nomad: {e}")),
+        "helm" => score_x_helm::emit(
+            &app,
+            &planned::plan(&app),
+            &serde_json::from_value(options).unwrap(),
+        )
+        .unwrap_or_else(|e| panic!("helm: {e}")),
         other => panic!("no emit for {other}"),
     };
     bundle.files
@@ -190,5 +197,50 @@ fn a_real_change_of_the_input_is_seen_by_the_comparison() {
     for target in [Target::KUBERNETES, Target::ECS, Target::NOMAD] {
         let diff = differing(&translate(target, &files), &translate(target, &changed));
         assert!(!diff.is_empty(), "{target}");
+    }
+}
+
+/// `n` workloads, each with a private redis, the shared postgres and a call to the previous one.
+fn generated(n: usize) -> Vec<(String, String)> {
+    (0..n)
+        .map(|i| {
+            let call = if i == 0 {
+                String::new()
+            } else {
+                format!("  up:\n    type: service-port\n    params: {{ workload: svc-{}, port: http }}\n", i - 1)
+            };
+            let text = format!(
+                "apiVersion: score.dev/v1b1\nmetadata:\n  name: svc-{i}\nservice:\n  ports:\n    http: {{ port: 80, targetPort: 8080 }}\ncontainers:\n  main:\n    image: ghcr.io/acme/svc:{i}\n    variables:\n      DB: postgres://${{resources.db.username}}:${{resources.db.password}}@${{resources.db.host}}\n      CACHE: ${{resources.cache.host}}:${{resources.cache.port}}\n    files:\n      /etc/svc/config.yaml:\n        content: \"name: ${{metadata.name}}\"\nresources:\n  db:\n    type: postgres\n    id: shared-db\n  cache:\n    type: redis\n{call}"
+            );
+            (format!("svc-{i}.yaml"), text)
+        })
+        .collect()
+}
+
+/// The bundle of `files` for `target` emitted on a pool of `threads` threads.
+fn translate_on(
+    threads: usize,
+    target: Target,
+    files: &[(String, String)],
+) -> BTreeMap<String, Vec<u8>> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap()
+        .install(|| translate(target, files))
+}
+
+#[test]
+fn parallel_output_equals_sequential_output_on_every_target() {
+    let files = generated(40);
+    for target in [Target::KUBERNETES, Target::HELM, Target::ECS, Target::NOMAD] {
+        let one = translate_on(1, target, &files);
+        assert!(
+            one.values().map(Vec::len).sum::<usize>() > 40 * 500,
+            "{target}: too little output"
+        );
+        let many = translate_on(8, target, &files);
+        assert_eq!(differing(&one, &many), Vec::<String>::new(), "{target}");
+        assert_eq!(one, many, "{target}");
     }
 }

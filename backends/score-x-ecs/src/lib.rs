@@ -30,6 +30,8 @@ pub mod apply;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use score_x_core::backend::{Feature, Support};
 use score_x_core::plan::Plan;
 use score_x_core::{Bundle, Capabilities, Code, Diagnostic, Resolved};
@@ -146,12 +148,16 @@ pub fn plan_apply(app: &Resolved, plan: &Plan, opts: &Options) -> Result<apply::
 pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
     let Built { mut ctx, outs } = build(app, plan, opts)?;
     let mut bundle = Bundle::default();
-    for (name, (out, td)) in &outs {
+    // Service files written on their own (in parallel); added in workload order.
+    let services: Vec<Result<Vec<u8>, Error>> = outs
+        .values()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|(out, _)| json::pretty("service", &out.service))
+        .collect();
+    for ((name, (_, td)), service) in outs.iter().zip(services) {
         bundle.add(format!("{name}/task-definition.json"), td.clone());
-        bundle.add(
-            format!("{name}/service.json"),
-            json::pretty("service", &out.service)?,
-        );
+        bundle.add(format!("{name}/service.json"), service?);
     }
     let outs: BTreeMap<String, workload::WorkloadOut> =
         outs.into_iter().map(|(k, (o, _))| (k, o)).collect();

@@ -26,6 +26,7 @@ pub mod yaml;
 #[cfg(test)]
 mod tests;
 
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::Namespace;
@@ -98,10 +99,10 @@ pub fn build(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Built, Error
     {
         candidates.push(namespace(ns));
     }
-    let mut order: Vec<_> = app.order.iter().collect();
-    order.extend(app.resources.keys().filter(|u| !app.order.contains(u)));
+    // Graph order, then any resource the order lacks; each once (a set, not `Vec::contains`:
+    // linear in the number of resources).
     let mut seen_uids = std::collections::BTreeSet::new();
-    for uid in order {
+    for uid in app.order.iter().chain(app.resources.keys()) {
         if !seen_uids.insert(uid) {
             continue;
         }
@@ -109,12 +110,25 @@ pub fn build(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Built, Error
             candidates.extend(artifacts::resource_objects(res, opts)?);
         }
     }
+    // Each workload's objects on its own (in parallel), then in workload order: the output and
+    // the first error are those of a sequential run.
+    let workloads: Vec<_> = app.workloads.values().collect();
+    let built: Vec<Result<(Vec<Object>, Vec<_>), Error>> = workloads
+        .par_iter()
+        .map(|w| {
+            let wp = plan
+                .workload(&w.name)
+                .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
+            let mut warnings = Vec::new();
+            let objects = workload::workload_objects(app, w, wp, opts, &mut warnings)?;
+            Ok((objects, warnings))
+        })
+        .collect();
     let mut warnings = Vec::new();
-    for w in app.workloads.values() {
-        let Some(wp) = plan.workload(&w.name) else {
-            return Err(Error::Unplanned(w.name.clone()));
-        };
-        candidates.extend(workload::workload_objects(app, w, wp, opts, &mut warnings)?);
+    for b in built {
+        let (objects, w) = b?;
+        candidates.extend(objects);
+        warnings.extend(w);
     }
     let (objects, values) = dedupe(app, candidates)?;
     Ok(Built {
@@ -157,9 +171,14 @@ fn dedupe(
     let mut seen: BTreeMap<ObjectKey, usize> = BTreeMap::new();
     let mut objects: Vec<Object> = Vec::new();
     let mut values = Vec::new();
-    for o in candidates {
+    // Converted in parallel, compared in order.
+    let converted: Vec<Result<serde_json::Value, Error>> = candidates
+        .par_iter()
+        .map(|o| o.to_value().map(render::sorted))
+        .collect();
+    for (o, value) in candidates.into_iter().zip(converted) {
         let key = o.key();
-        let value = render::sorted(o.to_value()?);
+        let value = value?;
         if let Some(&i) = seen.get(&key) {
             if values[i] == value {
                 continue;

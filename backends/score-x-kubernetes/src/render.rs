@@ -11,12 +11,15 @@ pub fn yaml_stream(
     values: &[serde_json::Value],
     secret_store: &[bool],
 ) -> (String, Vec<Range<usize>>) {
-    let mut out = String::new();
+    use rayon::prelude::*;
+    // Each document rendered on its own (in parallel), joined in order.
+    let docs: Vec<String> = values.par_iter().map(crate::yaml::to_yaml).collect();
+    let mut out = String::with_capacity(docs.iter().map(|d| d.len() + 4).sum());
     let mut ranges = Vec::new();
-    for (i, v) in values.iter().enumerate() {
+    for (i, doc) in docs.iter().enumerate() {
         let start = out.len();
         out.push_str("---\n");
-        out.push_str(&crate::yaml::to_yaml(v));
+        out.push_str(doc);
         if secret_store.get(i).copied().unwrap_or(false) {
             ranges.push(start..out.len());
         }

@@ -34,6 +34,8 @@ mod tests;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
+
 use score_x_core::plan::Plan;
 use score_x_core::{Bundle, Code, Diagnostic, Resolved};
 
@@ -95,14 +97,16 @@ fn json(what: &str, v: &impl serde::Serialize) -> Result<String, Error> {
         })
 }
 
-fn add_job(bundle: &mut Bundle, job: &model::Job, opts: &Options) -> Result<(), Error> {
+/// A job's two files: `(path, text)` of the API JSON and of the HCL jobspec.
+fn job_files(job: &model::Job, opts: &Options) -> Result<[(String, String); 2], Error> {
     let req = model::JobRequest { job: job.clone() };
-    bundle.add(
-        format!("{}.nomad.json", job.id),
-        json(&format!("job `{}`", job.id), &req)?,
-    );
-    bundle.add(format!("{}.nomad.hcl", job.id), hcl::jobspec(job, opts)?);
-    Ok(())
+    Ok([
+        (
+            format!("{}.nomad.json", job.id),
+            json(&format!("job `{}`", job.id), &req)?,
+        ),
+        (format!("{}.nomad.hcl", job.id), hcl::jobspec(job, opts)?),
+    ])
 }
 
 /// Read every resource's `nomad` section into the context.
@@ -180,8 +184,17 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         jobs.insert(job.id.clone(), (job, format!("resource `{uid}`")));
     }
     let mut bundle = Bundle::default();
-    for (job, _) in jobs.values() {
-        add_job(&mut bundle, job, opts)?;
+    // Each job written on its own (in parallel); added in job order, first error first.
+    let written: Vec<Result<[(String, String); 2], Error>> = jobs
+        .values()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|(job, _)| job_files(job, opts))
+        .collect();
+    for files in written {
+        for (path, text) in files? {
+            bundle.add(path, text);
+        }
     }
     let variables: Vec<&ctx::VariableEntry> = ctx.variables.values().collect();
     bundle.add(

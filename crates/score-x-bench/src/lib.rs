@@ -40,3 +40,101 @@ pub fn resolve(files: &[SourceFile], target: Target) -> Result<Resolved, Diagnos
     };
     score_x_provision::provision(&loaded.app, &graph, &set, &mut state, &ctx).map(|(r, _)| r)
 }
+
+/// A plain Helm chart equivalent to [`estate`]`(n)` for the `helm template` comparison
+/// (`gen-estate N DIR --chart`): the workloads in `values.yaml`, one template that ranges over
+/// them and renders a Deployment, a Service and a ConfigMap for each. File names are relative
+/// to the chart directory.
+pub fn helm_chart(n: usize) -> Vec<SourceFile> {
+    let mut values = String::from("workloads:\n");
+    for i in 0..n {
+        let upstream = if i == 0 {
+            String::new()
+        } else {
+            format!("    upstream: http://svc-{}:80\n", i - 1)
+        };
+        values.push_str(&format!(
+            "  - name: svc-{i}\n    image: ghcr.io/acme/svc:{i}\n    port: 80\n    targetPort: 8080\n{upstream}"
+        ));
+    }
+    let file = |name: &str, text: &str| SourceFile {
+        name: name.to_string(),
+        text: text.to_string(),
+    };
+    vec![
+        file(
+            "Chart.yaml",
+            "apiVersion: v2\nname: estate\nversion: 0.1.0\ndescription: the benchmark estate as a plain chart\n",
+        ),
+        file("values.yaml", &values),
+        file("templates/workloads.yaml", CHART_TEMPLATE),
+    ]
+}
+
+const CHART_TEMPLATE: &str = r#"{{- range .Values.workloads }}
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .name }}-files
+data:
+  config.yaml: |
+    name: {{ .name }}
+---
+apiVersion: v1
+kind: Service
+metadata:
+  name: {{ .name }}
+spec:
+  selector:
+    app.kubernetes.io/name: {{ .name }}
+  ports:
+    - name: http
+      port: {{ .port }}
+      targetPort: {{ .targetPort }}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: {{ .name }}
+  labels:
+    app.kubernetes.io/name: {{ .name }}
+spec:
+  replicas: 1
+  selector:
+    matchLabels:
+      app.kubernetes.io/name: {{ .name }}
+  template:
+    metadata:
+      labels:
+        app.kubernetes.io/name: {{ .name }}
+    spec:
+      containers:
+        - name: main
+          image: {{ .image | quote }}
+          env:
+            - name: DB_HOST
+              value: postgres
+            {{- with .upstream }}
+            - name: UPSTREAM
+              value: {{ . | quote }}
+            {{- end }}
+          readinessProbe:
+            httpGet:
+              path: /ready
+              port: {{ .targetPort }}
+          resources:
+            limits:
+              cpu: 500m
+              memory: 512Mi
+          volumeMounts:
+            - name: files
+              mountPath: /etc/svc
+        - name: sidecar
+          image: ghcr.io/acme/proxy:1.0.0
+      volumes:
+        - name: files
+          configMap:
+            name: {{ .name }}-files
+{{- end }}
+"#;

@@ -26,21 +26,31 @@ impl Bundle {
         self.files.insert(path.into(), contents.into());
     }
 
-    /// Mark byte ranges of `path` as secret store objects.
+    /// Mark byte ranges of `path` as secret store objects. The ranges of a file are kept sorted
+    /// and disjoint (overlapping ones merged), so a lookup is a binary search.
     pub fn mark_secret_store(&mut self, path: &str, ranges: Vec<Range<usize>>) {
-        if !ranges.is_empty() {
-            self.secret_store
-                .entry(path.to_string())
-                .or_default()
-                .extend(ranges);
+        if ranges.is_empty() {
+            return;
         }
+        let all = self.secret_store.entry(path.to_string()).or_default();
+        all.extend(ranges.into_iter().filter(|r| !r.is_empty()));
+        all.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = Vec::with_capacity(all.len());
+        for r in all.drain(..) {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
+        *all = merged;
     }
 
     /// True when byte `at` of `path` lies inside a secret store object.
     pub fn in_secret_store(&self, path: &str, at: usize) -> bool {
-        self.secret_store
-            .get(path)
-            .is_some_and(|rs| rs.iter().any(|r| r.contains(&at)))
+        self.secret_store.get(path).is_some_and(|rs| {
+            let i = rs.partition_point(|r| r.start <= at);
+            i > 0 && rs.get(i - 1).is_some_and(|r| r.contains(&at))
+        })
     }
 }
 
@@ -266,4 +276,20 @@ pub fn matrix_markdown(targets: &[Capabilities]) -> String {
         s.push('\n');
     }
     s
+}
+
+#[cfg(test)]
+mod secret_store_tests {
+    use super::Bundle;
+
+    #[test]
+    fn secret_store_lookup_over_unsorted_overlapping_marks() {
+        let mut b = Bundle::default();
+        b.mark_secret_store("f", vec![40..50, 10..20]);
+        b.mark_secret_store("f", vec![15..25, 0..0]);
+        let inside: Vec<usize> = (0..60).filter(|&i| b.in_secret_store("f", i)).collect();
+        let want: Vec<usize> = (10..25).chain(40..50).collect();
+        assert_eq!(inside, want);
+        assert!(!b.in_secret_store("g", 12));
+    }
 }

@@ -131,8 +131,7 @@ fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> 
     }
     let mut file = std::fs::File::create(path).map_err(fail)?;
     file.write_all(f.contents).map_err(fail)?;
-    fsio::set_mode(&file, f.access).map_err(fail)?;
-    file.sync_all().map_err(fail)
+    fsio::set_mode(&file, f.access).map_err(fail)
 }
 
 /// What would stop [`write_bundle`] before it writes anything (checked again when writing).
@@ -180,9 +179,20 @@ pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Res
                 fsio::io_reason(&e)
             )
         })?;
-    for f in files {
-        write_file(&staging.path().join(f.rel), &shown.join(f.rel), f)?;
+    let staged: Vec<PathBuf> = files.iter().map(|f| staging.path().join(f.rel)).collect();
+    for (f, path) in files.iter().zip(&staged) {
+        write_file(path, &shown.join(f.rel), f)?;
     }
+    // Durable before any of it moves into place (the files synced concurrently).
+    let paths: Vec<&Path> = staged.iter().map(PathBuf::as_path).collect();
+    fsio::sync_files(&paths).map_err(|(path, e)| {
+        let rel = path.strip_prefix(staging.path()).unwrap_or(&path);
+        format!(
+            "cannot write `{}`: {} (nothing was changed in the output directory)",
+            shown.join(rel).display(),
+            fsio::io_reason(&e)
+        )
+    })?;
     if std::fs::symlink_metadata(dir).is_err() {
         // A new directory: one rename puts the whole bundle in place.
         let staged = staging.keep();

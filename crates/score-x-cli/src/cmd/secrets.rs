@@ -55,17 +55,35 @@ pub fn secret_values(resolved: &Resolved) -> BTreeSet<SecretText> {
     out
 }
 
-/// The bundle files whose text contains one of `values`.
+/// The bundle files whose text contains one of `values` (exactly). One multi-pattern scan per
+/// file, so the cost is the size of the bundle, not files × values.
 pub fn files_holding(
     files: &BTreeMap<String, Vec<u8>>,
     values: &BTreeSet<SecretText>,
 ) -> BTreeSet<String> {
+    let patterns: Vec<&str> = values
+        .iter()
+        .map(SecretText::expose)
+        .filter(|v| !v.is_empty())
+        .collect();
+    if patterns.is_empty() {
+        return BTreeSet::new();
+    }
+    let Ok(scan) = aho_corasick::AhoCorasick::new(&patterns) else {
+        // Only a pattern set too large for the automaton fails here: fall back to one search
+        // per value.
+        return files
+            .iter()
+            .filter(|(_, bytes)| {
+                let text = String::from_utf8_lossy(bytes);
+                patterns.iter().any(|v| text.contains(v))
+            })
+            .map(|(rel, _)| rel.clone())
+            .collect();
+    };
     files
         .iter()
-        .filter(|(_, bytes)| {
-            let text = String::from_utf8_lossy(bytes);
-            values.iter().any(|v| text.contains(v.expose()))
-        })
+        .filter(|(_, bytes)| scan.is_match(bytes.as_slice()))
         .map(|(rel, _)| rel.clone())
         .collect()
 }
