@@ -3,8 +3,8 @@
 #[cfg(feature = "ecs")]
 mod apply;
 mod check;
-mod estate;
 mod completions;
+mod estate;
 mod front_half;
 mod graph;
 mod init;
