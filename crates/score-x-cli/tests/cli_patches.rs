@@ -29,6 +29,7 @@ fn translate(tmp: &Path, target: &str, extra: &[&str]) -> Bundle {
         .display()
         .to_string();
     let patch = recipes();
+    let seed = seed_file(tmp);
     let mut args = vec![
         "translate",
         "--target",
@@ -37,7 +38,13 @@ fn translate(tmp: &Path, target: &str, extra: &[&str]) -> Bundle {
         "out",
         "--patch",
         &patch,
+        "--seed-file",
+        &seed,
     ];
+    if target == "helm" {
+        // The recipes name the umbrella `estate/` (the default is the directory's name).
+        args.extend(["--chart-name", "estate"]);
+    }
     if target == "ecs" {
         args.extend(["--target-options", &ecs_opts]);
     }
@@ -45,6 +52,13 @@ fn translate(tmp: &Path, target: &str, extra: &[&str]) -> Bundle {
     let out = run_paths(tmp, &args, &estate_files());
     assert_eq!(code(&out), 0, "{}", stderr(&out));
     read_dir(&tmp.join("out"))
+}
+
+/// A fixed project seed in `dir` (so CI=true runs do not warn about a new seed).
+fn seed_file(dir: &Path) -> String {
+    let p = dir.join("test-seed");
+    std::fs::write(&p, "0123456789abcdef".repeat(4)).unwrap();
+    p.display().to_string()
 }
 
 fn read_dir(dir: &Path) -> Bundle {
@@ -254,6 +268,7 @@ fn error_goldens() {
     for p in names {
         let tmp = tempfile::tempdir().unwrap();
         std::fs::copy(&p, tmp.path().join("patch.yaml")).unwrap();
+        let seed = seed_file(tmp.path());
         let out = run_paths(
             tmp.path(),
             &[
@@ -264,6 +279,8 @@ fn error_goldens() {
                 "-",
                 "--patch",
                 "patch.yaml",
+                "--seed-file",
+                &seed,
             ],
             &estate_files(),
         );
