@@ -40,6 +40,12 @@ pub fn values(names: &BTreeSet<String>, v: &mut values::Values) {
     if names.is_empty() {
         return;
     }
+    let (d, s) = existing_secrets(names);
+    v.set("secrets", Json::Object(d), values::closed(s));
+}
+
+/// The defaults (`existingSecret: ""` each) and the closed schema of `existingSecret` entries.
+fn existing_secrets(names: &BTreeSet<String>) -> (Map<String, Json>, Map<String, Json>) {
     let mut d = Map::new();
     let mut s = Map::new();
     for n in names {
@@ -48,7 +54,7 @@ pub fn values(names: &BTreeSet<String>, v: &mut values::Values) {
         p.insert("existingSecret".into(), values::string());
         s.insert(n.clone(), values::closed(p));
     }
-    v.set("secrets", Json::Object(d), values::closed(s));
+    (d, s)
 }
 
 /// The umbrella's `global` value: `secrets.<name>.existingSecret` of each shared Secret.
@@ -56,14 +62,7 @@ pub fn global_values(names: &BTreeSet<String>, v: &mut values::Values) {
     if names.is_empty() {
         return;
     }
-    let mut d = Map::new();
-    let mut s = Map::new();
-    for n in names {
-        d.insert(n.clone(), json!({"existingSecret": ""}));
-        let mut p = Map::new();
-        p.insert("existingSecret".into(), values::string());
-        s.insert(n.clone(), values::closed(p));
-    }
+    let (d, s) = existing_secrets(names);
     v.set(
         "global",
         json!({ "secrets": d }),

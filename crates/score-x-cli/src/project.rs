@@ -346,7 +346,12 @@ fn holder(path: &Path) -> String {
 
 /// `.score-x/provisioners/*.yaml` (and `.yml`), sorted by file name.
 pub fn project_provisioner_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let pdir = dir.join("provisioners");
+    project_yaml_files(dir, "provisioners")
+}
+
+/// `<dir>/<sub>/*.yaml` (and `.yml`), sorted by file name; none when `<dir>/<sub>` is absent.
+pub fn project_yaml_files(dir: &Path, sub: &str) -> Result<Vec<PathBuf>, String> {
+    let pdir = dir.join(sub);
     if !pdir.is_dir() {
         return Ok(vec![]);
     }

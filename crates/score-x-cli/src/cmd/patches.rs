@@ -15,17 +15,7 @@ use crate::printer::Printer;
 
 /// `<state-dir>/patches/*.yaml`, sorted.
 fn project_patch_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let pdir = dir.join("patches");
-    if !pdir.is_dir() {
-        return Ok(vec![]);
-    }
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&pdir)
-        .map_err(|e| format!("cannot list `{}`: {e}", pdir.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yaml" || x == "yml"))
-        .collect();
-    files.sort();
-    Ok(files)
+    crate::project::project_yaml_files(dir, "patches")
 }
 
 /// The patch set and the patch files (as sources for later diagnostics). Invalid patch files
