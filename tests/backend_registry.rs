@@ -35,7 +35,7 @@ impl Backend for Echo {
         for (name, wp) in plan.workloads() {
             let mut text = format!("{}{name} kind={:?}\n", o.prefix, wp.kind);
             let mut store = String::new();
-            for (c, container) in &app.workloads[name].containers {
+            for (c, container) in &app.workloads()[name].containers {
                 text.push_str(&format!("{c} role={:?}\n", wp.role(c)));
                 for (k, v) in &container.variables {
                     match (v.value.as_plain(), o.leak) {

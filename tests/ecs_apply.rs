@@ -17,6 +17,7 @@ use aws_sdk_ecs::types as t;
 use ecs_model::*;
 use score_x_core::ir::Readiness;
 use score_x_core::resolved::{Output, ResolvedContent};
+use score_x_core::testing::with_workload;
 use score_x_ecs::Options;
 use score_x_ecs::apply::{
     ApplyOptions, ApplyReport, ClusterAction, ComposedSecret, SecretAction, SecretSpec,
@@ -219,14 +220,14 @@ fn small_estate() -> score_x_core::Resolved {
         vec![("source", Output::Plain(json!("cache")))],
         json!({"volume": {"kind": "ephemeral"}}),
     );
-    let w = a.workloads.get_mut("worker").unwrap();
-    let c = w
-        .containers
-        .remove("worker")
-        .unwrap()
-        .volume("/cache", eph.as_str(), None, false);
-    w.containers.insert("worker".into(), c);
-    a
+    with_workload(a, "worker", |w| {
+        let c = w
+            .containers
+            .remove("worker")
+            .unwrap()
+            .volume("/cache", eph.as_str(), None, false);
+        w.containers.insert("worker".into(), c);
+    })
 }
 
 fn apply_options() -> Options {
@@ -442,13 +443,12 @@ fn assert_nothing_written(url: &str, cluster: &str, what: &str) {
 
 /// The small estate with `worker` reading a secret the platform has not created.
 fn estate_with_platform_secret() -> score_x_core::Resolved {
-    let mut a = small_estate();
     let key = secret("/score-x/platform/api-key", None, Some("k-123"));
-    let w = a.workloads.get_mut("worker").unwrap();
-    let c = w.containers.remove("worker").unwrap();
-    let c = c.var("API_KEY", mixed(vec![Err(key)]));
-    w.containers.insert("worker".into(), c);
-    a
+    with_workload(small_estate(), "worker", |w| {
+        let c = w.containers.remove("worker").unwrap();
+        let c = c.var("API_KEY", mixed(vec![Err(key)]));
+        w.containers.insert("worker".into(), c);
+    })
 }
 
 #[test]
@@ -545,14 +545,14 @@ fn apply_registers_what_translate_wrote_and_reruns_as_no_ops() {
     assert_eq!(tds.len(), 2, "{tds:?}");
 
     // A changed image: exactly one new revision, that service updated, the other left.
-    let mut changed = small_estate();
-    let w = changed.workloads.get_mut("api").unwrap();
-    let c = w
-        .containers
-        .remove("main")
-        .unwrap()
-        .image("ghcr.io/acme/api:1.5.0");
-    w.containers.insert("main".into(), c);
+    let changed = with_workload(small_estate(), "api", |w| {
+        let c = w
+            .containers
+            .remove("main")
+            .unwrap()
+            .image("ghcr.io/acme/api:1.5.0");
+        w.containers.insert("main".into(), c);
+    });
     let report = apply(&changed, &options, &opts).unwrap();
     let by: BTreeMap<&str, (TaskDefinitionAction, Option<i32>)> = report
         .task_definitions
@@ -957,7 +957,7 @@ fn plan_apply_is_what_emit_writes() {
     ] {
         let bundle = emit(&app, &options).unwrap();
         let typed = score_x_ecs::plan_apply(&app, &plan(&app), &options).unwrap();
-        assert_eq!(typed.units.len(), app.workloads.len());
+        assert_eq!(typed.units.len(), app.workloads().len());
         for u in &typed.units {
             let td: model::TaskDefinition =
                 serde_json::from_slice(&bundle.files[&format!("{}/task-definition.json", u.name)])

@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use ecs_model::*;
 use score_x_core::ir::Readiness;
 use score_x_core::resolved::{Output, ResolvedContent};
+use score_x_core::testing::with_workload;
 use score_x_core::{Bundle, Code};
 use score_x_ecs::{Error, LaunchType, MixedSecrets, Options};
 use score_x_tests::json::{item, item_with, pairs, strings};
@@ -445,15 +446,15 @@ fn sort(v: Json) -> Json {
 
 #[test]
 fn shell_wrapper_composes_at_start() {
-    let mut app = estate();
     // The wrapper needs a command: give main one.
-    let w = app.workloads.get_mut("api").unwrap();
-    let main = w
-        .containers
-        .remove("main")
-        .unwrap()
-        .command(&["/app/server"], &["--port", "8080"]);
-    w.containers.insert("main".into(), main);
+    let app = with_workload(estate(), "api", |w| {
+        let main = w
+            .containers
+            .remove("main")
+            .unwrap()
+            .command(&["/app/server"], &["--port", "8080"]);
+        w.containers.insert("main".into(), main);
+    });
     let opts = Options {
         mixed_secrets: Some(MixedSecrets::ShellWrapper),
         ..full_options()
@@ -665,13 +666,14 @@ fn mapping_errors() {
         vec![("source", Output::Plain(json!("data")))],
         json!({"volume": {"kind": "ephemeral"}}),
     );
-    let w = clash.workloads.get_mut("web").unwrap();
-    let c = w
-        .containers
-        .remove("main")
-        .unwrap()
-        .volume("/data", eph.as_str(), None, false);
-    w.containers.insert("main".into(), c);
+    let clash = with_workload(clash, "web", |w| {
+        let c = w
+            .containers
+            .remove("main")
+            .unwrap()
+            .volume("/data", eph.as_str(), None, false);
+        w.containers.insert("main".into(), c);
+    });
     let e = emit(&clash, &full_options()).unwrap_err();
     assert!(
         matches!(e, Error::Workload { ref reason, .. } if reason.contains("two volumes at `/data`")),
@@ -707,14 +709,13 @@ fn mapping_errors() {
     validate(&b);
 
     // A secret JSON key on an SSM parameter.
-    let mut k = app(vec![workload(
+    let k = app(vec![workload(
         "web",
         vec![container("main", "x:1").var(
             "P",
             mixed(vec![Err(secret("/a/b", Some("password"), None))]),
         )],
     )]);
-    k.order.clear();
     assert!(matches!(
         emit(&k, &full_options()),
         Err(Error::SecretKeyNeedsArn { .. })
@@ -732,13 +733,14 @@ fn host_volumes_need_ec2() {
         vec![("source", Output::Plain(json!("logs")))],
         json!({"volume": {"kind": "host", "sourcePath": "/var/log/web"}}),
     );
-    let w = a.workloads.get_mut("web").unwrap();
-    let c = w
-        .containers
-        .remove("main")
-        .unwrap()
-        .volume("/logs", host.as_str(), None, true);
-    w.containers.insert("main".into(), c);
+    let a = with_workload(a, "web", |w| {
+        let c = w
+            .containers
+            .remove("main")
+            .unwrap()
+            .volume("/logs", host.as_str(), None, true);
+        w.containers.insert("main".into(), c);
+    });
     assert!(matches!(
         emit(&a, &full_options()),
         Err(Error::Volume { .. })

@@ -198,8 +198,8 @@ fn the_same_file_provisions_for_kubernetes_with_the_same_outputs() {
         options(),
     )
     .unwrap();
-    for (uid, kr) in &k.resources {
-        let er = &e.resources[uid];
+    for (uid, kr) in k.resources() {
+        let er = &e.resources()[uid];
         let kn: Vec<&String> = kr.outputs.keys().collect();
         let en: Vec<&String> = er.outputs.keys().collect();
         assert_eq!(kn, en, "outputs of {uid}");

@@ -50,14 +50,16 @@ pub fn resource(
     artifacts: serde_json::Value,
 ) -> ResourceUid {
     let uid = ResourceUid::new(type_, None, None, consumers[0], name);
+    let mut parts = app.clone().into_parts();
     for c in consumers {
-        if let Some(w) = app.workloads.get_mut(*c) {
+        if let Some(w) = parts.workloads.get_mut(*c) {
             w.resources.insert(name.into(), uid.clone());
         }
     }
     let r = provisioned(uid.clone(), consumers, outputs, artifacts);
-    app.resources.insert(uid.clone(), r);
-    app.order.push(uid.clone());
+    parts.resources.insert(uid.clone(), r);
+    parts.order.push(uid.clone());
+    *app = Resolved::new(parts).unwrap_or_else(|e| panic!("test fixture: {e}"));
     uid
 }
 
@@ -215,11 +217,11 @@ pub fn estate() -> Resolved {
         serde_json::Value::Null,
     );
     let _ = sm_res;
-    let api = app.workloads.get_mut("api").unwrap();
-    let main = api.containers.remove("main").unwrap();
-    let main = main
-        .volume("/data", efs.as_str(), Some("tenants/a"), false)
-        .volume("/cache", eph.as_str(), None, false);
-    api.containers.insert("main".into(), main);
-    app
+    score_x_core::testing::with_workload(app, "api", |api| {
+        let main = api.containers.remove("main").unwrap();
+        let main = main
+            .volume("/data", efs.as_str(), Some("tenants/a"), false)
+            .volume("/cache", eph.as_str(), None, false);
+        api.containers.insert("main".into(), main);
+    })
 }

@@ -284,7 +284,7 @@ fn no_secret_value_in_any_file() {
     .unwrap();
     let b = emit(&resolved, &json!({}));
     let mut values = BTreeSet::new();
-    for r in resolved.resources.values() {
+    for r in resolved.resources().values() {
         for o in r.outputs.values() {
             if let Output::Secret(s) = o
                 && let Some(v) = &s.value
@@ -338,11 +338,11 @@ fn the_same_file_provisions_for_kubernetes_with_the_same_outputs() {
         .unwrap_or_else(|e| panic!("kubernetes: {e}"));
     let n = resolve(Target::NOMAD, &files, json!({})).unwrap();
     assert_eq!(
-        k.resources.keys().collect::<Vec<_>>(),
-        n.resources.keys().collect::<Vec<_>>()
+        k.resources().keys().collect::<Vec<_>>(),
+        n.resources().keys().collect::<Vec<_>>()
     );
-    for (uid, kr) in &k.resources {
-        let nr = &n.resources[uid];
+    for (uid, kr) in k.resources() {
+        let nr = &n.resources()[uid];
         assert_eq!(
             kr.outputs.keys().collect::<Vec<_>>(),
             nr.outputs.keys().collect::<Vec<_>>(),

@@ -62,7 +62,7 @@ fn show(v: &Value) -> String {
 
 fn summary(r: &Resolved, warnings: &Diagnostics) -> Json {
     let resources: serde_json::Map<String, Json> = r
-        .resources
+        .resources()
         .iter()
         .map(|(uid, p)| {
             let outputs: serde_json::Map<String, Json> = p
@@ -88,7 +88,7 @@ fn summary(r: &Resolved, warnings: &Diagnostics) -> Json {
         })
         .collect();
     let workloads: serde_json::Map<String, Json> = r
-        .workloads
+        .workloads()
         .iter()
         .map(|(name, w)| {
             let containers: serde_json::Map<String, Json> = w
@@ -120,7 +120,7 @@ fn summary(r: &Resolved, warnings: &Diagnostics) -> Json {
         })
         .collect();
     json!({
-        "order": r.order,
+        "order": r.order(),
         "resources": resources,
         "workloads": workloads,
         "warnings": warnings.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -130,7 +130,7 @@ fn summary(r: &Resolved, warnings: &Diagnostics) -> Json {
 /// Every generated secret value in the model, in a deterministic order.
 fn generated_secrets(r: &Resolved) -> Vec<String> {
     let mut out = Vec::new();
-    for p in r.resources.values() {
+    for p in r.resources().values() {
         for o in p.outputs.values() {
             if let Output::Secret(s) = o
                 && let Some(v) = &s.value
@@ -332,12 +332,12 @@ fn docs_worked_example() {
     for target in [Target::KUBERNETES, Target::ECS] {
         let (r, warnings) = provision_as(".score-x/provisioners/10-acme.yaml", target).unwrap();
         assert!(warnings.is_empty(), "{warnings:?}");
-        let v = &r.workloads["api"].containers["main"].variables["DATABASE_URL"].value;
+        let v = &r.workloads()["api"].containers["main"].variables["DATABASE_URL"].value;
         let secret = v.secrets().next().unwrap();
         assert_eq!(secret.key.as_deref(), Some("password"));
         assert!(secret.value.is_none(), "no password passes through score-x");
         names.push(secret.name.clone());
-        let artifacts = &r.resources.values().next().unwrap().artifacts;
+        let artifacts = &r.resources().values().next().unwrap().artifacts;
         match target {
             Target::KUBERNETES => assert_eq!(artifacts[0]["kind"], "ExternalSecret"),
             _ => assert_eq!(artifacts, &json!({})),

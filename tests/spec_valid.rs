@@ -29,7 +29,7 @@ fn every_sample_directory_loads() {
     let mut workloads = 0;
     for dir in &dirs {
         match load(&dir.files, &dir.reader(), &samples::load_options()) {
-            Ok(l) => workloads += l.app.workloads.len(),
+            Ok(l) => workloads += l.app.workloads().len(),
             Err(d) => {
                 let unexpected: Vec<_> = d
                     .errors()
@@ -89,7 +89,7 @@ fn seed_examples_load() {
             Err(d) => panic!("{name}:\n{}", render(&d.0, &[file], false)),
         };
         assert!(l.warnings.is_empty(), "{name}: {:?}", l.warnings);
-        let w = &l.app.workloads[wname];
+        let w = &l.app.workloads()[wname];
         assert_eq!(
             w.containers.keys().map(String::as_str).collect::<Vec<_>>(),
             containers,

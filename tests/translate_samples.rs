@@ -431,7 +431,7 @@ fn defaults_bypassed(target: Target, resolved: &Resolved) -> BTreeSet<String> {
     let mut defaults = ProvisionerSet::new();
     defaults.add_defaults(target).unwrap();
     resolved
-        .resources
+        .resources()
         .values()
         .filter(|r| r.provisioner.starts_with("template://score-x-tests/"))
         .map(|r| r.uid.to_string())
@@ -445,7 +445,7 @@ fn defaults_bypassed(target: Target, resolved: &Resolved) -> BTreeSet<String> {
 
 /// The overrides listed for `target` among the resources of `resolved`.
 fn listed_overrides(target: Target, resolved: &Resolved) -> BTreeSet<String> {
-    let uids: BTreeSet<String> = resolved.resources.keys().map(|u| u.to_string()).collect();
+    let uids: BTreeSet<String> = resolved.resources().keys().map(|u| u.to_string()).collect();
     SEED_CLASS_OVERRIDES
         .iter()
         .filter(|(uid, on, _)| on.has(target) && uids.contains(*uid))

@@ -307,7 +307,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
             reason: format!("the CloudFormation {what} `{k}` is already defined"),
             span: Box::new(
                 ctx.app
-                    .resources
+                    .resources()
                     .get(uid)
                     .map(|r| r.span.clone())
                     .unwrap_or_else(|| score_x_core::Span::file_only("")),

@@ -73,7 +73,7 @@ fn build<'a>(app: &'a Resolved, plan: &Plan, opts: &'a Options) -> Result<Built<
         sections: BTreeMap::new(),
         missing: BTreeMap::new(),
     };
-    for (uid, res) in &app.resources {
+    for (uid, res) in app.resources() {
         let section = artifacts::parse(res)?;
         for p in &section.parameters {
             ctx.secrets
@@ -92,7 +92,7 @@ fn build<'a>(app: &'a Resolved, plan: &Plan, opts: &'a Options) -> Result<Built<
         ctx.sections.insert(uid.clone(), section);
     }
     let mut outs = BTreeMap::new();
-    for (name, w) in &app.workloads {
+    for (name, w) in app.workloads() {
         let Some(wp) = plan.workload(name) else {
             return Err(Error::Unplanned(name.clone()));
         };
@@ -225,7 +225,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
             "set `{option}` in the file given to --target-options"
         )));
     }
-    if opts.service_connect_namespace.is_none() && !app.workloads.is_empty() {
+    if opts.service_connect_namespace.is_none() && !app.workloads().is_empty() {
         ctx.warnings.push(
             Diagnostic::warning(
                 Code::RequiredField,

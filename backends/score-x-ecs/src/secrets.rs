@@ -89,7 +89,7 @@ impl Registry {
     /// Seed with the secret outputs of every resource.
     pub fn new(app: &Resolved) -> Self {
         let mut r = Registry::default();
-        for (uid, res) in &app.resources {
+        for (uid, res) in app.resources() {
             for out in res.outputs.values() {
                 if let Output::Secret(s) = out {
                     let e = r.entry(&s.name);

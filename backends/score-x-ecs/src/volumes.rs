@@ -106,7 +106,7 @@ pub fn plan(ctx: &mut Ctx<'_>, w: &ResolvedWorkload) -> Result<VolumesPlan, Erro
                     }
                     let others: Vec<&String> = ctx
                         .app
-                        .resources
+                        .resources()
                         .get(&v.source)
                         .map(|r| r.consumers.iter().filter(|c| **c != w.name).collect())
                         .unwrap_or_default();

@@ -26,12 +26,12 @@ impl Late {
     /// numbers, booleans), reached through maps only.
     pub fn of(app: &Resolved, w: &str) -> Late {
         let mut late = Late::default();
-        let Some(rw) = app.workloads.get(w) else {
+        let Some(rw) = app.workloads().get(w) else {
             return late;
         };
         for (c, rc) in &rw.containers {
             for v in rc.variables.keys() {
-                let Some(pieces) = app.bindings.variable(w, c, v) else {
+                let Some(pieces) = app.bindings().variable(w, c, v) else {
                     continue;
                 };
                 let found: Option<Vec<(String, String, Json)>> = pieces
@@ -110,9 +110,9 @@ fn output(
     resource: &str,
     keys: &[String],
 ) -> Option<(String, String, Json)> {
-    let uid = app.workloads.get(w)?.resources.get(resource)?;
+    let uid = app.workloads().get(w)?.resources.get(resource)?;
     let (first, rest) = keys.split_first()?;
-    let whole = app.resources.get(uid)?.plain(first)?;
+    let whole = app.resources().get(uid)?.plain(first)?;
     let mut cur = whole;
     for k in rest {
         cur = cur.as_object()?.get(k)?;

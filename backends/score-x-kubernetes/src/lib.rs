@@ -102,17 +102,17 @@ pub fn build(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Built, Error
     // Graph order, then any resource the order lacks; each once (a set, not `Vec::contains`:
     // linear in the number of resources).
     let mut seen_uids = std::collections::BTreeSet::new();
-    for uid in app.order.iter().chain(app.resources.keys()) {
+    for uid in app.order().iter().chain(app.resources().keys()) {
         if !seen_uids.insert(uid) {
             continue;
         }
-        if let Some(res) = app.resources.get(uid) {
+        if let Some(res) = app.resources().get(uid) {
             candidates.extend(artifacts::resource_objects(res, opts)?);
         }
     }
     // Each workload's objects on its own (in parallel), then in workload order: the output and
     // the first error are those of a sequential run.
-    let workloads: Vec<_> = app.workloads.values().collect();
+    let workloads: Vec<_> = app.workloads().values().collect();
     let built: Vec<Result<(Vec<Object>, Vec<_>), Error>> = workloads
         .par_iter()
         .map(|w| {
@@ -157,8 +157,8 @@ fn namespace(ns: &str) -> Object {
 
 fn origin_span(app: &Resolved, o: &Object) -> Option<Box<score_x_core::Span>> {
     match &o.origin {
-        Origin::Resource(uid) => app.resources.get(uid).map(|r| Box::new(r.span.clone())),
-        Origin::Workload(w) => app.workloads.get(w).map(|w| Box::new(w.span.clone())),
+        Origin::Resource(uid) => app.resources().get(uid).map(|r| Box::new(r.span.clone())),
+        Origin::Workload(w) => app.workloads().get(w).map(|w| Box::new(w.span.clone())),
         Origin::Namespace => None,
     }
 }

@@ -5,7 +5,8 @@ use score_x_core::ir::{
 };
 use score_x_core::resolved::{Output, ResolvedContent, SecretRef, Segment, Value};
 use score_x_core::testing::{
-    ContainerExt, WorkloadExt, app, container, mixed, resource, secret, span, workload,
+    ContainerExt, WorkloadExt, app, container, mixed, resource, secret, span, with_workload,
+    workload,
 };
 use score_x_core::{Diagnostic, Resolved};
 use serde_json::json;
@@ -258,15 +259,15 @@ fn files_configmap_binary_secret_and_direct_secret() {
     assert_eq!(sum.as_str().unwrap().len(), 64);
 
     // Changing a file changes the checksum.
-    let mut a2 = a.clone();
-    let w = a2.workloads.get_mut("web").unwrap();
-    w.containers
-        .get_mut("main")
-        .unwrap()
-        .files
-        .get_mut("/etc/app/config.yaml")
-        .unwrap()
-        .content = ResolvedContent::Text(Value::text("a: 2\n"));
+    let a2 = with_workload(a.clone(), "web", |w| {
+        w.containers
+            .get_mut("main")
+            .unwrap()
+            .files
+            .get_mut("/etc/app/config.yaml")
+            .unwrap()
+            .content = ResolvedContent::Text(Value::text("a: 2\n"));
+    });
     let d2 = docs(&a2, &Options::default());
     assert_ne!(
         find(&d2, "Deployment", "web")["spec"]["template"]["metadata"]["annotations"]["score-x.dev/config-checksum"],
@@ -327,15 +328,15 @@ fn volumes_from_source_and_claim_spec() {
         find(&d, "Deployment", "web")["spec"]["strategy"],
         json!({"type": "Recreate"})
     );
-    let mut escape = a.clone();
-    let wl = escape.workloads.get_mut("web").unwrap();
-    wl.containers
-        .get_mut("main")
-        .unwrap()
-        .volumes
-        .get_mut("/data")
-        .unwrap()
-        .path = Some("a/../../etc".into());
+    let escape = with_workload(a.clone(), "web", |wl| {
+        wl.containers
+            .get_mut("main")
+            .unwrap()
+            .volumes
+            .get_mut("/data")
+            .unwrap()
+            .path = Some("a/../../etc".into());
+    });
     assert!(matches!(
         objects(&escape, &Options::default()),
         Err(Error::BadVolumeSource { .. })
@@ -720,8 +721,9 @@ fn output_is_deterministic_and_independent_of_insertion_order() {
         json!([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "b"}}]),
     );
     let a1 = app(vec![w1.clone(), w2.clone()], vec![r1.clone(), r2.clone()]);
-    let mut a2 = app(vec![w2, w1], vec![r2, r1]);
-    a2.order = a1.order.clone();
+    let mut p2 = app(vec![w2, w1], vec![r2, r1]).into_parts();
+    p2.order = a1.order().to_vec();
+    let a2 = score_x_core::Resolved::new(p2).unwrap();
     let s1 = stream(&a1, &Options::default());
     assert_eq!(s1, stream(&a1, &Options::default()));
     assert_eq!(s1, stream(&a2, &Options::default()));

@@ -66,7 +66,7 @@ pub fn plan(app: &Resolved, w: &ResolvedWorkload, kind: &str) -> Result<VolumePl
     for (cname, c) in &w.containers {
         for vol in c.volumes.values() {
             let res = app
-                .resources
+                .resources()
                 .get(&vol.source)
                 .ok_or_else(|| Error::MissingResource {
                     container: cname.clone(),

@@ -111,7 +111,7 @@ fn job_files(job: &model::Job, opts: &Options) -> Result<[(String, String); 2], 
 
 /// Read every resource's `nomad` section into the context.
 fn sections(ctx: &mut ctx::Ctx) -> Result<(), Error> {
-    for (uid, res) in &ctx.app.resources {
+    for (uid, res) in ctx.app.resources() {
         let section = artifacts::parse(res)?;
         for w in &section.warnings {
             ctx.warn(Some(&res.span), format!("resource `{uid}`: {w}"));
@@ -151,7 +151,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
     };
     sections(&mut ctx)?;
     let mut jobs: BTreeMap<String, (model::Job, String)> = BTreeMap::new();
-    for w in app.workloads.values() {
+    for w in app.workloads().values() {
         let wp = plan
             .workload(&w.name)
             .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
@@ -173,7 +173,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
                 uid: uid.clone(),
                 reason: format!("job `{}` is also written by {origin}, differently", job.id),
                 span: Box::new(
-                    app.resources
+                    app.resources()
                         .iter()
                         .find(|(u, _)| u.to_string() == uid)
                         .map(|(_, r)| r.span.clone())

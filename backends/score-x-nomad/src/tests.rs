@@ -2,7 +2,7 @@
 
 use score_x_core::ir::{Before, HttpGet, Probe, Protocol, Readiness, Scheme, ServicePort};
 use score_x_core::resolved::{ResolvedContent, ResolvedFile, ResolvedVariable, Segment};
-use score_x_core::testing::{app, container, mixed, secret, span, text, workload};
+use score_x_core::testing::{app, container, mixed, secret, span, text, with_workload, workload};
 use serde_json::Value as Json;
 
 use score_x_core::plan::{Plan, for_tests};
@@ -161,15 +161,16 @@ fn script_checks_with_consul_and_deterministic_output() {
 
 #[test]
 fn cron_needs_a_schedule() {
-    let mut a = estate();
-    let w = a.workloads.get_mut("web").unwrap();
-    w.annotations
-        .insert("score-x.dev/kind".into(), "CronJob".into());
+    let a = with_workload(estate(), "web", |w| {
+        w.annotations
+            .insert("score-x.dev/kind".into(), "CronJob".into());
+    });
     // The shared plan refuses a CronJob without a schedule.
     assert!(Plan::of_resolved(&a).is_err());
-    let w = a.workloads.get_mut("web").unwrap();
-    w.annotations
-        .insert("score-x.dev/schedule".into(), "*/5 * * * *".into());
+    let a = with_workload(a, "web", |w| {
+        w.annotations
+            .insert("score-x.dev/schedule".into(), "*/5 * * * *".into());
+    });
     let j = job(&emit(&a, &Options::default()).unwrap());
     assert_eq!(j["Type"], "batch");
     assert_eq!(j["Periodic"]["Spec"], "*/5 * * * *");
@@ -177,8 +178,6 @@ fn cron_needs_a_schedule() {
 
 #[test]
 fn before_chains_are_errors() {
-    let mut a = estate();
-    let w = a.workloads.get_mut("web").unwrap();
     let mut c = container("seed");
     c.before.insert(
         "migrate".into(),
@@ -187,7 +186,9 @@ fn before_chains_are_errors() {
             span: span("/containers/seed/before/migrate"),
         },
     );
-    w.containers.insert("seed".into(), c);
+    let a = with_workload(estate(), "web", |w| {
+        w.containers.insert("seed".into(), c);
+    });
     let e = emit(&a, &Options::default()).unwrap_err();
     assert!(
         e.to_string().contains("must be ready before `migrate`"),
@@ -198,9 +199,7 @@ fn before_chains_are_errors() {
 #[test]
 fn resources_in_mhz_cores_and_memory_max() {
     use score_x_core::ir::{Cpu, Memory, Quantities, ResourceRequirements};
-    let mut a = estate();
-    let w = a.workloads.get_mut("web").unwrap();
-    w.containers.get_mut("main").unwrap().resources = Some(ResourceRequirements {
+    let reqs = Some(ResourceRequirements {
         requests: Some(Quantities {
             cpu: Some(Cpu {
                 millis: 1500,
@@ -218,6 +217,9 @@ fn resources_in_mhz_cores_and_memory_max() {
                 text: "1Gi".into(),
             }),
         }),
+    });
+    let a = with_workload(estate(), "web", |w| {
+        w.containers.get_mut("main").unwrap().resources = reqs;
     });
     let opts = Options {
         cpu_mhz_per_core: Some(2400),

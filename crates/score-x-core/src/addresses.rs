@@ -38,7 +38,8 @@ impl Addresses<'_> {
         let Some(callee) = r.params.get("workload").and_then(|v| v.as_str()) else {
             return Ok(());
         };
-        let (Some(w), Some(host)) = (self.app.workloads.get(callee), self.hosts.get(&r.uid)) else {
+        let (Some(w), Some(host)) = (self.app.workloads().get(callee), self.hosts.get(&r.uid))
+        else {
             return Ok(());
         };
         let Some(at) = self.placement.workload(callee) else {

@@ -63,7 +63,7 @@ pub fn diagnostic(u: &Use, caps: &Capabilities) -> Option<Diagnostic> {
 /// Every use of a feature some target may not express natively, workload by workload.
 pub fn uses(app: &Resolved, plan: &Plan) -> Vec<Use> {
     let mut out = Vec::new();
-    for w in app.workloads.values() {
+    for w in app.workloads().values() {
         let mut found: Vec<(Feature, Span, String)> = Vec::new();
         let mut use_feature =
             |f: Feature, span: &Span, what: String| found.push((f, span.clone(), what));

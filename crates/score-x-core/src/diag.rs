@@ -94,6 +94,8 @@ pub enum Code {
     Backend,
     /// A patch operation that could not be read or applied.
     Patch,
+    /// A bug of score-x (a model that breaks its own invariants), never the user's input.
+    Internal,
 }
 
 impl Code {
@@ -131,6 +133,7 @@ impl Code {
             Code::State => "STATE_ERROR",
             Code::Backend => "BACKEND_ERROR",
             Code::Patch => "PATCH_FAILED",
+            Code::Internal => "INTERNAL_ERROR",
         }
     }
 }

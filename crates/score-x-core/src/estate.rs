@@ -9,8 +9,8 @@ use crate::backend::Target;
 use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::placement::{Placement, SecretBridge};
 use crate::resolved::{
-    Output, ProvisionedResource, Resolved, ResolvedContent, ResolvedWorkload, SecretRef,
-    SecretStore, Segment, Value,
+    Output, ProvisionedResource, Resolved, ResolvedContent, ResolvedParts, ResolvedWorkload,
+    SecretRef, SecretStore, Segment, Value,
 };
 use crate::uid::ResourceUid;
 
@@ -24,13 +24,13 @@ pub fn part(
     target: Target,
 ) -> Result<Resolved, Diagnostics> {
     let workloads: BTreeMap<String, ResolvedWorkload> = resolved
-        .workloads
+        .workloads()
         .iter()
         .filter(|(name, _)| placement.workload(name) == Some(target))
         .map(|(n, w)| (n.clone(), w.clone()))
         .collect();
     let mut resources = BTreeMap::new();
-    for (uid, r) in &resolved.resources {
+    for (uid, r) in resolved.resources() {
         let hosted = hosts.get(uid) == Some(&target);
         let consumers: BTreeSet<String> = r
             .consumers
@@ -50,7 +50,7 @@ pub fn part(
         resources.insert(uid.clone(), r);
     }
     let order = resolved
-        .order
+        .order()
         .iter()
         .filter(|u| resources.contains_key(*u))
         .cloned()
@@ -60,7 +60,7 @@ pub fn part(
         target,
         with: placement.secret_bridges.get(&target).copied(),
         hosts,
-        resources: &resolved.resources,
+        resources: resolved.resources(),
     };
     let workloads = workloads
         .into_iter()
@@ -70,13 +70,14 @@ pub fn part(
         errors.sort();
         return Err(errors);
     }
-    Ok(Resolved {
+    let parts = ResolvedParts {
         workloads,
         resources,
         order,
         // Keyed by workload: a backend reads only its own workloads' bindings.
-        bindings: resolved.bindings.clone(),
-    })
+        bindings: resolved.bindings().clone(),
+    };
+    Resolved::new(parts).map_err(|e| Diagnostics(vec![e.into()]))
 }
 
 /// The outputs of a resource hosted elsewhere as `target` sees them: plain ones as they are,

@@ -66,15 +66,15 @@ impl ResourceGraph {
         let mut add = |g: &mut DiGraph<Node, EdgeKind>, n: Node| -> NodeIndex {
             *index.entry(n.clone()).or_insert_with(|| g.add_node(n))
         };
-        for name in app.workloads.keys() {
+        for name in app.workloads().keys() {
             add(&mut graph, Node::Workload(name.clone()));
         }
-        for uid in app.resources.keys() {
+        for uid in app.resources().keys() {
             add(&mut graph, Node::Resource(uid.clone()));
         }
 
         let mut edges: BTreeMap<(Node, Node, EdgeKind), BTreeSet<String>> = BTreeMap::new();
-        for (wname, w) in &app.workloads {
+        for (wname, w) in app.workloads() {
             for uid in w.resources.values() {
                 edges
                     .entry((
@@ -85,8 +85,8 @@ impl ResourceGraph {
                     .or_default();
             }
         }
-        for (uid, res) in &app.resources {
-            let Some(src) = app.workloads.get(&res.source_workload) else {
+        for (uid, res) in app.resources() {
+            let Some(src) = app.workloads().get(&res.source_workload) else {
                 continue;
             };
             if let Some(params) = &res.params {
@@ -110,7 +110,7 @@ impl ResourceGraph {
                     && let crate::value::TValue::Map(m) = params
                     && let Some(crate::value::TValue::String(t)) = m.get("workload")
                     && let Some(target) = t.as_literal()
-                    && app.workloads.contains_key(&target)
+                    && app.workloads().contains_key(&target)
                 {
                     for consumer in &res.consumers {
                         if *consumer != target {
@@ -184,8 +184,11 @@ impl ResourceGraph {
 
 /// Kahn's algorithm over `param` edges with a sorted ready set.
 fn topo_order(app: &App, edges: &[Edge]) -> Result<Vec<ResourceUid>, Diagnostics> {
-    let mut deps: BTreeMap<&ResourceUid, BTreeSet<&ResourceUid>> =
-        app.resources.keys().map(|u| (u, BTreeSet::new())).collect();
+    let mut deps: BTreeMap<&ResourceUid, BTreeSet<&ResourceUid>> = app
+        .resources()
+        .keys()
+        .map(|u| (u, BTreeSet::new()))
+        .collect();
     let mut dependents: BTreeMap<&ResourceUid, BTreeSet<&ResourceUid>> = BTreeMap::new();
     for e in edges.iter().filter(|e| e.kind == EdgeKind::Param) {
         if let (Node::Resource(a), Node::Resource(b)) = (&e.from, &e.to) {
@@ -232,7 +235,7 @@ fn topo_order(app: &App, edges: &[Edge]) -> Result<Vec<ResourceUid>, Diagnostics
         if let (Node::Resource(a), Node::Resource(b)) = (&e.from, &e.to)
             && deps.contains_key(a)
             && deps.contains_key(b)
-            && let Some(res) = app.resources.get(a)
+            && let Some(res) = app.resources().get(a)
         {
             if d.span.is_none() {
                 d.span = Some(res.span.clone());

@@ -91,7 +91,7 @@ pub fn to_json_placed(app: &App, graph: &ResourceGraph, placement: Option<&Place
     let at = Where::new(app, placement);
     let doc = JsonGraph {
         workloads: app
-            .workloads
+            .workloads()
             .values()
             .map(|w| {
                 let mut res: Vec<&str> = w.resources.values().map(|u| u.as_str()).collect();
@@ -106,7 +106,7 @@ pub fn to_json_placed(app: &App, graph: &ResourceGraph, placement: Option<&Place
             })
             .collect(),
         resources: app
-            .resources
+            .resources()
             .values()
             .map(|r| JsonResource {
                 uid: r.uid.as_str(),
@@ -144,11 +144,11 @@ pub fn to_text_placed(app: &App, graph: &ResourceGraph, placement: Option<&Place
     let at = Where::new(app, placement);
     let on = |n: &Node| at.of(n).map(|t| format!(" on {t}")).unwrap_or_default();
     let mut s = String::new();
-    for w in app.workloads.values() {
+    for w in app.workloads().values() {
         let node = Node::Workload(w.name.clone());
         s.push_str(&format!("workload {} ({}){}\n", w.name, w.file, on(&node)));
         for (name, uid) in &w.resources {
-            let shared = app.resources.get(uid).is_some_and(|r| r.is_shared());
+            let shared = app.resources().get(uid).is_some_and(|r| r.is_shared());
             s.push_str(&format!(
                 "  {name} -> {uid}{}{}\n",
                 if shared { " [shared]" } else { "" },
@@ -199,7 +199,7 @@ pub fn to_dot(app: &App, graph: &ResourceGraph) -> String {
 pub fn to_dot_placed(app: &App, graph: &ResourceGraph, placement: Option<&Placement>) -> String {
     let at = Where::new(app, placement);
     let mut groups: BTreeMap<Option<Target>, Vec<String>> = BTreeMap::new();
-    for w in app.workloads.keys() {
+    for w in app.workloads().keys() {
         let t = at.of(&Node::Workload(w.clone()));
         let fill = t.map_or("#dbeafe", colour);
         groups.entry(t).or_default().push(format!(
@@ -207,7 +207,7 @@ pub fn to_dot_placed(app: &App, graph: &ResourceGraph, placement: Option<&Placem
             quote_dot(w)
         ));
     }
-    for r in app.resources.values() {
+    for r in app.resources().values() {
         let t = at.hosts.get(&r.uid).copied();
         let periph = if r.is_shared() { ", peripheries=2" } else { "" };
         let fill = t
@@ -274,17 +274,17 @@ pub fn to_mermaid_placed(
 ) -> String {
     let at = Where::new(app, placement);
     let ids: std::collections::BTreeMap<Node, String> = app
-        .workloads
+        .workloads()
         .keys()
         .map(|w| Node::Workload(w.clone()))
-        .chain(app.resources.keys().map(|u| Node::Resource(u.clone())))
+        .chain(app.resources().keys().map(|u| Node::Resource(u.clone())))
         .enumerate()
         .map(|(i, n)| (n, format!("n{i}")))
         .collect();
     let lookup = |n: &Node| -> String { ids.get(n).cloned().unwrap_or_default() };
     let esc = |s: &str| s.replace('"', "#quot;");
     let mut groups: BTreeMap<Option<Target>, Vec<(String, String)>> = BTreeMap::new();
-    for w in app.workloads.keys() {
+    for w in app.workloads().keys() {
         let n = Node::Workload(w.clone());
         let line = format!("{}[\"{}\"]", lookup(&n), esc(w));
         groups
@@ -292,7 +292,7 @@ pub fn to_mermaid_placed(
             .or_default()
             .push((lookup(&n), line));
     }
-    for r in app.resources.values() {
+    for r in app.resources().values() {
         let n = Node::Resource(r.uid.clone());
         let line = if r.is_shared() {
             format!("{}((\"{}\"))", lookup(&n), esc(r.uid.as_str()))

@@ -7,7 +7,7 @@ use serde_json::json;
 use crate::diag::{Code, Span};
 use crate::graph::ResourceGraph;
 use crate::graph_fmt;
-use crate::ir::{App, Resource, Workload};
+use crate::ir::{App, AppParts, Resource, Workload};
 use crate::template::Template;
 use crate::uid::ResourceUid;
 use crate::value::TValue;
@@ -65,10 +65,7 @@ fn estate() -> App {
     let db = ResourceUid::new("postgres", None, Some("shared-db"), "api", "db");
     let user = ResourceUid::new("pg-user", None, None, "api", "user");
     let sp = ResourceUid::new("service-port", None, None, "web", "api");
-    let mut app = App {
-        workloads: BTreeMap::new(),
-        resources: BTreeMap::new(),
-    };
+    let mut app = AppParts::default();
     app.workloads.insert(
         "api".into(),
         workload("api", &[("db", &db), ("user", &user)]),
@@ -95,7 +92,7 @@ fn estate() -> App {
         sp.clone(),
         resource(&sp, "web", "api", &["web"], Some(sp_params)),
     );
-    app
+    App::new(app).unwrap()
 }
 
 #[test]
@@ -158,14 +155,14 @@ fn json_shows_shared_resource_once_with_all_consumers() {
 
 #[test]
 fn cycle_is_reported_with_members_and_placeholders() {
-    let mut app = estate();
+    let mut app = estate().into_parts();
     let db: ResourceUid = "postgres.default#shared-db".parse().unwrap();
     // Make the shared db depend on the user, which depends on the db.
-    app.workloads.get_mut("api").unwrap();
     let r = app.resources.get_mut(&db).unwrap();
     r.params = Some(TValue::Map(
         [("x".to_string(), tstr("${resources.user.name}"))].into(),
     ));
+    let app = App::new(app).unwrap();
     let err = ResourceGraph::build(&app).unwrap_err();
     let d = &err.0[0];
     assert_eq!(d.code, Code::DependencyCycle);

@@ -8,14 +8,26 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::diag::Span;
+use crate::invariants::{self, ModelError};
 use crate::template::Template;
 use crate::uid::ResourceUid;
 use crate::value::TValue;
 
 /// A whole estate: all workloads of all input files, and the resources they use.
+///
+/// Its fields are private: the only way to make one is [`App::new`], which checks the
+/// invariants of [`crate::invariants`] (the front end's lowering is its one caller outside
+/// tests), so a later stage never re-checks them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct App {
-    /// Sorted by name; names are unique.
+    workloads: BTreeMap<String, Workload>,
+    resources: BTreeMap<ResourceUid, Resource>,
+}
+
+/// The parts of an [`App`], before [`App::new`] checks them.
+#[derive(Debug, Clone, Default)]
+pub struct AppParts {
+    /// By name; each key is its workload's name.
     pub workloads: BTreeMap<String, Workload>,
     /// Interned by uid; a uid shared by several workloads is one entry.
     pub resources: BTreeMap<ResourceUid, Resource>,
@@ -248,6 +260,68 @@ impl Resource {
 }
 
 impl App {
+    /// The model, when `parts` hold its invariants: every key is its value's name or uid,
+    /// every resource a workload names exists, and every consumer of a resource declares it.
+    pub fn new(parts: AppParts) -> Result<App, ModelError> {
+        let AppParts {
+            workloads,
+            resources,
+        } = parts;
+        invariants::keys_are_names(
+            &workloads,
+            |w| &w.name,
+            |k, n| ModelError::WorkloadKey {
+                key: k.clone(),
+                name: n.clone(),
+            },
+        )?;
+        invariants::keys_are_names(
+            &resources,
+            |r| &r.uid,
+            |k, u| ModelError::ResourceKey {
+                key: k.clone(),
+                uid: u.clone(),
+            },
+        )?;
+        let uses = workloads.values().map(|w| (w.name.as_str(), &w.resources));
+        invariants::no_dangling(uses, &resources)?;
+        for r in resources.values() {
+            let declares = |c: &String| {
+                workloads
+                    .get(c)
+                    .is_some_and(|w| w.resources.values().any(|u| *u == r.uid))
+            };
+            if let Some(c) = r.consumers.iter().find(|c| !declares(c)) {
+                return Err(ModelError::Consumer {
+                    uid: r.uid.clone(),
+                    consumer: c.clone(),
+                });
+            }
+        }
+        Ok(App {
+            workloads,
+            resources,
+        })
+    }
+
+    /// Every workload, sorted by name.
+    pub fn workloads(&self) -> &BTreeMap<String, Workload> {
+        &self.workloads
+    }
+
+    /// Every resource, by uid (a shared uid is one entry).
+    pub fn resources(&self) -> &BTreeMap<ResourceUid, Resource> {
+        &self.resources
+    }
+
+    /// The parts, to build a changed model with [`App::new`].
+    pub fn into_parts(self) -> AppParts {
+        AppParts {
+            workloads: self.workloads,
+            resources: self.resources,
+        }
+    }
+
     /// The resource named `name` in workload `workload`.
     pub fn resource_of(&self, workload: &str, name: &str) -> Option<&Resource> {
         let uid = self.workloads.get(workload)?.resources.get(name)?;

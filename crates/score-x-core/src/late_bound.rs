@@ -38,7 +38,7 @@ impl Bindings {
         resources: &Resources,
     ) -> Bindings {
         let mut all = BTreeMap::new();
-        for (wname, w) in &app.workloads {
+        for (wname, w) in app.workloads() {
             let Some(rw) = workloads.get(wname) else {
                 continue;
             };

@@ -78,13 +78,13 @@ impl SecretScanner {
     /// A scanner for every secret of the resolved model: provisioner outputs and the secret
     /// segments of variables and files.
     pub fn of(app: &Resolved) -> Self {
-        let outputs = app.resources.values().flat_map(|r| {
+        let outputs = app.resources().values().flat_map(|r| {
             r.outputs.values().filter_map(|o| match o {
                 Output::Secret(s) => Some(s),
                 Output::Plain(_) => None,
             })
         });
-        let used = app.workloads.values().flat_map(|w| {
+        let used = app.workloads().values().flat_map(|w| {
             w.containers.values().flat_map(|c| {
                 let vars = c.variables.values().flat_map(|v| v.value.secrets());
                 let files = c.files.values().flat_map(|f| match &f.content {

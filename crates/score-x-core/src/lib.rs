@@ -9,6 +9,7 @@
 //!   [`late_bound`]: which variables insert which resource outputs (for Helm values).
 //! - [`backend`]: the shape every backend shares (`Bundle`, capabilities).
 //! - [`patch`]: patch files (set/delete/merge/add-document at JSON Pointers) applied to bundles.
+//! - [`invariants`]: what `App` and `Resolved` guarantee, checked by their only constructors.
 //! - [`naming`]: stable, state-independent names and hashes.
 //! - `testing` (feature `testing`): builders of hand-made resolved models for tests.
 
@@ -24,6 +25,7 @@ pub mod driver;
 pub mod estate;
 pub mod graph;
 pub mod graph_fmt;
+pub mod invariants;
 pub mod ir;
 pub mod late_bound;
 pub mod leak;
@@ -48,7 +50,8 @@ mod graph_tests;
 
 pub use backend::{Bundle, Capabilities, Target};
 pub use diag::{Code, Diagnostic, Diagnostics, Severity, Span};
-pub use ir::App;
-pub use resolved::Resolved;
+pub use invariants::ModelError;
+pub use ir::{App, AppParts};
+pub use resolved::{Resolved, ResolvedParts};
 pub use template::Template;
 pub use uid::ResourceUid;

@@ -77,17 +77,21 @@ impl Placement {
     /// Every target some workload of `app` runs on or some resource is provisioned by.
     pub fn targets(&self, app: &App) -> BTreeSet<Target> {
         let mut out: BTreeSet<Target> = app
-            .workloads
+            .workloads()
             .keys()
             .filter_map(|w| self.workload(w))
             .collect();
-        out.extend(app.resources.values().filter_map(|r| self.resource_host(r)));
+        out.extend(
+            app.resources()
+                .values()
+                .filter_map(|r| self.resource_host(r)),
+        );
         out
     }
 
     /// The host target of every resource of `app`.
     pub fn hosts(&self, app: &App) -> BTreeMap<ResourceUid, Target> {
-        app.resources
+        app.resources()
             .values()
             .filter_map(|r| Some((r.uid.clone(), self.resource_host(r)?)))
             .collect()
@@ -97,7 +101,7 @@ impl Placement {
     /// (the file wins); an unknown target there is an error at the annotation.
     pub fn add_annotations(&mut self, app: &App, known: &[Target]) -> Diagnostics {
         let mut out = Diagnostics::new();
-        for (name, w) in &app.workloads {
+        for (name, w) in app.workloads() {
             let Some(value) = w.annotations.get(TARGET_ANNOTATION) else {
                 continue;
             };
@@ -141,11 +145,11 @@ impl Placement {
     /// (the placement file) with a "did you mean".
     pub fn check(&self, app: &App, span: &Span) -> Diagnostics {
         let mut out = Diagnostics::new();
-        let names: Vec<&str> = app.workloads.keys().map(String::as_str).collect();
+        let names: Vec<&str> = app.workloads().keys().map(String::as_str).collect();
         for w in self
             .workloads
             .keys()
-            .filter(|w| !app.workloads.contains_key(*w))
+            .filter(|w| !app.workloads().contains_key(*w))
         {
             out.push(unknown(
                 "workload",
@@ -154,11 +158,11 @@ impl Placement {
                 self.span_of(span, child("/workloads", w)),
             ));
         }
-        let uids: Vec<String> = app.resources.keys().map(ToString::to_string).collect();
+        let uids: Vec<String> = app.resources().keys().map(ToString::to_string).collect();
         for r in self
             .resources
             .keys()
-            .filter(|r| !app.resources.contains_key(*r))
+            .filter(|r| !app.resources().contains_key(*r))
         {
             let path = child("/resources", r.as_str());
             out.push(unknown(
@@ -168,7 +172,11 @@ impl Placement {
                 self.span_of(span, path),
             ));
         }
-        for w in app.workloads.keys().filter(|w| self.workload(w).is_none()) {
+        for w in app
+            .workloads()
+            .keys()
+            .filter(|w| self.workload(w).is_none())
+        {
             out.push(
                 Diagnostic::error(Code::RequiredField, format!("workload `{w}` has no target"))
                     .at(span.with_path("/workloads"))

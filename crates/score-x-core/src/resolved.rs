@@ -7,20 +7,104 @@ use std::fmt;
 use serde::{Serialize, Serializer};
 
 use crate::diag::Span;
+use crate::invariants::{self, ModelError};
 use crate::ir::{Before, Probe, ResourceRequirements, ServicePort};
+use crate::late_bound::Bindings;
 use crate::uid::ResourceUid;
 
 /// The whole estate after provisioning and resolution.
+///
+/// Its fields are private: the only way to make one is [`Resolved::new`], which checks the
+/// invariants of [`crate::invariants`] (provisioning and the estate split are its callers
+/// outside tests), so a backend never re-checks them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Resolved {
+    workloads: BTreeMap<String, ResolvedWorkload>,
+    resources: BTreeMap<ResourceUid, ProvisionedResource>,
+    order: Vec<ResourceUid>,
+    #[serde(skip)]
+    bindings: Bindings,
+}
+
+/// The parts of a [`Resolved`], before [`Resolved::new`] checks them.
+#[derive(Debug, Clone, Default)]
+pub struct ResolvedParts {
+    /// By name; each key is its workload's name.
     pub workloads: BTreeMap<String, ResolvedWorkload>,
-    /// Every provisioned resource, by uid.
+    /// Every provisioned resource, by uid (a resource another target hosts included).
     pub resources: BTreeMap<ResourceUid, ProvisionedResource>,
-    /// Resource uids in provisioning (topological) order.
+    /// Resource uids in provisioning (topological) order: each key of `resources` once.
     pub order: Vec<ResourceUid>,
     /// Which plain variables insert resource outputs, piece by piece (Helm binds them late).
-    #[serde(skip)]
-    pub bindings: crate::late_bound::Bindings,
+    pub bindings: Bindings,
+}
+
+impl Resolved {
+    /// The model, when `parts` hold its invariants: every key is its value's name or uid,
+    /// every resource a workload names exists, and `order` holds every resource once.
+    pub fn new(parts: ResolvedParts) -> Result<Resolved, ModelError> {
+        let ResolvedParts {
+            workloads,
+            resources,
+            order,
+            bindings,
+        } = parts;
+        invariants::keys_are_names(
+            &workloads,
+            |w| &w.name,
+            |k, n| ModelError::WorkloadKey {
+                key: k.clone(),
+                name: n.clone(),
+            },
+        )?;
+        invariants::keys_are_names(
+            &resources,
+            |r| &r.uid,
+            |k, u| ModelError::ResourceKey {
+                key: k.clone(),
+                uid: u.clone(),
+            },
+        )?;
+        let uses = workloads.values().map(|w| (w.name.as_str(), &w.resources));
+        invariants::no_dangling(uses, &resources)?;
+        invariants::order_is_complete(&order, &resources)?;
+        Ok(Resolved {
+            workloads,
+            resources,
+            order,
+            bindings,
+        })
+    }
+
+    /// Every workload, sorted by name.
+    pub fn workloads(&self) -> &BTreeMap<String, ResolvedWorkload> {
+        &self.workloads
+    }
+
+    /// Every provisioned resource, by uid.
+    pub fn resources(&self) -> &BTreeMap<ResourceUid, ProvisionedResource> {
+        &self.resources
+    }
+
+    /// Resource uids in provisioning (topological) order.
+    pub fn order(&self) -> &[ResourceUid] {
+        &self.order
+    }
+
+    /// Which plain variables insert resource outputs, piece by piece (Helm binds them late).
+    pub fn bindings(&self) -> &Bindings {
+        &self.bindings
+    }
+
+    /// The parts, to build a changed model with [`Resolved::new`].
+    pub fn into_parts(self) -> ResolvedParts {
+        ResolvedParts {
+            workloads: self.workloads,
+            resources: self.resources,
+            order: self.order,
+            bindings: self.bindings,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]

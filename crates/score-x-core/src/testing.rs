@@ -12,7 +12,8 @@ use crate::ir::{
 };
 use crate::resolved::{
     Output, ProvisionedResource, Resolved, ResolvedContainer, ResolvedContent, ResolvedFile,
-    ResolvedVariable, ResolvedVolume, ResolvedWorkload, SecretRef, SecretText, Segment, Value,
+    ResolvedParts, ResolvedVariable, ResolvedVolume, ResolvedWorkload, SecretRef, SecretText,
+    Segment, Value,
 };
 use crate::uid::ResourceUid;
 
@@ -92,12 +93,27 @@ pub fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkl
 
 /// The estate: `workloads` and `resources`, provisioned in the order given.
 pub fn app(workloads: Vec<ResolvedWorkload>, resources: Vec<ProvisionedResource>) -> Resolved {
-    Resolved {
+    let parts = ResolvedParts {
         order: resources.iter().map(|r| r.uid.clone()).collect(),
         workloads: workloads.into_iter().map(|w| (w.name.clone(), w)).collect(),
         resources: resources.into_iter().map(|r| (r.uid.clone(), r)).collect(),
         bindings: Default::default(),
+    };
+    Resolved::new(parts).unwrap_or_else(|e| panic!("test fixture: {e}"))
+}
+
+/// `estate` with workload `name` changed by `edit`, rebuilt through [`Resolved::new`].
+pub fn with_workload(
+    estate: Resolved,
+    name: &str,
+    edit: impl FnOnce(&mut ResolvedWorkload),
+) -> Resolved {
+    let mut parts = estate.into_parts();
+    match parts.workloads.get_mut(name) {
+        Some(w) => edit(w),
+        None => panic!("test fixture: no workload `{name}`"),
     }
+    Resolved::new(parts).unwrap_or_else(|e| panic!("test fixture: {e}"))
 }
 
 /// Resource `uid` (e.g. `postgres.default#web.db`), declared by and consumed by workload `web`.
@@ -349,7 +365,7 @@ mod tests {
         assert_eq!(r.source_workload, "web");
         assert_eq!(r.span.path.as_ref(), "/resources/db");
         let a = app(vec![workload("web", vec![c])], vec![r]);
-        assert_eq!(a.order.len(), 1);
+        assert_eq!(a.order().len(), 1);
         assert_eq!(
             mixed(vec![Segment::Text("a".into()), Segment::Text("b".into())]),
             text("ab")

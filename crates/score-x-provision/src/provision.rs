@@ -8,7 +8,7 @@ use score_x_core::diag::{did_you_mean, edit_distance};
 use score_x_core::graph::ResourceGraph;
 use score_x_core::ir::Resource;
 use score_x_core::late_bound::Bindings;
-use score_x_core::resolved::{Output, ProvisionedResource, Resolved};
+use score_x_core::resolved::{Output, ProvisionedResource, Resolved, ResolvedParts};
 use score_x_core::{App, Code, Diagnostic, Diagnostics, ResourceUid, Target};
 use serde_json::Value as Json;
 
@@ -36,7 +36,7 @@ const LEAK_CHECK_MIN_LEN: usize = 8;
 /// `{name: {name, metadata, services: {port-name: {…}}, service_name}}`.
 pub(crate) fn workloads_data(app: &App) -> Json {
     let mut out = serde_json::Map::new();
-    for (name, w) in &app.workloads {
+    for (name, w) in app.workloads() {
         let services: serde_json::Map<String, Json> = w
             .service_ports
             .iter()
@@ -161,7 +161,7 @@ pub fn provision_estate(
     let mut skipped_warned: BTreeSet<String> = BTreeSet::new();
 
     for uid in graph.order() {
-        let Some(res) = app.resources.get(uid) else {
+        let Some(res) = app.resources().get(uid) else {
             continue;
         };
         let Some((set, ctx)) = hosts.of(uid) else {
@@ -199,7 +199,7 @@ pub fn provision_estate(
     }
 
     let mut resolved = BTreeMap::new();
-    for (name, w) in &app.workloads {
+    for (name, w) in app.workloads() {
         let env = Env {
             workload: w,
             provisioned: &provisioned,
@@ -228,7 +228,7 @@ pub fn provision_estate(
             }
         }
     }
-    for (name, w) in &app.workloads {
+    for (name, w) in app.workloads() {
         work.workloads.insert(
             name.clone(),
             WorkloadState {
@@ -239,12 +239,13 @@ pub fn provision_estate(
     }
     *state = work;
     Ok((
-        Resolved {
+        Resolved::new(ResolvedParts {
             bindings: Bindings::of(app, &resolved, &provisioned),
             workloads: resolved,
             resources: provisioned,
             order: graph.order().to_vec(),
-        },
+        })
+        .map_err(|e| Diagnostics(vec![e.into()]))?,
         warnings,
     ))
 }
@@ -272,7 +273,7 @@ impl One<'_, '_> {
     ) -> Result<Option<ProvisionedResource>, Diagnostics> {
         let target = self.ctx.target;
         let one = |d: Diagnostic| Diagnostics(vec![d]);
-        let Some(src) = self.app.workloads.get(&res.source_workload) else {
+        let Some(src) = self.app.workloads().get(&res.source_workload) else {
             return Err(one(Diagnostic::error(
                 Code::UnknownResource,
                 format!(

@@ -16,7 +16,7 @@ pub(crate) type Requested = BTreeMap<ResourceUid, BTreeMap<String, Span>>;
 /// Every output key referenced for every resource of `app`.
 pub(crate) fn requested_outputs(app: &App) -> Requested {
     let mut out = Requested::new();
-    for w in app.workloads.values() {
+    for w in app.workloads().values() {
         let mut add = |r: &Ref, span: &Span| {
             record(&mut out, &w.resources, r, span);
         };
@@ -31,8 +31,8 @@ pub(crate) fn requested_outputs(app: &App) -> Requested {
             }
         }
     }
-    for res in app.resources.values() {
-        let (Some(params), Some(src)) = (&res.params, app.workloads.get(&res.source_workload))
+    for res in app.resources().values() {
+        let (Some(params), Some(src)) = (&res.params, app.workloads().get(&res.source_workload))
         else {
             continue;
         };

@@ -405,7 +405,7 @@ impl State {
             .iter()
             .filter(|(uid, _)| {
                 uid.parse::<score_x_core::ResourceUid>()
-                    .map_or(true, |u| !app.resources.contains_key(&u))
+                    .map_or(true, |u| !app.resources().contains_key(&u))
             })
             .map(|(uid, r)| Orphan::Resource {
                 uid: uid.clone(),
@@ -416,7 +416,7 @@ impl State {
         out.extend(
             self.workloads
                 .iter()
-                .filter(|(name, _)| !app.workloads.contains_key(*name))
+                .filter(|(name, _)| !app.workloads().contains_key(*name))
                 .map(|(name, w)| Orphan::Workload {
                     name: name.clone(),
                     file: w.file.clone(),

@@ -489,7 +489,7 @@ mod tests {
         let app = api_with(&[], "b", "each", None);
         let (resolved, _) = crate::tests::run_fresh(&app, &set).unwrap();
         let uid: score_x_core::ResourceUid = "each.default#api.b".parse().unwrap();
-        let r = &resolved.resources[&uid];
+        let r = &resolved.resources()[&uid];
         let plain = |k: &str| r.plain(k).cloned();
         assert_eq!(plain("x"), Some(serde_json::json!("0aF1bL")));
         assert_eq!(plain("y"), Some(serde_json::json!("k=v;j=w;")));

@@ -10,7 +10,9 @@ use score_x_core::ir::{Container, File, FileContent, Resource, Variable, Workloa
 use score_x_core::resolved::{ResolvedContent, ResolvedVariable, Segment};
 use score_x_core::testing::{secret, secret_value, text};
 use score_x_core::value::TValue;
-use score_x_core::{App, Code, Diagnostics, Resolved, ResourceUid, Span, Target, Template};
+use score_x_core::{
+    App, AppParts, Code, Diagnostics, Resolved, ResourceUid, Span, Target, Template,
+};
 use serde_json::json;
 
 use crate::{CommandOutput, CommandRunner, Context, Origin, ProvisionerSet, State, provision};
@@ -92,17 +94,19 @@ fn tv(v: serde_json::Value) -> TValue {
 
 /// A tiny app builder: workloads with variables, resources by local name.
 pub(crate) struct AppB {
-    pub(crate) app: App,
+    parts: AppParts,
 }
 
 impl AppB {
     pub(crate) fn new() -> Self {
         AppB {
-            app: App {
-                workloads: BTreeMap::new(),
-                resources: BTreeMap::new(),
-            },
+            parts: AppParts::default(),
         }
+    }
+
+    /// The model, through the real constructor.
+    pub(crate) fn app(self) -> App {
+        App::new(self.parts).unwrap()
     }
 
     pub(crate) fn workload(mut self, name: &str, vars: &[(&str, &str)]) -> Self {
@@ -136,7 +140,7 @@ impl AppB {
             readiness_probe: None,
             before: BTreeMap::new(),
         };
-        self.app.workloads.insert(
+        self.parts.workloads.insert(
             name.into(),
             Workload {
                 name: name.into(),
@@ -153,7 +157,7 @@ impl AppB {
     }
 
     pub(crate) fn file(mut self, workload: &str, target: &str, content: FileContent) -> Self {
-        let w = self.app.workloads.get_mut(workload).unwrap();
+        let w = self.parts.workloads.get_mut(workload).unwrap();
         let c = w.containers.get_mut("main").unwrap();
         c.files.insert(
             target.into(),
@@ -177,14 +181,14 @@ impl AppB {
     ) -> Self {
         let uid = ResourceUid::new(type_, None, id, workload, name);
         let file = format!("{workload}.score.yaml");
-        self.app
+        self.parts
             .workloads
             .get_mut(workload)
             .unwrap()
             .resources
             .insert(name.into(), uid.clone());
         let entry = self
-            .app
+            .parts
             .resources
             .entry(uid.clone())
             .or_insert_with(|| Resource {
@@ -305,7 +309,7 @@ pub(crate) fn api_with(
     AppB::new()
         .workload("api", vars)
         .resource("api", name, type_, None, params)
-        .app
+        .app()
 }
 
 /// Asserts that `message` contains each of `parts`.
@@ -323,12 +327,12 @@ fn db_and(vars: &[(&str, &str)], (name, type_): (&str, &str), params: serde_json
         .workload("api", vars)
         .resource("api", "db", "postgres", None, None)
         .resource("api", name, type_, None, Some(params))
-        .app
+        .app()
 }
 
 /// The variables of workload `w`'s container `main`.
 pub(crate) fn vars<'r>(r: &'r Resolved, w: &str) -> &'r BTreeMap<String, ResolvedVariable> {
-    &r.workloads[w].containers["main"].variables
+    &r.workloads()[w].containers["main"].variables
 }
 
 fn dsn_app() -> App {
@@ -378,18 +382,19 @@ fn secret_propagates_through_a_dsn() {
         .to_string();
     assert!(!state.to_yaml().contains(&pw));
     // Only the target's secret object (the rendered artifact) holds it.
-    let mut without_artifacts = resolved.clone();
+    let mut without_artifacts = resolved.clone().into_parts();
     without_artifacts
         .resources
         .values_mut()
         .for_each(|r| r.artifacts = json!(null));
+    let without_artifacts = Resolved::new(without_artifacts).unwrap();
     assert!(
         !serde_json::to_string(&without_artifacts)
             .unwrap()
             .contains(&pw)
     );
     assert!(!format!("{without_artifacts:?}").contains(&pw));
-    let db = &resolved.resources[&"postgres.default#api.db".parse().unwrap()];
+    let db = &resolved.resources()[&"postgres.default#api.db".parse().unwrap()];
     assert_eq!(db.params, json!({"version": "16", "replicas": 1}));
     assert_eq!(db.artifacts[0]["kind"], "Secret");
     assert_eq!(
@@ -416,7 +421,7 @@ fn bindings_name_the_plain_outputs_each_variable_inserts() {
         None,
     );
     let (resolved, _) = run(&app, &mut State::new("seed-1".into())).unwrap();
-    let b = &resolved.bindings;
+    let b = &resolved.bindings();
     let out = |k: &str| Piece::Output {
         resource: "db".into(),
         keys: vec![k.into()],
@@ -467,7 +472,7 @@ fn new_seed_keeps_names_and_changes_generated_secrets() {
     let (r1, _) = run(&app, &mut State::new("seed-1".into())).unwrap();
     let (r2, _) = run(&app, &mut State::new("seed-2".into())).unwrap();
     let uid: ResourceUid = "postgres.default#api.db".parse().unwrap();
-    let (a, b) = (&r1.resources[&uid], &r2.resources[&uid]);
+    let (a, b) = (&r1.resources()[&uid], &r2.resources()[&uid]);
     assert_eq!(a.plain("host"), b.plain("host"));
     assert_eq!(a.plain("username"), b.plain("username"));
     assert_eq!(a.artifacts[0]["metadata"], b.artifacts[0]["metadata"]);
@@ -622,11 +627,11 @@ fn shared_resource_is_provisioned_once_with_identical_outputs() {
         )
         .resource("a", "env", "environment", Some("shared-env"), None)
         .resource("b", "e", "environment", Some("shared-env"), None)
-        .app;
+        .app();
     let mut state = State::new("s".into());
     let (resolved, _) = run_with(&app, &set, &mut state, &runner).unwrap();
     assert_eq!(runner.calls.load(Ordering::SeqCst), 1);
-    assert_eq!(resolved.resources.len(), 1);
+    assert_eq!(resolved.resources().len(), 1);
     let (a, b) = (vars(&resolved, "a"), vars(&resolved, "b"));
     assert_eq!(a["R"].value, b["R"].value);
     assert_eq!(a["T"].value, b["T"].value);
@@ -671,7 +676,7 @@ fn orphans_and_stickiness_are_reported() {
     let (_, warnings) = run_with(&dsn_app(), &set, &mut state, &SpawnRunner::default()).unwrap();
     assert!(warnings.iter().any(|w| w.message.contains("was provisioned by template://test/postgres and is now provisioned by template://other/pg")), "{warnings:?}");
     // The workload and its resource vanish.
-    let other = AppB::new().workload("web", &[]).app;
+    let other = AppB::new().workload("web", &[]).app();
     let (_, warnings) = run(&other, &mut state).unwrap();
     assert_eq!(state.orphans(&other).len(), 2);
     assert_eq!(warnings.len(), 1, "one summary line: {warnings:?}");
@@ -706,9 +711,9 @@ fn file_contents_literal_and_binary() {
             "/etc/bin",
             FileContent::Binary(vec![0, 159, 146, 150]),
         )
-        .app;
+        .app();
     let (resolved, _) = run(&app, &mut State::new("s".into())).unwrap();
-    let files = &resolved.workloads["api"].containers["main"].files;
+    let files = &resolved.workloads()["api"].containers["main"].files;
     let ResolvedContent::Text(conf) = &files["/etc/app.conf"].content else {
         panic!()
     };
@@ -747,10 +752,11 @@ fn large_estate_provisions_and_is_deterministic() {
         "- uri: template://t/shared\n  type: typo-free\n  outputs: { x: {} }\n  shared: |\n    users: {{len workloads}}\n  outputs_template: |\n    x: {{uid}}\n",
     );
     let mut state = State::new("seed".into());
-    let (r1, _) = run_with(&b.app, &set, &mut state, &SpawnRunner::default()).unwrap();
-    assert_eq!(r1.resources.len(), 301);
+    let app = b.app();
+    let (r1, _) = run_with(&app, &set, &mut state, &SpawnRunner::default()).unwrap();
+    assert_eq!(r1.resources().len(), 301);
     assert_eq!(state.shared, json!({"users": 300}));
-    let (r2, _) = run_with(&b.app, &set, &mut state, &SpawnRunner::default()).unwrap();
+    let (r2, _) = run_with(&app, &set, &mut state, &SpawnRunner::default()).unwrap();
     assert_eq!(r1, r2);
 }
 
@@ -764,14 +770,14 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
         .workload("b", &[])
         .resource("a", "c", "cache", None, None)
         .resource("b", "c", "cache", None, None)
-        .app;
+        .app();
     let (r, warnings) = run_for(Target::ECS, json!({}), &app, &set).unwrap();
     assert!(
-        r.resources
+        r.resources()
             .values()
             .all(|p| p.provisioner == "template://any/cache")
     );
-    assert!(r.resources.values().all(|p| p.artifacts.is_null()));
+    assert!(r.resources().values().all(|p| p.artifacts.is_null()));
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_mentions(
         &warnings.0[0].message,
@@ -781,7 +787,7 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
     let app = AppB::new()
         .workload("a", &[])
         .resource("a", "db", "postgres", None, None)
-        .app;
+        .app();
     let set = set_with("- uri: template://k8s-only/pg\n  type: postgres\n  kubernetes: '[]'\n");
     let d = one_error(run_for(Target::ECS, json!({}), &app, &set));
     assert_eq!(d.code, Code::NoProvisioner);
@@ -801,7 +807,7 @@ fn each_target_renders_its_own_section() {
     let app = api_with(&[], "q", "queue", None);
     let artifacts = |target| {
         let (r, _) = run_for(target, json!({"flavour": "sqs"}), &app, &set).unwrap();
-        r.resources.values().next().unwrap().artifacts.clone()
+        r.resources().values().next().unwrap().artifacts.clone()
     };
     assert_eq!(
         artifacts(Target::KUBERNETES),
@@ -821,7 +827,7 @@ fn each_target_renders_its_own_section() {
     let app = api_with(&[], "m", "manifests", None);
     let (r, _) = run_for(Target::KUBERNETES, json!({}), &app, &set).unwrap();
     assert_eq!(
-        r.resources.values().next().unwrap().artifacts,
+        r.resources().values().next().unwrap().artifacts,
         json!([{"kind": "ConfigMap"}])
     );
     let d = one_error(run_for(Target::NOMAD, json!({}), &app, &set));
@@ -848,7 +854,7 @@ fn secret_typed_params_receive_the_reference_only() {
         &SpawnRunner::default(),
     )
     .unwrap();
-    let pool = &r.resources[&"pooler.default#api.pool".parse().unwrap()];
+    let pool = &r.resources()[&"pooler.default#api.pool".parse().unwrap()];
     let name = score_x_core::naming::dns_label("pg-postgres.default#api.db", 40);
     assert_eq!(
         pool.params["password"],
@@ -858,7 +864,7 @@ fn secret_typed_params_receive_the_reference_only() {
         pool.artifacts[0]["secretRef"],
         json!({"name": name, "key": "password"})
     );
-    let db = &r.resources[&"postgres.default#api.db".parse().unwrap()];
+    let db = &r.resources()[&"postgres.default#api.db".parse().unwrap()];
     let score_x_core::resolved::Output::Secret(pw) = &db.outputs["password"] else {
         panic!()
     };

@@ -98,9 +98,9 @@ fn env_app(first: &str) -> score_x_core::App {
         .resource("b", "e", "environment", Some("shared-env"), None)
     };
     if first == "a" {
-        b(a(AppB::new())).app
+        b(a(AppB::new())).app()
     } else {
-        a(b(AppB::new())).app
+        a(b(AppB::new())).app()
     }
 }
 
@@ -111,7 +111,7 @@ fn open_outputs_are_the_union_of_every_consumers_references() {
     let (resolved, warnings) =
         run_with(&env_app("a"), &set, &mut state, &SpawnRunner::default()).unwrap();
     assert!(warnings.is_empty(), "{warnings:?}");
-    let env = &resolved.resources[&uid("environment.default#shared-env")];
+    let env = &resolved.resources()[&uid("environment.default#shared-env")];
     // Sorted, without the explicitly declared `target`.
     assert_eq!(
         state.resources["environment.default#shared-env"].state,
@@ -162,7 +162,7 @@ fn open_outputs_are_deterministic_whatever_the_declaration_order() {
     );
     // The source workload differs with the order; the outputs do not.
     let key = uid("environment.default#shared-env");
-    assert_eq!(r1.resources[&key].outputs, r2.resources[&key].outputs);
+    assert_eq!(r1.resources()[&key].outputs, r2.resources()[&key].outputs);
     assert_eq!(
         s1.resources[key.as_str()].state,
         s2.resources[key.as_str()].state
@@ -192,18 +192,18 @@ fn files_and_params_request_outputs_too() {
             None,
             Some(json!({"host": "${resources.cfg.DOMAIN}"})),
         )
-        .app;
+        .app();
     let mut state = State::new("s".into());
     let (resolved, _) = run_with(&app, &set, &mut state, &SpawnRunner::default()).unwrap();
-    let cfg = &resolved.resources[&uid("config.default#api.cfg")];
+    let cfg = &resolved.resources()[&uid("config.default#api.cfg")];
     assert_eq!(
         cfg.outputs.keys().collect::<Vec<_>>(),
         ["DOMAIN", "HOST", "LOG_LEVEL"]
     );
-    let route = &resolved.resources[&uid("route.default#api.route")];
+    let route = &resolved.resources()[&uid("route.default#api.route")];
     assert_eq!(route.params["host"], json!("v-domain"));
     assert_eq!(route.plain("url"), Some(&json!("https://v-domain")));
-    let c = &resolved.workloads["api"].containers["main"];
+    let c = &resolved.workloads()["api"].containers["main"];
     assert_eq!(c.variables["HOST"].value, text("v-host"));
     assert_eq!(
         c.files["/etc/app.conf"].content,

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use score_x_core::ir::{self, File, FileContent, Resource, Variable, Volume};
 use score_x_core::value::TValue;
 use score_x_core::yaml_tree::path::child;
-use score_x_core::{App, Code, Diagnostic, Diagnostics, ResourceUid, Span, Template};
+use score_x_core::{App, AppParts, Code, Diagnostic, Diagnostics, ResourceUid, Span, Template};
 
 use crate::ast::{Container, FileSource, ResourceDecl, Workload};
 use crate::check::{Checked, uid_of};
@@ -48,10 +48,11 @@ pub fn lower(ws: &[Workload], checked: Checked, image: Option<&str>) -> Result<A
     if !l.missing.is_empty() {
         return Err(Diagnostics(l.missing));
     }
-    Ok(App {
+    let parts = AppParts {
         workloads,
         resources,
-    })
+    };
+    App::new(parts).map_err(|e| Diagnostics(vec![e.into()]))
 }
 
 struct Lowering<'a> {

@@ -70,7 +70,7 @@ const BASE: &str =
 fn minimal_workload_lowers() {
     let l = ok(&[src("score.yaml", BASE)]);
     assert!(l.warnings.is_empty());
-    let w = &l.app.workloads["app"];
+    let w = &l.app.workloads()["app"];
     assert_eq!(w.containers["main"].image, "nginx");
     assert_eq!(w.file, "score.yaml");
 }
@@ -128,7 +128,7 @@ resources:
         Ok(l) => l,
         Err(d) => panic!("{}", render(&d.0, &[src("score.yaml", text)], false)),
     };
-    let w = &l.app.workloads["app"];
+    let w = &l.app.workloads()["app"];
     let c = &w.containers["main"];
     assert_eq!(c.image, "registry/app:1");
     assert_eq!(c.variables["DB"].value.refs().count(), 2);
@@ -216,7 +216,7 @@ fn numbers_as_strings_warn() {
         "s.yaml",
         &with_main("    variables: {PORT: 8080, ON: true, F: 1.50}\n"),
     )]);
-    let v = &l.app.workloads["app"].containers["main"].variables;
+    let v = &l.app.workloads()["app"].containers["main"].variables;
     assert_eq!(v["PORT"].value.as_literal().as_deref(), Some("8080"));
     assert_eq!(v["F"].value.as_literal().as_deref(), Some("1.50"));
     assert_eq!(l.warnings.len(), 3);
@@ -373,7 +373,7 @@ fn params_conflict_and_sharing() {
     assert_eq!(&*e.related[0].0.file, "a.yaml");
     // c declares without params: shared, a is the source workload.
     let l = ok(&[src("c.yaml", c), src("a.yaml", a)]);
-    let r = &l.app.resources[&"postgres.default#shared-db".parse().unwrap()];
+    let r = &l.app.resources()[&"postgres.default#shared-db".parse().unwrap()];
     assert_eq!(r.source_workload, "aa");
     assert_eq!(
         r.consumers.iter().map(String::as_str).collect::<Vec<_>>(),
@@ -385,7 +385,7 @@ fn params_conflict_and_sharing() {
         src("c2.yaml", &c.replace("name: cc", "name: bb")),
     ]);
     assert_eq!(
-        l.app.resources.values().next().unwrap().source_workload,
+        l.app.resources().values().next().unwrap().source_workload,
         "bb"
     );
 }
@@ -413,7 +413,7 @@ fn deprecated_forms_are_upgraded() {
         "    files:\n      - target: /a\n        content: [one, two]\n    volumes:\n      - target: /v\n        source: data\n        read_only: true\nresources:\n  data: {type: volume}\n",
     );
     let l = ok(&[src("s.yaml", &t)]);
-    let c = &l.app.workloads["app"].containers["main"];
+    let c = &l.app.workloads()["app"].containers["main"];
     assert!(
         matches!(&c.files["/a"].content, FileContent::Template(t) if t.as_literal().as_deref() == Some("one\ntwo"))
     );
@@ -506,7 +506,7 @@ fn overrides_file_and_properties() {
         ],
     };
     let l = load(&[src("s.yaml", BASE)], &MemReader::default(), &opts).unwrap();
-    let w = &l.app.workloads["app"];
+    let w = &l.app.workloads()["app"];
     assert_eq!(w.containers["main"].image, "busybox");
     assert!(w.containers["main"].variables.contains_key("A"));
     assert_eq!(w.annotations["example.com/xy"], "y");
@@ -532,7 +532,7 @@ fn overrides_file_and_properties() {
 fn multi_document_files() {
     let t = format!("{BASE}---\n{}", BASE.replace("name: app", "name: other"));
     let l = ok(&[src("s.yaml", &t)]);
-    assert_eq!(l.app.workloads.len(), 2);
+    assert_eq!(l.app.workloads().len(), 2);
 }
 
 #[test]
@@ -584,10 +584,10 @@ fn thousand_workloads_load() {
         })
         .collect();
     let l = ok(&files);
-    assert_eq!(l.app.workloads.len(), 1000);
-    assert_eq!(l.app.resources.len(), 1001);
+    assert_eq!(l.app.workloads().len(), 1000);
+    assert_eq!(l.app.resources().len(), 1001);
     assert_eq!(
-        l.app.resources[&"postgres.default#shared".parse().unwrap()]
+        l.app.resources()[&"postgres.default#shared".parse().unwrap()]
             .consumers
             .len(),
         1000
@@ -633,7 +633,7 @@ proptest! {
 fn byte_order_mark_and_crlf_are_accepted() {
     let text = format!("\u{feff}{}", BASE.replace('\n', "\r\n"));
     let l = ok(&[src("bom.yaml", &text)]);
-    assert_eq!(l.app.workloads["app"].containers["main"].image, "nginx");
+    assert_eq!(l.app.workloads()["app"].containers["main"].image, "nginx");
     let d = errs(&format!(
         "\u{feff}{}",
         with_main("    imag: x\n").replace('\n', "\r\n")

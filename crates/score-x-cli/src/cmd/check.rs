@@ -230,7 +230,7 @@ fn report(on: &OnTarget, from: Option<&OnTarget>) -> Report {
         }
         let workload = on
             .resolved
-            .workloads
+            .workloads()
             .values()
             .find(|w| d.span.as_ref().is_some_and(|s| *s.file == *w.file))
             .map_or_else(|| "(estate)".to_string(), |w| w.name.clone());
@@ -255,10 +255,10 @@ fn report(on: &OnTarget, from: Option<&OnTarget>) -> Report {
     let resources = from
         .map(|f| {
             on.resolved
-                .resources
+                .resources()
                 .values()
                 .filter_map(|r| {
-                    let old = f.resolved.resources.get(&r.uid)?;
+                    let old = f.resolved.resources().get(&r.uid)?;
                     (old.provisioner != r.provisioner).then(|| Moved {
                         uid: r.uid.to_string(),
                         from: old.provisioner.clone(),

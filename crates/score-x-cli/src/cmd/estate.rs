@@ -118,7 +118,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<ProducedEstate,
         .map_err(|d| fail(printer, &d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
     let placed: BTreeMap<String, Target> = app
-        .workloads
+        .workloads()
         .keys()
         .filter_map(|w| Some((w.clone(), placement.workload(w)?)))
         .collect();

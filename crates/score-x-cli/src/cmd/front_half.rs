@@ -180,7 +180,7 @@ pub fn dry_run(
             Ok(x) => x,
             Err(d) => return Ok(Err(d)),
         };
-    for r in resolved.resources.values() {
+    for r in resolved.resources().values() {
         if r.provisioner.starts_with("cmd://") {
             out.notes.insert(format!(
                 "{} (for `{}`) is not run by validate: its outputs are unknown, so every output its declaration allows is accepted",

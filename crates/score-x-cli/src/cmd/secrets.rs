@@ -24,7 +24,7 @@ pub fn secret_values(resolved: &Resolved) -> BTreeSet<SecretText> {
             out.insert(v.clone());
         }
     };
-    for r in resolved.resources.values() {
+    for r in resolved.resources().values() {
         for o in r.outputs.values() {
             if let Output::Secret(s) = o {
                 add(s);
@@ -40,7 +40,7 @@ pub fn secret_values(resolved: &Resolved) -> BTreeSet<SecretText> {
             })
             .collect()
     };
-    for w in resolved.workloads.values() {
+    for w in resolved.workloads().values() {
         for c in w.containers.values() {
             for v in c.variables.values() {
                 segments(&v.value).iter().for_each(&mut add);

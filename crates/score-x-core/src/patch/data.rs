@@ -8,7 +8,7 @@ use crate::resolved::Resolved;
 /// `{name: {name, metadata, annotations}}` for every workload of `app`.
 pub fn workloads_data(app: &Resolved) -> Value {
     let mut out = serde_json::Map::new();
-    for (name, w) in &app.workloads {
+    for (name, w) in app.workloads() {
         out.insert(
             name.clone(),
             json!({"name": name, "metadata": w.metadata, "annotations": w.annotations}),

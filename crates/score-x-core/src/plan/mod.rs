@@ -59,12 +59,12 @@ impl WorkloadPlan {
 impl Plan {
     /// Plan the validated model, before provisioning (for checks that must run first).
     pub fn of_app(app: &App) -> Result<Plan, Diagnostics> {
-        Self::build(app.workloads.values())
+        Self::build(app.workloads().values())
     }
 
     /// Plan the resolved model (what backends are handed).
     pub fn of_resolved(app: &Resolved) -> Result<Plan, Diagnostics> {
-        Self::build(app.workloads.values())
+        Self::build(app.workloads().values())
     }
 
     fn build<'a, W: WorkloadShape + 'a>(
