@@ -4,7 +4,7 @@
 //! provisioners, patch recipes, target options, the peers' schema mutations) and on the known-bad
 //! fixtures of tests/schema/bad/ (each rejected by score-x and by the schema). Under CI=true the
 //! validator is required; otherwise the test skips with a notice.
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::panic, clippy::print_stderr)]
 
 mod common;
 
@@ -23,10 +23,22 @@ const SCHEMAS: [(&str, &[&str]); 8] = [
     ("provisioners", &["schema", "provisioners"]),
     ("placement", &["schema", "placement"]),
     ("patches", &["schema", "patches"]),
-    ("options-kubernetes", &["schema", "target-options", "--target", "kubernetes"]),
-    ("options-helm", &["schema", "target-options", "--target", "helm"]),
-    ("options-ecs", &["schema", "target-options", "--target", "ecs"]),
-    ("options-nomad", &["schema", "target-options", "--target", "nomad"]),
+    (
+        "options-kubernetes",
+        &["schema", "target-options", "--target", "kubernetes"],
+    ),
+    (
+        "options-helm",
+        &["schema", "target-options", "--target", "helm"],
+    ),
+    (
+        "options-ecs",
+        &["schema", "target-options", "--target", "ecs"],
+    ),
+    (
+        "options-nomad",
+        &["schema", "target-options", "--target", "nomad"],
+    ),
 ];
 
 fn have_checker() -> bool {
@@ -34,7 +46,10 @@ fn have_checker() -> bool {
         .arg("--version")
         .output()
         .is_ok_and(|o| o.status.success());
-    require_tool(ok, "check-jsonschema (pip install -r tests/conformance/requirements-schema.txt)")
+    require_tool(
+        ok,
+        "check-jsonschema (pip install -r tests/conformance/requirements-schema.txt)",
+    )
 }
 
 fn schema_text(args: &[&str]) -> String {
@@ -198,11 +213,13 @@ fn score_decodes(name: &str, text: &str) -> bool {
 fn accepted_by_score_x(stem: &str, f: &Fixture) -> bool {
     match stem {
         "provisioners" => score_x_provision::ProvisionerSet::new()
-            .add_file(&f.name, &f.text, score_x_provision::Origin::User(f.name.clone()))
+            .add_file(
+                &f.name,
+                &f.text,
+                score_x_provision::Origin::User(f.name.clone()),
+            )
             .is_ok(),
-        "placement" => {
-            score_x_core::placement_file::decode(&f.name, &f.text, &Target::ALL).is_ok()
-        }
+        "placement" => score_x_core::placement_file::decode(&f.name, &f.text, &Target::ALL).is_ok(),
         "patches" => score_x_core::patch::PatchSet::new()
             .add_file(&f.name, &f.text)
             .is_ok(),
@@ -279,14 +296,28 @@ fn every_schema_is_a_valid_draft_2020_12_schema_and_deterministic() {
         .args(schemas.iter().map(|(_, p)| p))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     for (stem, args) in SCHEMAS {
         let v: Value = serde_json::from_str(&schema_text(args)).unwrap();
         assert_eq!(v["$schema"], "https://json-schema.org/draft/2020-12/schema");
-        let id = format!("https://score-x.dev/schemas/{}.json", stem.replace("options-", "target-options-"));
+        let id = format!(
+            "https://score-x.dev/schemas/{}.json",
+            stem.replace("options-", "target-options-")
+        );
         assert_eq!(v["$id"], id.as_str());
-        assert!(v["title"].is_string() && v["description"].is_string(), "{stem}");
-        assert_eq!(schema_text(args), schema_text(args), "{stem} is not deterministic");
+        assert!(
+            v["title"].is_string() && v["description"].is_string(),
+            "{stem}"
+        );
+        assert_eq!(
+            schema_text(args),
+            schema_text(args),
+            "{stem} is not deterministic"
+        );
     }
 }
 
@@ -298,13 +329,14 @@ fn every_fixture_score_x_accepts_is_valid() {
     let tmp = tempfile::tempdir().unwrap();
     for (stem, schema) in write_schemas(tmp.path()) {
         for f in fixtures(tmp.path(), &own("good", stem)) {
-            assert!(accepted_by_score_x(stem, &f), "score-x rejects the good fixture {}", f.name);
+            assert!(
+                accepted_by_score_x(stem, &f),
+                "score-x rejects the good fixture {}",
+                f.name
+            );
         }
         let docs = fixtures(tmp.path(), &repository_fixtures(stem));
-        let accepted: Vec<&Fixture> = docs
-            .iter()
-            .filter(|f| decodes(stem, f))
-            .collect();
+        let accepted: Vec<&Fixture> = docs.iter().filter(|f| decodes(stem, f)).collect();
         assert!(!accepted.is_empty(), "{stem}: no fixture score-x accepts");
         let files: Vec<PathBuf> = accepted.iter().map(|f| f.file.clone()).collect();
         let bad = rejected(&schema, &files);
@@ -313,7 +345,10 @@ fn every_fixture_score_x_accepts_is_valid() {
             .filter(|f| bad.contains(&f.file))
             .map(|f| f.name.as_str())
             .collect();
-        assert!(names.is_empty(), "{stem}: score-x accepts, the schema rejects: {names:#?}");
+        assert!(
+            names.is_empty(),
+            "{stem}: score-x accepts, the schema rejects: {names:#?}"
+        );
         eprintln!("{stem}: {} fixtures valid", files.len());
     }
 }
@@ -328,7 +363,11 @@ fn known_bad_fixtures_are_rejected_by_score_x_and_by_the_schema() {
         let docs = fixtures(tmp.path(), &own("bad", stem));
         assert!(!docs.is_empty(), "{stem}: no known-bad fixture");
         for f in &docs {
-            assert!(!accepted_by_score_x(stem, f), "score-x accepts the known-bad {}", f.name);
+            assert!(
+                !accepted_by_score_x(stem, f),
+                "score-x accepts the known-bad {}",
+                f.name
+            );
         }
         let files: Vec<PathBuf> = docs.iter().map(|f| f.file.clone()).collect();
         let bad = rejected(&schema, &files);
@@ -337,7 +376,10 @@ fn known_bad_fixtures_are_rejected_by_score_x_and_by_the_schema() {
             .filter(|f| !bad.contains(&f.file))
             .map(|f| f.name.as_str())
             .collect();
-        assert!(missed.is_empty(), "{stem}: the schema accepts known-bad {missed:#?}");
+        assert!(
+            missed.is_empty(),
+            "{stem}: the schema accepts known-bad {missed:#?}"
+        );
     }
 }
 
@@ -360,11 +402,19 @@ fn the_peers_schema_mutations_agree_with_the_decoder() {
     for (i, case) in corpus["cases"].as_array().unwrap().iter().enumerate() {
         let mut doc = corpus["base"].clone();
         if let Some(p) = case["set"].as_str() {
-            set(&mut doc, p, case.get("value").cloned().unwrap_or(Value::Null));
+            set(
+                &mut doc,
+                p,
+                case.get("value").cloned().unwrap_or(Value::Null),
+            );
         }
         if let Some(p) = case["delete"].as_str() {
             let (parent, key) = split(p);
-            doc.pointer_mut(parent).unwrap().as_object_mut().unwrap().remove(&key);
+            doc.pointer_mut(parent)
+                .unwrap()
+                .as_object_mut()
+                .unwrap()
+                .remove(&key);
         }
         let text = serde_json::to_string_pretty(&doc).unwrap();
         let file = tmp.path().join(format!("case-{i}.json"));
@@ -381,9 +431,17 @@ fn the_peers_schema_mutations_agree_with_the_decoder() {
     let wrong: Vec<String> = cases
         .iter()
         .filter(|(_, f, decodes)| bad.contains(f) == *decodes)
-        .map(|(n, _, decodes)| format!("{n} (decoder {})", if *decodes { "accepts" } else { "rejects" }))
+        .map(|(n, _, decodes)| {
+            format!(
+                "{n} (decoder {})",
+                if *decodes { "accepts" } else { "rejects" }
+            )
+        })
         .collect();
-    assert!(wrong.is_empty(), "the schema disagrees with the decoder: {wrong:#?}");
+    assert!(
+        wrong.is_empty(),
+        "the schema disagrees with the decoder: {wrong:#?}"
+    );
     assert!(cases.len() > 100, "{} cases", cases.len());
 }
 
@@ -415,4 +473,55 @@ fn usage_errors() {
         assert_eq!(code(&run_in(tmp.path(), args)), 2, "{args:?}");
     }
     let _ = bin();
+}
+
+/// The bash completion script (loaded in a real bash) completes the subcommand and its kinds,
+/// and the man page has its section.
+#[test]
+fn completions_and_man_page_include_schema() {
+    let tmp = tempfile::tempdir().unwrap();
+    let script = tmp.path().join("score-x.bash");
+    std::fs::write(
+        &script,
+        stdout(&run_in(tmp.path(), &["completions", "bash"])),
+    )
+    .unwrap();
+    let complete = |line: &str| {
+        let words: Vec<&str> = line.split(' ').collect();
+        let quoted: Vec<String> = words.iter().map(|w| format!("'{w}'")).collect();
+        let body = format!(
+            "source '{}'\nCOMP_WORDS=({})\nCOMP_CWORD={}\nCOMP_LINE='{line}'\nCOMP_POINT={}\n_score__x score-x '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"",
+            script.display(),
+            quoted.join(" "),
+            words.len() - 1,
+            line.len(),
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let out = Command::new("bash").arg("-c").arg(body).output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(complete("score-x sche").trim(), "schema");
+    let kinds = complete("score-x schema ");
+    for k in [
+        "score",
+        "provisioners",
+        "placement",
+        "patches",
+        "target-options",
+    ] {
+        assert!(kinds.lines().any(|l| l == k), "{k}: {kinds}");
+    }
+    assert!(
+        complete("score-x schema --ta")
+            .lines()
+            .any(|l| l == "--target")
+    );
+    let man = stdout(&run_in(tmp.path(), &["man"]));
+    assert!(man.contains("score\\-x\\-schema(1)"), "{man}");
 }

@@ -37,7 +37,10 @@ pub fn kinds() -> Vec<&'static str> {
 
 /// A regular expression matching `prefix` followed by a port name.
 fn prefixed(prefix: &str) -> String {
-    format!("^{}[a-z0-9][a-z0-9-]{{0,61}}[a-z0-9]$", prefix.replace('.', r"\."))
+    format!(
+        "^{}[a-z0-9][a-z0-9-]{{0,61}}[a-z0-9]$",
+        prefix.replace('.', r"\.")
+    )
 }
 
 /// The schema of a workload's annotations.
@@ -48,7 +51,10 @@ pub fn workload() -> Value {
         let description = if i == 0 {
             kind_help.to_string()
         } else {
-            format!("score-k8s's spelling of `{}`: {kind_help}", KIND_ANNOTATIONS[0])
+            format!(
+                "score-k8s's spelling of `{}`: {kind_help}",
+                KIND_ANNOTATIONS[0]
+            )
         };
         props.insert(
             (*key).into(),
@@ -65,9 +71,13 @@ pub fn workload() -> Value {
     let mut patterns = Map::new();
     for (i, prefix) in PORT_CONTAINER_ANNOTATIONS.iter().enumerate() {
         let description = if i == 0 {
-            "`score-x.dev/port-container.PORT: CONTAINER`: the container serving service port PORT.".to_string()
+            "`score-x.dev/port-container.PORT: CONTAINER`: the container serving service port PORT."
+                .to_string()
         } else {
-            format!("The older ECS spelling of `{}PORT`.", PORT_CONTAINER_ANNOTATIONS[0])
+            format!(
+                "The older ECS spelling of `{}PORT`.",
+                PORT_CONTAINER_ANNOTATIONS[0]
+            )
         };
         patterns.insert(
             prefixed(prefix),

@@ -63,7 +63,10 @@ pub fn schema(kind: Kind) -> Result<Value, String> {
         "$schema".into(),
         json!("https://json-schema.org/draft/2020-12/schema"),
     );
-    out.insert("$id".into(), json!(format!("{BASE_URL}{}.json", kind.name())));
+    out.insert(
+        "$id".into(),
+        json!(format!("{BASE_URL}{}.json", kind.name())),
+    );
     out.insert("title".into(), json!(title));
     out.insert("description".into(), json!(description));
     if let Value::Object(m) = body {

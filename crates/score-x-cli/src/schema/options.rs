@@ -52,18 +52,50 @@ const ROUTE: &[&str] = &["gateway", "ingress"];
 
 /// The Kubernetes options shared by the helm target, after `namespace`.
 const KUBERNETES_COMMON: [Field; 6] = [
-    opt("imagePullPolicy", Type::Enum(PULL_POLICY), "`imagePullPolicy` of every workload container (unset: the Kubernetes default)."),
-    opt("route", Type::Enum(ROUTE), "How the default `route` provisioner exposes routes: a Gateway API HTTPRoute (default) or an Ingress."),
-    opt("gatewayName", Type::String, "The Gateway HTTPRoutes attach to (default `default`)."),
-    opt("gatewayNamespace", Type::String, "The namespace of that Gateway (default: the route's own)."),
-    opt("ingressClassName", Type::String, "`ingressClassName` of generated Ingresses (default: the cluster's default class)."),
-    opt("environmentSecret", Type::String, "The Secret the default `environment` provisioner reads values from (default `score-x-environment`)."),
+    opt(
+        "imagePullPolicy",
+        Type::Enum(PULL_POLICY),
+        "`imagePullPolicy` of every workload container (unset: the Kubernetes default).",
+    ),
+    opt(
+        "route",
+        Type::Enum(ROUTE),
+        "How the default `route` provisioner exposes routes: a Gateway API HTTPRoute (default) or an Ingress.",
+    ),
+    opt(
+        "gatewayName",
+        Type::String,
+        "The Gateway HTTPRoutes attach to (default `default`).",
+    ),
+    opt(
+        "gatewayNamespace",
+        Type::String,
+        "The namespace of that Gateway (default: the route's own).",
+    ),
+    opt(
+        "ingressClassName",
+        Type::String,
+        "`ingressClassName` of generated Ingresses (default: the cluster's default class).",
+    ),
+    opt(
+        "environmentSecret",
+        Type::String,
+        "The Secret the default `environment` provisioner reads values from (default `score-x-environment`).",
+    ),
 ];
 
 fn kubernetes() -> Vec<Field> {
     let mut out = vec![
-        opt("namespace", Type::String, "The namespace of every namespaced object that names none."),
-        req("generateNamespace", Type::Bool, "Prepend a Namespace object for `namespace`."),
+        opt(
+            "namespace",
+            Type::String,
+            "The namespace of every namespaced object that names none.",
+        ),
+        req(
+            "generateNamespace",
+            Type::Bool,
+            "Prepend a Namespace object for `namespace`.",
+        ),
     ];
     out.extend(KUBERNETES_COMMON);
     out
@@ -71,10 +103,26 @@ fn kubernetes() -> Vec<Field> {
 
 fn helm() -> Vec<Field> {
     let mut out = vec![
-        opt("chartName", Type::String, "The umbrella chart's name and directory (`--chart-name`; default: the current directory's name, sanitised)."),
-        opt("defaultChartName", Type::String, "What the umbrella is named after when `chartName` is unset (sanitised into a chart name)."),
-        opt("chartVersion", Type::String, "The SemVer version of every chart (default 0.1.0)."),
-        opt("namespace", Type::String, "The namespace of every namespaced object that names none."),
+        opt(
+            "chartName",
+            Type::String,
+            "The umbrella chart's name and directory (`--chart-name`; default: the current directory's name, sanitised).",
+        ),
+        opt(
+            "defaultChartName",
+            Type::String,
+            "What the umbrella is named after when `chartName` is unset (sanitised into a chart name).",
+        ),
+        opt(
+            "chartVersion",
+            Type::String,
+            "The SemVer version of every chart (default 0.1.0).",
+        ),
+        opt(
+            "namespace",
+            Type::String,
+            "The namespace of every namespaced object that names none.",
+        ),
     ];
     out.extend(KUBERNETES_COMMON);
     out
@@ -82,43 +130,163 @@ fn helm() -> Vec<Field> {
 
 fn ecs() -> Vec<Field> {
     vec![
-        opt("cluster", Type::String, "Cluster name or ARN of the services (unset: the `default` cluster, with a warning)."),
-        opt("launchType", Type::Enum(&["FARGATE", "EC2"]), "FARGATE (default) or EC2."),
+        opt(
+            "cluster",
+            Type::String,
+            "Cluster name or ARN of the services (unset: the `default` cluster, with a warning).",
+        ),
+        opt(
+            "launchType",
+            Type::Enum(&["FARGATE", "EC2"]),
+            "FARGATE (default) or EC2.",
+        ),
         opt("region", Type::String, "The AWS region (`awslogs-region`)."),
-        opt("executionRoleArn", Type::String, "The task execution role (pulls images, writes logs, reads secrets); the stack creates one when unset."),
-        opt("taskRoleArn", Type::String, "The task role (the application's own AWS calls)."),
-        opt("subnets", Type::Strings, "Subnets of `awsvpcConfiguration` (awsvpc services need them)."),
-        opt("securityGroups", Type::Strings, "Security groups of `awsvpcConfiguration`."),
-        opt("assignPublicIp", Type::Bool, "`assignPublicIp` (default false: DISABLED)."),
-        opt("logGroupPrefix", Type::String, "Log group prefix: workload W logs to `<prefix>/W` (default /score-x)."),
-        opt("serviceConnectNamespace", Type::String, "Service Connect namespace, name or ARN (default: the cluster's)."),
-        opt("cpuArchitecture", Type::Enum(&["X86_64", "ARM64"]), "`runtimePlatform.cpuArchitecture`: X86_64 (default) or ARM64."),
-        opt("mixedSecrets", Type::Enum(&["promote", "shell-wrapper"]), "A variable mixing text and secrets: promote it to an SSM SecureString (default) or compose it in a `sh -c` wrapper."),
-        opt("allowSystemDirFiles", Type::Bool, "Allow files in system directories (/etc, /usr, …), whose volume shadows the image's files there."),
-        opt("secretPrefix", Type::String, "Prefix of the SSM parameters score-x asks the platform to create (default /score-x)."),
-        opt("desiredCount", Type::U32, "`desiredCount` of every service (default 1)."),
-        opt("platformVersion", Type::String, "Fargate `platformVersion` (default: LATEST)."),
-        opt("filesInitImage", Type::String, "The image of the init container that writes `files` (default: a pinned busybox)."),
-        opt("tags", Type::StringMap, "Extra tags of every task definition and service."),
-        opt("efsFileSystemId", Type::String, "EFS file system of the default `volume` provisioner (unset: ephemeral volumes, with a warning)."),
-        opt("resourceDomain", Type::String, "DNS domain of the host names of platform-run resources (default score-x.internal)."),
-        opt("environmentPrefix", Type::String, "SSM prefix the default `environment` provisioner reads from (default /score-x/environment)."),
+        opt(
+            "executionRoleArn",
+            Type::String,
+            "The task execution role (pulls images, writes logs, reads secrets); the stack creates one when unset.",
+        ),
+        opt(
+            "taskRoleArn",
+            Type::String,
+            "The task role (the application's own AWS calls).",
+        ),
+        opt(
+            "subnets",
+            Type::Strings,
+            "Subnets of `awsvpcConfiguration` (awsvpc services need them).",
+        ),
+        opt(
+            "securityGroups",
+            Type::Strings,
+            "Security groups of `awsvpcConfiguration`.",
+        ),
+        opt(
+            "assignPublicIp",
+            Type::Bool,
+            "`assignPublicIp` (default false: DISABLED).",
+        ),
+        opt(
+            "logGroupPrefix",
+            Type::String,
+            "Log group prefix: workload W logs to `<prefix>/W` (default /score-x).",
+        ),
+        opt(
+            "serviceConnectNamespace",
+            Type::String,
+            "Service Connect namespace, name or ARN (default: the cluster's).",
+        ),
+        opt(
+            "cpuArchitecture",
+            Type::Enum(&["X86_64", "ARM64"]),
+            "`runtimePlatform.cpuArchitecture`: X86_64 (default) or ARM64.",
+        ),
+        opt(
+            "mixedSecrets",
+            Type::Enum(&["promote", "shell-wrapper"]),
+            "A variable mixing text and secrets: promote it to an SSM SecureString (default) or compose it in a `sh -c` wrapper.",
+        ),
+        opt(
+            "allowSystemDirFiles",
+            Type::Bool,
+            "Allow files in system directories (/etc, /usr, …), whose volume shadows the image's files there.",
+        ),
+        opt(
+            "secretPrefix",
+            Type::String,
+            "Prefix of the SSM parameters score-x asks the platform to create (default /score-x).",
+        ),
+        opt(
+            "desiredCount",
+            Type::U32,
+            "`desiredCount` of every service (default 1).",
+        ),
+        opt(
+            "platformVersion",
+            Type::String,
+            "Fargate `platformVersion` (default: LATEST).",
+        ),
+        opt(
+            "filesInitImage",
+            Type::String,
+            "The image of the init container that writes `files` (default: a pinned busybox).",
+        ),
+        opt(
+            "tags",
+            Type::StringMap,
+            "Extra tags of every task definition and service.",
+        ),
+        opt(
+            "efsFileSystemId",
+            Type::String,
+            "EFS file system of the default `volume` provisioner (unset: ephemeral volumes, with a warning).",
+        ),
+        opt(
+            "resourceDomain",
+            Type::String,
+            "DNS domain of the host names of platform-run resources (default score-x.internal).",
+        ),
+        opt(
+            "environmentPrefix",
+            Type::String,
+            "SSM prefix the default `environment` provisioner reads from (default /score-x/environment).",
+        ),
     ]
 }
 
 fn nomad() -> Vec<Field> {
     vec![
-        opt("datacenters", Type::Strings, "`datacenters` of every job (default [\"*\"])."),
-        opt("namespace", Type::String, "`namespace` of every job (default: Nomad's `default`)."),
-        opt("nodePool", Type::String, "`node_pool` of every job (Nomad 1.6 and later)."),
+        opt(
+            "datacenters",
+            Type::Strings,
+            "`datacenters` of every job (default [\"*\"]).",
+        ),
+        opt(
+            "namespace",
+            Type::String,
+            "`namespace` of every job (default: Nomad's `default`).",
+        ),
+        opt(
+            "nodePool",
+            Type::String,
+            "`node_pool` of every job (Nomad 1.6 and later).",
+        ),
         opt("region", Type::String, "`region` of every job."),
-        req("serviceProvider", Type::Enum(&["nomad", "consul"]), "Service discovery provider: nomad (default) or consul."),
-        opt("cpuMhzPerCore", Type::U32, "MHz reserved per requested core with `cpuMode: mhz` (default 1000)."),
-        req("cpuMode", Type::Enum(&["mhz", "cores"]), "mhz (default): `resources.cpu` in MHz; cores: whole reserved cores."),
-        req("networkMode", Type::Enum(&["bridge", "host"]), "Group network mode: bridge (default; needs CNI plugins) or host."),
-        req("staticPorts", Type::Bool, "Pin each service port's host port to its Score `port`."),
-        req("variables", Type::EnumList(&["image"]), "HCL2 `variable` blocks to emit (`image`: one per container, defaulting to its image)."),
-        req("consulDns", Type::Bool, "Resolve other workloads through Consul DNS (`<service>.service.consul`)."),
+        req(
+            "serviceProvider",
+            Type::Enum(&["nomad", "consul"]),
+            "Service discovery provider: nomad (default) or consul.",
+        ),
+        opt(
+            "cpuMhzPerCore",
+            Type::U32,
+            "MHz reserved per requested core with `cpuMode: mhz` (default 1000).",
+        ),
+        req(
+            "cpuMode",
+            Type::Enum(&["mhz", "cores"]),
+            "mhz (default): `resources.cpu` in MHz; cores: whole reserved cores.",
+        ),
+        req(
+            "networkMode",
+            Type::Enum(&["bridge", "host"]),
+            "Group network mode: bridge (default; needs CNI plugins) or host.",
+        ),
+        req(
+            "staticPorts",
+            Type::Bool,
+            "Pin each service port's host port to its Score `port`.",
+        ),
+        req(
+            "variables",
+            Type::EnumList(&["image"]),
+            "HCL2 `variable` blocks to emit (`image`: one per container, defaulting to its image).",
+        ),
+        req(
+            "consulDns",
+            Type::Bool,
+            "Resolve other workloads through Consul DNS (`<service>.service.consul`).",
+        ),
     ]
 }
 
@@ -141,9 +309,13 @@ pub fn value_schema(f: &Field) -> Value {
         Type::Bool => json!({ "type": "boolean" }),
         Type::U32 => json!({ "type": "integer", "minimum": 0, "maximum": u32::MAX }),
         Type::Strings => json!({ "type": "array", "items": { "type": "string" } }),
-        Type::StringMap => json!({ "type": "object", "additionalProperties": { "type": "string" } }),
+        Type::StringMap => {
+            json!({ "type": "object", "additionalProperties": { "type": "string" } })
+        }
         Type::Enum(values) => json!({ "type": "string", "enum": values }),
-        Type::EnumList(values) => json!({ "type": "array", "items": { "type": "string", "enum": values } }),
+        Type::EnumList(values) => {
+            json!({ "type": "array", "items": { "type": "string", "enum": values } })
+        }
     };
     if let Value::Object(m) = &mut v {
         if f.nullable {

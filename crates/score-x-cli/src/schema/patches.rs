@@ -13,8 +13,14 @@ fn operation() -> Value {
     let mut op = closed(
         &OPERATION_KEYS,
         vec![
-            ("target", one_of("Only for this target (default: every target).", &targets)),
-            ("file", json!({ "description": "Only files whose path in the output matches this glob (`*` within a segment, `**` across).", "type": "string" })),
+            (
+                "target",
+                one_of("Only for this target (default: every target).", &targets),
+            ),
+            (
+                "file",
+                json!({ "description": "Only files whose path in the output matches this glob (`*` within a segment, `**` across).", "type": "string" }),
+            ),
             ("object", {
                 let mut sel = closed(
                     &OBJECT_KEYS,
@@ -25,14 +31,29 @@ fn operation() -> Value {
                     &[],
                 );
                 if let Value::Object(m) = &mut sel {
-                    m.insert("description".into(), json!("Only YAML/JSON documents of this kind and/or name."));
+                    m.insert(
+                        "description".into(),
+                        json!("Only YAML/JSON documents of this kind and/or name."),
+                    );
                     m.insert("minProperties".into(), json!(1));
                 }
                 sel
             }),
-            ("op", one_of("set: write the value; delete: remove it; merge: JSON merge patch into a map; add-document: append a document to `file`.", &OpKind::NAMES)),
-            ("path", json!({ "description": "An RFC 6901 JSON Pointer, e.g. /spec/replicas (`/-` appends to a list).", "type": "string", "pattern": "^(/([^~]|~[01])*)*$" })),
-            ("value", json!({ "description": "The value; its strings are handlebars templates (workload, metadata, annotations, options)." })),
+            (
+                "op",
+                one_of(
+                    "set: write the value; delete: remove it; merge: JSON merge patch into a map; add-document: append a document to `file`.",
+                    &OpKind::NAMES,
+                ),
+            ),
+            (
+                "path",
+                json!({ "description": "An RFC 6901 JSON Pointer, e.g. /spec/replicas (`/-` appends to a list).", "type": "string", "pattern": "^(/([^~]|~[01])*)*$" }),
+            ),
+            (
+                "value",
+                json!({ "description": "The value; its strings are handlebars templates (workload, metadata, annotations, options)." }),
+            ),
             ("description", string("What the operation is for.")),
         ],
         &["op"],

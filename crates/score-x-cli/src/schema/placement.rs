@@ -26,28 +26,46 @@ pub fn schema() -> (&'static str, &'static str, Value) {
     let body = closed(
         &KEYS,
         vec![
-            ("apiVersion", one_of("The placement file format version.", &[API_VERSION])),
+            (
+                "apiVersion",
+                one_of("The placement file format version.", &[API_VERSION]),
+            ),
             ("kind", one_of("The kind of file.", &[KIND])),
-            ("default", json!({ "description": "The target of every workload the file (or a `score-x.dev/target` annotation) does not place.", "anyOf": [target(""), { "type": "null" }] })),
-            ("workloads", json!({
-                "description": "Workload name → the target it runs on.",
-                "type": ["object", "null"],
-                "additionalProperties": target("The target of this workload.")
-            })),
-            ("resources", json!({
-                "description": "Resource uid (TYPE.CLASS#WORKLOAD.NAME or TYPE.CLASS#ID, see `score-x graph`) → the target that provisions it (default: its first consumer's).",
-                "type": ["object", "null"],
-                "propertyNames": { "pattern": r"^[^#.]+\.[^#.]+#[\s\S]+$" },
-                "additionalProperties": target("The target that provisions this resource.")
-            })),
-            ("crossRuntimeSecrets", by_target(
-                "Target → how secrets of resources provisioned elsewhere reach its workloads.",
-                json!({ "type": "string", "enum": SecretBridge::NAMES }),
-            )),
-            ("serviceAddresses", by_target(
-                "Target → the address pattern other runtimes dial its workloads at (`{workload}`, `{service}`, `{namespace}`).",
-                json!({ "type": "string", "pattern": r"\{(workload|service)\}" }),
-            )),
+            (
+                "default",
+                json!({ "description": "The target of every workload the file (or a `score-x.dev/target` annotation) does not place.", "anyOf": [target(""), { "type": "null" }] }),
+            ),
+            (
+                "workloads",
+                json!({
+                    "description": "Workload name → the target it runs on.",
+                    "type": ["object", "null"],
+                    "additionalProperties": target("The target of this workload.")
+                }),
+            ),
+            (
+                "resources",
+                json!({
+                    "description": "Resource uid (TYPE.CLASS#WORKLOAD.NAME or TYPE.CLASS#ID, see `score-x graph`) → the target that provisions it (default: its first consumer's).",
+                    "type": ["object", "null"],
+                    "propertyNames": { "pattern": r"^[^#.]+\.[^#.]+#[\s\S]+$" },
+                    "additionalProperties": target("The target that provisions this resource.")
+                }),
+            ),
+            (
+                "crossRuntimeSecrets",
+                by_target(
+                    "Target → how secrets of resources provisioned elsewhere reach its workloads.",
+                    json!({ "type": "string", "enum": SecretBridge::NAMES }),
+                ),
+            ),
+            (
+                "serviceAddresses",
+                by_target(
+                    "Target → the address pattern other runtimes dial its workloads at (`{workload}`, `{service}`, `{namespace}`).",
+                    json!({ "type": "string", "pattern": r"\{(workload|service)\}" }),
+                ),
+            ),
         ],
         &["apiVersion", "kind"],
     );

@@ -38,10 +38,22 @@ pub fn schema() -> (&'static str, &'static str, Value) {
         vec![
             (
                 "apiVersion",
-                one_of("The Score specification version; score-x reads `score.dev/v1b1`.", &["score.dev/v1b1"]),
+                one_of(
+                    "The Score specification version; score-x reads `score.dev/v1b1`.",
+                    &["score.dev/v1b1"],
+                ),
             ),
-            ("metadata", reference("metadata", "The workload's name, annotations and any other metadata (`${metadata.KEY}` reads them).")),
-            ("service", reference("service", "The network ports the workload serves.")),
+            (
+                "metadata",
+                reference(
+                    "metadata",
+                    "The workload's name, annotations and any other metadata (`${metadata.KEY}` reads them).",
+                ),
+            ),
+            (
+                "service",
+                reference("service", "The network ports the workload serves."),
+            ),
             (
                 "containers",
                 described(
@@ -182,26 +194,60 @@ fn container() -> Value {
     closed(
         d::CONTAINER,
         vec![
-            ("image", json!({ "description": "The image. `.` is replaced by `--image`.", "type": "string", "minLength": 1 })),
+            (
+                "image",
+                json!({ "description": "The image. `.` is replaced by `--image`.", "type": "string", "minLength": 1 }),
+            ),
             ("command", strings("Replaces the image's entrypoint.")),
             ("args", strings("Replaces the image's arguments.")),
-            ("variables", json!({
-                "description": "Environment variables; values may hold placeholders.",
-                "type": "object",
-                "propertyNames": { "minLength": 1, "pattern": "^[^=]+$" },
-                "additionalProperties": { "$ref": "#/$defs/templated" }
-            })),
-            ("files", targeted("files", "Files to mount, by target path.", "fileMap", "fileListItem")),
-            ("volumes", targeted("volumes", "Volumes to mount, by target path.", "volumeMap", "volumeListItem")),
-            ("resources", reference("requirements", "CPU and memory requests and limits.")),
-            ("livenessProbe", reference("probe", "Restart the container when this probe fails.")),
-            ("readinessProbe", reference("probe", "Send traffic only while this probe succeeds.")),
-            ("before", json!({
-                "description": "Containers this one starts before, by name, and what they wait for.",
-                "type": "object",
-                "propertyNames": { "$ref": "#/$defs/label" },
-                "additionalProperties": { "$ref": "#/$defs/before" }
-            })),
+            (
+                "variables",
+                json!({
+                    "description": "Environment variables; values may hold placeholders.",
+                    "type": "object",
+                    "propertyNames": { "minLength": 1, "pattern": "^[^=]+$" },
+                    "additionalProperties": { "$ref": "#/$defs/templated" }
+                }),
+            ),
+            (
+                "files",
+                targeted(
+                    "files",
+                    "Files to mount, by target path.",
+                    "fileMap",
+                    "fileListItem",
+                ),
+            ),
+            (
+                "volumes",
+                targeted(
+                    "volumes",
+                    "Volumes to mount, by target path.",
+                    "volumeMap",
+                    "volumeListItem",
+                ),
+            ),
+            (
+                "resources",
+                reference("requirements", "CPU and memory requests and limits."),
+            ),
+            (
+                "livenessProbe",
+                reference("probe", "Restart the container when this probe fails."),
+            ),
+            (
+                "readinessProbe",
+                reference("probe", "Send traffic only while this probe succeeds."),
+            ),
+            (
+                "before",
+                json!({
+                    "description": "Containers this one starts before, by name, and what they wait for.",
+                    "type": "object",
+                    "propertyNames": { "$ref": "#/$defs/label" },
+                    "additionalProperties": { "$ref": "#/$defs/before" }
+                }),
+            ),
         ],
         &["image"],
     )
@@ -262,7 +308,10 @@ fn file(list_form: bool) -> Value {
             json!([{ "required": ["content"] }, { "required": ["binaryContent"] }, { "required": ["source"] }]),
         );
         m.insert("if".into(), json!({ "not": { "required": ["noExpand"], "properties": { "noExpand": { "const": true } } }, "required": ["content"], "properties": { "content": { "type": "string" } } }));
-        m.insert("then".into(), json!({ "properties": { "content": { "pattern": placeholder_pattern(false) } } }));
+        m.insert(
+            "then".into(),
+            json!({ "properties": { "content": { "pattern": placeholder_pattern(false) } } }),
+        );
         m.insert(
             "description".into(),
             json!("A file: exactly one of `content`, `binaryContent` or `source`."),
@@ -283,7 +332,10 @@ fn volume(list_form: bool) -> Value {
     ]);
     let mut out = closed(&form(d::VOLUME, list_form), props, &required);
     if let Value::Object(m) = &mut out {
-        m.insert("not".into(), json!({ "required": ["readOnly", "read_only"] }));
+        m.insert(
+            "not".into(),
+            json!({ "required": ["readOnly", "read_only"] }),
+        );
     }
     out
 }
@@ -292,8 +344,14 @@ fn requirements() -> Value {
     closed(
         d::REQUIREMENTS,
         vec![
-            ("limits", reference("quantities", "The most the container may use.")),
-            ("requests", reference("quantities", "What the container is guaranteed.")),
+            (
+                "limits",
+                reference("quantities", "The most the container may use."),
+            ),
+            (
+                "requests",
+                reference("quantities", "What the container is guaranteed."),
+            ),
         ],
         &[],
     )
@@ -303,8 +361,14 @@ fn quantities() -> Value {
     closed(
         d::QUANTITIES,
         vec![
-            ("cpu", json!({ "description": "CPUs: whole or fractional (`2`, `0.5`) or millicores (`250m`).", "anyOf": [{ "type": "string", "pattern": CPU }, { "type": "number", "minimum": 0 }] })),
-            ("memory", json!({ "description": "Bytes with an optional unit: K, M, G, T, P, E or Ki, Mi, Gi, Ti, Pi, Ei (`128Mi`, `1.5G`).", "anyOf": [{ "type": "string", "pattern": MEMORY }, { "type": "number", "exclusiveMinimum": 0 }] })),
+            (
+                "cpu",
+                json!({ "description": "CPUs: whole or fractional (`2`, `0.5`) or millicores (`250m`).", "anyOf": [{ "type": "string", "pattern": CPU }, { "type": "number", "minimum": 0 }] }),
+            ),
+            (
+                "memory",
+                json!({ "description": "Bytes with an optional unit: K, M, G, T, P, E or Ki, Mi, Gi, Ti, Pi, Ei (`128Mi`, `1.5G`).", "anyOf": [{ "type": "string", "pattern": MEMORY }, { "type": "number", "exclusiveMinimum": 0 }] }),
+            ),
         ],
         &[],
     )
@@ -314,7 +378,10 @@ fn probe() -> Value {
     let mut out = closed(
         d::PROBE,
         vec![
-            ("httpGet", reference("httpGet", "An HTTP GET that must answer 2xx or 3xx.")),
+            (
+                "httpGet",
+                reference("httpGet", "An HTTP GET that must answer 2xx or 3xx."),
+            ),
             ("exec", reference("exec", "A command that must exit 0.")),
         ],
         &[],
@@ -332,11 +399,20 @@ fn http_get() -> Value {
     closed(
         d::HTTP_GET,
         vec![
-            ("host", json!({ "description": "The host to connect to (default: the workload's address).", "type": "string", "minLength": 1 })),
-            ("scheme", one_of("HTTP (default) or HTTPS.", &["HTTP", "HTTPS"])),
+            (
+                "host",
+                json!({ "description": "The host to connect to (default: the workload's address).", "type": "string", "minLength": 1 }),
+            ),
+            (
+                "scheme",
+                one_of("HTTP (default) or HTTPS.", &["HTTP", "HTTPS"]),
+            ),
             ("path", string("The path to request.")),
             ("port", port("The container port to connect to.")),
-            ("httpHeaders", json!({ "description": "Extra request headers.", "type": "array", "items": { "$ref": "#/$defs/httpHeader" } })),
+            (
+                "httpHeaders",
+                json!({ "description": "Extra request headers.", "type": "array", "items": { "$ref": "#/$defs/httpHeader" } }),
+            ),
         ],
         &["path", "port"],
     )
@@ -346,20 +422,35 @@ fn resource() -> Value {
     closed(
         d::RESOURCE,
         vec![
-            ("type", json!({ "description": "The resource type a provisioner handles (`postgres`, `redis`, `volume`, …; `score-x provisioners list`).", "type": "string", "minLength": 2, "maxLength": 63, "pattern": TYPE_NAME })),
-            ("class", json!({ "description": "A specialisation of the type (default `default`).", "type": "string", "minLength": 2, "maxLength": 63, "pattern": TYPE_NAME })),
-            ("id", json!({ "description": "Shares the resource between workloads: one resource per type, class and id.", "type": "string", "minLength": 2, "maxLength": 63, "pattern": RESOURCE_ID })),
-            ("metadata", json!({
-                "description": "Metadata of the resource (handed to its provisioner).",
-                "type": "object",
-                "properties": { "annotations": { "$ref": "#/$defs/resourceAnnotations" } },
-                "additionalProperties": true
-            })),
-            ("params", json!({
-                "description": "Parameters for the provisioner; strings may hold placeholders. Empty (`params:`) means none.",
-                "type": ["object", "null"],
-                "additionalProperties": { "$ref": "#/$defs/templatedValue" }
-            })),
+            (
+                "type",
+                json!({ "description": "The resource type a provisioner handles (`postgres`, `redis`, `volume`, …; `score-x provisioners list`).", "type": "string", "minLength": 2, "maxLength": 63, "pattern": TYPE_NAME }),
+            ),
+            (
+                "class",
+                json!({ "description": "A specialisation of the type (default `default`).", "type": "string", "minLength": 2, "maxLength": 63, "pattern": TYPE_NAME }),
+            ),
+            (
+                "id",
+                json!({ "description": "Shares the resource between workloads: one resource per type, class and id.", "type": "string", "minLength": 2, "maxLength": 63, "pattern": RESOURCE_ID }),
+            ),
+            (
+                "metadata",
+                json!({
+                    "description": "Metadata of the resource (handed to its provisioner).",
+                    "type": "object",
+                    "properties": { "annotations": { "$ref": "#/$defs/resourceAnnotations" } },
+                    "additionalProperties": true
+                }),
+            ),
+            (
+                "params",
+                json!({
+                    "description": "Parameters for the provisioner; strings may hold placeholders. Empty (`params:`) means none.",
+                    "type": ["object", "null"],
+                    "additionalProperties": { "$ref": "#/$defs/templatedValue" }
+                }),
+            ),
         ],
         &["type"],
     )
