@@ -28,8 +28,8 @@ mod tests;
 use std::sync::Arc;
 
 pub use apply::apply;
-pub use parse::{KEYS as OPERATION_KEYS, OBJECT_KEYS};
 pub use data::workloads_data;
+pub use parse::{KEYS as OPERATION_KEYS, OBJECT_KEYS};
 pub use pointer::Pointer;
 
 use crate::Span;
