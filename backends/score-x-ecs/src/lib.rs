@@ -47,7 +47,9 @@ pub use options::{
     CpuArchitecture, DEFAULT_FILES_INIT_IMAGE, DEFAULT_LOG_GROUP_PREFIX, DEFAULT_SECRET_PREFIX,
     LaunchType, MixedSecrets, Options,
 };
+pub use ports::APP_PROTOCOL_ANNOTATION;
 pub use sizing::fargate_size;
+pub use tags::KNOB_PREFIX;
 
 /// The file listing the SSM parameters / secrets the platform must create (names only).
 pub const SECRETS_FILE: &str = "secrets-to-create.json";

@@ -74,9 +74,39 @@ pub enum Command {
         after_help = "Examples:\n  source <(score-x completions bash)\n  score-x completions zsh > \"${fpath[1]}/_score-x\"\n  score-x completions fish > ~/.config/fish/completions/score-x.fish\n  score-x completions powershell >> $PROFILE"
     )]
     Completions(CompletionsArgs),
+    /// Print the JSON Schema (draft 2020-12) of a file score-x reads, for editor completion and
+    /// validation (yaml-language-server, SchemaStore-style `yaml.schemas`).
+    #[command(
+        after_help = "Examples:\n  score-x schema > .score-x/score.schema.json    # then in score.yaml:\n  # yaml-language-server: $schema=.score-x/score.schema.json\n  score-x schema provisioners > provisioners.schema.json\n  score-x schema target-options --target ecs > ecs-options.schema.json"
+    )]
+    Schema(SchemaArgs),
     /// Print the man page (roff, clap_mangen) to stdout.
     #[command(after_help = "Example:\n  score-x man > /usr/local/share/man/man1/score-x.1")]
     Man,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Which file the schema describes.
+    #[arg(value_enum, default_value_t = SchemaKind::Score)]
+    pub kind: SchemaKind,
+    /// The target whose options `target-options` describes.
+    #[arg(long, short = 't', value_parser = parse_target, required_if_eq("kind", "target-options"))]
+    pub target: Option<TargetArg>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SchemaKind {
+    /// A Score workload (score.dev/v1b1) with the annotations score-x reads.
+    Score,
+    /// A provisioner file (--provisioners, .score-x/provisioners/).
+    Provisioners,
+    /// A placement file (--placement).
+    Placement,
+    /// A patch file (--patch, .score-x/patches/).
+    Patches,
+    /// A --target-options file (with --target).
+    TargetOptions,
 }
 
 #[derive(Debug, Args)]

@@ -11,6 +11,7 @@ mod progress;
 mod project;
 mod registry;
 mod runner;
+mod schema;
 mod source_reader;
 mod sources;
 mod table;

@@ -14,7 +14,8 @@ pub const API_VERSION: &str = "score-x.dev/v1";
 /// The `kind` a placement file declares.
 pub const KIND: &str = "Placement";
 
-const KEYS: [&str; 7] = [
+/// The keys of a placement file.
+pub const KEYS: [&str; 7] = [
     "apiVersion",
     "kind",
     "default",

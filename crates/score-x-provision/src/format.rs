@@ -48,7 +48,7 @@ pub enum ParamType {
 }
 
 impl ParamType {
-    const NAMES: [&'static str; 8] = [
+    pub const NAMES: [&'static str; 8] = [
         "string", "integer", "number", "boolean", "object", "array", "any", "secret",
     ];
 
@@ -293,8 +293,9 @@ impl Provisioner {
     }
 }
 
-const COMMON_KEYS: [&str; 6] = ["uri", "type", "class", "id", "description", "strict_params"];
-const TEMPLATE_KEYS: [&str; 11] = [
+/// The keys every provisioner accepts; then [`TEMPLATE_KEYS`] or [`CMD_KEYS`] by scheme.
+pub const COMMON_KEYS: [&str; 6] = ["uri", "type", "class", "id", "description", "strict_params"];
+pub const TEMPLATE_KEYS: [&str; 11] = [
     "params",
     "outputs",
     "supported_params",
@@ -307,7 +308,7 @@ const TEMPLATE_KEYS: [&str; 11] = [
     "ecs",
     "nomad",
 ];
-const CMD_KEYS: [&str; 6] = [
+pub const CMD_KEYS: [&str; 6] = [
     "params",
     "outputs",
     "supported_params",
@@ -624,6 +625,11 @@ struct Declaration<T: 'static> {
     fields: &'static [&'static str],
 }
 
+/// The fields of a typed param declaration (`params: {NAME: {type, …}}`).
+pub const PARAM_FIELDS: [&str; 4] = ["type", "default", "required", "description"];
+/// The fields of a typed output declaration (`outputs: {NAME: {secret, description}}`).
+pub const OUTPUT_FIELDS: [&str; 2] = ["secret", "description"];
+
 const PARAMS: Declaration<ParamSpec> = Declaration {
     typed: "params",
     names: "supported_params",
@@ -636,7 +642,7 @@ const PARAMS: Declaration<ParamSpec> = Declaration {
     },
     what: "param",
     such: "`{ type: string, default: \"x\" }`",
-    fields: &["type", "default", "required", "description"],
+    fields: &PARAM_FIELDS,
 };
 
 const OUTPUTS: Declaration<OutputSpec> = Declaration {
@@ -649,7 +655,7 @@ const OUTPUTS: Declaration<OutputSpec> = Declaration {
     },
     what: "output",
     such: "`{ secret: true }` or `{}`",
-    fields: &["secret", "description"],
+    fields: &OUTPUT_FIELDS,
 };
 
 impl<T: Clone> Declaration<T> {

@@ -15,6 +15,7 @@ mod patches;
 mod pipeline;
 mod provisioners;
 mod resources;
+mod schema;
 mod secrets;
 mod translate;
 mod validate;
@@ -54,6 +55,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Resources(ResourcesCommand::GetOutputs(a)) => resources::get_outputs(&printer, a),
         Command::Resources(ResourcesCommand::Prune(a)) => resources::prune(&printer, a),
         Command::Completions(a) => completions::run(&printer, a),
+        Command::Schema(a) => schema::run(&printer, a),
         Command::Man => man::run(&printer),
     };
     printer.finish();

@@ -29,6 +29,7 @@ use std::sync::Arc;
 
 pub use apply::apply;
 pub use data::workloads_data;
+pub use parse::{KEYS as OPERATION_KEYS, OBJECT_KEYS};
 pub use pointer::Pointer;
 
 use crate::Span;

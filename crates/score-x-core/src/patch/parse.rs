@@ -8,7 +8,8 @@ use crate::diag::{Code, Diagnostic, Diagnostics, did_you_mean};
 use crate::yaml_tree::path::child;
 use crate::yaml_tree::{self, Node, Value};
 
-const KEYS: [&str; 7] = [
+/// The keys of one patch operation.
+pub const KEYS: [&str; 7] = [
     "target",
     "file",
     "object",
@@ -17,7 +18,8 @@ const KEYS: [&str; 7] = [
     "value",
     "description",
 ];
-const OBJECT_KEYS: [&str; 2] = ["kind", "name"];
+/// The keys of an operation's `object` selector.
+pub const OBJECT_KEYS: [&str; 2] = ["kind", "name"];
 const HINT: &str = "a patch file is a YAML list of {target?, file?, object?: {kind, name}, op: set|delete|merge|add-document, path, value}; see docs/patches.md";
 
 /// The operations of patch file `name`.

@@ -30,14 +30,15 @@ mod resource;
 /// The shape of a Score workload, shown in hints.
 pub const SHAPE_HINT: &str = "a Score workload looks like:\n  apiVersion: score.dev/v1b1\n  metadata:\n    name: my-workload\n  containers:\n    main:\n      image: nginx:1.27";
 
-const TOP: &[&str] = &[
+// The keys each part of a workload accepts (also read by `score-x schema`).
+pub const TOP: &[&str] = &[
     "apiVersion",
     "metadata",
     "service",
     "containers",
     "resources",
 ];
-const CONTAINER: &[&str] = &[
+pub const CONTAINER: &[&str] = &[
     "image",
     "command",
     "args",
@@ -49,7 +50,7 @@ const CONTAINER: &[&str] = &[
     "readinessProbe",
     "before",
 ];
-const FILE: &[&str] = &[
+pub const FILE: &[&str] = &[
     "target",
     "mode",
     "source",
@@ -57,17 +58,17 @@ const FILE: &[&str] = &[
     "binaryContent",
     "noExpand",
 ];
-const VOLUME: &[&str] = &["target", "source", "path", "readOnly", "read_only"];
-const RESOURCE: &[&str] = &["type", "class", "id", "metadata", "params"];
-const SERVICE: &[&str] = &["ports"];
-const PORT: &[&str] = &["port", "targetPort", "protocol"];
-const REQUIREMENTS: &[&str] = &["limits", "requests"];
-const QUANTITIES: &[&str] = &["cpu", "memory"];
-const PROBE: &[&str] = &["httpGet", "exec"];
-const HTTP_GET: &[&str] = &["host", "scheme", "path", "port", "httpHeaders"];
-const HEADER: &[&str] = &["name", "value"];
-const EXEC: &[&str] = &["command"];
-const BEFORE: &[&str] = &["ready"];
+pub const VOLUME: &[&str] = &["target", "source", "path", "readOnly", "read_only"];
+pub const RESOURCE: &[&str] = &["type", "class", "id", "metadata", "params"];
+pub const SERVICE: &[&str] = &["ports"];
+pub const PORT: &[&str] = &["port", "targetPort", "protocol"];
+pub const REQUIREMENTS: &[&str] = &["limits", "requests"];
+pub const QUANTITIES: &[&str] = &["cpu", "memory"];
+pub const PROBE: &[&str] = &["httpGet", "exec"];
+pub const HTTP_GET: &[&str] = &["host", "scheme", "path", "port", "httpHeaders"];
+pub const HEADER: &[&str] = &["name", "value"];
+pub const EXEC: &[&str] = &["command"];
+pub const BEFORE: &[&str] = &["ready"];
 
 /// Decode one document. `None` when the document is not a workload at all.
 pub fn decode_workload(root: &Node, file: &str, diags: &mut Vec<Diagnostic>) -> Option<Workload> {
