@@ -27,6 +27,7 @@ pub mod graph_fmt;
 pub mod ir;
 pub mod late_bound;
 pub mod leak;
+pub mod migration;
 pub mod naming;
 pub mod options;
 pub mod patch;
