@@ -174,6 +174,10 @@ pub struct ValidateArgs {
     /// nothing is written).
     #[arg(long, default_value = ".score-x", value_name = "DIR")]
     pub state_dir: PathBuf,
+    /// A placement file: check it against the inputs (unknown workloads and resources, targets,
+    /// unplaced workloads) as `translate --placement` does, without provisioning.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "target_options"])]
+    pub placement: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
