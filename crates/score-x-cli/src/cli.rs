@@ -187,7 +187,8 @@ pub struct CheckArgs {
     /// The target to check the estate against.
     #[arg(long, short = 't', value_parser = parse_target)]
     pub target: TargetArg,
-    /// Show only what differs from this target (a migration from it).
+    /// Show only what differs from this target (a migration from it): fields whose mapping
+    /// changes, addresses that change, resources provisioned differently.
     #[arg(long, value_parser = parse_target)]
     pub from: Option<TargetArg>,
     /// Output format.
