@@ -31,7 +31,9 @@ cat <<'MD'
 
 ## 2. What changes for the worker on ECS
 
-`check --from` lists only what maps differently, before anything is written:
+`check --from` lists only what maps differently, before anything is written: the Score fields
+whose mapping changes, the addresses callers would dial instead, and the resources provisioned
+differently (another provisioner, outputs whose value, kind or secret store changes):
 
 MD
 show "score-x check --target ecs --from kubernetes --target-options ecs-options.yaml worker.score.yaml"

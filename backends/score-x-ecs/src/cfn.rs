@@ -9,7 +9,7 @@ use serde_json::{Map, Value, json};
 use crate::ctx::Ctx;
 use crate::error::Error;
 use crate::json::{sort_keys, to_value};
-use crate::secrets::{Store, store_of};
+use crate::secrets::Store;
 use crate::workload::WorkloadOut;
 
 /// CloudFormation's limit for an inline template body.
@@ -67,9 +67,13 @@ fn sub(s: &str) -> Value {
 }
 
 /// The IAM resource of a secret name (SSM names become parameter ARNs).
-fn secret_resource(name: &str) -> Value {
+fn secret_resource(name: &str, store: Store) -> Value {
     if name.starts_with("arn:") {
         Value::String(name.to_string())
+    } else if store == Store::SecretsManager {
+        sub(&format!(
+            "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{name}-*"
+        ))
     } else {
         sub(&format!(
             "arn:${{AWS::Partition}}:ssm:${{AWS::Region}}:${{AWS::AccountId}}:parameter/{}",
@@ -194,13 +198,13 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
                     .unwrap_or_default();
                 let ssm: Vec<Value> = names
                     .iter()
-                    .filter(|n| store_of(n) == Store::Ssm)
-                    .map(|n| secret_resource(n))
+                    .filter(|n| ctx.secrets.store(n) == Store::Ssm)
+                    .map(|n| secret_resource(n, Store::Ssm))
                     .collect();
                 let sm: Vec<Value> = names
                     .iter()
-                    .filter(|n| store_of(n) == Store::SecretsManager)
-                    .map(|n| secret_resource(n))
+                    .filter(|n| ctx.secrets.store(n) == Store::SecretsManager)
+                    .map(|n| secret_resource(n, Store::SecretsManager))
                     .collect();
                 let mut statements = Vec::new();
                 if !ssm.is_empty() {

@@ -3,7 +3,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use score_x_core::resolved::{Output, Resolved, SecretRef, Segment, Value};
+use score_x_core::resolved::{Output, Resolved, SecretRef, SecretStore, Segment, Value};
 use score_x_core::{ResourceUid, Span};
 use serde::Serialize;
 
@@ -18,7 +18,17 @@ pub enum Store {
     SecretsManager,
 }
 
-/// Classify a secret name.
+/// The store a secret reference points into, as its provisioner declared it
+/// ([`SecretRef::store`]): Secrets Manager, else an SSM parameter (the store the estate bridges
+/// other runtimes' secrets through).
+pub fn store_of_ref(s: &SecretRef) -> Store {
+    match s.store {
+        SecretStore::SecretsManager => Store::SecretsManager,
+        _ => Store::Ssm,
+    }
+}
+
+/// Classify a `valueFrom` string a provisioner wrote itself (no [`SecretRef`] to ask).
 pub fn store_of(name: &str) -> Store {
     if name.starts_with("arn:") && name.split(':').nth(2) == Some("secretsmanager") {
         Store::SecretsManager
@@ -32,9 +42,9 @@ pub fn store_of(name: &str) -> Store {
 pub fn value_from(s: &SecretRef, span: Option<&Span>) -> Result<String, Error> {
     match &s.key {
         None => Ok(s.name.clone()),
-        Some(k) if store_of(&s.name) == Store::SecretsManager => {
+        Some(k) if store_of_ref(s) == Store::SecretsManager => {
             // A full secret ARN has 7 `:`-separated fields; anything after is already a selector.
-            if s.name.split(':').count() > 7 {
+            if !s.name.starts_with("arn:") || s.name.split(':').count() > 7 {
                 return Err(Error::SecretKeyNeedsArn {
                     name: s.name.clone(),
                     key: k.clone(),
@@ -92,7 +102,7 @@ impl Registry {
         for (uid, res) in app.resources() {
             for out in res.outputs.values() {
                 if let Output::Secret(s) = out {
-                    let e = r.entry(&s.name);
+                    let e = r.entry(&s.name, store_of_ref(s));
                     e.resources.insert(uid.to_string());
                     if let Some(k) = &s.key {
                         e.keys.insert(k.clone());
@@ -103,13 +113,13 @@ impl Registry {
         r
     }
 
-    fn entry(&mut self, name: &str) -> &mut SecretEntry {
+    fn entry(&mut self, name: &str, store: Store) -> &mut SecretEntry {
         self.entries
             .entry(name.to_string())
             .or_insert_with(|| SecretEntry {
                 name: name.to_string(),
-                store: Some(store_of(name)),
-                kind: Some(match store_of(name) {
+                store: Some(store),
+                kind: Some(match store {
                     Store::Ssm => ParameterKind::SecureString,
                     Store::SecretsManager => ParameterKind::SecretsManager,
                 }),
@@ -117,9 +127,17 @@ impl Registry {
             })
     }
 
+    /// The store of a secret `name` the estate reads (as recorded), else by its shape.
+    pub fn store(&self, name: &str) -> Store {
+        self.entries
+            .get(name)
+            .and_then(|e| e.store)
+            .unwrap_or_else(|| store_of(name))
+    }
+
     /// Record that `workload` reads `s`.
     pub fn use_secret(&mut self, workload: &str, s: &SecretRef) {
-        let e = self.entry(&s.name);
+        let e = self.entry(&s.name, store_of_ref(s));
         e.used_by.insert(workload.to_string());
         if let Some(k) = &s.key {
             e.keys.insert(k.clone());
@@ -133,7 +151,9 @@ impl Registry {
     /// Record a `valueFrom` read by a workload (provisioner sidecars).
     pub fn use_value_from(&mut self, workload: &str, value_from: &str) {
         let name = base_name(value_from);
-        self.entry(&name).used_by.insert(workload.to_string());
+        self.entry(&name, store_of(value_from))
+            .used_by
+            .insert(workload.to_string());
         self.by_workload
             .entry(workload.to_string())
             .or_default()
@@ -148,7 +168,11 @@ impl Registry {
         kind: ParameterKind,
         description: Option<&str>,
     ) {
-        let e = self.entry(name);
+        let store = match kind {
+            ParameterKind::SecretsManager => Store::SecretsManager,
+            _ => Store::Ssm,
+        };
+        let e = self.entry(name, store);
         e.kind = Some(kind);
         e.resources.insert(uid.to_string());
         if e.description.is_none() {
@@ -159,7 +183,7 @@ impl Registry {
     /// A promoted variable: a new SecureString composed from `value`.
     pub fn promote(&mut self, workload: &str, name: &str, value: &Value, description: String) {
         let recipe = recipe(value);
-        let e = self.entry(name);
+        let e = self.entry(name, Store::Ssm);
         e.kind = Some(ParameterKind::SecureString);
         e.recipe = Some(recipe);
         e.description = Some(description);
@@ -186,7 +210,7 @@ fn recipe(value: &Value) -> String {
     for seg in &value.segments {
         match seg {
             Segment::Text(t) => s.push_str(t),
-            Segment::Secret(r) => match (store_of(&r.name), &r.key) {
+            Segment::Secret(r) => match (store_of_ref(r), &r.key) {
                 (Store::SecretsManager, Some(k)) => s.push_str(&format!(
                     "{{{{resolve:secretsmanager:{}:SecretString:{k}}}}}",
                     r.name
@@ -206,12 +230,41 @@ mod tests {
     use super::*;
 
     fn sref(name: &str, key: Option<&str>) -> SecretRef {
+        let store = if name.starts_with("arn:aws:secretsmanager:") {
+            SecretStore::SecretsManager
+        } else {
+            SecretStore::SsmParameter
+        };
         SecretRef {
             name: name.into(),
             key: key.map(Into::into),
             value: None,
-            store: score_x_core::resolved::SecretStore::SsmParameter,
+            store,
         }
+    }
+
+    #[test]
+    fn the_store_comes_from_the_reference_not_the_name() {
+        // An SSM parameter whose name happens to look like an ARN stays an SSM parameter.
+        let odd = SecretRef {
+            store: SecretStore::SsmParameter,
+            ..sref("arn:aws:secretsmanager:eu-west-1:1:secret:x", None)
+        };
+        assert_eq!(store_of_ref(&odd), Store::Ssm);
+        let mut v = Value::text("");
+        v.push(Segment::Secret(odd));
+        assert!(
+            recipe(&v).starts_with("{{resolve:ssm-secure:"),
+            "{}",
+            recipe(&v)
+        );
+        let sm = SecretRef {
+            store: SecretStore::SecretsManager,
+            ..sref("db", Some("password"))
+        };
+        assert_eq!(store_of_ref(&sm), Store::SecretsManager);
+        // A JSON key needs the full ARN, whatever the store.
+        assert!(value_from(&sm, None).is_err());
     }
 
     #[test]

@@ -204,6 +204,10 @@ pub struct ValidateArgs {
     /// nothing is written).
     #[arg(long, default_value = ".score-x", value_name = "DIR")]
     pub state_dir: PathBuf,
+    /// A placement file: check it against the inputs (unknown workloads and resources, targets,
+    /// unplaced workloads) as `translate --placement` does, without provisioning.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["target", "target_options"])]
+    pub placement: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -213,7 +217,8 @@ pub struct CheckArgs {
     /// The target to check the estate against.
     #[arg(long, short = 't', value_parser = parse_target)]
     pub target: TargetArg,
-    /// Show only what differs from this target (a migration from it).
+    /// Show only what differs from this target (a migration from it): fields whose mapping
+    /// changes, addresses that change, resources provisioned differently.
     #[arg(long, value_parser = parse_target)]
     pub from: Option<TargetArg>,
     /// Output format.

@@ -205,3 +205,86 @@ fn translate_strict_writes_nothing_when_the_target_approximates() {
     assert_eq!(code(&o), 0, "{}", stderr(&o));
     assert!(dir.path().join("k8s/manifests.yaml").exists());
 }
+
+#[test]
+fn from_lists_the_addresses_that_change_and_the_resources_provisioned_differently() {
+    let opts = examples().join("ecs-options.yaml").display().to_string();
+    let (c, out, err, dir) = check(&[
+        "--target",
+        "ecs",
+        "--target-options",
+        &opts,
+        "--from",
+        "kubernetes",
+        "--format",
+        "json",
+    ]);
+    assert_eq!(c, 0, "{err}");
+    assert!(!dir.path().join(".score-x").exists(), "check wrote a state");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    // What callers on other runtimes dial: the Kubernetes Service name becomes the Cloud Map
+    // name in the options' Service Connect namespace.
+    let addresses = report["addresses"].as_array().unwrap();
+    let api = addresses
+        .iter()
+        .find(|a| a["workload"] == "api" && a["kind"] == "cross-runtime")
+        .unwrap();
+    assert_eq!(api["what"], "http");
+    assert_eq!(api["from"]["reachable"], "api.default.svc.cluster.local");
+    assert_eq!(api["to"]["reachable"], "api.shop.local");
+    // The database: another provisioner, another host name, the password in another store.
+    let resources = report["resources"].as_array().unwrap();
+    let db = resources
+        .iter()
+        .find(|r| r["uid"] == "postgres.default#orders-db")
+        .unwrap();
+    let changes: Vec<&str> = db["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    assert!(
+        changes.iter().any(|c| c.starts_with("output `host`: ")),
+        "{changes:?}"
+    );
+    assert!(
+        changes.iter().any(
+            |c| c.starts_with("secret output `password`: a Kubernetes Secret")
+                && c.contains("becomes an SSM parameter `/")
+        ),
+        "{changes:?}"
+    );
+    // Without the namespace the ECS side has no address for other runtimes: the report says
+    // which option to set, in text too.
+    let (c, out, err, _) = check(&["--target", "ecs", "--from", "kubernetes"]);
+    assert_eq!(c, 0, "{err}");
+    assert!(
+        out.lines().any(|l| l.starts_with(
+            "address: other runtimes reach port http of workload api at unreachable ("
+        ) && l.contains("serviceConnectNamespace")
+            && l.ends_with("instead of api.default.svc.cluster.local")),
+        "{out}"
+    );
+    assert!(
+        out.contains("resource postgres.default#orders-db: provisioned by template://score-x/ecs/postgres instead of template://score-x/postgres\n  output `host`: "),
+        "{out}"
+    );
+    // Kubernetes to Helm: the same Service names and the same secret store; nothing to list.
+    let (_, out, _, _) = check(&[
+        "--target",
+        "helm",
+        "--from",
+        "kubernetes",
+        "--format",
+        "json",
+    ]);
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert!(report.get("addresses").is_none(), "{out}");
+    assert!(
+        report["resources"]
+            .as_array()
+            .is_none_or(|r| r.iter().all(|r| r["changes"].is_null())),
+        "{out}"
+    );
+}

@@ -67,60 +67,88 @@ impl Addresses<'_> {
         caller: Target,
         r: &ProvisionedResource,
     ) -> Result<String, Diagnostic> {
-        let opts = self.options.get(&at);
-        let opt = |k: &str| opts.and_then(|o| o.get(k));
-        let service = match at.provisioner_section() {
-            "kubernetes" => kubernetes_service(w).to_string(),
-            "nomad" => dns_label(&format!("{}-{port_name}", w.name), 63),
-            _ => w.name.clone(),
-        };
-        let namespace = match at.provisioner_section() {
-            "kubernetes" => opt("namespace")
-                .and_then(|v| v.as_str())
-                .unwrap_or("default"),
-            "ecs" => opt("serviceConnectNamespace")
-                .and_then(|v| v.as_str())
-                .unwrap_or(""),
-            _ => "",
-        };
-        if let Some(p) = self.placement.service_addresses.get(&at) {
-            return Ok(p
-                .replace("{workload}", &w.name)
-                .replace("{service}", &service)
-                .replace("{namespace}", namespace));
-        }
-        let unreachable = |why: &str, setting: &str| {
+        let pattern = self
+            .placement
+            .service_addresses
+            .get(&at)
+            .map(String::as_str);
+        exposed(w, port_name, at, self.options.get(&at), pattern).map_err(|u| {
             Diagnostic::error(
                 Code::Unsupported,
                 format!(
-                    "`{}` (on {caller}) calls workload `{}` on {at}, which {why}",
-                    r.uid, w.name
+                    "`{}` (on {caller}) calls workload `{}` on {at}, which {}",
+                    r.uid, w.name, u.why
                 ),
             )
             .at(r.span.clone())
-            .hint(format!(
-                "{setting}, or give the address pattern in the placement file: `serviceAddresses: {{{at}: \"{{workload}}.example.internal\"}}` (docs/hybrid.md)"
-            ))
-        };
-        match at.provisioner_section() {
-            "kubernetes" => Ok(format!("{service}.{namespace}.svc.cluster.local")),
-            "ecs" if namespace.is_empty() => Err(unreachable(
-                "has no DNS name other runtimes resolve: no Cloud Map namespace is set",
-                "set `serviceConnectNamespace` in the ecs target options",
-            )),
-            "ecs" => Ok(format!("{}.{namespace}", w.name)),
-            "nomad" if opt("staticPorts").and_then(|v| v.as_bool()) != Some(true) => {
-                Err(unreachable(
-                    "listens on dynamic ports other runtimes cannot know",
-                    "set `staticPorts: true` in the nomad target options (callers then dial `<service>.service.consul` at the Score port)",
-                ))
-            }
-            "nomad" => Ok(format!("{service}.service.consul")),
-            _ => Err(unreachable(
-                "has no declared cross-runtime address",
-                "choose a pattern",
-            )),
-        }
+            .hint(u.hint(at))
+        })
+    }
+}
+
+/// Why a workload's port cannot be reached from another runtime, and the setting that fixes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Unreachable {
+    pub why: &'static str,
+    pub setting: &'static str,
+}
+
+impl Unreachable {
+    /// The fix, with the placement file's alternative.
+    pub fn hint(&self, at: Target) -> String {
+        format!(
+            "{}, or give the address pattern in the placement file: `serviceAddresses: {{{at}: \"{{workload}}.example.internal\"}}` (docs/hybrid.md)",
+            self.setting
+        )
+    }
+}
+
+/// The address other runtimes dial to reach port `port_name` of workload `w` running on `at`,
+/// from `at`'s target options and the placement's `serviceAddresses` pattern for `at`.
+pub fn exposed(
+    w: &Workload,
+    port_name: &str,
+    at: Target,
+    options: Option<&serde_json::Value>,
+    pattern: Option<&str>,
+) -> Result<String, Unreachable> {
+    let opt = |k: &str| options.and_then(|o| o.get(k));
+    let service = match at.provisioner_section() {
+        "kubernetes" => kubernetes_service(w).to_string(),
+        "nomad" => dns_label(&format!("{}-{port_name}", w.name), 63),
+        _ => w.name.clone(),
+    };
+    let namespace = match at.provisioner_section() {
+        "kubernetes" => opt("namespace")
+            .and_then(|v| v.as_str())
+            .unwrap_or("default"),
+        "ecs" => opt("serviceConnectNamespace")
+            .and_then(|v| v.as_str())
+            .unwrap_or(""),
+        _ => "",
+    };
+    if let Some(p) = pattern {
+        return Ok(p
+            .replace("{workload}", &w.name)
+            .replace("{service}", &service)
+            .replace("{namespace}", namespace));
+    }
+    match at.provisioner_section() {
+        "kubernetes" => Ok(format!("{service}.{namespace}.svc.cluster.local")),
+        "ecs" if namespace.is_empty() => Err(Unreachable {
+            why: "has no DNS name other runtimes resolve: no Cloud Map namespace is set",
+            setting: "set `serviceConnectNamespace` in the ecs target options",
+        }),
+        "ecs" => Ok(format!("{}.{namespace}", w.name)),
+        "nomad" if opt("staticPorts").and_then(|v| v.as_bool()) != Some(true) => Err(Unreachable {
+            why: "listens on dynamic ports other runtimes cannot know",
+            setting: "set `staticPorts: true` in the nomad target options (callers then dial `<service>.service.consul` at the Score port)",
+        }),
+        "nomad" => Ok(format!("{service}.service.consul")),
+        _ => Err(Unreachable {
+            why: "has no declared cross-runtime address",
+            setting: "choose a pattern",
+        }),
     }
 }
 

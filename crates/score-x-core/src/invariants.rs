@@ -124,7 +124,10 @@ mod tests {
         let mut p = parts();
         let w = p.workloads.remove("web").unwrap();
         p.workloads.insert("api".into(), w);
-        assert!(matches!(Resolved::new(p), Err(ModelError::WorkloadKey { .. })));
+        assert!(matches!(
+            Resolved::new(p),
+            Err(ModelError::WorkloadKey { .. })
+        ));
 
         let mut p = parts();
         p.resources.clear();

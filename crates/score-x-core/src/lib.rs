@@ -29,6 +29,7 @@ pub mod invariants;
 pub mod ir;
 pub mod late_bound;
 pub mod leak;
+pub mod migration;
 pub mod naming;
 pub mod options;
 pub mod patch;

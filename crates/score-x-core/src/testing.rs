@@ -31,12 +31,19 @@ pub fn text(s: &str) -> Value {
 }
 
 /// A secret reference; `value` is the secret text score-x knows (development provisioners).
+/// A Secrets Manager ARN is in Secrets Manager (as the ECS provisioner section would record
+/// it); any other name in a Kubernetes Secret.
 pub fn secret(name: &str, key: Option<&str>, value: Option<&str>) -> SecretRef {
+    let store = if name.starts_with("arn:aws:secretsmanager:") {
+        crate::resolved::SecretStore::SecretsManager
+    } else {
+        crate::resolved::SecretStore::KubernetesSecret
+    };
     SecretRef {
         name: name.into(),
         key: key.map(Into::into),
         value: value.map(SecretText::new),
-        store: crate::resolved::SecretStore::KubernetesSecret,
+        store,
     }
 }
 

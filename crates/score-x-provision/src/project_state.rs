@@ -210,6 +210,18 @@ impl ProjectState {
                 resources.insert(uid.to_string(), r.clone());
             }
         }
+        // The entries of resources the inputs no longer declare, so the run flags them orphaned
+        // as a single-target run does.
+        for s in &sections {
+            for (uid, r) in &s.resources {
+                let placed = uid
+                    .parse::<ResourceUid>()
+                    .is_ok_and(|u| hosts.contains_key(&u));
+                if !placed && !resources.contains_key(uid) {
+                    resources.insert(uid.clone(), r.clone());
+                }
+            }
+        }
         State {
             version: STATE_VERSION,
             seed: self.seed.expose().to_string(),
@@ -253,6 +265,42 @@ impl ProjectState {
         for (name, w) in &state.workloads {
             if let Some(section) = workloads.get(name).and_then(|t| self.targets.get_mut(t)) {
                 section.workloads.insert(name.clone(), w.clone());
+            }
+        }
+        self.flag_orphans(state, hosts, workloads);
+    }
+
+    /// Copy the run's orphan flags (entries of inputs that are gone) into every section of the
+    /// estate's targets that holds the entry; sections of other targets are left alone.
+    fn flag_orphans(
+        &mut self,
+        state: &State,
+        hosts: &BTreeMap<ResourceUid, Target>,
+        workloads: &BTreeMap<String, Target>,
+    ) {
+        let estate: std::collections::BTreeSet<Target> =
+            hosts.values().chain(workloads.values()).copied().collect();
+        let placed = |uid: &str| {
+            uid.parse::<ResourceUid>()
+                .is_ok_and(|u| hosts.contains_key(&u))
+        };
+        for t in &estate {
+            let Some(section) = self.targets.get_mut(t) else {
+                continue;
+            };
+            for (uid, r) in state.resources.iter().filter(|(u, _)| !placed(u)) {
+                if let Some(mine) = section.resources.get_mut(uid) {
+                    mine.orphaned = r.orphaned;
+                }
+            }
+            for (name, w) in state
+                .workloads
+                .iter()
+                .filter(|(n, _)| !workloads.contains_key(*n))
+            {
+                if let Some(mine) = section.workloads.get_mut(name) {
+                    mine.orphaned = w.orphaned;
+                }
             }
         }
     }

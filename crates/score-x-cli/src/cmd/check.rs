@@ -2,14 +2,16 @@
 //! feature it uses and how the target maps it: `native`, `approximated` (how) or `unsupported`
 //! (why), from the backends' declared capabilities, over a dry provision (no `cmd://`
 //! provisioner runs, nothing is read from or written to the state). `--from T2` lists what
-//! changes for the estate moving from T2 to T: features whose mapping differs and resources
-//! provisioned differently. Exit 1 on an unsupported feature, and with `--strict` on an
+//! changes for the estate moving from T2 to T: features whose mapping differs, addresses that
+//! change (what callers on other runtimes dial, `service-port` outputs) and resources
+//! provisioned differently (provisioner, outputs, secret stores). Exit 1 on an unsupported feature, and with `--strict` on an
 //! approximated one too.
 
 use score_x_core::backend::{Capabilities, Support};
 use score_x_core::capability_check::{self, Use};
 use score_x_core::driver::{Checked, emit_checked};
 use score_x_core::graph::ResourceGraph;
+use score_x_core::migration::{self, AddressChange, ResourceChange, Side};
 use score_x_core::plan::Plan;
 use score_x_core::{Diagnostics, Resolved, Target};
 use serde::Serialize;
@@ -42,14 +44,6 @@ struct Mapping {
     detail: Option<String>,
 }
 
-/// A resource provisioned by another provisioner on the new target.
-#[derive(Debug, Clone, Serialize)]
-struct Moved {
-    uid: String,
-    from: String,
-    to: String,
-}
-
 #[derive(Serialize)]
 struct Report {
     target: &'static str,
@@ -57,7 +51,9 @@ struct Report {
     from: Option<&'static str>,
     fields: Vec<Row>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    resources: Vec<Moved>,
+    addresses: Vec<AddressChange>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    resources: Vec<ResourceChange>,
     native: usize,
     approximated: usize,
     unsupported: usize,
@@ -121,7 +117,7 @@ pub fn run(printer: &Printer, args: &CheckArgs) -> Result<(), Failure> {
         (Err(d), _) | (_, Some(Err(d))) => return Err(fail(&d, &sources)),
         (Ok(on), from) => (on, from.and_then(Result::ok)),
     };
-    let report = report(&on, from.as_ref());
+    let report = report(&app, &on, from.as_ref());
     match args.format {
         ValidateFormat::Json => printer.out(&format!(
             "{}\n",
@@ -146,6 +142,8 @@ struct OnTarget {
     /// The backend's own approximations (what emit warns about beyond the capability table).
     backend_warnings: Vec<score_x_core::Diagnostic>,
     resolved: Resolved,
+    /// The backend's decoded options, as JSON (for the addresses it exposes).
+    options: serde_json::Value,
 }
 
 fn dry(
@@ -165,6 +163,7 @@ fn dry(
         provisioners: args.provisioners.clone(),
         target_options,
         state_dir: args.state_dir.clone(),
+        placement: None,
     };
     let Dry {
         backend, resolved, ..
@@ -197,11 +196,22 @@ fn dry(
         caps,
         uses,
         backend_warnings,
+        options: backend.options_json().clone(),
         resolved,
     }))
 }
 
-fn report(on: &OnTarget, from: Option<&OnTarget>) -> Report {
+impl OnTarget {
+    fn side(&self) -> Side<'_> {
+        Side {
+            target: self.target,
+            options: Some(&self.options),
+            resolved: &self.resolved,
+        }
+    }
+}
+
+fn report(app: &score_x_core::App, on: &OnTarget, from: Option<&OnTarget>) -> Report {
     let mut fields = Vec::new();
     for u in &on.uses {
         let m = mapping(&on.caps, u);
@@ -252,20 +262,16 @@ fn report(on: &OnTarget, from: Option<&OnTarget>) -> Report {
         });
     }
     fields.sort_by(|a, b| a.workload.cmp(&b.workload));
+    let addresses = from
+        .map(|f| migration::address_changes(app, &f.side(), &on.side()))
+        .unwrap_or_default();
     let resources = from
         .map(|f| {
-            on.resolved
-                .resources()
-                .values()
-                .filter_map(|r| {
-                    let old = f.resolved.resources().get(&r.uid)?;
-                    (old.provisioner != r.provisioner).then(|| Moved {
-                        uid: r.uid.to_string(),
-                        from: old.provisioner.clone(),
-                        to: r.provisioner.clone(),
-                    })
-                })
-                .collect()
+            migration::resource_changes(
+                &f.resolved,
+                &on.resolved,
+                score_x_provision::UNKNOWN_OUTPUT,
+            )
         })
         .unwrap_or_default();
     let count = |s: &str| fields.iter().filter(|r| r.support == s).count();
@@ -276,6 +282,7 @@ fn report(on: &OnTarget, from: Option<&OnTarget>) -> Report {
         approximated: count("approximated"),
         unsupported: count("unsupported"),
         fields,
+        addresses,
         resources,
     }
 }
@@ -305,11 +312,32 @@ fn text(r: &Report) -> String {
         }
         s.push_str(&format!("               at {}\n", row.at));
     }
+    for a in &r.addresses {
+        let line = match a.kind {
+            "service-port" => format!(
+                "address: workload {} dials {} instead of {} (resource {})",
+                a.workload, a.to, a.from, a.what
+            ),
+            _ => format!(
+                "address: other runtimes reach port {} of workload {} at {} instead of {}",
+                a.what, a.workload, a.to, a.from
+            ),
+        };
+        s.push_str(&line);
+        s.push('\n');
+    }
     for m in &r.resources {
-        s.push_str(&format!(
-            "resource {}: provisioned by {} instead of {}\n",
-            m.uid, m.to, m.from
-        ));
+        if m.from == m.to {
+            s.push_str(&format!("resource {}: provisioned differently\n", m.uid));
+        } else {
+            s.push_str(&format!(
+                "resource {}: provisioned by {} instead of {}\n",
+                m.uid, m.to, m.from
+            ));
+        }
+        for c in &m.changes {
+            s.push_str(&format!("  {c}\n"));
+        }
     }
     s.push_str(&format!(
         "{} native, {} approximated, {} unsupported\n",

@@ -2,17 +2,19 @@
 //! and every target's options prepared before anything runs; each resource is provisioned once,
 //! by its host target, with one state for the estate; each target then emits its part (the
 //! workloads placed on it) exactly as a single-target translate of those workloads would, into
-//! `<target>/` of one combined bundle. Every part is leak-checked against every secret of the
-//! estate.
+//! `<target>/` of one combined bundle, with the run's patches applied per target (their
+//! `target:` filters) as in a single-target run. Every part is then leak-checked against every
+//! secret of the estate.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use score_x_core::addresses::Addresses;
 use score_x_core::backend::{Bundle, Target};
-use score_x_core::driver::{Checked, Prepared, emit_checked};
+use score_x_core::driver::{Checked, Patching, Prepared, emit_patched};
 use score_x_core::graph::ResourceGraph;
 use score_x_core::leak::SecretScanner;
+use score_x_core::patch::PatchSet;
 use score_x_core::placement::Placement;
 use score_x_core::plan::Plan;
 use score_x_core::resolved::SecretText;
@@ -72,14 +74,21 @@ pub fn place(
     app: &App,
     sources: &[SourceFile],
 ) -> Result<Placement, Failure> {
-    let known: Vec<Target> = registry::backends().iter().map(|b| b.target()).collect();
-    let mut diags = placement.add_annotations(app, &known);
-    diags.extend(placement.check(app, &Span::file_only(file.display().to_string())));
+    let diags = placement_diagnostics(&mut placement, &file.display().to_string(), app);
     if diags.has_errors() {
         inputs::report(printer, &diags, sources);
         return Err(Failure::Invalid);
     }
     Ok(placement)
+}
+
+/// Add the `score-x.dev/target` annotations of `app` to `placement` (file `file`), then check
+/// it against `app`: every problem, with "did you mean"s.
+pub fn placement_diagnostics(placement: &mut Placement, file: &str, app: &App) -> Diagnostics {
+    let known: Vec<Target> = registry::backends().iter().map(|b| b.target()).collect();
+    let mut diags = placement.add_annotations(app, &known);
+    diags.extend(placement.check(app, &Span::file_only(file.to_string())));
+    diags
 }
 
 /// Run the whole estate up to the combined bundle. Warnings are printed as they come.
@@ -89,6 +98,9 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<ProducedEstate,
     };
     let mut sources = Vec::new();
     let placement = read_placement(printer, file, &mut sources)?;
+    let (patches, patch_sources) =
+        crate::cmd::patches::load(printer, &args.patch, &args.state_dir)?;
+    sources.extend(patch_sources);
     let flags = LoadFlags {
         image: args.image.as_deref(),
         overrides_file: args.overrides_file.as_ref(),
@@ -112,6 +124,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<ProducedEstate,
         placement: &placement,
         hosts: &hosts,
         parts: &parts,
+        patches: &patches,
     };
     let (resolved, warnings) = estate
         .provision(&graph, &mut state)
@@ -171,6 +184,7 @@ struct Estate<'a> {
     placement: &'a Placement,
     hosts: &'a BTreeMap<ResourceUid, Target>,
     parts: &'a [Part],
+    patches: &'a PatchSet,
 }
 
 impl Estate<'_> {
@@ -225,8 +239,13 @@ impl Estate<'_> {
         let mut bundle = Bundle::default();
         let mut approximated = 0;
         let mut errors = Diagnostics::new();
+        let renderer = score_x_provision::PatchRenderer::new();
+        let patching = Patching {
+            set: self.patches,
+            renderer: &renderer,
+        };
         for p in self.parts {
-            match emit_part(p, resolved, self.placement, self.hosts, &scanner) {
+            match emit_part(p, resolved, self, patching, &scanner) {
                 Ok(Checked {
                     bundle: b,
                     warnings,
@@ -249,17 +268,18 @@ impl Estate<'_> {
     }
 }
 
-/// One target's part: split, plan, check, emit, then the estate-wide leak check.
+/// One target's part: split, plan, check, emit, patch (the patches for this target), then the
+/// estate-wide leak check.
 fn emit_part(
     p: &Part,
     resolved: &score_x_core::Resolved,
-    placement: &Placement,
-    hosts: &BTreeMap<ResourceUid, Target>,
+    e: &Estate<'_>,
+    patching: Patching<'_>,
     scanner: &SecretScanner,
 ) -> Result<Checked, Diagnostics> {
-    let part = estate::part(resolved, placement, hosts, p.target)?;
+    let part = estate::part(resolved, e.placement, e.hosts, p.target)?;
     let plan = Plan::of_resolved(&part)?;
-    let mut checked = emit_checked(p.backend.as_ref(), &part, &plan)?;
+    let mut checked = emit_patched(p.backend.as_ref(), &part, &plan, Some(patching))?;
     scanner
         .check(p.target, &mut checked.bundle)
         .map_err(|d| Diagnostics(vec![d]))?;

@@ -1,4 +1,5 @@
-//! `score-x validate`: check Score files and report every problem at once (text or JSON).
+//! `score-x validate`: check Score files and report every problem at once (text or JSON); with
+//! `--placement FILE`, the placement file against them too (instead of the targets' checks).
 
 use serde::Serialize;
 
@@ -80,11 +81,27 @@ fn untagged(diags: Diagnostics) -> Vec<Finding> {
         .collect()
 }
 
-/// Load, graph, plan (target-independent), then the front half of every target.
+/// The placement file's problems against `app`, as `translate --placement` reports them.
+fn placement_findings(file: &SourceFile, app: &score_x_core::App) -> Vec<Finding> {
+    let known: Vec<score_x_core::Target> = crate::registry::backends()
+        .iter()
+        .map(|b| b.target())
+        .collect();
+    match score_x_core::placement_file::decode(&file.name, &file.text, &known) {
+        Ok(mut p) => untagged(crate::cmd::estate::placement_diagnostics(
+            &mut p, &file.name, app,
+        )),
+        Err(d) => untagged(d),
+    }
+}
+
+/// Load, graph, plan (target-independent), then the front half of every target, or with a
+/// placement file, the placement against the inputs.
 fn findings(
     args: &ValidateArgs,
     sources: &[SourceFile],
     user: &crate::sources::Loaded,
+    placement: Option<&SourceFile>,
 ) -> Result<(Vec<Finding>, FrontHalf), Failure> {
     let targets = front_half::targets(args)?;
     let opts = score_x_spec::LoadOptions {
@@ -99,6 +116,9 @@ fn findings(
     };
     let mut all = untagged(loaded.warnings);
     let app = loaded.app;
+    if let Some(file) = placement {
+        all.extend(placement_findings(file, &app));
+    }
     let graph = score_x_core::graph::ResourceGraph::build(&app);
     let plan = score_x_core::plan::Plan::of_app(&app);
     let (graph, plan) = match (graph, plan) {
@@ -109,6 +129,10 @@ fn findings(
             return Ok((all, FrontHalf::default()));
         }
     };
+    if placement.is_some() {
+        all.sort_by(|a, b| (&a.diag, &a.targets).cmp(&(&b.diag, &b.targets)));
+        return Ok((all, FrontHalf::default()));
+    }
     let mut front = front_half::check(&app, &graph, &plan, &targets, args, user)?;
     all.append(&mut front.findings);
     all.sort_by(|a, b| (&a.diag, &a.targets).cmp(&(&b.diag, &b.targets)));
@@ -138,7 +162,18 @@ pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
         Err(msg) if json => return Err(fatal_json(msg)),
         Err(msg) => return Err(Failure::Fatal(msg)),
     };
-    let (all, front) = match findings(args, &sources, &user) {
+    let placement = match &args.placement {
+        Some(p) => match crate::fsio::read_text(p) {
+            Ok(text) => Some(SourceFile {
+                name: p.display().to_string(),
+                text,
+            }),
+            Err(msg) if json => return Err(fatal_json(msg)),
+            Err(msg) => return Err(Failure::Fatal(msg)),
+        },
+        None => None,
+    };
+    let (all, front) = match findings(args, &sources, &user, placement.as_ref()) {
         Ok(x) => x,
         Err(Failure::Fatal(msg)) if json => return Err(fatal_json(msg)),
         Err(e) => return Err(e),
@@ -146,6 +181,7 @@ pub fn run(printer: &Printer, args: &ValidateArgs) -> Result<(), Failure> {
     let ok = !all.iter().any(|f| f.diag.severity == Severity::Error);
     let n = sources.len();
     sources.extend(front.sources);
+    sources.extend(placement);
     if json {
         printer.out(&to_json(&all));
     } else {
