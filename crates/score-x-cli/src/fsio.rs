@@ -68,41 +68,6 @@ pub fn set_mode(file: &std::fs::File, access: Access) -> std::io::Result<()> {
     }
 }
 
-/// How many files [`sync_files`] syncs at once: the journal commits concurrent `fsync`s
-/// together, so thousands of files take a few commits instead of one each.
-const SYNC_THREADS: usize = 32;
-
-/// Make freshly written files durable: one `fsync` per file, issued from up to
-/// [`SYNC_THREADS`] threads at once (one after the other, 2,000 files took seconds). The error
-/// is that of the first failing file in the given order, with its path.
-pub fn sync_files(files: &[&Path]) -> Result<(), (std::path::PathBuf, std::io::Error)> {
-    if files.is_empty() {
-        return Ok(());
-    }
-    let chunk = files.len().div_ceil(SYNC_THREADS);
-    let sync_chunk = |paths: &[&Path]| {
-        paths.iter().try_for_each(|p| {
-            std::fs::File::open(p)
-                .and_then(|f| f.sync_all())
-                .map_err(|e| (p.to_path_buf(), e))
-        })
-    };
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = files
-            .chunks(chunk)
-            .map(|paths| scope.spawn(move || sync_chunk(paths)))
-            .collect();
-        handles.into_iter().try_for_each(|h| {
-            h.join().unwrap_or_else(|_| {
-                Err((
-                    std::path::PathBuf::new(),
-                    std::io::Error::other("a sync thread panicked"),
-                ))
-            })
-        })
-    })
-}
-
 /// Make a directory's entries (a rename into it) durable.
 pub fn sync_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]

@@ -181,8 +181,27 @@ pub fn save_state(
     state: &ProjectState,
     secrets: &BTreeSet<SecretText>,
 ) -> Result<(), String> {
+    save_state_scanned(dir, state, secrets, None)
+}
+
+/// [`save_state`] checking with `scanner`, the leak check's automaton of the same `secrets`
+/// ([`SecretScanner::of`] the resolved estate), instead of building another one.
+pub fn save_state_scanned(
+    dir: &Path,
+    state: &ProjectState,
+    secrets: &BTreeSet<SecretText>,
+    scanner: Option<&SecretScanner>,
+) -> Result<(), String> {
     let text = state.to_yaml().map_err(|d| d.message)?;
-    check_no_secret(state, &text, secrets)?;
+    let built;
+    let scanner = match scanner {
+        Some(s) => s,
+        None => {
+            built = scanner_of(secrets);
+            &built
+        }
+    };
+    check_no_secret(state, &text, scanner)?;
     ensure_gitignore(dir)?;
     fsio::write_atomic(&state_path(dir), text.as_bytes(), fsio::Access::Public)
 }
@@ -193,18 +212,8 @@ pub fn save_state(
 fn check_no_secret(
     state: &ProjectState,
     text: &str,
-    secrets: &BTreeSet<SecretText>,
+    scanner: &SecretScanner,
 ) -> Result<(), String> {
-    let refs: Vec<SecretRef> = secrets
-        .iter()
-        .map(|v| SecretRef {
-            name: String::new(),
-            key: None,
-            value: Some(v.clone()),
-            store: score_x_core::resolved::SecretStore::KubernetesSecret,
-        })
-        .collect();
-    let scanner = SecretScanner::new(&refs);
     let holds = |t: &str| scanner.find_all(t.as_bytes()).next().is_some();
     if scanner.is_empty() || !holds(text) {
         return Ok(());
@@ -224,6 +233,20 @@ fn check_no_secret(
     Err(format!(
         "not saving the state: {place} contains a secret value (or an encoding of it), and the state file is meant to be committed; nothing was written (hint: a provisioner's `state` and `shared` sections must not hold generated secrets, encoded or not: they are re-derived from the seed on every run; expose them through an output declared `secret: true`)"
     ))
+}
+
+/// The scanner of `secrets` (every encoding, as the leak check searches them).
+fn scanner_of(secrets: &BTreeSet<SecretText>) -> SecretScanner {
+    let refs: Vec<SecretRef> = secrets
+        .iter()
+        .map(|v| SecretRef {
+            name: String::new(),
+            key: None,
+            value: Some(v.clone()),
+            store: score_x_core::resolved::SecretStore::KubernetesSecret,
+        })
+        .collect();
+    SecretScanner::new(&refs)
 }
 
 /// Write a state file read without its seed (`resources prune`); a legacy seed must already be

@@ -152,6 +152,19 @@ pub fn emit_patched(
     plan: &Plan,
     patches: Option<Patching<'_>>,
 ) -> Result<Checked, Diagnostics> {
+    emit_scanned(backend, app, plan, patches, &SecretScanner::of(app))
+}
+
+/// [`emit_patched`] with the leak check done by `scanner`, built once by the caller from
+/// [`SecretScanner::of`]`(app)` and reused after emit (the state check, files holding secrets):
+/// its automaton is the costliest part of the check to build.
+pub fn emit_scanned(
+    backend: &dyn Prepared,
+    app: &Resolved,
+    plan: &Plan,
+    patches: Option<Patching<'_>>,
+    scanner: &SecretScanner,
+) -> Result<Checked, Diagnostics> {
     let mut checked = Diagnostics(capability_check::check(app, plan, &backend.capabilities()));
     checked.extend(plan.warnings().iter().cloned());
     if checked.has_errors() {
@@ -162,7 +175,7 @@ pub fn emit_patched(
     if let Some(p) = patches.filter(|p| !p.set.is_empty()) {
         apply_patches(backend, app, p, &mut bundle)?;
     }
-    SecretScanner::of(app)
+    scanner
         .check(backend.target(), &mut bundle)
         .map_err(|d| Diagnostics(vec![d]))?;
     // A backend's own warning about a field is more specific than the generic one: keep it only.

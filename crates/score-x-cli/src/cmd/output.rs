@@ -116,7 +116,7 @@ fn remove_leftovers(printer: &Printer, parent: &Path, name: &str) {
     }
 }
 
-/// Write one file durably with its mode, creating its directory; errors name `shown`, where the
+/// Write one file with its mode, creating its directory; errors name `shown`, where the
 /// file was going.
 fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> {
     let fail = |e: std::io::Error| {
@@ -183,16 +183,10 @@ pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Res
     for (f, path) in files.iter().zip(&staged) {
         write_file(path, &shown.join(f.rel), f)?;
     }
-    // Durable before any of it moves into place (the files synced concurrently).
-    let paths: Vec<&Path> = staged.iter().map(PathBuf::as_path).collect();
-    fsio::sync_files(&paths).map_err(|(path, e)| {
-        let rel = path.strip_prefix(staging.path()).unwrap_or(&path);
-        format!(
-            "cannot write `{}`: {} (nothing was changed in the output directory)",
-            shown.join(rel).display(),
-            fsio::io_reason(&e)
-        )
-    })?;
+    // No fsync of the staged files: outputs are regenerable from the inputs, the state and the
+    // seed (those are written synced, `fsio::write_atomic`), and thousands of syncs were most of
+    // the system time of a large estate (docs/performance.md). A killed run leaves the previous
+    // output (the move is a rename); after a power loss a rerun, or `--check`, restores it.
     if std::fs::symlink_metadata(dir).is_err() {
         // A new directory: one rename puts the whole bundle in place.
         let staged = staging.keep();
@@ -200,22 +194,17 @@ pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Res
             let _ = std::fs::remove_dir_all(&staged);
             format!("cannot create `{}`: {}", dir.display(), fsio::io_reason(&e))
         })?;
-        return fsio::sync_dir(&parent).map_err(|e| e.to_string());
+        return Ok(());
     }
     // An existing directory may hold files that are not ours: move each file over its old self.
-    let mut dirs = BTreeSet::new();
     for f in files {
         let to = dir.join(f.rel);
         if let Some(d) = to.parent() {
             std::fs::create_dir_all(d)
                 .map_err(|e| format!("cannot create `{}`: {}", d.display(), fsio::io_reason(&e)))?;
-            dirs.insert(d.to_path_buf());
         }
         std::fs::rename(staging.path().join(f.rel), &to)
             .map_err(|e| format!("cannot write `{}`: {}", to.display(), fsio::io_reason(&e)))?;
-    }
-    for d in dirs {
-        fsio::sync_dir(&d).map_err(|e| format!("cannot sync `{}`: {e}", d.display()))?;
     }
     Ok(())
 }

@@ -2,8 +2,9 @@
 
 use score_x_core::Diagnostics;
 use score_x_core::backend::{Bundle, Target};
-use score_x_core::driver::{Checked, Patching, Prepared, emit_patched};
+use score_x_core::driver::{Checked, Patching, Prepared, emit_scanned};
 use score_x_core::graph::ResourceGraph;
+use score_x_core::leak::SecretScanner;
 use score_x_core::options::OptionsFile;
 use score_x_core::plan::Plan;
 use score_x_provision::{Context, Origin, ProjectState, ProvisionerSet};
@@ -29,6 +30,8 @@ pub struct Produced {
     pub backend: Box<dyn Prepared>,
     /// The secret values score-x knows (generated secrets), for masking and file modes.
     pub secrets: std::collections::BTreeSet<score_x_core::resolved::SecretText>,
+    /// The leak check's automaton of those values, built once and reused by the state check.
+    pub scanner: SecretScanner,
     /// The resolved estate and its plan, for `apply`'s typed plan.
     pub resolved: score_x_core::Resolved,
     pub plan: Plan,
@@ -244,8 +247,9 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         set: &patches,
         renderer: &renderer,
     };
+    let scanner = SecretScanner::of(&resolved);
     let Checked { bundle, warnings } =
-        emit_patched(backend.as_ref(), &resolved, &plan, Some(patching))
+        emit_scanned(backend.as_ref(), &resolved, &plan, Some(patching), &scanner)
             .map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
     let approximated = approximations(&warnings);
@@ -259,6 +263,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         state: project_state,
         backend,
         secrets,
+        scanner,
         resolved,
         plan,
         approximated,

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 
 use score_x_core::Target;
 use score_x_core::backend::Bundle;
+use score_x_core::leak::{MIN_SECRET_LEN, SecretScanner};
 use score_x_core::resolved::SecretText;
 
 use crate::cli::{ManifestFormat, TranslateArgs};
@@ -50,6 +51,9 @@ struct Out {
     bundle: Bundle,
     state: score_x_provision::ProjectState,
     secrets: BTreeSet<SecretText>,
+    /// The leak check's automaton of `secrets`, when the pipeline kept it (the state check
+    /// reuses it instead of building its own).
+    scanner: Option<SecretScanner>,
     approximated: usize,
 }
 
@@ -60,6 +64,7 @@ impl From<Produced> for Out {
             bundle: p.bundle,
             state: p.state,
             secrets: p.secrets,
+            scanner: Some(p.scanner),
             approximated: p.approximated,
         }
     }
@@ -118,6 +123,7 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             bundle: e.bundle,
             state: e.state,
             secrets: e.secrets,
+            scanner: None,
             approximated: e.approximated,
         }
     } else {
@@ -216,15 +222,24 @@ fn prepare_seed(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> 
 }
 
 /// Files holding a secret value: those the pipeline marked, and those that contain one of the
-/// secret values it reported.
+/// secret values it reported. The leak check has already marked every file holding a value of
+/// [`MIN_SECRET_LEN`] bytes or more (every known value went into its scanner), so only the
+/// shorter values are searched for here.
 fn secret_files(p: &Out) -> BTreeSet<String> {
     let mut s = p.bundle.secret_files.clone();
-    s.extend(secrets::files_holding(&p.bundle.files, &p.secrets));
+    let short: BTreeSet<SecretText> = p
+        .secrets
+        .iter()
+        .filter(|v| v.expose().len() < MIN_SECRET_LEN)
+        .cloned()
+        .collect();
+    s.extend(secrets::files_holding(&p.bundle.files, &short));
     s
 }
 
 fn save_state(dir: &Path, p: &Out) -> Result<(), Failure> {
-    project::save_state(dir, &p.state, &p.secrets).map_err(Failure::Fatal)
+    project::save_state_scanned(dir, &p.state, &p.secrets, p.scanner.as_ref())
+        .map_err(Failure::Fatal)
 }
 
 fn refuse_link(path: &Path) -> Result<(), Failure> {
