@@ -17,6 +17,7 @@ mod cmd;
 pub mod contracts;
 mod defaults;
 pub mod format;
+pub mod gotmpl;
 mod helpers;
 mod patch_render;
 mod project_state;
