@@ -19,6 +19,7 @@ mod defaults;
 pub mod format;
 pub mod gotmpl;
 mod helpers;
+mod k8s_dialect;
 mod patch_render;
 mod project_state;
 mod provision;
@@ -51,3 +52,5 @@ pub use state::{
 mod tests;
 #[cfg(test)]
 mod tests_open;
+#[cfg(test)]
+mod k8s_dialect_tests;
