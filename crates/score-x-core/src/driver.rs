@@ -142,6 +142,9 @@ pub fn emit_checked(
 pub struct Patching<'a> {
     pub set: &'a PatchSet,
     pub renderer: &'a dyn Renderer,
+    /// Further edits of the bundle after the patches, before the leak check (score-k8s
+    /// `--patch-templates`); returns warnings.
+    pub post: Option<&'a dyn Fn(&mut Bundle) -> Result<Vec<crate::Diagnostic>, Diagnostics>>,
 }
 
 /// [`emit_checked`] with `patches` applied to the bundle after emit and before the leak check
@@ -161,6 +164,10 @@ pub fn emit_patched(
     let mut bundle = backend.emit(app, plan).map_err(|d| Diagnostics(vec![d]))?;
     if let Some(p) = patches.filter(|p| !p.set.is_empty()) {
         apply_patches(backend, app, p, &mut bundle)?;
+    }
+    if let Some(post) = patches.and_then(|p| p.post) {
+        let warnings = post(&mut bundle)?;
+        bundle.warnings.extend(warnings);
     }
     SecretScanner::of(app)
         .check(backend.target(), &mut bundle)

@@ -20,6 +20,7 @@ pub mod format;
 pub mod gotmpl;
 mod helpers;
 mod k8s_dialect;
+mod k8s_patch;
 mod patch_render;
 mod project_state;
 mod provision;
@@ -38,6 +39,7 @@ pub use format::{
     CmdProgram, CmdSpec, DEFAULT_TIMEOUT, OPEN_OUTPUTS, Origin, OutputSpec, ParamSpec, ParamType,
     Provisioner, ProvisionerKind, Section, SectionSource,
 };
+pub use k8s_patch::PatchTemplates;
 pub use patch_render::PatchRenderer;
 pub use project_state::{ProjectState, STATE_FILE_VERSION, StateFile};
 pub use provision::{Context, Hosts, Rewrite, provision, provision_estate};
@@ -49,8 +51,8 @@ pub use state::{
 };
 
 #[cfg(test)]
+mod k8s_dialect_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod tests_open;
-#[cfg(test)]
-mod k8s_dialect_tests;
