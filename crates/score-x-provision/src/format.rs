@@ -367,7 +367,12 @@ pub(crate) fn decode_file(
     }
 }
 
-pub(crate) fn scalar(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option<String> {
+pub(crate) fn scalar(
+    node: &Node,
+    path: &str,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Option<String> {
     match node.scalar_text() {
         Some(s) => Some(s),
         _ => {
@@ -398,7 +403,12 @@ fn flag(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option<b
     }
 }
 
-pub(crate) fn string_list(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Vec<String> {
+pub(crate) fn string_list(
+    node: &Node,
+    path: &str,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
     match &node.value {
         Value::Seq(items) => items
             .iter()
@@ -1023,12 +1033,32 @@ mod tests {
         let ps = decode("- uri: template://x\n  type: t\n  outputs: |\n    host: {{ .Uid }}\n  manifests: |\n    []\n").unwrap();
         assert!(matches!(ps[0].kind, ProvisionerKind::GoTemplate { .. }));
         assert!(ps[0].supports(Target::HELM) && !ps[0].supports(Target::ECS));
-        let e = decode("- uri: template://x\n  type: t\n  outputs_template: 'a: b'\n  manifests: |\n    []\n").unwrap_err();
+        let e = decode(
+            "- uri: template://x\n  type: t\n  outputs_template: 'a: b'\n  manifests: |\n    []\n",
+        )
+        .unwrap_err();
         assert_eq!(e.len(), 1);
-        assert!(e.0[0].message.contains("unknown field `outputs_template` in a score-k8s template provisioner"));
-        assert!(e.0[0].hint.as_deref().is_some_and(|h| h.contains("cannot be mixed in")));
-        let e = decode("- uri: template://x\n  type: t\n  outputs: |\n    a: b\n    c: {{ if .X }}\n").unwrap_err();
-        assert!(e.0[0].message.contains("section `outputs` is not a valid Go template: line 2"), "{:?}", e.0[0]);
+        assert!(
+            e.0[0]
+                .message
+                .contains("unknown field `outputs_template` in a score-k8s template provisioner")
+        );
+        assert!(
+            e.0[0]
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("cannot be mixed in"))
+        );
+        let e =
+            decode("- uri: template://x\n  type: t\n  outputs: |\n    a: b\n    c: {{ if .X }}\n")
+                .unwrap_err();
+        assert!(
+            e.0[0]
+                .message
+                .contains("section `outputs` is not a valid Go template: line 2"),
+            "{:?}",
+            e.0[0]
+        );
         assert_eq!(e.0[0].span.as_ref().unwrap().line, 5);
     }
 

@@ -6,7 +6,7 @@ use score_x_core::resolved::Output;
 use serde_json::json;
 
 use crate::State;
-use crate::tests::{api_with, assert_mentions, error_with, run_fresh, run_for, run_with, set_with};
+use crate::tests::{api_with, assert_mentions, error_with, run_for, run_fresh, run_with, set_with};
 
 /// A provisioner in score-k8s's dialect, written for these tests.
 const KV: &str = r#"
@@ -51,15 +51,30 @@ fn a_score_k8s_provisioner_renders_outputs_manifests_and_secret_references() {
     let runner = crate::tests::SpawnRunner::default();
     let (first, _) = run_with(&app, &set, &mut state, &runner).unwrap();
     let r = &first.resources[&uid("kv.default#api.cache")];
-    let host = r.plain("host").and_then(|v| v.as_str()).unwrap().to_string();
-    assert!(host.starts_with("kv-api-") && host.ends_with(".dev.svc"), "{host}");
+    let host = r
+        .plain("host")
+        .and_then(|v| v.as_str())
+        .unwrap()
+        .to_string();
+    assert!(
+        host.starts_with("kv-api-") && host.ends_with(".dev.svc"),
+        "{host}"
+    );
     assert_eq!(r.plain("port"), Some(&json!(6379)));
     assert_eq!(r.plain("size"), Some(&json!("2Gi")));
-    let Some(Output::Secret(s)) = r.outputs.get("password") else { panic!("password is not a secret: {:?}", r.outputs) };
-    assert_eq!((s.name.as_str(), s.key.as_deref()), (host.trim_end_matches(".dev.svc"), Some("password")));
+    let Some(Output::Secret(s)) = r.outputs.get("password") else {
+        panic!("password is not a secret: {:?}", r.outputs)
+    };
+    assert_eq!(
+        (s.name.as_str(), s.key.as_deref()),
+        (host.trim_end_matches(".dev.svc"), Some("password"))
+    );
     let secret = &r.artifacts[0];
     assert_eq!(secret["kind"], "Secret");
-    assert_eq!(secret["metadata"]["annotations"]["k8s.score.dev/resource-uid"], "kv.default#api.cache");
+    assert_eq!(
+        secret["metadata"]["annotations"]["k8s.score.dev/resource-uid"],
+        "kv.default#api.cache"
+    );
     // Run again: state is carried (the password stays, the counter grows), output is stable.
     let (second, _) = run_with(&app, &set, &mut state, &runner).unwrap();
     let r2 = &second.resources[&uid("kv.default#api.cache")];
@@ -86,11 +101,22 @@ fn workload_services_and_metadata_have_score_k8s_names() {
 
 #[test]
 fn fail_and_missing_fields_are_errors_at_the_template_line() {
-    let set = set_with("- uri: template://t/f\n  type: f\n  outputs: |\n    a: 1\n    {{ if not .Params.workload }}{{ fail \"expected 'workload' param\" }}{{ end }}\n");
+    let set = set_with(
+        "- uri: template://t/f\n  type: f\n  outputs: |\n    a: 1\n    {{ if not .Params.workload }}{{ fail \"expected 'workload' param\" }}{{ end }}\n",
+    );
     let d = error_with(&api_with(&[], "x", "f", None), &set);
-    assert_mentions(&d.message, &["template://t/f", "section `outputs` failed: line 2", "error calling fail: expected 'workload' param"]);
+    assert_mentions(
+        &d.message,
+        &[
+            "template://t/f",
+            "section `outputs` failed: line 2",
+            "error calling fail: expected 'workload' param",
+        ],
+    );
     assert_eq!(d.span.as_ref().map(|s| s.line), Some(5));
-    let set = set_with("- uri: template://t/g\n  type: g\n  outputs: |\n    a: {{ .Parms.x }}\n  manifests: ''\n");
+    let set = set_with(
+        "- uri: template://t/g\n  type: g\n  outputs: |\n    a: {{ .Parms.x }}\n  manifests: ''\n",
+    );
     let d = error_with(&api_with(&[], "x", "g", None), &set);
     assert_mentions(&d.message, &["can't evaluate field Parms"]);
     assert_eq!(d.hint.as_deref(), Some("did you mean `.Params`?"));
@@ -102,7 +128,18 @@ fn on_ecs_and_nomad_a_score_k8s_provisioner_is_skipped_with_a_clear_reason() {
     let app = api_with(&[], "cache", "kv", None);
     for t in [Target::ECS, Target::NOMAD] {
         let d = crate::tests::one_error(run_for(t, json!({}), &app, &set));
-        assert!(d.message.contains("no provisioner for resource `kv.default#api.cache`"), "{}", d.message);
-        assert!(d.related.iter().any(|(_, m)| m.contains("score-k8s template provisioner")), "{:?}", d.related);
+        assert!(
+            d.message
+                .contains("no provisioner for resource `kv.default#api.cache`"),
+            "{}",
+            d.message
+        );
+        assert!(
+            d.related
+                .iter()
+                .any(|(_, m)| m.contains("score-k8s template provisioner")),
+            "{:?}",
+            d.related
+        );
     }
 }

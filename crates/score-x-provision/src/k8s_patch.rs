@@ -71,6 +71,7 @@ impl PatchTemplates {
         if self.files.is_empty() {
             return Ok(Vec::new());
         }
+        let fallback = default_file(bundle, target);
         let (mut files, mut manifests, mut places) = documents(bundle, target);
         let mut changed = std::collections::BTreeSet::new();
         for (name, text, t) in &self.files {
@@ -140,7 +141,7 @@ impl PatchTemplates {
                 while places.len() < manifests.len() {
                     let file = places
                         .last()
-                        .map_or_else(|| default_file(target), |p| p.file.clone());
+                        .map_or_else(|| fallback.clone(), |p| p.file.clone());
                     let doc = files.get(&file).map_or(0, Vec::len);
                     files.entry(file.clone()).or_default().push(Json::Null);
                     changed.insert(file.clone());
@@ -182,12 +183,19 @@ struct Op {
     description: Option<String>,
 }
 
-fn default_file(target: Target) -> String {
-    if target == Target::HELM {
-        "templates/patched.yaml".into()
-    } else {
-        "manifests.yaml".into()
+/// Where manifests appended to an empty list go: `manifests.yaml`, or the umbrella chart's
+/// `templates/` (helm).
+fn default_file(bundle: &Bundle, target: Target) -> String {
+    if target != Target::HELM {
+        return "manifests.yaml".into();
     }
+    let chart = bundle
+        .files
+        .keys()
+        .filter(|p| p.ends_with("Chart.yaml"))
+        .min_by_key(|p| p.len());
+    let dir = chart.map_or("", |c| c.trim_end_matches("Chart.yaml"));
+    format!("{dir}templates/score-k8s-patches.yaml")
 }
 
 fn is_manifest_file(target: Target, path: &str) -> bool {
@@ -214,7 +222,11 @@ fn documents(bundle: &Bundle, target: Target) -> (Docs, Vec<Json>, Vec<Place>) {
         for d in serde_yaml::Deserializer::from_str(text) {
             match <Json as serde::Deserialize>::deserialize(d) {
                 Ok(v) => docs.push(v),
-                Err(_) => ok = false,
+                // A template with Helm expressions is not YAML (and the stream ends here).
+                Err(_) => {
+                    ok = false;
+                    break;
+                }
             }
         }
         if !ok {

@@ -402,7 +402,11 @@ impl One<'_, '_> {
             ),
             ProvisionerKind::GoTemplate { .. } => crate::k8s_dialect::run(
                 &input,
-                self.ctx.options.get("namespace").and_then(Json::as_str).unwrap_or_default(),
+                self.ctx
+                    .options
+                    .get("namespace")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default(),
                 &self.work.seed,
             ),
             ProvisionerKind::Cmd(_) if self.ctx.runner.is_dry() => {
