@@ -137,6 +137,9 @@ pub fn emit_checked(
     emit_patched(backend, app, plan, None)
 }
 
+/// An edit of the whole bundle; returns warnings.
+pub type BundleEdit<'a> = dyn Fn(&mut Bundle) -> Result<Vec<crate::Diagnostic>, Diagnostics> + 'a;
+
 /// Patches for the back half: the operations and the engine that renders their values.
 #[derive(Clone, Copy)]
 pub struct Patching<'a> {
@@ -144,7 +147,7 @@ pub struct Patching<'a> {
     pub renderer: &'a dyn Renderer,
     /// Further edits of the bundle after the patches, before the leak check (score-k8s
     /// `--patch-templates`); returns warnings.
-    pub post: Option<&'a dyn Fn(&mut Bundle) -> Result<Vec<crate::Diagnostic>, Diagnostics>>,
+    pub post: Option<&'a BundleEdit<'a>>,
 }
 
 /// [`emit_checked`] with `patches` applied to the bundle after emit and before the leak check

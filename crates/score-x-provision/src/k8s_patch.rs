@@ -147,14 +147,19 @@ impl PatchTemplates {
                     changed.insert(file.clone());
                     places.push(Place { file, doc });
                 }
-                if segs.len() == 1 && op.op == "delete" && places.len() > manifests.len() {
-                    if let Ok(n) = first.parse::<usize>()
-                        && n < places.len()
-                    {
-                        let p = places.remove(n);
-                        files.entry(p.file.clone()).or_default()[p.doc] = Json::Null;
-                        changed.insert(p.file);
+                // A whole manifest deleted: its document goes.
+                let removed = match first {
+                    "-1" => places.len().checked_sub(1),
+                    n => n.parse::<usize>().ok(),
+                };
+                if let Some(n) =
+                    removed.filter(|n| places.len() > manifests.len() && *n < places.len())
+                {
+                    let p = places.remove(n);
+                    if let Some(doc) = files.get_mut(&p.file).and_then(|d| d.get_mut(p.doc)) {
+                        *doc = Json::Null;
                     }
+                    changed.insert(p.file);
                 }
             }
         }
@@ -273,13 +278,15 @@ fn split_path(p: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match c {
             '\\' => {
-                if let Some(n) = chars.next() {
-                    out.last_mut().map(|s| s.push(n));
+                if let (Some(n), Some(s)) = (chars.next(), out.last_mut()) {
+                    s.push(n);
                 }
             }
             '.' => out.push(String::new()),
             c => {
-                out.last_mut().map(|s| s.push(c));
+                if let Some(s) = out.last_mut() {
+                    s.push(c);
+                }
             }
         }
     }

@@ -254,7 +254,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     let patching = Patching {
         set: &patches,
         renderer: &renderer,
-        post: (!templates.is_empty()).then_some(&post as &dyn Fn(&mut score_x_core::Bundle) -> _),
+        post: (!templates.is_empty()).then_some(&post as &score_x_core::driver::BundleEdit<'_>),
     };
     let Checked { bundle, warnings } =
         emit_patched(backend.as_ref(), &resolved, &plan, Some(patching))

@@ -47,6 +47,7 @@ pub(crate) enum Node {
 }
 
 /// How a list of nodes ended.
+#[allow(clippy::enum_variant_names)]
 enum End {
     Eof,
     End,
@@ -302,7 +303,7 @@ fn matching(toks: &[(Tok, usize)], open: usize) -> Option<usize> {
 }
 
 /// Split at `sep` tokens outside parentheses.
-fn split_top<'t>(toks: &'t [(Tok, usize)], sep: impl Fn(&Tok) -> bool) -> Vec<&'t [(Tok, usize)]> {
+fn split_top(toks: &[(Tok, usize)], sep: impl Fn(&Tok) -> bool) -> Vec<&[(Tok, usize)]> {
     let mut out = Vec::new();
     let mut depth = 0usize;
     let mut start = 0;
