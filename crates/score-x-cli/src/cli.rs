@@ -312,6 +312,11 @@ pub struct PipelineArgs {
     /// output, before those of <state-dir>/patches/. Repeatable.
     #[arg(long, value_name = "FILE")]
     pub patch: Vec<PathBuf>,
+    /// A score-k8s patch template (Go template printing `{op: set|delete, path, value}` over
+    /// `.Manifests`, `.Workloads`, `.Namespace`), applied after the patches (kubernetes, helm;
+    /// single-target runs, not --placement). Repeatable.
+    #[arg(long, value_name = "FILE", conflicts_with = "placement")]
+    pub patch_templates: Vec<PathBuf>,
     /// Kubernetes namespace for every object (also passed to provisioners).
     #[arg(long, short = 'n')]
     pub namespace: Option<String>,
@@ -418,7 +423,8 @@ pub enum ApplyFormat {
     mut_arg("namespace", |a| a.hide(true)),
     mut_arg("generate_namespace", |a| a.hide(true)),
     mut_arg("chart_name", |a| a.hide(true)),
-    mut_arg("patch", |a| a.hide(true))
+    mut_arg("patch", |a| a.hide(true)),
+    mut_arg("patch_templates", |a| a.hide(true))
 )]
 pub struct ApplyArgs {
     #[command(flatten)]

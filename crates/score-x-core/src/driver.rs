@@ -137,11 +137,17 @@ pub fn emit_checked(
     emit_patched(backend, app, plan, None)
 }
 
+/// An edit of the whole bundle; returns warnings.
+pub type BundleEdit<'a> = dyn Fn(&mut Bundle) -> Result<Vec<crate::Diagnostic>, Diagnostics> + 'a;
+
 /// Patches for the back half: the operations and the engine that renders their values.
 #[derive(Clone, Copy)]
 pub struct Patching<'a> {
     pub set: &'a PatchSet,
     pub renderer: &'a dyn Renderer,
+    /// Further edits of the bundle after the patches, before the leak check (score-k8s
+    /// `--patch-templates`); returns warnings.
+    pub post: Option<&'a BundleEdit<'a>>,
 }
 
 /// [`emit_checked`] with `patches` applied to the bundle after emit and before the leak check
@@ -174,6 +180,10 @@ pub fn emit_scanned(
     let mut bundle = backend.emit(app, plan).map_err(|d| Diagnostics(vec![d]))?;
     if let Some(p) = patches.filter(|p| !p.set.is_empty()) {
         apply_patches(backend, app, p, &mut bundle)?;
+    }
+    if let Some(post) = patches.and_then(|p| p.post) {
+        let warnings = post(&mut bundle)?;
+        bundle.warnings.extend(warnings);
     }
     scanner
         .check(backend.target(), &mut bundle)

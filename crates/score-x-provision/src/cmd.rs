@@ -43,7 +43,7 @@ pub trait CommandRunner {
 }
 
 /// score-k8s's secret marker prefix and suffix: `🔐💬<name>_<key>💬🔐`.
-const MARKER_START: &str = "🔐💬";
+pub(crate) const MARKER_START: &str = "🔐💬";
 const MARKER_END: &str = "💬🔐";
 
 /// The secret reference when `s` is exactly one score-k8s marker.
@@ -85,7 +85,7 @@ pub(crate) fn program_for(spec: &CmdSpec, origin: &Origin) -> String {
 
 /// A stable uuid-shaped guid derived from the uid (score-k8s sends a random one; ours survives a
 /// lost state).
-fn guid(uid: &str) -> String {
+pub(crate) fn guid(uid: &str) -> String {
     let h = score_x_core::naming::short_hash(uid.as_bytes(), 32);
     format!(
         "{}-{}-{}-{}-{}",

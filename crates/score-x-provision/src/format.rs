@@ -221,6 +221,12 @@ pub enum ProvisionerKind {
         sections: BTreeMap<Section, SectionSource>,
     },
     Cmd(CmdSpec),
+    /// A score-k8s template provisioner: Go `text/template` sections `init`, `state`, `shared`,
+    /// `outputs` (as [`Section::OutputsTemplate`]) and `manifests` (as [`Section::Kubernetes`]),
+    /// run by [`crate::gotmpl`] (Kubernetes and Helm targets only).
+    GoTemplate {
+        sections: BTreeMap<Section, SectionSource>,
+    },
 }
 
 /// One provisioner of a file.
@@ -261,6 +267,7 @@ impl Provisioner {
     pub fn supports(&self, target: Target) -> bool {
         match &self.kind {
             ProvisionerKind::Cmd(_) => true,
+            ProvisionerKind::GoTemplate { .. } => target.provisioner_section() == "kubernetes",
             ProvisionerKind::Template { sections } => {
                 let mut targets = sections.keys().filter(|s| s.is_target()).peekable();
                 targets.peek().is_none() || sections.contains_key(&Section::for_target(target))
@@ -287,7 +294,7 @@ impl Provisioner {
     /// `template` or `cmd`.
     pub fn scheme(&self) -> &'static str {
         match self.kind {
-            ProvisionerKind::Template { .. } => "template",
+            ProvisionerKind::Template { .. } | ProvisionerKind::GoTemplate { .. } => "template",
             ProvisionerKind::Cmd(_) => "cmd",
         }
     }
@@ -317,7 +324,7 @@ pub const CMD_KEYS: [&str; 6] = [
     "timeout",
 ];
 
-fn err(code: Code, pos: &Pos, path: &str, msg: impl Into<String>) -> Diagnostic {
+pub(crate) fn err(code: Code, pos: &Pos, path: &str, msg: impl Into<String>) -> Diagnostic {
     Diagnostic::error(code, msg).at(pos.span(path))
 }
 
@@ -361,7 +368,12 @@ pub(crate) fn decode_file(
     }
 }
 
-fn scalar(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option<String> {
+pub(crate) fn scalar(
+    node: &Node,
+    path: &str,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Option<String> {
     match node.scalar_text() {
         Some(s) => Some(s),
         _ => {
@@ -392,7 +404,12 @@ fn flag(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Option<b
     }
 }
 
-fn string_list(node: &Node, path: &str, key: &str, diags: &mut Diagnostics) -> Vec<String> {
+pub(crate) fn string_list(
+    node: &Node,
+    path: &str,
+    key: &str,
+    diags: &mut Diagnostics,
+) -> Vec<String> {
     match &node.value {
         Value::Seq(items) => items
             .iter()
@@ -471,6 +488,9 @@ fn decode_one(
         );
     }
 
+    if !scheme_is_cmd && crate::k8s_dialect::is_score_k8s(entries) {
+        return crate::k8s_dialect::decode(item, entries, path, origin, uri, diags);
+    }
     let allowed: Vec<&str> = COMMON_KEYS
         .iter()
         .chain(if scheme_is_cmd {
@@ -1015,10 +1035,37 @@ mod tests {
     }
 
     #[test]
-    fn score_k8s_template_gets_a_hint() {
-        let e = decode("- uri: template://x\n  type: t\n  outputs: |\n    host: {{ .Uid }}\n  manifests: |\n    []\n").unwrap_err();
-        assert_eq!(e.len(), 2);
-        assert!(e.0.iter().all(|d| d.hint.is_some()));
+    fn score_k8s_templates_are_recognised_and_mixed_keys_get_a_hint() {
+        let ps = decode("- uri: template://x\n  type: t\n  outputs: |\n    host: {{ .Uid }}\n  manifests: |\n    []\n").unwrap();
+        assert!(matches!(ps[0].kind, ProvisionerKind::GoTemplate { .. }));
+        assert!(ps[0].supports(Target::HELM) && !ps[0].supports(Target::ECS));
+        let e = decode(
+            "- uri: template://x\n  type: t\n  outputs_template: 'a: b'\n  manifests: |\n    []\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.len(), 1);
+        assert!(
+            e.0[0]
+                .message
+                .contains("unknown field `outputs_template` in a score-k8s template provisioner")
+        );
+        assert!(
+            e.0[0]
+                .hint
+                .as_deref()
+                .is_some_and(|h| h.contains("cannot be mixed in"))
+        );
+        let e =
+            decode("- uri: template://x\n  type: t\n  outputs: |\n    a: b\n    c: {{ if .X }}\n")
+                .unwrap_err();
+        assert!(
+            e.0[0]
+                .message
+                .contains("section `outputs` is not a valid Go template: line 2"),
+            "{:?}",
+            e.0[0]
+        );
+        assert_eq!(e.0[0].span.as_ref().unwrap().line, 5);
     }
 
     #[test]

@@ -17,7 +17,10 @@ mod cmd;
 pub mod contracts;
 mod defaults;
 pub mod format;
+pub mod gotmpl;
 mod helpers;
+mod k8s_dialect;
+mod k8s_patch;
 mod patch_render;
 mod project_state;
 mod provision;
@@ -36,6 +39,7 @@ pub use format::{
     CmdProgram, CmdSpec, DEFAULT_TIMEOUT, OPEN_OUTPUTS, Origin, OutputSpec, ParamSpec, ParamType,
     Provisioner, ProvisionerKind, Section, SectionSource,
 };
+pub use k8s_patch::PatchTemplates;
 pub use patch_render::PatchRenderer;
 pub use project_state::{ProjectState, STATE_FILE_VERSION, StateFile};
 pub use provision::{Context, Hosts, Rewrite, provision, provision_estate};
@@ -46,6 +50,8 @@ pub use state::{
     Orphan, ResourceState, STATE_VERSION, State, StoredSecretRef, TargetState, WorkloadState,
 };
 
+#[cfg(test)]
+mod k8s_dialect_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -292,7 +292,10 @@ impl One<'_, '_> {
             self.warnings.push(
                 Diagnostic::warning(
                     Code::Provisioner,
-                    format!("provisioner {} ({}) has no `{}` section and is skipped on {target} (first for `{uid}`)", s.uri, s.origin, target.provisioner_section()),
+                    match s.kind {
+                        ProvisionerKind::GoTemplate { .. } => format!("provisioner {} ({}) is a score-k8s template provisioner (Kubernetes manifests and Secret references) and is skipped on {target} (first for `{uid}`)", s.uri, s.origin),
+                        _ => format!("provisioner {} ({}) has no `{}` section and is skipped on {target} (first for `{uid}`)", s.uri, s.origin, target.provisioner_section()),
+                    },
                 )
                 .at(s.span.clone()),
             );
@@ -303,10 +306,10 @@ impl One<'_, '_> {
             for s in self.set.find(&res.type_, &res.class, uid.id(), target).1 {
                 related.push((
                     s.span.clone(),
-                    format!(
-                        "matches, but has no `{}` section",
-                        target.provisioner_section()
-                    ),
+                    match s.kind {
+                        ProvisionerKind::GoTemplate { .. } => format!("matches, but is a score-k8s template provisioner (Kubernetes and Helm only), not usable on {target}"),
+                        _ => format!("matches, but has no `{}` section", target.provisioner_section()),
+                    },
                 ));
             }
             let mut d = Diagnostic::error(
@@ -396,6 +399,15 @@ impl One<'_, '_> {
                 &input,
                 target,
                 &self.ctx.options,
+                &self.work.seed,
+            ),
+            ProvisionerKind::GoTemplate { .. } => crate::k8s_dialect::run(
+                &input,
+                self.ctx
+                    .options
+                    .get("namespace")
+                    .and_then(Json::as_str)
+                    .unwrap_or_default(),
                 &self.work.seed,
             ),
             ProvisionerKind::Cmd(_) if self.ctx.runner.is_dry() => {

@@ -43,7 +43,7 @@ fn object() -> Json {
     Json::Object(serde_json::Map::new())
 }
 
-fn file_span(src: &SectionSource, template_line: Option<usize>) -> Span {
+pub(crate) fn file_span(src: &SectionSource, template_line: Option<usize>) -> Span {
     let extra = template_line.map_or(0, |l| u32::try_from(l.saturating_sub(1)).unwrap_or(0));
     Span {
         line: src.line + extra,
@@ -96,7 +96,7 @@ fn describe(e: &RenderError, data: &Json) -> (String, Option<String>) {
     }
 }
 
-fn parse_yaml(text: &str) -> Result<Json, (Option<usize>, String)> {
+pub(crate) fn parse_yaml(text: &str) -> Result<Json, (Option<usize>, String)> {
     if text.trim().is_empty() {
         return Ok(Json::Null);
     }

@@ -249,7 +249,7 @@ fn run_in(
 }
 
 /// Provisions `app` with `set` for `target` (with `options`) from a fresh state.
-fn run_for(
+pub(crate) fn run_for(
     target: Target,
     options: serde_json::Value,
     app: &App,

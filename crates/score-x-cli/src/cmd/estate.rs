@@ -240,9 +240,11 @@ impl Estate<'_> {
         let mut approximated = 0;
         let mut errors = Diagnostics::new();
         let renderer = score_x_provision::PatchRenderer::new();
+        // `--patch-templates` conflicts with `--placement` (clap): no post-emit edit here.
         let patching = Patching {
             set: self.patches,
             renderer: &renderer,
+            post: None,
         };
         for p in self.parts {
             match emit_part(p, resolved, self, patching, &scanner) {

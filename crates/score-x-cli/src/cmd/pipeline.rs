@@ -209,7 +209,11 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     printer.stage("loading score files");
     let (patches, patch_sources) =
         crate::cmd::patches::load(printer, &args.patch, &args.state_dir)?;
+    let (templates, template_sources) =
+        crate::cmd::patches::load_templates(printer, &args.patch_templates, target)?;
     let (mut sources, loaded) = inputs::load(printer, &args.inputs, &flags)?;
+    let specs = crate::cmd::patches::score_specs(&sources);
+    sources.extend(template_sources);
     sources.extend(options_source);
     sources.extend(patch_sources);
     let app = loaded.app;
@@ -243,9 +247,17 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
 
     printer.stage(&format!("writing the {target} artifacts"));
     let renderer = score_x_provision::PatchRenderer::new();
+    let namespace = backend
+        .options_json()
+        .get("namespace")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let post = |b: &mut score_x_core::Bundle| templates.apply(b, target, &specs, &namespace);
     let patching = Patching {
         set: &patches,
         renderer: &renderer,
+        post: (!templates.is_empty()).then_some(&post as &score_x_core::driver::BundleEdit<'_>),
     };
     let scanner = SecretScanner::of(&resolved);
     let Checked { bundle, warnings } =
