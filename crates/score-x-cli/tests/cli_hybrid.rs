@@ -8,11 +8,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
-
-const SEED: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 const ORDERS: &str = "apiVersion: score.dev/v1b1\nmetadata:\n  name: orders\ncontainers:\n  main:\n    image: ghcr.io/acme/orders:1.0\n    variables:\n      DB_HOST: ${resources.db.host}\n      DB_PASSWORD: ${resources.db.password}\nresources:\n  db:\n    type: postgres\n";
 const PAYMENTS: &str = "apiVersion: score.dev/v1b1\nmetadata:\n  name: payments\ncontainers:\n  main:\n    image: ghcr.io/acme/payments:1.0\n    variables:\n      CACHE_HOST: ${resources.cache.host}\nresources:\n  cache:\n    type: redis\n";
@@ -24,49 +22,6 @@ fn shared_db(name: &str, var: &str) -> String {
     format!(
         "apiVersion: score.dev/v1b1\nmetadata:\n  name: {name}\ncontainers:\n  main:\n    image: ghcr.io/acme/{name}:1.0\n    variables:\n      DB_HOST: ${{resources.db.host}}\n      {var}: ${{resources.db.password}}\nresources:\n  db:\n    type: postgres\n    id: shared-db\n"
     )
-}
-
-fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        std::fs::write(dir.path().join(name), text).unwrap();
-    }
-    dir
-}
-
-fn ecs_options() -> String {
-    examples().join("ecs-options.yaml").display().to_string()
-}
-
-fn run(cwd: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(bin())
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env("SCORE_X_SEED", SEED)
-        .output()
-        .unwrap()
-}
-
-/// Every file under `dir`, relative, with its bytes.
-fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn all_text(dir: &Path) -> String {

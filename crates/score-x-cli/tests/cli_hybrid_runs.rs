@@ -9,11 +9,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::*;
-
-const SEED: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
 const ORDERS: &str = "apiVersion: score.dev/v1b1\nmetadata:\n  name: orders\ncontainers:\n  main:\n    image: ghcr.io/acme/orders:1.0\n    variables:\n      DB_HOST: ${resources.db.host}\n      DB_PASSWORD: ${resources.db.password}\nresources:\n  db:\n    type: postgres\n";
 const ORDERS_NO_DB: &str = "apiVersion: score.dev/v1b1\nmetadata:\n  name: orders\ncontainers:\n  main:\n    image: ghcr.io/acme/orders:1.0\n";
@@ -48,51 +46,6 @@ const PATCHES: &str = r#"- target: ecs
 
 /// A patch for the Kubernetes part (from `<state-dir>/patches/`).
 const K8S_PATCH: &str = "- target: kubernetes\n  object: {kind: Deployment, name: orders}\n  op: set\n  path: /spec/replicas\n  value: 3\n";
-
-fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for (name, text) in files {
-        let p = dir.path().join(name);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-    dir
-}
-
-fn run(cwd: &Path, args: &[&str]) -> std::process::Output {
-    std::process::Command::new(bin())
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .env("SCORE_X_SEED", SEED)
-        .output()
-        .unwrap()
-}
-
-fn ecs_options() -> String {
-    examples().join("ecs-options.yaml").display().to_string()
-}
-
-/// Every file under `dir`, relative, with its bytes.
-fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 fn hybrid(d: &Path, inputs: &[&str], extra: &[&str]) -> std::process::Output {
     let ecs = format!("ecs={}", ecs_options());

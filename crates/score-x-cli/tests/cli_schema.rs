@@ -276,6 +276,8 @@ fn repository_fixtures(stem: &str) -> Vec<PathBuf> {
                 file_name(p).contains("provisioners") && is_yaml(p)
             }));
             out.push(r.join("tests/conformance/nomad-provisioners.yaml"));
+            // score-k8s's Go-template dialect.
+            out.push(r.join("tests/score-k8s/provisioners.yaml"));
         }
         "patches" => out.extend(walk(&r.join("tests/patches"), &is_yaml)),
         "options-ecs" => out.push(r.join("examples/ecs-options.yaml")),

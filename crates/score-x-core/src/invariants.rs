@@ -38,30 +38,39 @@ impl From<ModelError> for Diagnostic {
     }
 }
 
-/// Every map key is its value's name.
-pub(crate) fn keys_are_names<'a, K, V>(
-    map: &'a BTreeMap<K, V>,
-    name: impl Fn(&'a V) -> &'a K,
-    err: impl Fn(&K, &K) -> ModelError,
-) -> Result<(), ModelError>
-where
-    K: Ord + PartialEq + 'a,
-{
-    match map.iter().find(|(k, v)| name(v) != *k) {
-        Some((k, v)) => Err(err(k, name(v))),
-        None => Ok(()),
-    }
+/// A workload of either model: its name and the resources it names.
+pub(crate) trait Named {
+    fn name(&self) -> &String;
+    fn uses(&self) -> &BTreeMap<String, ResourceUid>;
 }
 
-/// Every resource a workload names is in `resources`.
-pub(crate) fn no_dangling<'a, R>(
-    uses: impl Iterator<Item = (&'a str, &'a BTreeMap<String, ResourceUid>)>,
+/// A resource of either model.
+pub(crate) trait Identified {
+    fn uid(&self) -> &ResourceUid;
+}
+
+/// What both models hold: every key is its value's name or uid, and no workload names a
+/// resource the model does not hold.
+pub(crate) fn keyed_and_closed<W: Named, R: Identified>(
+    workloads: &BTreeMap<String, W>,
     resources: &BTreeMap<ResourceUid, R>,
 ) -> Result<(), ModelError> {
-    for (workload, names) in uses {
-        if let Some((name, uid)) = names.iter().find(|(_, u)| !resources.contains_key(*u)) {
+    if let Some((key, w)) = workloads.iter().find(|(k, w)| w.name() != *k) {
+        return Err(ModelError::WorkloadKey {
+            key: key.clone(),
+            name: w.name().clone(),
+        });
+    }
+    if let Some((key, r)) = resources.iter().find(|(k, r)| r.uid() != *k) {
+        return Err(ModelError::ResourceKey {
+            key: key.clone(),
+            uid: r.uid().clone(),
+        });
+    }
+    for w in workloads.values() {
+        if let Some((name, uid)) = w.uses().iter().find(|(_, u)| !resources.contains_key(*u)) {
             return Err(ModelError::Dangling {
-                workload: workload.to_string(),
+                workload: w.name().clone(),
                 name: name.clone(),
                 uid: uid.clone(),
             });
@@ -69,6 +78,29 @@ pub(crate) fn no_dangling<'a, R>(
     }
     Ok(())
 }
+
+macro_rules! model_parts {
+    ($workload:ty, $resource:ty) => {
+        impl Named for $workload {
+            fn name(&self) -> &String {
+                &self.name
+            }
+            fn uses(&self) -> &BTreeMap<String, ResourceUid> {
+                &self.resources
+            }
+        }
+        impl Identified for $resource {
+            fn uid(&self) -> &ResourceUid {
+                &self.uid
+            }
+        }
+    };
+}
+model_parts!(crate::ir::Workload, crate::ir::Resource);
+model_parts!(
+    crate::resolved::ResolvedWorkload,
+    crate::resolved::ProvisionedResource
+);
 
 /// `order` holds every key of `resources` exactly once.
 pub(crate) fn order_is_complete<R>(

@@ -267,24 +267,7 @@ impl App {
             workloads,
             resources,
         } = parts;
-        invariants::keys_are_names(
-            &workloads,
-            |w| &w.name,
-            |k, n| ModelError::WorkloadKey {
-                key: k.clone(),
-                name: n.clone(),
-            },
-        )?;
-        invariants::keys_are_names(
-            &resources,
-            |r| &r.uid,
-            |k, u| ModelError::ResourceKey {
-                key: k.clone(),
-                uid: u.clone(),
-            },
-        )?;
-        let uses = workloads.values().map(|w| (w.name.as_str(), &w.resources));
-        invariants::no_dangling(uses, &resources)?;
+        invariants::keyed_and_closed(&workloads, &resources)?;
         for r in resources.values() {
             let declares = |c: &String| {
                 workloads

@@ -19,7 +19,7 @@ use crate::run::{RunInput, RunResult, fail};
 use crate::yaml::{Node, Value};
 
 /// The keys of a score-k8s template provisioner (score-k8s decodes with known fields only).
-const KEYS: [&str; 12] = [
+pub const KEYS: [&str; 12] = [
     "uri",
     "type",
     "class",

@@ -39,6 +39,7 @@ pub use format::{
     CmdProgram, CmdSpec, DEFAULT_TIMEOUT, OPEN_OUTPUTS, Origin, OutputSpec, ParamSpec, ParamType,
     Provisioner, ProvisionerKind, Section, SectionSource,
 };
+pub use k8s_dialect::KEYS as SCORE_K8S_TEMPLATE_KEYS;
 pub use k8s_patch::PatchTemplates;
 pub use patch_render::PatchRenderer;
 pub use project_state::{ProjectState, STATE_FILE_VERSION, StateFile};

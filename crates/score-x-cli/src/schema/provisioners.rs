@@ -1,8 +1,10 @@
 //! The schema of a provisioner file (`score_x_provision::format`): a list of `template://` and
-//! `cmd://` provisioners with the decoder's key tables, typed params and outputs.
+//! `cmd://` provisioners with the decoder's key tables, typed params and outputs, and score-k8s's
+//! Go-template provisioners with theirs.
 
 use serde_json::{Map, Value, json};
 
+use score_x_provision::SCORE_K8S_TEMPLATE_KEYS;
 use score_x_provision::format::{
     CMD_KEYS, COMMON_KEYS, OPEN_OUTPUTS, OUTPUT_FIELDS, PARAM_FIELDS, ParamType, Section,
     TEMPLATE_KEYS,
@@ -172,6 +174,55 @@ fn template() -> Value {
     exclusive(closed(&keys, props, &["uri", "type"]))
 }
 
+/// A score-k8s template provisioner: Go `text/template` sections, loaded unchanged (a file with
+/// `manifests` or a string `outputs` is read in this dialect).
+fn score_k8s() -> Value {
+    let go =
+        |what: &str| optional_scalar(&format!("Go text/template → {what} (score-k8s's format)."));
+    let props = vec![
+        (
+            "uri",
+            json!({ "description": "`template://NAME`: a score-k8s template provisioner.", "type": "string", "pattern": "^template://" }),
+        ),
+        ("type", scalar("The resource type it provisions.")),
+        (
+            "class",
+            optional_scalar("Only resources of this class (default: any class)."),
+        ),
+        (
+            "id",
+            optional_scalar("Only the resource with this id (default: any)."),
+        ),
+        ("description", optional_scalar("What it provisions.")),
+        (
+            "init",
+            go("YAML map: values the other sections read as `.Init`"),
+        ),
+        (
+            "state",
+            go("YAML map: the resource's persisted state (`.State` in the next run)"),
+        ),
+        (
+            "shared",
+            go("YAML map merged into the shared state (`.Shared`)"),
+        ),
+        ("outputs", go("YAML map: the resource's outputs")),
+        (
+            "manifests",
+            go("YAML list of Kubernetes objects (kubernetes and helm targets)"),
+        ),
+        (
+            "supported_params",
+            names("The names of the params it accepts."),
+        ),
+        (
+            "expected_outputs",
+            names("The names of the outputs it produces."),
+        ),
+    ];
+    closed(&SCORE_K8S_TEMPLATE_KEYS, props, &["uri", "type"])
+}
+
 fn cmd() -> Value {
     let mut props = common(
         json!({ "description": "`cmd://PROGRAM`, `cmd://./PATH`, `cmd://~/PATH` or `cmd:///ABS/PATH` (`#fragment` ignored): a program speaking score-k8s's JSON stdin/stdout contract.", "type": "string", "pattern": "^cmd://" }),
@@ -206,6 +257,7 @@ pub fn schema() -> (&'static str, &'static str, Value) {
     let mut defs = Map::new();
     defs.insert("template".into(), template());
     defs.insert("cmd".into(), cmd());
+    defs.insert("score-k8s".into(), score_k8s());
     defs.insert("param".into(), param());
     defs.insert("output".into(), output());
     let body = json!({
@@ -216,13 +268,20 @@ pub fn schema() -> (&'static str, &'static str, Value) {
             "required": ["uri", "type"],
             "if": { "properties": { "uri": { "type": "string", "pattern": "^cmd://" } }, "required": ["uri"] },
             "then": { "$ref": "#/$defs/cmd" },
-            "else": { "$ref": "#/$defs/template" }
+            "else": {
+                "if": { "anyOf": [
+                    { "required": ["manifests"] },
+                    { "required": ["outputs"], "properties": { "outputs": { "type": "string" } } }
+                ] },
+                "then": { "$ref": "#/$defs/score-k8s" },
+                "else": { "$ref": "#/$defs/template" }
+            }
         },
         "$defs": defs
     });
     (
         "score-x provisioner file",
-        "A YAML list of score-x provisioners: `template://` (handlebars sections per target) and `cmd://` (score-k8s's command contract). See docs/provisioners.md.",
+        "A YAML list of score-x provisioners: `template://` (handlebars sections per target, or score-k8s's Go-template format), and `cmd://` (score-k8s's command contract). See docs/provisioners.md.",
         body,
     )
 }

@@ -70,3 +70,54 @@ pub fn require_tool(ok: bool, what: &str) -> bool {
     eprintln!("notice: skipping: {what} is not installed");
     false
 }
+
+/// The seed the hybrid tests pin (`SCORE_X_SEED`), so generated credentials are known.
+pub const SEED: &str = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+/// A scratch directory holding `files` (relative paths, parents created).
+pub fn scratch(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, text) in files {
+        let p = dir.path().join(name);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    dir
+}
+
+/// Run score-x with `args` in `cwd`, without colour and with the pinned [`SEED`].
+pub fn run(cwd: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .env("SCORE_X_SEED", SEED)
+        .output()
+        .unwrap()
+}
+
+/// The example ECS target options file.
+pub fn ecs_options() -> String {
+    examples().join("ecs-options.yaml").display().to_string()
+}
+
+/// Every file under `dir`, relative, with its bytes, sorted.
+pub fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((
+                    p.strip_prefix(dir).unwrap().to_path_buf(),
+                    std::fs::read(&p).unwrap(),
+                ));
+            }
+        }
+    }
+    out.sort();
+    out
+}
