@@ -40,21 +40,7 @@ impl PatchTemplates {
 
     /// Add a patch template file; a Go template syntax error is reported at its line.
     pub fn add_file(&mut self, name: &str, text: &str) -> Result<(), Diagnostic> {
-        let t = Template::parse(text).map_err(|e| {
-            let (line, col) = e.line_col(text);
-            let d = Diagnostic::error(
-                Code::InvalidValue,
-                format!(
-                    "patch template {name}: line {line}, column {col}: {}",
-                    e.msg
-                ),
-            )
-            .at(at(name, line));
-            match e.hint {
-                Some(h) => d.hint(h),
-                None => d,
-            }
-        })?;
+        let t = Template::parse(text).map_err(|e| template_error(name, text, e))?;
         self.files.push((name.to_string(), text.to_string(), t));
         Ok(())
     }
@@ -77,21 +63,9 @@ impl PatchTemplates {
         for (name, text, t) in &self.files {
             let data = serde_json::json!({"Manifests": manifests, "Workloads": workloads, "Namespace": namespace});
             let mut ctx = gotmpl::Ctx::default();
-            let out = t.execute(&data, true, &mut ctx).map_err(|e| {
-                let (line, col) = e.line_col(text);
-                let d = Diagnostic::error(
-                    Code::InvalidValue,
-                    format!(
-                        "patch template {name}: line {line}, column {col}: {}",
-                        e.msg
-                    ),
-                )
-                .at(at(name, line));
-                Diagnostics(vec![match e.hint {
-                    Some(h) => d.hint(h),
-                    None => d,
-                }])
-            })?;
+            let out = t
+                .execute(&data, true, &mut ctx)
+                .map_err(|e| Diagnostics(vec![template_error(name, text, e)]))?;
             if out.trim().is_empty() {
                 continue;
             }
@@ -361,6 +335,23 @@ fn delete(v: &mut Json, segs: &[String]) {
             }
         }
         _ => {}
+    }
+}
+
+/// A Go template error of patch template `name` (its source `text`), at its line and column.
+fn template_error(name: &str, text: &str, e: gotmpl::Error) -> Diagnostic {
+    let (line, col) = e.line_col(text);
+    let d = Diagnostic::error(
+        Code::InvalidValue,
+        format!(
+            "patch template {name}: line {line}, column {col}: {}",
+            e.msg
+        ),
+    )
+    .at(at(name, line));
+    match e.hint {
+        Some(h) => d.hint(h),
+        None => d,
     }
 }
 
