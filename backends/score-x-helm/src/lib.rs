@@ -33,6 +33,7 @@ mod tests;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use score_x_core::naming::is_score_name;
 use score_x_core::plan::Plan;
 use score_x_core::{Bundle, Resolved};
@@ -108,19 +109,18 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         .map(|w| (w.clone(), Vec::new()))
         .collect();
     let mut shared = Vec::new();
-    for (o, v) in built.objects.iter().zip(&built.values) {
-        match &o.origin {
-            Origin::Workload(w) => per_workload
-                .entry(w.clone())
-                .or_default()
-                .push((v.clone(), true)),
-            Origin::Resource(uid) => match sole_user(app, uid) {
+    // Each value moves to its chart: the objects are never held twice.
+    for e in built.entries {
+        let v = e.value;
+        match e.origin {
+            Origin::Workload(w) => per_workload.entry(w).or_default().push((v, true)),
+            Origin::Resource(uid) => match sole_user(app, &uid) {
                 Some(w) if per_workload.contains_key(&w) => {
-                    per_workload.entry(w).or_default().push((v.clone(), false))
+                    per_workload.entry(w).or_default().push((v, false))
                 }
-                _ => shared.push((v.clone(), false)),
+                _ => shared.push((v, false)),
             },
-            Origin::Namespace => shared.push((v.clone(), false)),
+            Origin::Namespace => shared.push((v, false)),
         }
     }
     umbrella.add_objects(&shared);
@@ -128,16 +128,27 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         warnings: built.warnings,
         ..Default::default()
     };
+    // Each workload's chart on its own (in parallel), merged in workload order: the bundle and
+    // the first error are those of a sequential run.
+    let charts: Vec<Result<(String, Bundle), Error>> = per_workload
+        .par_iter()
+        .map(|(w, objects)| {
+            let mut part = Bundle::default();
+            let late = late::Late::of(app, w);
+            let note = workload_chart(&root, w, objects, late, opts, &shared, &mut part)?;
+            Ok((note, part))
+        })
+        .collect();
     let mut notes = Vec::new();
-    for (w, objects) in &per_workload {
-        let late = late::Late::of(app, w);
-        let sub = workload_chart(&root, w, objects, late, opts, &shared, &mut bundle)?;
+    for (w, chart) in per_workload.keys().zip(charts) {
+        let (note, part) = chart?;
+        bundle.merge(part);
         umbrella.values.set(
             w,
             json!({}),
             json!({"type": "object", "description": format!("values of the `{w}` chart")}),
         );
-        notes.push(sub);
+        notes.push(note);
     }
     umbrella.write(&mut bundle, HEADER)?;
     let d = &root;

@@ -43,12 +43,38 @@ pub use options::{ImagePullPolicy, Options, RouteKind};
 /// The file of the bundle holding the manifest stream.
 pub const MANIFESTS: &str = "manifests.yaml";
 
+/// One object of the output as its sorted JSON value, with what the backends need of it (the
+/// typed object is dropped once converted, so the whole estate is never held twice).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Entry {
+    pub key: ObjectKey,
+    pub origin: Origin,
+    /// A Secret (typed or raw): the target's secret store.
+    pub secret_store: bool,
+    /// The object with `apiVersion` and `kind`, every map's keys sorted.
+    pub value: serde_json::Value,
+}
+
+impl Entry {
+    /// Convert `o` (its JSON value sorted once).
+    pub fn of(o: Object) -> Result<Entry, Error> {
+        let key = o.key();
+        let secret_store = is_secret_store(&o);
+        let origin = o.origin.clone();
+        let value = render::sorted(o.into_value()?);
+        Ok(Entry {
+            key,
+            origin,
+            secret_store,
+            value,
+        })
+    }
+}
+
 /// Objects in output order, and the warnings raised while building them.
 #[derive(Debug, Clone, Default)]
 pub struct Built {
-    pub objects: Vec<Object>,
-    /// Each object's JSON value with sorted keys, in the same order.
-    pub values: Vec<serde_json::Value>,
+    pub entries: Vec<Entry>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -90,30 +116,53 @@ fn check_options(opts: &Options) -> Result<(), Error> {
 /// Build every object, in output order: the Namespace (when asked), provisioner objects in
 /// resource order, then per workload (by name) its ConfigMap, Secret, Service(s) and workload
 /// object. Objects with the same apiVersion/kind/namespace/name are kept once when identical;
-/// two different ones are an error. Each object is converted to its sorted JSON value once.
+/// two different ones are an error. Each object is converted to its sorted JSON value once, by
+/// the thread that built it.
 pub fn build(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Built, Error> {
+    let (entries, warnings) = collect(app, plan, opts, &Entry::of)?;
+    let entries = dedupe(app, entries, |e| e)?;
+    Ok(Built { entries, warnings })
+}
+
+/// A built object as `T` (made by `f`, in parallel per resource and per workload), in output
+/// order; the first error is that of a sequential run.
+fn collect<T: Send>(
+    app: &Resolved,
+    plan: &Plan,
+    opts: &Options,
+    f: &(dyn Fn(Object) -> Result<T, Error> + Sync),
+) -> Result<(Vec<T>, Vec<Diagnostic>), Error> {
     check_options(opts)?;
-    let mut candidates = Vec::new();
+    let mut out = Vec::new();
     if opts.generate_namespace
         && let Some(ns) = &opts.namespace
     {
-        candidates.push(namespace(ns));
+        out.push(f(namespace(ns))?);
     }
     // Graph order, then any resource the order lacks; each once (a set, not `Vec::contains`:
     // linear in the number of resources).
     let mut seen_uids = std::collections::BTreeSet::new();
-    for uid in app.order().iter().chain(app.resources().keys()) {
-        if !seen_uids.insert(uid) {
-            continue;
-        }
-        if let Some(res) = app.resources().get(uid) {
-            candidates.extend(artifacts::resource_objects(res, opts)?);
-        }
+    let resources: Vec<_> = app
+        .order()
+        .iter()
+        .chain(app.resources().keys())
+        .filter(|uid| seen_uids.insert(*uid))
+        .filter_map(|uid| app.resources().get(uid))
+        .collect();
+    let per_resource: Vec<Result<Vec<T>, Error>> = resources
+        .par_iter()
+        .map(|res| {
+            artifacts::resource_objects(res, opts)?
+                .into_iter()
+                .map(f)
+                .collect()
+        })
+        .collect();
+    for r in per_resource {
+        out.extend(r?);
     }
-    // Each workload's objects on its own (in parallel), then in workload order: the output and
-    // the first error are those of a sequential run.
     let workloads: Vec<_> = app.workloads().values().collect();
-    let built: Vec<Result<(Vec<Object>, Vec<_>), Error>> = workloads
+    let per_workload: Vec<Result<(Vec<T>, Vec<_>), Error>> = workloads
         .par_iter()
         .map(|w| {
             let wp = plan
@@ -121,21 +170,17 @@ pub fn build(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Built, Error
                 .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
             let mut warnings = Vec::new();
             let objects = workload::workload_objects(app, w, wp, opts, &mut warnings)?;
+            let objects = objects.into_iter().map(f).collect::<Result<_, _>>()?;
             Ok((objects, warnings))
         })
         .collect();
     let mut warnings = Vec::new();
-    for b in built {
+    for b in per_workload {
         let (objects, w) = b?;
-        candidates.extend(objects);
+        out.extend(objects);
         warnings.extend(w);
     }
-    let (objects, values) = dedupe(app, candidates)?;
-    Ok(Built {
-        objects,
-        values,
-        warnings,
-    })
+    Ok((out, warnings))
 }
 
 fn namespace(ns: &str) -> Object {
@@ -155,46 +200,37 @@ fn namespace(ns: &str) -> Object {
     }
 }
 
-fn origin_span(app: &Resolved, o: &Object) -> Option<Box<score_x_core::Span>> {
-    match &o.origin {
+fn origin_span(app: &Resolved, o: &Origin) -> Option<Box<score_x_core::Span>> {
+    match o {
         Origin::Resource(uid) => app.resources().get(uid).map(|r| Box::new(r.span.clone())),
         Origin::Workload(w) => app.workloads().get(w).map(|w| Box::new(w.span.clone())),
         Origin::Namespace => None,
     }
 }
 
-/// Keep one of each identical object; two different objects with one identity are an error.
-fn dedupe(
-    app: &Resolved,
-    candidates: Vec<Object>,
-) -> Result<(Vec<Object>, Vec<serde_json::Value>), Error> {
-    let mut seen: BTreeMap<ObjectKey, usize> = BTreeMap::new();
-    let mut objects: Vec<Object> = Vec::new();
-    let mut values = Vec::new();
-    // Converted in parallel, compared in order.
-    let converted: Vec<Result<serde_json::Value, Error>> = candidates
-        .par_iter()
-        .map(|o| o.to_value().map(render::sorted))
-        .collect();
-    for (o, value) in candidates.into_iter().zip(converted) {
-        let key = o.key();
-        let value = value?;
-        if let Some(&i) = seen.get(&key) {
-            if values[i] == value {
+/// Keep one of each identical object (by its [`Entry`]); two different objects with one
+/// identity are an error.
+fn dedupe<T>(app: &Resolved, items: Vec<T>, entry: impl Fn(&T) -> &Entry) -> Result<Vec<T>, Error> {
+    let mut seen: std::collections::HashMap<ObjectKey, usize> = Default::default();
+    let mut kept: Vec<T> = Vec::with_capacity(items.len());
+    for item in items {
+        let e = entry(&item);
+        if let Some(&i) = seen.get(&e.key) {
+            let first = entry(&kept[i]);
+            if first.value == e.value {
                 continue;
             }
             return Err(Error::ConflictingObject {
-                key: key.to_string(),
-                first: objects[i].describe_origin(),
-                second: o.describe_origin(),
-                span: origin_span(app, &o),
+                key: e.key.to_string(),
+                first: first.origin.describe(),
+                second: e.origin.describe(),
+                span: origin_span(app, &e.origin),
             });
         }
-        seen.insert(key, objects.len());
-        objects.push(o);
-        values.push(value);
+        seen.insert(e.key.clone(), kept.len());
+        kept.push(item);
     }
-    Ok((objects, values))
+    Ok(kept)
 }
 
 /// True for the objects that are the target's secret store (Secrets, typed or raw).
@@ -203,9 +239,12 @@ fn is_secret_store(o: &Object) -> bool {
         || (matches!(o.body, Body::Raw(_)) && o.key().kind == "Secret")
 }
 
-/// The typed objects, in output order (for the helm backend).
+/// The typed objects, in output order (for tests and tools that inspect the typed model).
 pub fn objects(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Vec<Object>, Error> {
-    build(app, plan, opts).map(|b| b.objects)
+    let typed = |o: Object| Ok((Entry::of(o.clone())?, o));
+    let (pairs, _) = collect(app, plan, opts, &typed)?;
+    let pairs = dedupe(app, pairs, |(e, _)| e)?;
+    Ok(pairs.into_iter().map(|(_, o)| o).collect())
 }
 
 /// Translate `app` into a bundle with one file, `manifests.yaml`: a `---` separated YAML stream
@@ -213,8 +252,7 @@ pub fn objects(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Vec<Object
 /// deterministic.
 pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
     let built = build(app, plan, opts)?;
-    let stores: Vec<bool> = built.objects.iter().map(is_secret_store).collect();
-    let (stream, secret_ranges) = render::yaml_stream(&built.values, &stores);
+    let (stream, secret_ranges) = render::yaml_stream(built.entries);
     let mut bundle = Bundle {
         warnings: built.warnings,
         ..Default::default()

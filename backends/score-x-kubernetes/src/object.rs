@@ -87,6 +87,14 @@ impl Object {
         }
     }
 
+    /// [`Object::to_value`] without a copy of a provisioner's raw object.
+    pub fn into_value(self) -> Result<serde_json::Value, Error> {
+        match self.body {
+            Body::Raw(v) => Ok(v),
+            _ => self.to_value(),
+        }
+    }
+
     /// apiVersion, kind, namespace and name.
     pub fn key(&self) -> ObjectKey {
         use k8s_openapi::Resource;
@@ -127,7 +135,14 @@ impl Object {
 
     /// Where the object comes from, for messages.
     pub fn describe_origin(&self) -> String {
-        match &self.origin {
+        self.origin.describe()
+    }
+}
+
+impl Origin {
+    /// Where an object comes from, for messages.
+    pub fn describe(&self) -> String {
+        match self {
             Origin::Namespace => "the generated namespace".to_string(),
             Origin::Resource(uid) => format!("resource `{uid}`"),
             Origin::Workload(w) => format!("workload `{w}`"),

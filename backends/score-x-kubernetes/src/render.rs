@@ -5,22 +5,23 @@ use std::ops::Range;
 /// The value with every map's keys sorted, recursively.
 pub use score_x_core::value::sort_keys as sorted;
 
-/// One YAML document per (sorted) object value, each starting with `---\n`, and the byte ranges
-/// of the documents flagged in `secret_store`.
-pub fn yaml_stream(
-    values: &[serde_json::Value],
-    secret_store: &[bool],
-) -> (String, Vec<Range<usize>>) {
+/// One YAML document per entry (its sorted value), each starting with `---\n`, and the byte
+/// ranges of the documents that are the target's secret store. Each value is dropped once
+/// rendered.
+pub fn yaml_stream(entries: Vec<crate::Entry>) -> (String, Vec<Range<usize>>) {
     use rayon::prelude::*;
     // Each document rendered on its own (in parallel), joined in order.
-    let docs: Vec<String> = values.par_iter().map(crate::yaml::to_yaml).collect();
-    let mut out = String::with_capacity(docs.iter().map(|d| d.len() + 4).sum());
+    let docs: Vec<(String, bool)> = entries
+        .into_par_iter()
+        .map(|e| (crate::yaml::to_yaml(&e.value), e.secret_store))
+        .collect();
+    let mut out = String::with_capacity(docs.iter().map(|(d, _)| d.len() + 4).sum());
     let mut ranges = Vec::new();
-    for (i, doc) in docs.iter().enumerate() {
+    for (doc, secret_store) in docs {
         let start = out.len();
         out.push_str("---\n");
-        out.push_str(doc);
-        if secret_store.get(i).copied().unwrap_or(false) {
+        out.push_str(&doc);
+        if secret_store {
             ranges.push(start..out.len());
         }
     }
@@ -41,8 +42,12 @@ mod tests {
                 json!({"kind": "X", "apiVersion": "v1", "metadata": {"name": "a", "labels": {"z": "1", "a": "2"}}}),
             ),
         };
-        let v = sorted(a.to_value().unwrap());
-        let (s, ranges) = yaml_stream(&[v.clone(), v], &[false, true]);
+        let e = crate::Entry::of(a).unwrap();
+        let secret = crate::Entry {
+            secret_store: true,
+            ..e.clone()
+        };
+        let (s, ranges) = yaml_stream(vec![e, secret]);
         assert_eq!(ranges.len(), 1);
         assert_eq!((ranges[0].start, ranges[0].end), (s.len() / 2, s.len()));
         assert_eq!(s.matches("---\n").count(), 2);

@@ -26,6 +26,19 @@ impl Bundle {
         self.files.insert(path.into(), contents.into());
     }
 
+    /// Move everything of `other` into this bundle (its files replace files of the same path;
+    /// warnings and notes come after this bundle's). Backends that build parts of a bundle in
+    /// parallel merge them in a fixed order.
+    pub fn merge(&mut self, other: Bundle) {
+        self.files.extend(other.files);
+        self.warnings.extend(other.warnings);
+        self.notes.extend(other.notes);
+        for (path, ranges) in other.secret_store {
+            self.mark_secret_store(&path, ranges);
+        }
+        self.secret_files.extend(other.secret_files);
+    }
+
     /// Mark byte ranges of `path` as secret store objects. The ranges of a file are kept sorted
     /// and disjoint (overlapping ones merged), so a lookup is a binary search.
     pub fn mark_secret_store(&mut self, path: &str, ranges: Vec<Range<usize>>) {

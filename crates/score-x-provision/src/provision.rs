@@ -1,6 +1,7 @@
 //! `provision`: provision every resource in graph order with the first matching provisioner,
 //! update the state, and resolve every workload into the typed `Resolved` model.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::PoisonError;
 
@@ -198,14 +199,25 @@ pub fn provision_estate(
         }
     }
 
+    // Each workload resolved on its own (in parallel), its errors joined in workload order.
+    let workloads_in_order: Vec<_> = app.workloads().iter().collect();
+    let per_workload: Vec<_> = workloads_in_order
+        .par_iter()
+        .map(|(name, w)| {
+            let env = Env {
+                workload: w,
+                provisioned: &provisioned,
+                failed: &failed,
+            };
+            let mut errors = Diagnostics::new();
+            let r = env.workload(&mut errors);
+            ((*name).clone(), r, errors)
+        })
+        .collect();
     let mut resolved = BTreeMap::new();
-    for (name, w) in app.workloads() {
-        let env = Env {
-            workload: w,
-            provisioned: &provisioned,
-            failed: &failed,
-        };
-        resolved.insert(name.clone(), env.workload(&mut errors));
+    for (name, r, e) in per_workload {
+        resolved.insert(name, r);
+        errors.extend(e);
     }
     if errors.has_errors() {
         errors.sort();

@@ -35,6 +35,7 @@ pub mod yaml;
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use score_x_core::{App, Diagnostic, Diagnostics};
 
 pub use ast::Workload;
@@ -98,37 +99,53 @@ pub fn decode_all(
             }
         })
         .collect();
+    // Each file parsed and decoded on its own (in parallel), joined in input order: the
+    // workloads and diagnostics are those of a sequential run.
+    let per_file: Vec<(Vec<Workload>, Vec<Diagnostic>)> = files
+        .par_iter()
+        .map(|f| decode_file(f, over.as_ref(), &props))
+        .collect();
     let mut out = Vec::new();
-    for f in files {
-        let docs = match yaml::parse(&f.name, &f.text) {
-            Ok(d) => d,
-            Err(e) => {
-                diags.extend(e);
-                continue;
-            }
-        };
-        if docs.is_empty() {
-            diags.push(
-                Diagnostic::error(score_x_core::Code::WrongShape, "the file holds no workload")
-                    .at(score_x_core::Span::file_only(f.name.as_str()).with_path("/"))
-                    .hint(decode::SHAPE_HINT),
-            );
-        }
-        for mut doc in docs {
-            if let Some(o) = &over {
-                overrides::merge(&mut doc.root, o);
-            }
-            for (p, text) in &props {
-                if let Err(e) = overrides::apply_property(&mut doc.root, p, text) {
-                    diags.push(e.at(doc.root.pos.span(&p.yaml_path())));
-                }
-            }
-            if let Some(w) = decode::decode_workload(&doc.root, &f.name, diags) {
-                out.push(w);
-            }
-        }
+    for (workloads, d) in per_file {
+        out.extend(workloads);
+        diags.extend(d);
     }
     out
+}
+
+/// The workloads of one file, with the overrides applied, and its diagnostics.
+fn decode_file(
+    f: &SourceFile,
+    over: Option<&yaml::Node>,
+    props: &[(overrides::Property, &str)],
+) -> (Vec<Workload>, Vec<Diagnostic>) {
+    let mut diags = Vec::new();
+    let mut out = Vec::new();
+    let docs = match yaml::parse(&f.name, &f.text) {
+        Ok(d) => d,
+        Err(e) => return (out, e.into_iter().collect()),
+    };
+    if docs.is_empty() {
+        diags.push(
+            Diagnostic::error(score_x_core::Code::WrongShape, "the file holds no workload")
+                .at(score_x_core::Span::file_only(f.name.as_str()).with_path("/"))
+                .hint(decode::SHAPE_HINT),
+        );
+    }
+    for mut doc in docs {
+        if let Some(o) = over {
+            overrides::merge(&mut doc.root, o);
+        }
+        for (p, text) in props {
+            if let Err(e) = overrides::apply_property(&mut doc.root, p, text) {
+                diags.push(e.at(doc.root.pos.span(&p.yaml_path())));
+            }
+        }
+        if let Some(w) = decode::decode_workload(&doc.root, &f.name, &mut diags) {
+            out.push(w);
+        }
+    }
+    (out, diags)
 }
 
 /// All errors of all files at once (sorted), warnings included, or the lowered App.

@@ -4,6 +4,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Write as _;
+
+use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
 
 use crate::fsio::{self, Access};
@@ -116,8 +118,8 @@ fn remove_leftovers(printer: &Printer, parent: &Path, name: &str) {
     }
 }
 
-/// Write one file with its mode, creating its directory; errors name `shown`, where the
-/// file was going.
+/// Write one file with its mode (its directory exists); errors name `shown`, where the file was
+/// going.
 fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> {
     let fail = |e: std::io::Error| {
         format!(
@@ -126,9 +128,6 @@ fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> 
             fsio::io_reason(&e)
         )
     };
-    if let Some(d) = path.parent() {
-        std::fs::create_dir_all(d).map_err(fail)?;
-    }
     let mut file = std::fs::File::create(path).map_err(fail)?;
     file.write_all(f.contents).map_err(fail)?;
     fsio::set_mode(&file, f.access).map_err(fail)
@@ -180,9 +179,26 @@ pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Res
             )
         })?;
     let staged: Vec<PathBuf> = files.iter().map(|f| staging.path().join(f.rel)).collect();
-    for (f, path) in files.iter().zip(&staged) {
-        write_file(path, &shown.join(f.rel), f)?;
+    // Each directory created once, then the files written in parallel; the error reported is
+    // that of the first failing file in bundle order.
+    let dirs: BTreeSet<&Path> = staged.iter().filter_map(|p| p.parent()).collect();
+    for d in dirs {
+        std::fs::create_dir_all(d).map_err(|e| {
+            format!(
+                "cannot write in `{}`: {} (nothing was changed in the output directory)",
+                shown
+                    .join(d.strip_prefix(staging.path()).unwrap_or(d))
+                    .display(),
+                fsio::io_reason(&e)
+            )
+        })?;
     }
+    let written: Vec<Result<(), String>> = files
+        .par_iter()
+        .zip(&staged)
+        .map(|(f, path)| write_file(path, &shown.join(f.rel), f))
+        .collect();
+    written.into_iter().collect::<Result<Vec<()>, String>>()?;
     // No fsync of the staged files: outputs are regenerable from the inputs, the state and the
     // seed (those are written synced, `fsio::write_atomic`), and thousands of syncs were most of
     // the system time of a large estate (docs/performance.md). A killed run leaves the previous

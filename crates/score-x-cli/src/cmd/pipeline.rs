@@ -212,7 +212,12 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     let (templates, template_sources) =
         crate::cmd::patches::load_templates(printer, &args.patch_templates, target)?;
     let (mut sources, loaded) = inputs::load(printer, &args.inputs, &flags)?;
-    let specs = crate::cmd::patches::score_specs(&sources);
+    // score-k8s's `.Workloads` (every input parsed once more): only for patch templates.
+    let specs = if templates.is_empty() {
+        serde_json::Value::Null
+    } else {
+        crate::cmd::patches::score_specs(&sources)
+    };
     sources.extend(template_sources);
     sources.extend(options_source);
     sources.extend(patch_sources);
@@ -244,6 +249,9 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     let (resolved, warnings) = score_x_provision::provision(&app, &graph, &set, &mut state, &ctx)
         .map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
+    // Emit needs the resolved estate only: the App and the graph are not kept beside it at the
+    // peak (docs/performance.md).
+    drop((app, graph, set));
 
     printer.stage(&format!("writing the {target} artifacts"));
     let renderer = score_x_provision::PatchRenderer::new();

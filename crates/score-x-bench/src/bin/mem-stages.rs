@@ -1,0 +1,124 @@
+//! `mem-stages N [TARGET]`: heap bytes live after each pipeline stage, and the peak within it,
+//! for a generated estate of N workloads (`peak_alloc`'s counting allocator; library pipeline only,
+//! no CLI state or writes). Shows which stage's values are retained at the process's peak.
+
+#![allow(clippy::print_stderr, clippy::print_stdout)]
+
+use std::process::ExitCode;
+
+use peak_alloc::PeakAlloc;
+use score_x_bench::{NoCommands, NoFiles, estate};
+use score_x_core::Target;
+use score_x_core::graph::ResourceGraph;
+use score_x_core::plan::Plan;
+use score_x_provision::{Context, ProvisionerSet, State};
+use score_x_spec::LoadOptions;
+
+#[global_allocator]
+static HEAP: PeakAlloc = PeakAlloc;
+
+/// Print the live and peak bytes since the last report, per workload, then reset the peak.
+fn report(stage: &str, n: usize) {
+    let live = HEAP.current_usage();
+    let peak = HEAP.peak_usage();
+    HEAP.reset_peak_usage();
+    println!(
+        "{stage:<28} live {:>8.1} MB ({:>6.1} KB/workload)  peak {:>8.1} MB ({:>6.1} KB/workload)",
+        live as f64 / 1e6,
+        live as f64 / 1e3 / n as f64,
+        peak as f64 / 1e6,
+        peak as f64 / 1e3 / n as f64,
+    );
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let Some(n) = args.next().and_then(|a| a.parse::<usize>().ok()) else {
+        eprintln!("usage: mem-stages N [kubernetes|helm|ecs|nomad]");
+        return ExitCode::from(2);
+    };
+    let target = match args.next().map(|a| a.parse::<Target>().ok()) {
+        None => Target::KUBERNETES,
+        Some(Some(t)) => t,
+        Some(None) => {
+            eprintln!("mem-stages: unknown target");
+            return ExitCode::from(2);
+        }
+    };
+    report("start", n);
+    let files = estate(n);
+    report("estate text", n);
+    let Ok(loaded) = score_x_spec::load(&files, &NoFiles, &LoadOptions::default()) else {
+        eprintln!("mem-stages: the estate did not load");
+        return ExitCode::FAILURE;
+    };
+    report("load (App)", n);
+    let Ok(graph) = ResourceGraph::build(&loaded.app) else {
+        eprintln!("mem-stages: no graph");
+        return ExitCode::FAILURE;
+    };
+    report("graph", n);
+    let mut set = ProvisionerSet::new();
+    if set.add_defaults(target).is_err() {
+        eprintln!("mem-stages: no default provisioners");
+        return ExitCode::FAILURE;
+    }
+    report("provisioner set", n);
+    let mut state = State::new("bench-seed".into());
+    let ctx = Context {
+        target,
+        options: serde_json::json!({}),
+        runner: &NoCommands,
+    };
+    let Ok((resolved, _)) =
+        score_x_provision::provision(&loaded.app, &graph, &set, &mut state, &ctx)
+    else {
+        eprintln!("mem-stages: the estate did not resolve");
+        return ExitCode::FAILURE;
+    };
+    report("provision+resolve (+Resolved)", n);
+    drop((loaded, graph, set));
+    report("App, graph, set dropped", n);
+    let Ok(plan) = Plan::of_resolved(&resolved) else {
+        eprintln!("mem-stages: no plan");
+        return ExitCode::FAILURE;
+    };
+    report("plan", n);
+    let bundle = match emit(&resolved, &plan, target) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("mem-stages: emit failed: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    report("emit", n);
+    let bytes: usize = bundle.files.values().map(Vec::len).sum();
+    println!(
+        "bundle: {} files, {:.1} MB",
+        bundle.files.len(),
+        bytes as f64 / 1e6
+    );
+    ExitCode::SUCCESS
+}
+
+fn emit(
+    resolved: &score_x_core::Resolved,
+    plan: &Plan,
+    target: Target,
+) -> Result<score_x_core::Bundle, String> {
+    let fail = |e: &dyn std::fmt::Debug| format!("{e:?}");
+    match target.as_str() {
+        "helm" => score_x_helm::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
+        "ecs" => {
+            let opts: score_x_ecs::Options = serde_json::from_value(serde_json::json!({
+                "cluster": "bench", "region": "eu-west-1",
+                "executionRoleArn": "arn:aws:iam::123456789012:role/x",
+                "subnets": ["subnet-1"], "securityGroups": ["sg-1"]
+            }))
+            .map_err(|e| fail(&e))?;
+            score_x_ecs::emit(resolved, plan, &opts).map_err(|e| fail(&e))
+        }
+        "nomad" => score_x_nomad::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
+        _ => score_x_kubernetes::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
+    }
+}
