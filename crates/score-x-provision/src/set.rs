@@ -63,6 +63,18 @@ impl ProvisionerSet {
         text: &str,
         origin: Origin,
     ) -> Result<(), Diagnostics> {
+        self.add_file_compiling(file_name, text, origin, &|_| true)
+    }
+
+    /// [`ProvisionerSet::add_file`] compiling only the templates of the provisioners `compile`
+    /// selects (the others are listed, for hints, but can never be chosen in this run).
+    fn add_file_compiling(
+        &mut self,
+        file_name: &str,
+        text: &str,
+        origin: Origin,
+        compile: &dyn Fn(&Provisioner) -> bool,
+    ) -> Result<(), Diagnostics> {
         let decoded = format::decode_file(file_name, text, &origin)?;
         let mut diags = Diagnostics::new();
         let mut staged: Vec<Provisioner> = Vec::new();
@@ -87,7 +99,7 @@ impl ProvisionerSet {
             staged.push(p);
         }
         let mut compiled = Vec::new();
-        for p in &staged {
+        for p in staged.iter().filter(|p| compile(p)) {
             let ProvisionerKind::Template { sections } = &p.kind else {
                 continue;
             };
@@ -145,9 +157,22 @@ impl ProvisionerSet {
 
     /// Add the embedded defaults of `target` (after everything added so far).
     pub fn add_defaults(&mut self, target: Target) -> Result<(), Diagnostics> {
+        self.add_defaults_for(target, None)
+    }
+
+    /// [`ProvisionerSet::add_defaults`], compiling only the templates of the resource types
+    /// `in_use` when given (the types of the estate being translated): compiling every default
+    /// template was most of a one-workload run. The others stay listed (for hints) and would
+    /// match no resource of the estate. The defaults' templates are all compiled by the tests.
+    pub fn add_defaults_for(
+        &mut self,
+        target: Target,
+        in_use: Option<&std::collections::BTreeSet<String>>,
+    ) -> Result<(), Diagnostics> {
+        let compile = |p: &Provisioner| in_use.is_none_or(|t| t.contains(&p.type_));
         let mut diags = Diagnostics::new();
         for (name, text, owner) in defaults::files(target) {
-            if let Err(d) = self.add_file(&name, text, Origin::Default(owner)) {
+            if let Err(d) = self.add_file_compiling(&name, text, Origin::Default(owner), &compile) {
                 diags.extend(d);
             }
         }

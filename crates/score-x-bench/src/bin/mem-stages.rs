@@ -45,6 +45,7 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    sizes();
     report("start", n);
     let files = estate(n);
     report("estate text", n);
@@ -121,4 +122,23 @@ fn emit(
         "nomad" => score_x_nomad::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
         _ => score_x_kubernetes::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
     }
+}
+
+/// The inline sizes of the model's map values (a `BTreeMap` leaf holds 11 of them).
+fn sizes() {
+    use std::mem::size_of;
+    println!(
+        "sizes: ir::Workload {} ir::Container {} ir::Variable {} Resolved workload {} container {} variable {} file {} ProvisionedResource {} Output {} Span {} Value {}",
+        size_of::<score_x_core::ir::Workload>(),
+        size_of::<score_x_core::ir::Container>(),
+        size_of::<score_x_core::ir::Variable>(),
+        size_of::<score_x_core::resolved::ResolvedWorkload>(),
+        size_of::<score_x_core::resolved::ResolvedContainer>(),
+        size_of::<score_x_core::resolved::ResolvedVariable>(),
+        size_of::<score_x_core::resolved::ResolvedFile>(),
+        size_of::<score_x_core::resolved::ProvisionedResource>(),
+        size_of::<score_x_core::resolved::Output>(),
+        size_of::<score_x_core::Span>(),
+        size_of::<serde_json::Value>(),
+    );
 }

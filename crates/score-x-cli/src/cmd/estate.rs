@@ -163,7 +163,8 @@ fn prepare_parts(
     for t in targets {
         let (backend, options_source) = pipeline::prepare(printer, args, *t)?;
         sources.extend(options_source);
-        let (set, prov_sources) = match pipeline::provisioner_set(&user, &args.state_dir, *t) {
+        let (set, prov_sources) = match pipeline::provisioner_set(&user, &args.state_dir, *t, None)
+        {
             Ok(x) => x,
             Err(Ok(d)) => return Err(fail(printer, &d, sources)),
             Err(Err(f)) => return Err(f),

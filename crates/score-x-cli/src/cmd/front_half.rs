@@ -160,7 +160,7 @@ pub fn dry_run(
         Ok(b) => b,
         Err(d) => return Ok(Err(Diagnostics(vec![d]))),
     };
-    let set = match provisioner_set(user, &args.state_dir, target) {
+    let set = match provisioner_set(user, &args.state_dir, target, None) {
         Ok((set, sources)) => {
             add_sources(out, sources);
             set

@@ -1,5 +1,7 @@
 //! The pipeline shared by `translate` and `apply`: load → graph → provision → resolve → check → emit.
 
+use std::collections::BTreeSet;
+
 use score_x_core::Diagnostics;
 use score_x_core::backend::{Bundle, Target};
 use score_x_core::driver::{Checked, Patching, Prepared, emit_scanned};
@@ -159,11 +161,13 @@ pub fn single_target(args: &PipelineArgs) -> Result<Target, Failure> {
 
 /// The provisioners for `target` in match order: `user` (`--provisioners`, already fetched),
 /// then `<state_dir>/provisioners/`, then the target's defaults (unless
-/// `--no-default-provisioners`); with their sources for diagnostics.
+/// `--no-default-provisioners`); with their sources for diagnostics. With `in_use` (the resource
+/// types of the estate), only the defaults of those types are compiled.
 pub fn provisioner_set(
     user: &sources::Loaded,
     state_dir: &std::path::Path,
     target: Target,
+    in_use: Option<&BTreeSet<String>>,
 ) -> Result<(ProvisionerSet, Vec<SourceFile>), Result<Diagnostics, Failure>> {
     let mut set = ProvisionerSet::new();
     let mut sources = Vec::new();
@@ -187,7 +191,7 @@ pub fn provisioner_set(
         sources.push(SourceFile { name, text });
     }
     if user.defaults
-        && let Err(d) = set.add_defaults(target)
+        && let Err(d) = set.add_defaults_for(target, in_use)
     {
         diags.extend(d);
     }
@@ -195,6 +199,11 @@ pub fn provisioner_set(
         return Err(Ok(diags));
     }
     Ok((set, sources))
+}
+
+/// The resource types an estate uses.
+pub fn types_in_use(app: &score_x_core::App) -> BTreeSet<String> {
+    app.resources().values().map(|r| r.type_.clone()).collect()
 }
 
 /// Run everything up to the bundle. Warnings are printed; errors printed and returned as Invalid.
@@ -230,11 +239,12 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     let plan = Plan::of_app(&app).map_err(|d| fail(&d, &sources))?;
     let user = sources::load(printer, &args.provisioners, &args.state_dir, Mode::Record)
         .map_err(Failure::Fatal)?;
-    let (set, prov_sources) = match provisioner_set(&user, &args.state_dir, target) {
-        Ok(x) => x,
-        Err(Ok(d)) => return Err(fail(&d, &sources)),
-        Err(Err(f)) => return Err(f),
-    };
+    let (set, prov_sources) =
+        match provisioner_set(&user, &args.state_dir, target, Some(&types_in_use(&app))) {
+            Ok(x) => x,
+            Err(Ok(d)) => return Err(fail(&d, &sources)),
+            Err(Err(f)) => return Err(f),
+        };
     sources.extend(prov_sources);
     let mut project_state =
         project::load_state(&args.state_dir, &args.seed).map_err(|d| fail(&d, &sources))?;

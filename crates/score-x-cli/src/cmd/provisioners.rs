@@ -39,7 +39,7 @@ pub fn list(printer: &Printer, args: &ProvisionersListArgs) -> Result<(), Failur
     let target = args.target.target();
     let user = sources::load(printer, &args.provisioners, &args.state_dir, Mode::ReadOnly)
         .map_err(Failure::Fatal)?;
-    let set = match provisioner_set(&user, &args.state_dir, target) {
+    let set = match provisioner_set(&user, &args.state_dir, target, None) {
         Ok((set, _)) => set,
         Err(Ok(diags)) => {
             let sources: Vec<SourceFile> = user
