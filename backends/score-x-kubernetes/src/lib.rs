@@ -59,7 +59,7 @@ impl Entry {
     /// Convert `o` (its JSON value sorted once).
     pub fn of(o: Object) -> Result<Entry, Error> {
         let key = o.key();
-        let secret_store = is_secret_store(&o);
+        let secret_store = is_secret_store(&key);
         let origin = o.origin.clone();
         let value = render::sorted(o.into_value()?);
         Ok(Entry {
@@ -233,10 +233,10 @@ fn dedupe<T>(app: &Resolved, items: Vec<T>, entry: impl Fn(&T) -> &Entry) -> Res
     Ok(kept)
 }
 
-/// True for the objects that are the target's secret store (Secrets, typed or raw).
-fn is_secret_store(o: &Object) -> bool {
-    matches!(o.body, Body::Secret(_))
-        || (matches!(o.body, Body::Raw(_)) && o.key().kind == "Secret")
+/// True for the objects that are the target's secret store: Secrets, typed (`Body::Secret`,
+/// kind `Secret`) or raw (any apiVersion).
+fn is_secret_store(key: &ObjectKey) -> bool {
+    key.kind == "Secret"
 }
 
 /// The typed objects, in output order (for tests and tools that inspect the typed model).

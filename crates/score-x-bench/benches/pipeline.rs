@@ -18,11 +18,7 @@ use score_x_core::plan::Plan;
 use score_x_spec::{LoadOptions, SourceFile};
 
 fn ecs_options() -> score_x_ecs::Options {
-    serde_json::from_value(serde_json::json!({
-        "cluster": "bench", "region": "eu-west-1", "executionRoleArn": "arn:aws:iam::123456789012:role/x",
-        "subnets": ["subnet-1"], "securityGroups": ["sg-1"]
-    }))
-    .unwrap()
+    score_x_bench::ecs_options().unwrap()
 }
 
 fn front(g: &mut BenchmarkGroup<'_, WallTime>, n: usize, files: &[SourceFile]) {

@@ -26,6 +26,15 @@ pub fn estate(n: usize) -> Vec<SourceFile> {
 
 pub use score_x_tests::pipeline::{NoCommands, NoFiles};
 
+/// The ECS target options the benchmarks translate with (a cluster, a region, an execution role,
+/// one subnet and one security group).
+pub fn ecs_options() -> Result<score_x_ecs::Options, serde_json::Error> {
+    serde_json::from_value(serde_json::json!({
+        "cluster": "bench", "region": "eu-west-1", "executionRoleArn": "arn:aws:iam::123456789012:role/x",
+        "subnets": ["subnet-1"], "securityGroups": ["sg-1"]
+    }))
+}
+
 /// Load, graph and provision for `target` with its default provisioners.
 pub fn resolve(files: &[SourceFile], target: Target) -> Result<Resolved, Diagnostics> {
     let loaded = score_x_spec::load(files, &NoFiles, &LoadOptions::default())?;

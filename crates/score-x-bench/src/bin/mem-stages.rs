@@ -111,12 +111,7 @@ fn emit(
     match target.as_str() {
         "helm" => score_x_helm::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
         "ecs" => {
-            let opts: score_x_ecs::Options = serde_json::from_value(serde_json::json!({
-                "cluster": "bench", "region": "eu-west-1",
-                "executionRoleArn": "arn:aws:iam::123456789012:role/x",
-                "subnets": ["subnet-1"], "securityGroups": ["sg-1"]
-            }))
-            .map_err(|e| fail(&e))?;
+            let opts = score_x_bench::ecs_options().map_err(|e| fail(&e))?;
             score_x_ecs::emit(resolved, plan, &opts).map_err(|e| fail(&e))
         }
         "nomad" => score_x_nomad::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
