@@ -171,7 +171,7 @@ pub(crate) fn run(input: &RunInput<'_>, env: &CmdEnv<'_>) -> Result<RunResult, D
             }
         })
         .collect();
-    let workload_metadata: serde_json::Map<String, Json> = match input.workloads {
+    let workload_metadata: serde_json::Map<String, Json> = match &**input.workloads {
         Json::Object(ws) => ws
             .iter()
             .map(|(k, w)| (k.clone(), w.get("metadata").cloned().unwrap_or(Json::Null)))

@@ -2,7 +2,7 @@
 //! deterministic `random_string` helper derives secrets from (seed + uid + salt, HMAC-SHA256).
 
 use std::ops::RangeInclusive;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use base64::Engine as _;
 use handlebars::{
@@ -32,7 +32,16 @@ pub(crate) struct SecretCtx {
     pub budget: RenderBudget,
 }
 
-pub(crate) type SharedSecretCtx = Arc<Mutex<SecretCtx>>;
+thread_local! {
+    static CURRENT: std::cell::RefCell<SecretCtx> = std::cell::RefCell::default();
+}
+
+/// The context of the render running on this thread. A render runs on one thread from start to
+/// end (its helpers are called on that thread), so the context is kept per thread: resources
+/// rendered in parallel each see their own seed, uid and generated strings.
+pub(crate) fn with_ctx<R>(f: impl FnOnce(&mut SecretCtx) -> R) -> R {
+    CURRENT.with_borrow_mut(f)
+}
 
 type HelperFn = Box<dyn Fn(&[Json]) -> Result<Json, String> + Send + Sync>;
 
@@ -179,13 +188,8 @@ fn simple(
 }
 
 /// Register every score-x helper on `hb`.
-pub(crate) fn register(hb: &mut Handlebars<'static>, secrets: SharedSecretCtx) {
-    let budget = secrets
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .budget
-        .clone();
-    hb.register_helper("each", Box::new(each::BoundedEach(budget)));
+pub(crate) fn register(hb: &mut Handlebars<'static>) {
+    hb.register_helper("each", Box::new(each::BoundedEach(RenderBudget)));
     // `lookup` returns null for a missing key (instead of a strict-mode error), so a dynamic
     // key can be tested with `if`/`with` and reported with `fail`.
     hb.register_helper(
@@ -331,7 +335,6 @@ pub(crate) fn register(hb: &mut Handlebars<'static>, secrets: SharedSecretCtx) {
         }),
     );
     hb.register_helper("fail", simple("fail", 1..=1, |a| Err(text(&a[0]))));
-    let lookup_ctx = secrets.clone();
     hb.register_helper(
         "workload",
         Box::new(Simple {
@@ -339,12 +342,8 @@ pub(crate) fn register(hb: &mut Handlebars<'static>, secrets: SharedSecretCtx) {
             arity: 1..=1,
             allow_missing: true,
             f: Box::new(move |a| {
-                let ctx = lookup_ctx.lock().unwrap_or_else(PoisonError::into_inner);
-                Ok(ctx
-                    .workloads
-                    .get(text(&a[0]))
-                    .cloned()
-                    .unwrap_or(Json::Null))
+                let workloads = with_ctx(|c| c.workloads.clone());
+                Ok(workloads.get(text(&a[0])).cloned().unwrap_or(Json::Null))
             }),
         }),
     );
@@ -356,13 +355,14 @@ pub(crate) fn register(hb: &mut Handlebars<'static>, secrets: SharedSecretCtx) {
                 return Err("LEN must be between 1 and 256".into());
             }
             let salt = a.get(1).map(text).unwrap_or_default();
-            let mut ctx = secrets.lock().unwrap_or_else(PoisonError::into_inner);
-            if ctx.seed.is_empty() {
-                return Err("no seed is available (the state has no seed)".into());
-            }
-            let s = derive_string(&ctx.seed, &ctx.uid, &salt, len);
-            ctx.generated.push(s.clone());
-            Ok(Json::String(s))
+            with_ctx(|ctx| {
+                if ctx.seed.is_empty() {
+                    return Err("no seed is available (the state has no seed)".into());
+                }
+                let s = derive_string(&ctx.seed, &ctx.uid, &salt, len);
+                ctx.generated.push(s.clone());
+                Ok(Json::String(s))
+            })
         }),
     );
 }
@@ -372,22 +372,20 @@ mod tests {
     use super::*;
     use serde_json::json;
 
-    fn hb() -> (Handlebars<'static>, SharedSecretCtx) {
+    fn hb() -> Handlebars<'static> {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         hb.register_escape_fn(handlebars::no_escape);
-        let ctx: SharedSecretCtx = Arc::default();
-        register(&mut hb, ctx.clone());
-        (hb, ctx)
+        register(&mut hb);
+        hb
     }
 
     fn render(t: &str, data: &Json) -> Result<String, String> {
-        let (hb, ctx) = hb();
-        {
-            let mut c = ctx.lock().unwrap();
+        let hb = hb();
+        with_ctx(|c| {
             c.seed = "seed".into();
             c.uid = "postgres.default#a.db".into();
-        }
+        });
         hb.render_template(t, data).map_err(|e| e.to_string())
     }
 

@@ -4,7 +4,8 @@
 //!
 //! - [`format`]: the provisioner file format and its decoding with precise diagnostics.
 //! - [`ProvisionerSet`]: provisioners in match order, templates compiled once.
-//! - [`provision()`]: provision in graph order, update the [`State`], resolve the workloads.
+//! - [`provision()`]: provision in graph order (computed in parallel per topological layer),
+//!   update the [`State`], resolve the workloads.
 //! - [`CommandRunner`]: how `cmd://` provisioners are run (the CLI supplies a process runner).
 //!
 //! The format is documented in `docs/provisioners.md`.
@@ -21,6 +22,7 @@ pub mod gotmpl;
 mod helpers;
 mod k8s_dialect;
 mod k8s_patch;
+mod layers;
 mod patch_render;
 mod project_state;
 mod provision;
@@ -55,5 +57,7 @@ pub use state::{
 mod k8s_dialect_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_layers;
 #[cfg(test)]
 mod tests_open;

@@ -2,17 +2,16 @@
 //! loop budget) for the strings of patch values (`score_x_core::patch`). It has no seed:
 //! `random_string` fails, so a patch cannot mint secrets outside the state.
 
-use std::sync::{Arc, PoisonError};
+use std::sync::Arc;
 
 use handlebars::Handlebars;
 use serde_json::Value as Json;
 
-use crate::helpers::{self, MAX_HELPER_TEXT, SharedSecretCtx};
+use crate::helpers::{self, MAX_HELPER_TEXT};
 
 /// Renders patch values; `workload NAME` looks workloads up in the data's `workloads`.
 pub struct PatchRenderer {
     hb: Handlebars<'static>,
-    ctx: SharedSecretCtx,
 }
 
 impl Default for PatchRenderer {
@@ -26,19 +25,20 @@ impl PatchRenderer {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         hb.register_escape_fn(handlebars::no_escape);
-        let ctx: SharedSecretCtx = Arc::default();
-        helpers::register(&mut hb, ctx.clone());
-        PatchRenderer { hb, ctx }
+        helpers::register(&mut hb);
+        PatchRenderer { hb }
     }
 }
 
 impl score_x_core::patch::Renderer for PatchRenderer {
     fn render(&self, template: &str, data: &Json) -> Result<String, String> {
-        {
-            let mut c = self.ctx.lock().unwrap_or_else(PoisonError::into_inner);
+        helpers::with_ctx(|c| {
+            // No seed: a patch cannot mint secrets.
+            c.seed.clear();
+            c.uid.clear();
             c.budget.reset();
             c.workloads = Arc::new(data.get("workloads").cloned().unwrap_or(Json::Null));
-        }
+        });
         let out = self
             .hb
             .render_template(template, data)

@@ -3,7 +3,7 @@
 
 use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::PoisonError;
+use std::sync::Arc;
 
 use score_x_core::diag::{did_you_mean, edit_distance};
 use score_x_core::graph::ResourceGraph;
@@ -15,6 +15,7 @@ use serde_json::Value as Json;
 
 use crate::cmd::{CmdEnv, CommandRunner};
 use crate::format::ProvisionerKind;
+use crate::layers::{Attempt, Done, Plan, Provisioned, Step};
 use crate::resolve::Env;
 use crate::run::{RunInput, fail};
 use crate::set::ProvisionerSet;
@@ -133,71 +134,97 @@ pub fn provision(
 }
 
 /// [`provision`] for an estate spanning targets: each resource by its host's provisioners.
+///
+/// Resources are computed in parallel, one topological layer at a time, and committed in graph
+/// order ([`crate::layers`]): state, warnings and errors are those of a sequential run.
 pub fn provision_estate(
     app: &App,
     graph: &ResourceGraph,
     hosts: &Hosts<'_, '_>,
     state: &mut State,
 ) -> Result<(Resolved, Diagnostics), Diagnostics> {
-    let _busy: Vec<_> = hosts
-        .targets
-        .values()
-        .map(|(set, _)| set.busy.lock().unwrap_or_else(PoisonError::into_inner))
-        .collect();
     let mut work = state.clone();
     let mut warnings = Diagnostics::new();
     let mut errors = Diagnostics::new();
-    let workloads = workloads_data(app);
-    let shared_workloads = std::sync::Arc::new(workloads.clone());
-    for (set, _) in hosts.targets.values() {
-        set.secrets
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .workloads = shared_workloads.clone();
-    }
-    let requested = crate::requested::requested_outputs(app);
-    let no_request = BTreeMap::new();
-    let mut provisioned: BTreeMap<ResourceUid, ProvisionedResource> = BTreeMap::new();
-    let mut failed: BTreeSet<ResourceUid> = BTreeSet::new();
-    let mut skipped_warned: BTreeSet<String> = BTreeSet::new();
+    let plan = Plan::of(graph);
+    let compute = Compute {
+        app,
+        hosts: hosts
+            .targets
+            .iter()
+            .map(|(t, (set, ctx))| (*t, (*set, &ctx.options, ctx.runner.is_dry())))
+            .collect(),
+        placement: &hosts.resources,
+        workloads: Arc::new(workloads_data(app)),
+        requested: crate::requested::requested_outputs(app),
+        order: plan.order,
+    };
+    // Outputs become final here: the cross-runtime rewrite, then recorded for consumers.
+    let finish = |i: usize, a: &mut Attempt, out: &mut Provisioned| {
+        let uid = &plan.order[i];
+        let resource = match &mut a.outcome {
+            Ok(Step::Done(d)) => d.resource.take(),
+            _ => None,
+        };
+        let resource = match (resource, hosts.rewrite) {
+            (Some(mut p), Some(f)) => match f(&mut p) {
+                Ok(()) => Some(p),
+                Err(d) => {
+                    a.outcome = Err(Diagnostics(vec![d]));
+                    None
+                }
+            },
+            (p, _) => p,
+        };
+        out.record(uid, resource);
+    };
+    let mut out = Provisioned::default();
+    let mut cache = crate::layers::speculate(
+        &plan,
+        &mut out,
+        |i, out| compute.attempt(i, &work, out, None),
+        finish,
+    );
 
-    for uid in graph.order() {
-        let Some(res) = app.resources().get(uid) else {
-            continue;
-        };
-        let Some((set, ctx)) = hosts.of(uid) else {
-            continue;
-        };
-        let mut one = One {
-            app,
-            set,
-            ctx,
-            work: &mut work,
-            workloads: &workloads,
-            requested: requested.get(uid).unwrap_or(&no_request),
-            provisioned: &provisioned,
-            failed: &failed,
-            warnings: &mut warnings,
-            skipped_warned: &mut skipped_warned,
-        };
-        match one.run(uid, res).and_then(|p| match (p, hosts.rewrite) {
-            (Some(mut p), Some(f)) => f(&mut p)
-                .map(|()| Some(p))
-                .map_err(|d| Diagnostics(vec![d])),
-            (p, _) => Ok(p),
-        }) {
-            Ok(Some(p)) => {
-                provisioned.insert(uid.clone(), p);
+    // Commit in graph order; recompute what a commit before it made stale.
+    let mut recomputed = vec![false; plan.order.len()];
+    let mut shared_changed = false;
+    let mut skipped_warned: BTreeSet<String> = BTreeSet::new();
+    for (i, uid) in plan.order.iter().enumerate() {
+        let fresh = !shared_changed && !plan.deps[i].iter().any(|&d| recomputed[d]);
+        let attempt = match cache[i].take() {
+            Some(a) if fresh => a,
+            _ => {
+                recomputed[i] = true;
+                let runner = hosts.of(uid).map(|(_, ctx)| ctx.runner);
+                let Some(mut a) = compute.attempt(i, &work, &out, runner) else {
+                    continue;
+                };
+                finish(i, &mut a, &mut out);
+                a
             }
-            Ok(None) => {
-                failed.insert(uid.clone());
-            }
-            Err(d) => {
-                errors.extend(d);
-                failed.insert(uid.clone());
+        };
+        for (uri, d) in attempt.skipped {
+            if skipped_warned.insert(uri) {
+                warnings.push(d);
             }
         }
+        warnings.extend(attempt.warnings);
+        match attempt.outcome {
+            Ok(Step::Done(d)) => {
+                if let Some(patch) = &d.shared_patch {
+                    shared_changed |= deep_merge(&mut work.shared, patch);
+                }
+                work.resources.insert(uid.to_string(), d.state);
+            }
+            Ok(Step::Failed | Step::Deferred) => {}
+            Err(d) => errors.extend(d),
+        }
     }
+    let Provisioned {
+        resources: provisioned,
+        failed,
+    } = out;
 
     // Each workload resolved on its own (in parallel), its errors joined in workload order.
     let workloads_in_order: Vec<_> = app.workloads().iter().collect();
@@ -262,28 +289,84 @@ pub fn provision_estate(
     ))
 }
 
-struct One<'a, 'b> {
+/// What computing a resource reads, all of it shareable between threads (the command runners
+/// are not: a command runs only in the commit phase, on the committing thread).
+struct Compute<'a> {
+    app: &'a App,
+    /// Each target's provisioners, options and whether its runner is a dry one.
+    hosts: BTreeMap<Target, (&'a ProvisionerSet, &'a Json, bool)>,
+    placement: &'a BTreeMap<ResourceUid, Target>,
+    workloads: Arc<Json>,
+    requested: BTreeMap<ResourceUid, BTreeMap<String, score_x_core::Span>>,
+    order: &'a [ResourceUid],
+}
+
+impl Compute<'_> {
+    /// Compute resource `i` of the graph order from the state before the run (`work`) and the
+    /// outputs of its dependencies; `None` when it has no host target. Without a `runner` a
+    /// command provisioner is not run ([`Step::Deferred`]).
+    fn attempt(
+        &self,
+        i: usize,
+        work: &State,
+        out: &Provisioned,
+        runner: Option<&dyn CommandRunner>,
+    ) -> Option<Attempt> {
+        let uid = self.order.get(i)?;
+        let res = self.app.resources().get(uid)?;
+        let (target, &(set, options, dry)) = match self.placement.get(uid) {
+            Some(t) => (*t, self.hosts.get(t)?),
+            None => self.hosts.iter().next().map(|(t, h)| (*t, h))?,
+        };
+        let no_request = BTreeMap::new();
+        let mut one = One {
+            app: self.app,
+            set,
+            target,
+            options,
+            dry,
+            runner,
+            work,
+            workloads: &self.workloads,
+            requested: self.requested.get(uid).unwrap_or(&no_request),
+            provisioned: &out.resources,
+            failed: &out.failed,
+            warnings: Diagnostics::new(),
+            skipped: Vec::new(),
+        };
+        let outcome = one.run(uid, res);
+        Some(Attempt {
+            skipped: one.skipped,
+            warnings: one.warnings,
+            outcome,
+        })
+    }
+}
+
+struct One<'a> {
     app: &'a App,
     set: &'a ProvisionerSet,
-    ctx: &'a Context<'b>,
-    work: &'a mut State,
-    workloads: &'a Json,
+    target: Target,
+    /// Target options as JSON; templates see them as `options`.
+    options: &'a Json,
+    /// The target's runner is a dry one (`validate`): commands are not run.
+    dry: bool,
+    /// Runs `cmd://` provisioners; `None` in the parallel phase (the run is deferred).
+    runner: Option<&'a dyn CommandRunner>,
+    work: &'a State,
+    workloads: &'a Arc<Json>,
     /// The output keys this resource's consumers reference, with where they are first used.
     requested: &'a BTreeMap<String, score_x_core::Span>,
     provisioned: &'a BTreeMap<ResourceUid, ProvisionedResource>,
     failed: &'a BTreeSet<ResourceUid>,
-    warnings: &'a mut Diagnostics,
-    /// Provisioners already reported as skipped for lack of a target section.
-    skipped_warned: &'a mut BTreeSet<String>,
+    warnings: Diagnostics,
+    /// Provisioners skipped for lack of a section for the target (uri, warning).
+    skipped: Vec<(String, Diagnostic)>,
 }
 
-impl One<'_, '_> {
-    fn run(
-        &mut self,
-        uid: &ResourceUid,
-        res: &Resource,
-    ) -> Result<Option<ProvisionedResource>, Diagnostics> {
-        let target = self.ctx.target;
+impl One<'_> {
+    fn run(&mut self, uid: &ResourceUid, res: &Resource) -> Result<Step, Diagnostics> {
+        let target = self.target;
         let one = |d: Diagnostic| Diagnostics(vec![d]);
         let Some(src) = self.app.workloads().get(&res.source_workload) else {
             return Err(one(Diagnostic::error(
@@ -297,11 +380,9 @@ impl One<'_, '_> {
         };
 
         let (found, skipped) = self.set.find(&res.type_, &res.class, uid.id(), target);
-        for s in skipped
-            .into_iter()
-            .filter(|s| self.skipped_warned.insert(s.uri.clone()))
-        {
-            self.warnings.push(
+        for s in skipped {
+            self.skipped.push((
+                s.uri.clone(),
                 Diagnostic::warning(
                     Code::Provisioner,
                     match s.kind {
@@ -310,7 +391,7 @@ impl One<'_, '_> {
                     },
                 )
                 .at(s.span.clone()),
-            );
+            ));
         }
         let Some(p) = found else {
             let types = self.set.supported_types(target);
@@ -343,6 +424,10 @@ impl One<'_, '_> {
             d.related = related;
             return Err(one(d));
         };
+        let runner = match (&p.kind, self.runner) {
+            (ProvisionerKind::Cmd(_), None) if !self.dry => return Ok(Step::Deferred),
+            (_, r) => r,
+        };
 
         // Params: substitute, then check against the declaration.
         let params_path = format!("{}/params", res.span.path);
@@ -361,7 +446,7 @@ impl One<'_, '_> {
         let raw = match &res.params {
             None => Json::Object(serde_json::Map::new()),
             Some(t) => match env.params(t, &res.span, &params_path, &mut diags, &secret_params) {
-                None => return Ok(None),
+                None => return Ok(Step::Failed),
                 Some(Json::Null) if !diags.has_errors() => Json::Object(serde_json::Map::new()),
                 Some(v) => v,
             },
@@ -406,33 +491,28 @@ impl One<'_, '_> {
         };
         self.warnings.extend(near_misses(&input, self.requested));
         let mut result = match &p.kind {
-            ProvisionerKind::Template { .. } => crate::template_run::run(
-                self.set,
-                &input,
-                target,
-                &self.ctx.options,
-                &self.work.seed,
-            ),
+            ProvisionerKind::Template { .. } => {
+                crate::template_run::run(self.set, &input, target, self.options, &self.work.seed)
+            }
             ProvisionerKind::GoTemplate { .. } => crate::k8s_dialect::run(
                 &input,
-                self.ctx
-                    .options
+                self.options
                     .get("namespace")
                     .and_then(Json::as_str)
                     .unwrap_or_default(),
                 &self.work.seed,
             ),
-            ProvisionerKind::Cmd(_) if self.ctx.runner.is_dry() => {
-                Ok(crate::run::dry(&input, target))
-            }
-            ProvisionerKind::Cmd(_) => crate::cmd::run(
-                &input,
-                &CmdEnv {
-                    runner: self.ctx.runner,
-                    target,
-                    options: &self.ctx.options,
-                },
-            ),
+            ProvisionerKind::Cmd(_) => match runner {
+                Some(runner) if !self.dry => crate::cmd::run(
+                    &input,
+                    &CmdEnv {
+                        runner,
+                        target,
+                        options: self.options,
+                    },
+                ),
+                _ => Ok(crate::run::dry(&input, target)),
+            },
         }
         .map_err(one)?;
         // Every secret names the store of the target that provisioned it.
@@ -483,9 +563,6 @@ impl One<'_, '_> {
             }
         }
 
-        if let Some(patch) = &result.shared_patch {
-            deep_merge(&mut self.work.shared, patch);
-        }
         let mut plain = BTreeMap::new();
         let mut secret = BTreeMap::new();
         for (k, o) in &result.outputs {
@@ -504,19 +581,16 @@ impl One<'_, '_> {
                 }
             }
         }
-        self.work.resources.insert(
-            uid.to_string(),
-            ResourceState {
-                provisioner: p.uri.clone(),
-                type_: res.type_.clone(),
-                source_workload: res.source_workload.clone(),
-                state: result.state,
-                outputs: plain,
-                secret_outputs: secret,
-                orphaned: false,
-            },
-        );
-        Ok(Some(ProvisionedResource {
+        let state = ResourceState {
+            provisioner: p.uri.clone(),
+            type_: res.type_.clone(),
+            source_workload: res.source_workload.clone(),
+            state: result.state,
+            outputs: plain,
+            secret_outputs: secret,
+            orphaned: false,
+        };
+        let resource = Some(ProvisionedResource {
             uid: uid.clone(),
             type_: res.type_.clone(),
             class: res.class.clone(),
@@ -528,7 +602,12 @@ impl One<'_, '_> {
             outputs: result.outputs,
             artifacts: result.artifacts,
             span: res.span.clone(),
-        }))
+        });
+        Ok(Step::Done(Box::new(Done {
+            state,
+            shared_patch: result.shared_patch,
+            resource,
+        })))
     }
 
     /// A param `key` that provisioner `p` does not declare: a note when it is a portable param of
@@ -542,7 +621,7 @@ impl One<'_, '_> {
         key: &str,
         path: &str,
     ) -> Diagnostic {
-        let target = self.ctx.target;
+        let target = self.target;
         let at = res.param_span(key, path);
         if crate::contracts::contract(&res.type_).is_some_and(|c| c.params.contains_key(key)) {
             return Diagnostic::warning(

@@ -21,7 +21,7 @@ pub(crate) struct RunInput<'a> {
     /// The shared state before this run (a JSON object).
     pub shared: &'a serde_json::Value,
     /// `{name: {name, metadata, services}}` of every workload.
-    pub workloads: &'a serde_json::Value,
+    pub workloads: &'a std::sync::Arc<serde_json::Value>,
     /// The output keys the consumers reference that the provisioner does not declare
     /// explicitly, sorted (`requested_outputs`: what an open declaration `"*"` must produce).
     pub requested: Vec<String>,

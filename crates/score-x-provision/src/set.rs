@@ -1,14 +1,12 @@
 //! `ProvisionerSet`: provisioners in match order (user files, project files, defaults), with every
 //! template section compiled once into one handlebars registry.
 
-use std::sync::{Arc, Mutex};
-
 use handlebars::Handlebars;
 use score_x_core::{Code, Diagnostic, Diagnostics, Span, Target};
 
 use crate::defaults;
 use crate::format::{self, Origin, Provisioner, ProvisionerKind, Section};
-use crate::helpers::{self, SharedSecretCtx};
+use crate::helpers;
 
 mod partials;
 
@@ -16,9 +14,6 @@ mod partials;
 pub struct ProvisionerSet {
     provisioners: Vec<Provisioner>,
     pub(crate) hb: Handlebars<'static>,
-    pub(crate) secrets: SharedSecretCtx,
-    /// Held for the duration of one `provision` call (the helpers' secret context is per call).
-    pub(crate) busy: Mutex<()>,
 }
 
 impl std::fmt::Debug for ProvisionerSet {
@@ -45,13 +40,10 @@ impl ProvisionerSet {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         hb.register_escape_fn(handlebars::no_escape);
-        let secrets: SharedSecretCtx = Arc::default();
-        helpers::register(&mut hb, secrets.clone());
+        helpers::register(&mut hb);
         ProvisionerSet {
             provisioners: Vec::new(),
             hb,
-            secrets,
-            busy: Mutex::new(()),
         }
     }
 

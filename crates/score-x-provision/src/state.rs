@@ -443,24 +443,31 @@ pub(crate) fn sorted(v: serde_json::Value) -> serde_json::Value {
 }
 
 /// Deep-merge `patch` into `target`: maps merge recursively, `null` deletes a key, anything
-/// else replaces.
-pub(crate) fn deep_merge(target: &mut serde_json::Value, patch: &serde_json::Value) {
+/// else replaces. True when `target` changed.
+pub(crate) fn deep_merge(target: &mut serde_json::Value, patch: &serde_json::Value) -> bool {
     match (target, patch) {
         (serde_json::Value::Object(t), serde_json::Value::Object(p)) => {
+            let mut changed = false;
             for (k, v) in p {
                 if v.is_null() {
-                    t.remove(k);
+                    changed |= t.remove(k).is_some();
                 } else if let Some(existing) = t.get_mut(k)
                     && existing.is_object()
                     && v.is_object()
                 {
-                    deep_merge(existing, v);
-                } else {
+                    changed |= deep_merge(existing, v);
+                } else if t.get(k) != Some(v) {
                     t.insert(k.clone(), v.clone());
+                    changed = true;
                 }
             }
+            changed
         }
-        (t, p) => *t = p.clone(),
+        (t, p) if *t == *p => false,
+        (t, p) => {
+            *t = p.clone();
+            true
+        }
     }
 }
 

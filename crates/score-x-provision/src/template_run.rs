@@ -2,7 +2,6 @@
 //! → the target's section with handlebars (strict), each parsed as YAML.
 
 use std::collections::BTreeMap;
-use std::sync::PoisonError;
 
 use handlebars::{RenderError, RenderErrorReason};
 use score_x_core::diag::did_you_mean;
@@ -194,7 +193,7 @@ pub(crate) fn template_data(
         "source_workload": res.source_workload,
         "workload": workload,
         // Only cloned for templates that use it (it can be large for big estates).
-        "workloads": if uses_workloads { input.workloads.clone() } else { Json::Null },
+        "workloads": if uses_workloads { (**input.workloads).clone() } else { Json::Null },
         "init": object(),
         "state": input.prev_state,
         "shared": input.shared,
@@ -218,12 +217,12 @@ pub(crate) fn run(
             "not a template provisioner",
         ));
     };
-    {
-        let mut ctx = set.secrets.lock().unwrap_or_else(PoisonError::into_inner);
-        ctx.seed = seed.to_string();
-        ctx.uid = input.uid.to_string();
+    crate::helpers::with_ctx(|ctx| {
+        seed.clone_into(&mut ctx.seed);
+        input.uid.as_str().clone_into(&mut ctx.uid);
         ctx.generated.clear();
-    }
+        ctx.workloads = input.workloads.clone();
+    });
     let uses_workloads = sections.values().any(|s| s.text.contains("workloads"));
     // One handlebars context per resource, updated between sections (no re-serialisation).
     let mut data = handlebars::Context::from(template_data(input, target, options, uses_workloads));
@@ -233,11 +232,7 @@ pub(crate) fn run(
         let Some(src) = sections.get(&section) else {
             return Ok(None);
         };
-        set.secrets
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .budget
-            .reset();
+        crate::helpers::RenderBudget.reset();
         let mut out = Bounded::default();
         let rendered = set.hb.render_with_context_to_write(
             &template_name(&input.p.uri, section),
@@ -369,13 +364,7 @@ pub(crate) fn run(
             (s, v) => as_map(s, Some(v))?,
         },
     };
-    let generated = std::mem::take(
-        &mut set
-            .secrets
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .generated,
-    );
+    let generated = crate::helpers::with_ctx(|ctx| std::mem::take(&mut ctx.generated));
     Ok(RunResult {
         state,
         shared_patch,

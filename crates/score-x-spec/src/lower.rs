@@ -5,7 +5,10 @@
 //! Callers run the checks first. A string the checks did not parse would be a bug of score-x:
 //! it is an error naming the place, never a silently dropped field.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
+
+use rayon::prelude::*;
 
 use score_x_core::ir::{self, File, FileContent, Resource, Variable, Volume};
 use score_x_core::value::TValue;
@@ -16,19 +19,16 @@ use crate::ast::{Container, FileSource, ResourceDecl, Workload};
 use crate::check::{Checked, uid_of};
 use crate::yaml::{Node, Value};
 
-/// Lower `ws` (names unique, checks passed) with what the checks parsed.
+/// Lower `ws` (names unique, checks passed) with what the checks parsed: each workload on its
+/// own (in parallel), then the resources interned in uid order.
 pub fn lower(ws: &[Workload], checked: Checked, image: Option<&str>) -> Result<App, Diagnostics> {
-    let mut l = Lowering {
-        checked,
-        image,
-        missing: Vec::new(),
-    };
+    let mut places = split(checked, ws.len());
     let mut order: Vec<(usize, &Workload)> = ws.iter().enumerate().collect();
     order.sort_by(|a, b| a.1.name().cmp(b.1.name()));
 
-    let mut workloads = BTreeMap::new();
     let mut decls: BTreeMap<ResourceUid, Vec<(usize, &Workload, &str, &ResourceDecl)>> =
         BTreeMap::new();
+    let mut jobs = Vec::with_capacity(order.len());
     for &(wi, w) in &order {
         let mut res = BTreeMap::new();
         for (name, r) in &w.resources {
@@ -36,17 +36,36 @@ pub fn lower(ws: &[Workload], checked: Checked, image: Option<&str>) -> Result<A
             decls.entry(uid.clone()).or_default().push((wi, w, name, r));
             res.insert(name.clone(), uid);
         }
-        let workload = l.workload(wi, w, res);
-        workloads.insert(w.name().to_string(), workload);
+        let l = Lowering {
+            places: std::mem::take(&mut places[wi]),
+            image,
+            missing: Vec::new(),
+        };
+        jobs.push((wi, w, res, l));
+    }
+    let lowered: Vec<_> = jobs
+        .into_par_iter()
+        .map(|(wi, w, res, mut l)| {
+            let workload = l.workload(w, res);
+            (wi, workload, l)
+        })
+        .collect();
+    let mut workloads = BTreeMap::new();
+    let mut missing = Vec::new();
+    let mut lowerings: Vec<Option<Lowering>> = (0..ws.len()).map(|_| None).collect();
+    for (wi, workload, mut l) in lowered {
+        missing.append(&mut l.missing);
+        workloads.insert(workload.name.clone(), workload);
+        lowerings[wi] = Some(l);
     }
     let mut resources = BTreeMap::new();
     for (uid, ds) in decls {
-        if let Some(r) = l.resource(&uid, &ds) {
+        if let Some(r) = resource(&mut lowerings, &uid, &ds, &mut missing) {
             resources.insert(uid, r);
         }
     }
-    if !l.missing.is_empty() {
-        return Err(Diagnostics(l.missing));
+    if !missing.is_empty() {
+        return Err(Diagnostics(missing));
     }
     let parts = AppParts {
         workloads,
@@ -55,17 +74,92 @@ pub fn lower(ws: &[Workload], checked: Checked, image: Option<&str>) -> Result<A
     App::new(parts).map_err(|e| Diagnostics(vec![e.into()]))
 }
 
+/// What the checks parsed for one workload, keyed by YAML path (file contents by container and
+/// target).
+#[derive(Default)]
+struct Places {
+    templates: HashMap<Arc<str>, Template>,
+    contents: HashMap<(String, String), Vec<u8>>,
+    volumes: HashMap<Arc<str>, String>,
+}
+
+/// [`Checked`] split by workload index (one pass; each workload then lowers on its own).
+fn split(checked: Checked, n: usize) -> Vec<Places> {
+    let mut places: Vec<Places> = (0..n).map(|_| Places::default()).collect();
+    for ((wi, path), t) in checked.templates {
+        if let Some(p) = places.get_mut(wi) {
+            p.templates.insert(path, t);
+        }
+    }
+    for ((wi, c, t), bytes) in checked.contents {
+        if let Some(p) = places.get_mut(wi) {
+            p.contents.insert((c, t), bytes);
+        }
+    }
+    for ((wi, path), v) in checked.volumes {
+        if let Some(p) = places.get_mut(wi) {
+            p.volumes.insert(path, v);
+        }
+    }
+    places
+}
+
+/// The interned resource of `uid` from its declarations (in workload-name order: the first
+/// with params is authoritative).
+fn resource(
+    lowerings: &mut [Option<Lowering<'_>>],
+    uid: &ResourceUid,
+    ds: &[(usize, &Workload, &str, &ResourceDecl)],
+    missing: &mut Vec<Diagnostic>,
+) -> Option<Resource> {
+    let &(wi, w, name, r) = ds
+        .iter()
+        .find(|(_, _, _, r)| r.params.is_some())
+        .or_else(|| ds.first())?;
+    let metadata = ds
+        .iter()
+        .map(|(_, _, _, d)| &d.metadata)
+        .find(|m| !m.is_null())
+        .cloned()
+        .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
+    let consumers: BTreeSet<String> = ds.iter().map(|(_, w, _, _)| w.name().to_string()).collect();
+    let params = match (
+        r.params.as_ref(),
+        lowerings.get_mut(wi).and_then(Option::as_mut),
+    ) {
+        (Some((n, p)), Some(l)) => {
+            let v = l.tvalue(n, p);
+            missing.append(&mut l.missing);
+            Some(v)
+        }
+        _ => None,
+    };
+    Some(Resource {
+        uid: uid.clone(),
+        type_: r.type_.clone(),
+        class: r.class.clone().unwrap_or_else(|| "default".to_string()),
+        id: r.id.clone(),
+        params,
+        param_spans: r.params.as_ref().map(param_spans).unwrap_or_default(),
+        metadata,
+        source_workload: w.name().to_string(),
+        source_name: name.to_string(),
+        consumers,
+        span: r.span.clone(),
+    })
+}
+
 struct Lowering<'a> {
-    checked: Checked,
+    places: Places,
     image: Option<&'a str>,
     /// Places the checks did not parse (a bug of score-x, reported rather than dropped).
     missing: Vec<Diagnostic>,
 }
 
 impl Lowering<'_> {
-    /// The template the checks parsed for the string at `span` of workload `wi`.
-    fn template(&mut self, wi: usize, span: &Span) -> Template {
-        match self.checked.templates.remove(&(wi, span.path.clone())) {
+    /// The template the checks parsed for the string at `span`.
+    fn template(&mut self, span: &Span) -> Template {
+        match self.places.templates.remove(&span.path) {
             Some(t) => t,
             None => {
                 self.missing.push(unparsed(span));
@@ -74,16 +168,11 @@ impl Lowering<'_> {
         }
     }
 
-    fn workload(
-        &mut self,
-        wi: usize,
-        w: &Workload,
-        res: BTreeMap<String, ResourceUid>,
-    ) -> ir::Workload {
+    fn workload(&mut self, w: &Workload, res: BTreeMap<String, ResourceUid>) -> ir::Workload {
         let containers = w
             .containers
             .iter()
-            .map(|(cname, c)| (cname.clone(), self.container(wi, cname, c, &res)))
+            .map(|(cname, c)| (cname.clone(), self.container(cname, c, &res)))
             .collect();
         let service_ports = w
             .service_ports
@@ -116,7 +205,6 @@ impl Lowering<'_> {
 
     fn container(
         &mut self,
-        wi: usize,
         cname: &str,
         c: &Container,
         res: &BTreeMap<String, ResourceUid>,
@@ -127,13 +215,13 @@ impl Lowering<'_> {
         };
         let mut variables = BTreeMap::new();
         for (k, v) in &c.variables {
-            let value = self.template(wi, &v.span);
+            let value = self.template(&v.span);
             let span = v.span.clone();
             variables.insert(k.clone(), Variable { value, span });
         }
         let mut files = BTreeMap::new();
         for (target, f) in &c.files {
-            let content = self.file_content(wi, cname, target, f);
+            let content = self.file_content(cname, target, f);
             let file = File {
                 target: target.clone(),
                 mode: f.mode,
@@ -144,8 +232,9 @@ impl Lowering<'_> {
         }
         let mut volumes = BTreeMap::new();
         for (target, v) in &c.volumes {
-            let place = (wi, v.source.span.path.clone());
-            let Some(source) = self.checked.volumes.get(&place).and_then(|n| res.get(n)) else {
+            let Some(source) =
+                (self.places.volumes.get(&v.source.span.path)).and_then(|n| res.get(n))
+            else {
                 self.missing.push(unparsed(&v.source.span));
                 continue;
             };
@@ -175,69 +264,28 @@ impl Lowering<'_> {
         }
     }
 
-    fn file_content(
-        &mut self,
-        wi: usize,
-        cname: &str,
-        target: &str,
-        f: &crate::ast::FileSpec,
-    ) -> FileContent {
+    fn file_content(&mut self, cname: &str, target: &str, f: &crate::ast::FileSpec) -> FileContent {
         match &f.content {
             FileSource::Binary(b) => FileContent::Binary(b.clone()),
             FileSource::Content(s) if f.no_expand => FileContent::Literal(s.value.clone()),
-            FileSource::Content(s) => FileContent::Template(self.template(wi, &s.span)),
+            FileSource::Content(s) => FileContent::Template(self.template(&s.span)),
             FileSource::Source(src) => {
-                let key = (wi, cname.to_string(), target.to_string());
-                let Some(bytes) = self.checked.contents.remove(&key) else {
+                let key = (cname.to_string(), target.to_string());
+                let Some(bytes) = self.places.contents.remove(&key) else {
                     self.missing.push(unparsed(&src.span));
                     return FileContent::Binary(Vec::new());
                 };
                 match String::from_utf8(bytes) {
                     Ok(t) if f.no_expand => FileContent::Literal(t),
-                    Ok(_) => FileContent::Template(self.template(wi, &src.span)),
+                    Ok(_) => FileContent::Template(self.template(&src.span)),
                     Err(e) => FileContent::Binary(e.into_bytes()),
                 }
             }
         }
     }
 
-    /// The interned resource of `uid` from its declarations (in workload-name order: the first
-    /// with params is authoritative).
-    fn resource(
-        &mut self,
-        uid: &ResourceUid,
-        ds: &[(usize, &Workload, &str, &ResourceDecl)],
-    ) -> Option<Resource> {
-        let &(wi, w, name, r) = ds
-            .iter()
-            .find(|(_, _, _, r)| r.params.is_some())
-            .or_else(|| ds.first())?;
-        let metadata = ds
-            .iter()
-            .map(|(_, _, _, d)| &d.metadata)
-            .find(|m| !m.is_null())
-            .cloned()
-            .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
-        let consumers: BTreeSet<String> =
-            ds.iter().map(|(_, w, _, _)| w.name().to_string()).collect();
-        let params = r.params.as_ref().map(|(n, p)| self.tvalue(wi, n, p));
-        Some(Resource {
-            uid: uid.clone(),
-            type_: r.type_.clone(),
-            class: r.class.clone().unwrap_or_else(|| "default".to_string()),
-            id: r.id.clone(),
-            params,
-            param_spans: r.params.as_ref().map(param_spans).unwrap_or_default(),
-            metadata,
-            source_workload: w.name().to_string(),
-            source_name: name.to_string(),
-            consumers,
-            span: r.span.clone(),
-        })
-    }
-
-    /// A params tree of workload `wi` at `path` as a templated value.
-    fn tvalue(&mut self, wi: usize, n: &Node, path: &str) -> TValue {
+    /// A params tree at `path` as a templated value.
+    fn tvalue(&mut self, n: &Node, path: &str) -> TValue {
         match &n.value {
             Value::Null => TValue::Null,
             Value::Bool(b) => TValue::Bool(*b),
@@ -246,16 +294,16 @@ impl Lowering<'_> {
                 || TValue::String(Template::literal(t.clone())),
                 TValue::Number,
             ),
-            Value::Str(_) => TValue::String(self.template(wi, &n.pos.span(path))),
+            Value::Str(_) => TValue::String(self.template(&n.pos.span(path))),
             Value::Seq(l) => TValue::List(
                 l.iter()
                     .enumerate()
-                    .map(|(i, v)| self.tvalue(wi, v, &child(path, &i.to_string())))
+                    .map(|(i, v)| self.tvalue(v, &child(path, &i.to_string())))
                     .collect(),
             ),
             Value::Map(m) => TValue::Map(
                 m.iter()
-                    .map(|(k, v)| (k.name.clone(), self.tvalue(wi, v, &child(path, &k.name))))
+                    .map(|(k, v)| (k.name.clone(), self.tvalue(v, &child(path, &k.name))))
                     .collect(),
             ),
         }

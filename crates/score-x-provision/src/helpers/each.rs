@@ -3,9 +3,8 @@
 //! counts every iteration of a section's render against [`MAX_RENDER_STEPS`]. Nested loops that
 //! write nothing would otherwise escape the output bound and run for hours.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use handlebars::template::{Parameter, Template, TemplateElement};
 use handlebars::{
@@ -17,18 +16,24 @@ use serde_json::Value as Json;
 /// The most loop iterations (over all `each` blocks, nested or not) one section may run.
 pub(crate) const MAX_RENDER_STEPS: usize = 1_000_000;
 
+thread_local! {
+    /// Steps used by the section being rendered on this thread.
+    static STEPS: Cell<usize> = const { Cell::new(0) };
+    /// The memoised weight of each template (by address) for that section.
+    static WEIGHTS: RefCell<HashMap<usize, usize>> = RefCell::new(HashMap::new());
+}
+
 /// Steps used by the section being rendered (an iteration costs one step plus the partial
-/// calls its body makes); reset with [`RenderBudget::reset`].
-#[derive(Clone, Default)]
-pub(crate) struct RenderBudget(Arc<AtomicUsize>, Arc<Mutex<HashMap<usize, usize>>>);
+/// calls its body makes); reset with [`RenderBudget::reset`]. A render runs on one thread from
+/// start to end, so the count is kept per thread: resources rendered in parallel each have
+/// their own budget.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct RenderBudget;
 
 impl RenderBudget {
     pub(crate) fn reset(&self) {
-        self.0.store(0, Ordering::Relaxed);
-        self.1
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clear();
+        STEPS.set(0);
+        WEIGHTS.with_borrow_mut(HashMap::clear);
     }
 
     /// The partial calls one render of `t` makes, outside the `each` blocks in it (those charge
@@ -36,13 +41,8 @@ impl RenderBudget {
     /// when the file is loaded), so this terminates.
     fn weight(&self, t: &Template, rc: &RenderContext<'_, '_>) -> usize {
         let key = std::ptr::from_ref(t) as usize;
-        if let Some(w) = self
-            .1
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .get(&key)
-        {
-            return *w;
+        if let Some(w) = WEIGHTS.with_borrow(|m| m.get(&key).copied()) {
+            return w;
         }
         let mut w = 0usize;
         for e in &t.elements {
@@ -66,17 +66,15 @@ impl RenderBudget {
                 _ => {}
             }
         }
-        self.1
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .insert(key, w);
+        WEIGHTS.with_borrow_mut(|m| m.insert(key, w));
         w
     }
 
     /// Charge `n` iterations; `Err` once the section has used more than the budget.
     fn charge(&self, n: usize) -> Result<(), RenderError> {
-        let before = self.0.fetch_add(n, Ordering::Relaxed);
-        if before.saturating_add(n) > MAX_RENDER_STEPS {
+        let after = STEPS.get().saturating_add(n);
+        STEPS.set(after);
+        if after > MAX_RENDER_STEPS {
             return Err(RenderErrorReason::Other(format!(
                 "`each`: the section ran more than {MAX_RENDER_STEPS} loop iterations, the limit for one section (nested loops multiply)"
             ))
@@ -218,7 +216,8 @@ mod tests {
         let mut hb = Handlebars::new();
         hb.set_strict_mode(true);
         if bounded {
-            hb.register_helper("each", Box::new(BoundedEach(RenderBudget::default())));
+            RenderBudget.reset();
+            hb.register_helper("each", Box::new(BoundedEach(RenderBudget)));
         }
         hb.render_template(t, data).map_err(|e| e.to_string())
     }
@@ -265,10 +264,16 @@ mod tests {
 
     #[test]
     fn the_budget_counts_every_iteration_of_a_section() {
-        let b = RenderBudget::default();
+        let b = RenderBudget;
+        b.reset();
         b.charge(MAX_RENDER_STEPS).unwrap();
         assert!(b.charge(1).is_err());
         b.reset();
         b.charge(1).unwrap();
+        // Another thread has its own count.
+        b.charge(MAX_RENDER_STEPS - 1).unwrap();
+        std::thread::spawn(|| RenderBudget.charge(MAX_RENDER_STEPS).unwrap())
+            .join()
+            .unwrap();
     }
 }
