@@ -31,6 +31,7 @@ mod resolve;
 mod run;
 mod seed;
 mod set;
+mod skeleton;
 mod state;
 mod template_run;
 mod yaml;

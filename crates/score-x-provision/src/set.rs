@@ -1,12 +1,16 @@
 //! `ProvisionerSet`: provisioners in match order (user files, project files, defaults), with every
 //! template section compiled once into one handlebars registry.
 
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
 use handlebars::Handlebars;
 use score_x_core::{Code, Diagnostic, Diagnostics, Span, Target};
 
 use crate::defaults;
 use crate::format::{self, Origin, Provisioner, ProvisionerKind, Section};
 use crate::helpers;
+use crate::skeleton::Skeleton;
 
 mod partials;
 
@@ -14,6 +18,8 @@ mod partials;
 pub struct ProvisionerSet {
     provisioners: Vec<Provisioner>,
     pub(crate) hb: Handlebars<'static>,
+    /// Each compiled section's skeleton, built on first use ([`ProvisionerSet::skeleton`]).
+    skeletons: HashMap<String, OnceLock<Option<Skeleton>>>,
 }
 
 impl std::fmt::Debug for ProvisionerSet {
@@ -44,6 +50,7 @@ impl ProvisionerSet {
         ProvisionerSet {
             provisioners: Vec::new(),
             hb,
+            skeletons: HashMap::new(),
         }
     }
 
@@ -143,8 +150,20 @@ impl ProvisionerSet {
             }
             return Err(diags);
         }
+        for name in compiled {
+            self.skeletons.insert(name, OnceLock::new());
+        }
         self.provisioners.extend(staged);
         Ok(())
+    }
+
+    /// The skeleton of compiled section `name` (built the first time it is asked for, by
+    /// whichever thread asks); `None` when only the full render can read the section.
+    pub(crate) fn skeleton(&self, name: &str) -> Option<&Skeleton> {
+        self.skeletons
+            .get(name)?
+            .get_or_init(|| self.hb.get_template(name).and_then(Skeleton::of))
+            .as_ref()
     }
 
     /// Add the embedded defaults of `target` (after everything added so far).

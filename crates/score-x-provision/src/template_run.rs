@@ -1,5 +1,7 @@
 //! Running a `template://` provisioner: render `init` → `state` → `shared` → `outputs_template`
-//! → the target's section with handlebars (strict), each parsed as YAML.
+//! → the target's section with handlebars (strict), each read as YAML: through its skeleton
+//! (parsed once, only the templated values rendered) when it has one, else rendered whole and
+//! parsed.
 
 use std::collections::BTreeMap;
 
@@ -232,13 +234,19 @@ pub(crate) fn run(
         let Some(src) = sections.get(&section) else {
             return Ok(None);
         };
+        let name = template_name(&input.p.uri, section);
         crate::helpers::RenderBudget.reset();
+        // The section parsed once, only its templated values rendered; else the full render.
+        if let Some(skeleton) = set.skeleton(&name) {
+            let mark = crate::helpers::with_ctx(|c| c.generated.len());
+            if let Some(v) = skeleton.render(&set.hb, data, MAX_RENDER_BYTES) {
+                return Ok(Some(v));
+            }
+            crate::helpers::with_ctx(|c| c.generated.truncate(mark));
+            crate::helpers::RenderBudget.reset();
+        }
         let mut out = Bounded::default();
-        let rendered = set.hb.render_with_context_to_write(
-            &template_name(&input.p.uri, section),
-            data,
-            &mut out,
-        );
+        let rendered = set.hb.render_with_context_to_write(&name, data, &mut out);
         if out.overflowed {
             return Err(fail(
                     input,
