@@ -11,6 +11,7 @@ use crate::error::Error;
 use crate::json::{sort_keys, to_value};
 use crate::secrets::Store;
 use crate::workload::WorkloadOut;
+use rayon::prelude::*;
 
 /// CloudFormation's limit for an inline template body.
 pub const INLINE_TEMPLATE_LIMIT: usize = 51_200;
@@ -156,6 +157,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
     };
 
     let mut ids: BTreeSet<String> = BTreeSet::new();
+    let mut jobs: Vec<(&String, &WorkloadOut, String)> = Vec::with_capacity(outs.len());
     for (name, out) in outs {
         let mut id = pascal(name);
         if !ids.insert(id.clone()) {
@@ -165,142 +167,18 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
             );
             ids.insert(id.clone());
         }
-        let log_id = format!("{id}LogGroup");
-        insert(
-            &mut res,
-            log_id.clone(),
-            json!({
-                "Type": "AWS::Logs::LogGroup",
-                "Properties": {
-                    "LogGroupName": format!("{}/{name}", opts.log_group_prefix()),
-                    "RetentionInDays": 30
-                }
-            }),
-            name,
-        )?;
-
-        let exec_role = match &opts.execution_role_arn {
-            Some(arn) => Value::String(arn.clone()),
-            None => {
-                let role_id = format!("{id}ExecutionRole");
-                let mut role = json!({
-                    "Type": "AWS::IAM::Role",
-                    "Properties": {
-                        "AssumeRolePolicyDocument": assume_ecs_tasks(),
-                        "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")]
-                    }
-                });
-                let names = ctx
-                    .secrets
-                    .by_workload
-                    .get(name)
-                    .cloned()
-                    .unwrap_or_default();
-                let ssm: Vec<Value> = names
-                    .iter()
-                    .filter(|n| ctx.secrets.store(n) == Store::Ssm)
-                    .map(|n| secret_resource(n, Store::Ssm))
-                    .collect();
-                let sm: Vec<Value> = names
-                    .iter()
-                    .filter(|n| ctx.secrets.store(n) == Store::SecretsManager)
-                    .map(|n| secret_resource(n, Store::SecretsManager))
-                    .collect();
-                let mut statements = Vec::new();
-                if !ssm.is_empty() {
-                    statements.push(json!({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": ssm}));
-                }
-                if !sm.is_empty() {
-                    statements.push(json!({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": sm}));
-                }
-                if !statements.is_empty() {
-                    role["Properties"]["Policies"] = json!([{
-                        "PolicyName": "score-x-secrets",
-                        "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}
-                    }]);
-                }
-                insert(&mut res, role_id.clone(), role, name)?;
-                json!({ "Fn::GetAtt": [role_id, "Arn"] })
-            }
-        };
-        let task_role = match (&opts.task_role_arn, out.efs_iam.is_empty()) {
-            (Some(arn), _) => Some(Value::String(arn.clone())),
-            (None, true) => None,
-            (None, false) => {
-                let role_id = format!("{id}TaskRole");
-                let fs: Vec<Value> = out
-                    .efs_iam
-                    .iter()
-                    .map(|f| {
-                        sub(&format!(
-                            "arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{f}"
-                        ))
-                    })
-                    .collect();
-                insert(
-                    &mut res,
-                    role_id.clone(),
-                    json!({
-                        "Type": "AWS::IAM::Role",
-                        "Properties": {
-                            "AssumeRolePolicyDocument": assume_ecs_tasks(),
-                            "Policies": [{
-                                "PolicyName": "score-x-efs",
-                                "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
-                                    "Effect": "Allow",
-                                    "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
-                                    "Resource": fs
-                                }]}
-                            }]
-                        }
-                    }),
-                    name,
-                )?;
-                Some(json!({ "Fn::GetAtt": [role_id, "Arn"] }))
-            }
-        };
-
-        let mut td = to_cfn(&to_value("task definition", &out.task)?);
-        td["ExecutionRoleArn"] = exec_role;
-        match task_role {
-            Some(r) => td["TaskRoleArn"] = r,
-            None => {
-                if let Some(m) = td.as_object_mut() {
-                    m.remove("TaskRoleArn");
-                }
-            }
+        jobs.push((name, out, id));
+    }
+    // Each workload's resources built on its own (in parallel), inserted in workload order.
+    let shared: &Ctx<'_> = ctx;
+    let built: Vec<Result<Map<String, Value>, Error>> = jobs
+        .par_iter()
+        .map(|(name, out, id)| workload_resources(shared, name, out, id, &namespace))
+        .collect();
+    for ((name, _, _), r) in jobs.iter().zip(built) {
+        for (k, v) in r? {
+            insert(&mut res, k, v, name)?;
         }
-        if let Some(defs) = td["ContainerDefinitions"].as_array_mut() {
-            for d in defs {
-                if let Some(o) = d["LogConfiguration"]["Options"].as_object_mut() {
-                    o.insert("awslogs-group".into(), json!({"Ref": log_id}));
-                    o.insert("awslogs-region".into(), json!({"Ref": "AWS::Region"}));
-                }
-            }
-        }
-        let td_id = format!("{id}TaskDefinition");
-        insert(
-            &mut res,
-            td_id.clone(),
-            json!({"Type": "AWS::ECS::TaskDefinition", "Properties": td}),
-            name,
-        )?;
-
-        let mut svc = to_cfn(&to_value("service", &out.service)?);
-        svc["Cluster"] = json!({"Ref": "ClusterName"});
-        svc["TaskDefinition"] = json!({"Ref": td_id});
-        svc["NetworkConfiguration"] = json!({"AwsvpcConfiguration": {
-            "Subnets": {"Ref": "Subnets"},
-            "SecurityGroups": {"Ref": "SecurityGroups"},
-            "AssignPublicIp": {"Ref": "AssignPublicIp"}
-        }});
-        svc["ServiceConnectConfiguration"]["Namespace"] = namespace.clone();
-        insert(
-            &mut res,
-            format!("{id}Service"),
-            json!({"Type": "AWS::ECS::Service", "Properties": svc}),
-            name,
-        )?;
     }
 
     // Provisioner additions.
@@ -375,6 +253,158 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
         );
     }
     Ok(yaml)
+}
+
+/// The CloudFormation resources of one workload (log group, roles, task definition, service)
+/// under logical ids starting with `id`, in insertion order.
+fn workload_resources(
+    ctx: &Ctx<'_>,
+    name: &str,
+    out: &WorkloadOut,
+    id: &str,
+    namespace: &Value,
+) -> Result<Map<String, Value>, Error> {
+    let opts = ctx.opts;
+    let mut res = Map::new();
+    let log_id = format!("{id}LogGroup");
+    insert(
+        &mut res,
+        log_id.clone(),
+        json!({
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": format!("{}/{name}", opts.log_group_prefix()),
+                "RetentionInDays": 30
+            }
+        }),
+        name,
+    )?;
+
+    let exec_role = match &opts.execution_role_arn {
+        Some(arn) => Value::String(arn.clone()),
+        None => {
+            let role_id = format!("{id}ExecutionRole");
+            let mut role = json!({
+                "Type": "AWS::IAM::Role",
+                "Properties": {
+                    "AssumeRolePolicyDocument": assume_ecs_tasks(),
+                    "ManagedPolicyArns": [sub("arn:${AWS::Partition}:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy")]
+                }
+            });
+            let names = ctx
+                .secrets
+                .by_workload
+                .get(name)
+                .cloned()
+                .unwrap_or_default();
+            let ssm: Vec<Value> = names
+                .iter()
+                .filter(|n| ctx.secrets.store(n) == Store::Ssm)
+                .map(|n| secret_resource(n, Store::Ssm))
+                .collect();
+            let sm: Vec<Value> = names
+                .iter()
+                .filter(|n| ctx.secrets.store(n) == Store::SecretsManager)
+                .map(|n| secret_resource(n, Store::SecretsManager))
+                .collect();
+            let mut statements = Vec::new();
+            if !ssm.is_empty() {
+                statements.push(
+                    json!({"Effect": "Allow", "Action": ["ssm:GetParameters"], "Resource": ssm}),
+                );
+            }
+            if !sm.is_empty() {
+                statements.push(json!({"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": sm}));
+            }
+            if !statements.is_empty() {
+                role["Properties"]["Policies"] = json!([{
+                    "PolicyName": "score-x-secrets",
+                    "PolicyDocument": {"Version": "2012-10-17", "Statement": statements}
+                }]);
+            }
+            insert(&mut res, role_id.clone(), role, name)?;
+            json!({ "Fn::GetAtt": [role_id, "Arn"] })
+        }
+    };
+    let task_role = match (&opts.task_role_arn, out.efs_iam.is_empty()) {
+        (Some(arn), _) => Some(Value::String(arn.clone())),
+        (None, true) => None,
+        (None, false) => {
+            let role_id = format!("{id}TaskRole");
+            let fs: Vec<Value> = out
+                .efs_iam
+                .iter()
+                .map(|f| {
+                    sub(&format!(
+                        "arn:${{AWS::Partition}}:elasticfilesystem:${{AWS::Region}}:${{AWS::AccountId}}:file-system/{f}"
+                    ))
+                })
+                .collect();
+            insert(
+                &mut res,
+                role_id.clone(),
+                json!({
+                    "Type": "AWS::IAM::Role",
+                    "Properties": {
+                        "AssumeRolePolicyDocument": assume_ecs_tasks(),
+                        "Policies": [{
+                            "PolicyName": "score-x-efs",
+                            "PolicyDocument": {"Version": "2012-10-17", "Statement": [{
+                                "Effect": "Allow",
+                                "Action": ["elasticfilesystem:ClientMount", "elasticfilesystem:ClientWrite"],
+                                "Resource": fs
+                            }]}
+                        }]
+                    }
+                }),
+                name,
+            )?;
+            Some(json!({ "Fn::GetAtt": [role_id, "Arn"] }))
+        }
+    };
+
+    let mut td = to_cfn(&to_value("task definition", &out.task)?);
+    td["ExecutionRoleArn"] = exec_role;
+    match task_role {
+        Some(r) => td["TaskRoleArn"] = r,
+        None => {
+            if let Some(m) = td.as_object_mut() {
+                m.remove("TaskRoleArn");
+            }
+        }
+    }
+    if let Some(defs) = td["ContainerDefinitions"].as_array_mut() {
+        for d in defs {
+            if let Some(o) = d["LogConfiguration"]["Options"].as_object_mut() {
+                o.insert("awslogs-group".into(), json!({"Ref": log_id}));
+                o.insert("awslogs-region".into(), json!({"Ref": "AWS::Region"}));
+            }
+        }
+    }
+    let td_id = format!("{id}TaskDefinition");
+    insert(
+        &mut res,
+        td_id.clone(),
+        json!({"Type": "AWS::ECS::TaskDefinition", "Properties": td}),
+        name,
+    )?;
+
+    let mut svc = to_cfn(&to_value("service", &out.service)?);
+    svc["Cluster"] = json!({"Ref": "ClusterName"});
+    svc["TaskDefinition"] = json!({"Ref": td_id});
+    svc["NetworkConfiguration"] = json!({"AwsvpcConfiguration": {
+        "Subnets": {"Ref": "Subnets"},
+        "SecurityGroups": {"Ref": "SecurityGroups"},
+        "AssignPublicIp": {"Ref": "AssignPublicIp"}
+    }});
+    svc["ServiceConnectConfiguration"]["Namespace"] = namespace.clone();
+    insert(
+        &mut res,
+        format!("{id}Service"),
+        json!({"Type": "AWS::ECS::Service", "Properties": svc}),
+        name,
+    )?;
+    Ok(res)
 }
 
 #[cfg(test)]

@@ -77,12 +77,21 @@ pub fn to_insert_text(v: &serde_json::Value) -> String {
 }
 
 /// `v` with every object's keys sorted, recursively (arrays keep their order): serde_json keeps
-/// insertion order in this workspace, so deterministic output sorts explicitly.
+/// insertion order in this workspace, so deterministic output sorts explicitly. The entries of
+/// a large map (an estate's CloudFormation `Resources`) are sorted in parallel.
 pub fn sort_keys(v: serde_json::Value) -> serde_json::Value {
+    use rayon::prelude::*;
     match v {
         serde_json::Value::Object(m) => {
             let mut entries: Vec<(String, serde_json::Value)> = m.into_iter().collect();
             entries.sort_by(|a, b| a.0.cmp(&b.0));
+            if entries.len() >= crate::yaml::PARALLEL_ENTRIES {
+                let sorted: Vec<_> = entries
+                    .into_par_iter()
+                    .map(|(k, v)| (k, sort_keys(v)))
+                    .collect();
+                return serde_json::Value::Object(sorted.into_iter().collect());
+            }
             serde_json::Value::Object(
                 entries
                     .into_iter()

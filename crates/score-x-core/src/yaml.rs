@@ -48,13 +48,36 @@ fn pad(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
 
+/// Maps with this many entries (an estate's CloudFormation `Resources`) are rendered entry by
+/// entry in parallel and joined in order.
+pub(crate) const PARALLEL_ENTRIES: usize = 256;
+
 fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
-    for (k, v) in m {
-        pad(out, indent);
-        out.push_str(&scalar(k));
-        out.push(':');
-        value_after_key(out, v, indent);
+    use rayon::prelude::*;
+    if m.len() >= PARALLEL_ENTRIES {
+        let entries: Vec<(&String, &Value)> = m.iter().collect();
+        let parts: Vec<String> = entries
+            .par_iter()
+            .map(|(k, v)| {
+                let mut part = String::new();
+                entry(&mut part, k, v, indent);
+                part
+            })
+            .collect();
+        out.reserve(parts.iter().map(String::len).sum());
+        parts.iter().for_each(|p| out.push_str(p));
+        return;
     }
+    for (k, v) in m {
+        entry(out, k, v, indent);
+    }
+}
+
+fn entry(out: &mut String, k: &str, v: &Value, indent: usize) {
+    pad(out, indent);
+    out.push_str(&scalar(k));
+    out.push(':');
+    value_after_key(out, v, indent);
 }
 
 /// What follows `key:` (or `-`): an inline scalar, a block string, or a nested collection.
