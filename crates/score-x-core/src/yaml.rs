@@ -267,6 +267,23 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    #[test]
+    fn a_large_map_is_rendered_in_order_and_sorted_like_a_small_one() {
+        let n = PARALLEL_ENTRIES + 44;
+        let mut m = serde_json::Map::new();
+        for i in (0..n).rev() {
+            m.insert(format!("k{i:04}"), json!({"b": [i, {"z": 1, "a": 2}], "a": "x"}));
+        }
+        let v = crate::value::sort_keys(json!({"Resources": m}));
+        let mut want = String::from("Resources:\n");
+        for i in 0..n {
+            want.push_str(&format!(
+                "  k{i:04}:\n    a: x\n    b:\n    - {i}\n    - a: 2\n      z: 1\n"
+            ));
+        }
+        assert_eq!(to_yaml(&v), want);
+    }
+
     fn round_trip(v: &Value) {
         let y = to_yaml(v);
         let back: Value = serde_yaml::from_str(&y).unwrap_or_else(|e| panic!("{e}\n{y}"));
