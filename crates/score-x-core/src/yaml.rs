@@ -272,7 +272,10 @@ mod tests {
         let n = PARALLEL_ENTRIES + 44;
         let mut m = serde_json::Map::new();
         for i in (0..n).rev() {
-            m.insert(format!("k{i:04}"), json!({"b": [i, {"z": 1, "a": 2}], "a": "x"}));
+            m.insert(
+                format!("k{i:04}"),
+                json!({"b": [i, {"z": 1, "a": 2}], "a": "x"}),
+            );
         }
         let v = crate::value::sort_keys(json!({"Resources": m}));
         let mut want = String::from("Resources:\n");

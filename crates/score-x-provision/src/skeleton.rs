@@ -4,8 +4,8 @@
 //! the whole section and parsing it again.
 //!
 //! The full render (render the text, parse it) stays the reference. A section the fast path
-//! cannot prove equal to it has no skeleton (block helpers, partials, a templated key, a value
-//! inside a block scalar or a multi-line flow collection), and a render falls back to it
+//! cannot prove equal to it has no skeleton (block helpers around lines, partials, a templated
+//! key, a value inside a block scalar or a multi-line flow collection), and a render falls back to it
 //! whenever a slot renders something that would read differently in place than on its own
 //! (several lines, an anchor or alias, a block indicator, YAML structure other than a flow
 //! collection) or fails (the full render then reports the error with its line).
@@ -96,8 +96,8 @@ impl Skeleton {
     }
 }
 
-/// The section's text with each expression as a marker, and the expressions; `None` for block
-/// helpers, partials, decorators, or marker characters in the text.
+/// The section's text with each expression (and block helper) as a marker, and the expressions;
+/// `None` for partials, decorators, or marker characters in the text.
 fn assemble(template: &Template) -> Option<(String, Vec<Option<TemplateElement>>)> {
     let mut text = String::new();
     let mut exprs = Vec::new();
@@ -109,7 +109,11 @@ fn assemble(template: &Template) -> Option<(String, Vec<Option<TemplateElement>>
                 }
                 text.push_str(s);
             }
-            TemplateElement::Expression(_) | TemplateElement::HtmlExpression(_) => {
+            // A block helper within one value renders like an expression (several lines of it
+            // have no key of their own, so they leave the section without a skeleton).
+            TemplateElement::Expression(_)
+            | TemplateElement::HtmlExpression(_)
+            | TemplateElement::HelperBlock(_) => {
                 let _ = write!(text, "{}{}{}", EXPR.0, exprs.len(), EXPR.1);
                 exprs.push(Some(e.clone()));
             }
@@ -205,7 +209,7 @@ impl Node {
             Node::Slot(n) => values.get(*n).cloned().unwrap_or(Json::Null),
             Node::Array(items) => Json::Array(items.iter().map(|i| i.build(values)).collect()),
             Node::Object(m) => {
-                let mut out = serde_json::Map::new();
+                let mut out = serde_json::Map::with_capacity(m.len());
                 for (k, v) in m {
                     out.insert(k.clone(), v.build(values));
                 }
@@ -322,7 +326,7 @@ mod tests {
     /// Whether the fast path was taken; whenever it is, it equals the full render.
     fn agrees(template: &str, value: &str) -> bool {
         let hb = registry(template);
-        let data = json!({"v": value, "n": 5432});
+        let data = json!({"v": value, "n": 5432, "l": ["a", value]});
         let Some(sk) = Skeleton::of(hb.get_template("t").unwrap()) else {
             return false;
         };
@@ -422,6 +426,10 @@ mod tests {
             "k: {{! a comment }}{{v}}\n",
             "k:   {{~v~}}   \n",
             "x: 1\nk: {{v}}\ny: [a, b]\n",
+            "k: {{#if v}}x-{{v}}{{else}}none{{/if}}\n",
+            "k: '{{#each l}}{{this}};{{/each}}'\n",
+            "k: {{#each l}}{{this}}{{/each}}\n",
+            "name: {{#if (eq v \"plain\")}}{{dns_label (concat \"r-\" v) 40}}{{else}}{{quote v}}{{/if}}\n",
         ];
         let mut taken = 0;
         for t in templates {
