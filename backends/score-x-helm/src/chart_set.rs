@@ -193,27 +193,27 @@ impl ChartFiles {
     }
 
     /// Write the chart's values and templates into `bundle`.
-    pub fn write(&self, bundle: &mut Bundle, header: &str) -> Result<(), Error> {
+    pub fn write(mut self, bundle: &mut Bundle, header: &str) -> Result<(), Error> {
         let d = &self.dir;
-        let values = Json::Object(self.values.defaults.clone());
+        let is_workload = self.workload.is_some();
+        let schema = serde_json::to_string_pretty(&self.values.schema(&self.name, is_workload))
+            .map_err(|e| Error::Serialize {
+                what: format!("{d}/values.schema.json"),
+                reason: e.to_string(),
+            })?;
+        let values = Json::Object(self.values.defaults);
         bundle.add(
             format!("{d}/values.yaml"),
             format!("{header}{}", score_x_core::yaml::to_yaml(&values)),
         );
-        let schema =
-            serde_json::to_string_pretty(&self.values.schema(&self.name, self.workload.is_some()))
-                .map_err(|e| Error::Serialize {
-                    what: format!("{d}/values.schema.json"),
-                    reason: e.to_string(),
-                })?;
         bundle.add(format!("{d}/values.schema.json"), format!("{schema}\n"));
         bundle.add(format!("{d}/.helmignore"), crate::chart::HELMIGNORE);
-        for (file, text, is_secret) in &self.templates {
+        for (file, text, is_secret) in self.templates {
             let path = format!("{d}/templates/{file}");
-            if *is_secret {
+            if is_secret {
                 bundle.mark_secret_store(&path, std::iter::once(0..text.len()).collect());
             }
-            bundle.add(path, text.clone());
+            bundle.add(path, text);
         }
         Ok(())
     }

@@ -209,7 +209,6 @@ fn workload_chart(
         .collect();
     c.add_objects(all);
     let objects: Vec<&Json> = all.iter().filter(|(_, own)| *own).map(|(o, _)| o).collect();
-    c.write(bundle, HEADER)?;
     let workload = objects.iter().find(|o| {
         matches!(
             o["kind"].as_str(),
@@ -236,7 +235,8 @@ fn workload_chart(
         .filter(|t| !t.is_empty())
         .unwrap_or(opts.chart_version())
         .to_string();
-    let d = &c.dir;
+    let d = c.dir.clone();
+    c.write(bundle, HEADER)?;
     bundle.add(
         format!("{d}/Chart.yaml"),
         chart::chart_yaml(

@@ -239,13 +239,23 @@ pub const VALUES: &[Entry] = &[
     ),
 ];
 
-/// True when `pattern` (with `<…>` segments) matches `path`.
+/// True when `pattern` (with `<…>` segments) matches `path` (no allocation: this runs for every
+/// entry and every value of every chart).
 fn matches(pattern: &str, path: &[&str]) -> bool {
-    let p: Vec<&str> = pattern.split('.').collect();
-    p.len() == path.len()
-        && p.iter()
-            .zip(path)
-            .all(|(p, s)| (p.starts_with('<') && p.ends_with('>')) || p == s)
+    prefix_len(pattern, path).is_some_and(|(n, rest)| n == path.len() && !rest)
+}
+
+/// How many leading segments of `pattern` match all of `path` (`None` on a mismatch), and
+/// whether `pattern` has segments after them.
+fn prefix_len(pattern: &str, path: &[&str]) -> Option<(usize, bool)> {
+    let mut segs = pattern.split('.');
+    for s in path {
+        let p = segs.next()?;
+        if !((p.starts_with('<') && p.ends_with('>')) || p == *s) {
+            return None;
+        }
+    }
+    Some((path.len(), segs.next().is_some()))
 }
 
 /// The entry of a workload chart's (`workload` true) or the umbrella's value at exactly `path`;
@@ -272,10 +282,9 @@ pub fn entry(workload: bool, path: &[&str]) -> Option<&'static Entry> {
 pub fn documents(workload: bool, path: &[&str]) -> bool {
     entry(workload, path).is_some()
         || VALUES.iter().any(|e| {
-            let k: Vec<&str> = e.key.split('.').collect();
-            k.len() > path.len()
+            !path.is_empty()
                 && (e.chart == "both" || (e.chart == "workload") == workload)
-                && matches(&k[..path.len()].join("."), path)
+                && prefix_len(e.key, path).is_some_and(|(_, longer)| longer)
         })
 }
 

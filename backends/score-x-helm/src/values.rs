@@ -20,8 +20,9 @@ impl Values {
     /// The `values.schema.json` document of a workload chart (`workload` true) or the
     /// umbrella: unknown top-level keys are rejected, except Helm's own `global`; descriptions
     /// come from the values reference ([`crate::reference`]).
-    pub fn schema(&self, title: &str, workload: bool) -> Json {
-        let mut props = self.properties.clone();
+    pub fn schema(&mut self, title: &str, workload: bool) -> Json {
+        // Built once, when the chart is written: the properties move into the schema.
+        let mut props = std::mem::take(&mut self.properties);
         props
             .entry("global")
             .or_insert_with(|| json!({"type": "object"}));
