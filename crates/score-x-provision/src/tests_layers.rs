@@ -110,13 +110,6 @@ const CMD_HOST: &str = r#"- uri: cmd:///bin/sh#host
   type: host
   args: ["-c", "cat >/dev/null; printf '%s' '{\"resource_outputs\":{\"host\":\"h.internal\"}}'", "sh", "<mode>"]
   expected_outputs: [host]
-- uri: template://test/url
-  type: url
-  params:
-    host: { type: string, required: true }
-  outputs: { url: {} }
-  outputs_template: |
-    url: {{quote (concat "https://" params.host)}}
 "#;
 
 #[test]
@@ -127,10 +120,11 @@ fn commands_run_once_in_graph_order_and_their_dependants_see_their_outputs() {
         b = b
             .workload(&w, &[("URL", "${resources.u.url}")])
             .resource(&w, "h", "host", None, None)
+            // The test set's `route` provisioner: `url` is `https://` + its `host` param.
             .resource(
                 &w,
                 "u",
-                "url",
+                "route",
                 None,
                 Some(json!({"host": "${resources.h.host}"})),
             );
