@@ -22,6 +22,8 @@ use crate::template_run::parse_yaml;
 const EXPR: (char, char) = ('\u{E000}', '\u{E001}');
 /// Marks a slot in the skeleton text.
 const SLOT: (char, char) = ('\u{E002}', '\u{E003}');
+/// The end of a slot in the block-context probe.
+const PROBE: &str = "\u{E003},]}";
 
 /// A section parsed once, with the templated values as slots.
 pub(crate) struct Skeleton {
@@ -69,7 +71,16 @@ impl Skeleton {
             );
             slots.push(parts(&body[at..], &mut exprs)?);
         }
-        let tree = Node::of(parse_yaml(&skeleton_text).ok()?, slots.len())?;
+        let tree = Node::of(parse_yaml(&skeleton_text).ok()?, slots.len(), "")?;
+        // Every slot must be in block context: inside a flow collection spanning lines, a
+        // rendered `,` `]` or `}` would end the value. A probe after each slot proves it (in
+        // block context it stays part of the plain string; in flow context it does not).
+        let probe = skeleton_text.replace(SLOT.1, PROBE);
+        Node::of(
+            parse_yaml(&probe).ok()?,
+            slots.len(),
+            &PROBE[SLOT.1.len_utf8()..],
+        )?;
         Some(Skeleton { tree, slots })
     }
 
@@ -171,22 +182,24 @@ fn parts(value: &str, exprs: &mut [Option<TemplateElement>]) -> Option<Vec<Part>
 }
 
 impl Node {
-    /// The tree of the parsed skeleton; `None` when a slot is not a whole value (a plain scalar
-    /// continued on the next line, a slot inside a block scalar or a key).
-    fn of(v: Json, slots: usize) -> Option<Node> {
+    /// The tree of the parsed skeleton (each slot followed by `suffix`); `None` when a slot is
+    /// not a whole value (a plain scalar continued on the next line, a slot inside a block
+    /// scalar or a key).
+    fn of(v: Json, slots: usize, suffix: &str) -> Option<Node> {
         if !holds_slot(&v) {
             return Some(Node::Lit(v));
         }
         Some(match v {
             Json::String(s) => {
-                let n = s.strip_prefix(SLOT.0)?.strip_suffix(SLOT.1)?;
+                let n = s.strip_prefix(SLOT.0)?.strip_suffix(suffix)?;
+                let n = n.strip_suffix(SLOT.1)?;
                 let n: usize = n.parse().ok()?;
                 (n < slots).then_some(Node::Slot(n))?
             }
             Json::Array(items) => Node::Array(
                 items
                     .into_iter()
-                    .map(|i| Node::of(i, slots))
+                    .map(|i| Node::of(i, slots, suffix))
                     .collect::<Option<_>>()?,
             ),
             Json::Object(m) => Node::Object(
@@ -195,7 +208,7 @@ impl Node {
                         if k.contains(SLOT.0) {
                             return None;
                         }
-                        Some((k, Node::of(v, slots)?))
+                        Some((k, Node::of(v, slots, suffix)?))
                     })
                     .collect::<Option<_>>()?,
             ),
@@ -426,6 +439,7 @@ mod tests {
             "k: {{! a comment }}{{v}}\n",
             "k:   {{~v~}}   \n",
             "x: 1\nk: {{v}}\ny: [a, b]\n",
+            "k: {\n  a: {{v}}\n}\n",
             "k: {{#if v}}x-{{v}}{{else}}none{{/if}}\n",
             "k: '{{#each l}}{{this}};{{/each}}'\n",
             "k: {{#each l}}{{this}}{{/each}}\n",
@@ -455,6 +469,8 @@ mod tests {
             "k: {a: {{v}}}\n  x: 1\n",
             "\"q k\": {{v}}\n",
             "k: 1\n---\nj: {{v}}\n",
+            "k: {\n  a: {{v}},\n  b: 1\n}\n",
+            "k: [\n  - {{v}}\n]\n",
         ] {
             let mut hb = registry("x");
             hb.register_partial("p", "1").unwrap();
