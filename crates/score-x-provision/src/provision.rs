@@ -105,11 +105,21 @@ impl<'a, 'b> Hosts<'a, 'b> {
     }
 
     fn of(&self, uid: &ResourceUid) -> Option<(&'a ProvisionerSet, &'a Context<'b>)> {
-        match self.resources.get(uid) {
-            Some(t) => self.targets.get(t).copied(),
-            None => self.targets.values().next().copied(),
-        }
+        host_of(&self.targets, &self.resources, uid).map(|(_, h)| *h)
     }
+}
+
+/// The target hosting `uid` and its entry in `targets`: its placement, else the first target.
+fn host_of<'m, V>(
+    targets: &'m BTreeMap<Target, V>,
+    placement: &BTreeMap<ResourceUid, Target>,
+    uid: &ResourceUid,
+) -> Option<(Target, &'m V)> {
+    match placement.get(uid) {
+        Some(t) => targets.get_key_value(t),
+        None => targets.iter().next(),
+    }
+    .map(|(t, v)| (*t, v))
 }
 
 impl Default for Hosts<'_, '_> {
@@ -314,10 +324,7 @@ impl Compute<'_> {
     ) -> Option<Attempt> {
         let uid = self.order.get(i)?;
         let res = self.app.resources().get(uid)?;
-        let (target, &(set, options, dry)) = match self.placement.get(uid) {
-            Some(t) => (*t, self.hosts.get(t)?),
-            None => self.hosts.iter().next().map(|(t, h)| (*t, h))?,
-        };
+        let (target, &(set, options, dry)) = host_of(&self.hosts, self.placement, uid)?;
         let no_request = BTreeMap::new();
         let mut one = One {
             app: self.app,
