@@ -28,8 +28,6 @@ pub(crate) struct SecretCtx {
     /// The `workloads` template data of the current run, for the `workload NAME` helper
     /// (a map lookup, so templates need not loop over every workload of a large estate).
     pub workloads: Arc<Json>,
-    /// Loop iterations used by the section being rendered (reset before each section).
-    pub budget: RenderBudget,
 }
 
 thread_local! {

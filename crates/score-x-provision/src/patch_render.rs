@@ -36,9 +36,9 @@ impl score_x_core::patch::Renderer for PatchRenderer {
             // No seed: a patch cannot mint secrets.
             c.seed.clear();
             c.uid.clear();
-            c.budget.reset();
             c.workloads = Arc::new(data.get("workloads").cloned().unwrap_or(Json::Null));
         });
+        helpers::RenderBudget.reset();
         let out = self
             .hb
             .render_template(template, data)
