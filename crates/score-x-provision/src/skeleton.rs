@@ -16,7 +16,7 @@ use handlebars::template::{Template, TemplateElement};
 use handlebars::{Context, Handlebars, Output, RenderContext, Renderable};
 use serde_json::Value as Json;
 
-use crate::template_run::parse_yaml;
+use crate::template_run::{Bounded, parse_yaml};
 
 /// Marks an expression in the assembled text (private-use characters: never in a section).
 const EXPR: (char, char) = ('\u{E000}', '\u{E001}');
@@ -88,20 +88,17 @@ impl Skeleton {
     /// `limit` bounds the bytes all slots may render together.
     pub(crate) fn render(&self, hb: &Handlebars<'_>, data: &Context, limit: usize) -> Option<Json> {
         let mut rc = RenderContext::new(None);
-        let mut out = Bounded {
-            text: String::new(),
-            left: limit,
-        };
+        let mut out = Bounded::with_limit(limit);
         let mut values = Vec::with_capacity(self.slots.len());
         for parts in &self.slots {
-            out.text.clear();
+            let start = out.bytes.len();
             for p in parts {
                 match p {
-                    Part::Lit(s) => out.write(s).ok()?,
+                    Part::Lit(s) => Output::write(&mut out, s).ok()?,
                     Part::Expr(e) => e.render(hb, data, &mut rc, &mut out).ok()?,
                 }
             }
-            values.push(read_value(&out.text)?);
+            values.push(read_value(std::str::from_utf8(&out.bytes[start..]).ok()?)?);
         }
         Some(self.tree.build(&values))
     }
@@ -297,23 +294,6 @@ fn simple_value(t: &str) -> Option<Json> {
     ];
     let claimed = CLAIMED.iter().any(|w| t.eq_ignore_ascii_case(w));
     (name_like && !claimed).then(|| Json::String(t.to_string()))
-}
-
-/// An [`Output`] that refuses to grow past `left` bytes in all.
-struct Bounded {
-    text: String,
-    left: usize,
-}
-
-impl Output for Bounded {
-    fn write(&mut self, seg: &str) -> std::io::Result<()> {
-        self.left = self
-            .left
-            .checked_sub(seg.len())
-            .ok_or_else(|| std::io::Error::other("render output bound"))?;
-        self.text.push_str(seg);
-        Ok(())
-    }
 }
 
 #[cfg(test)]

@@ -18,25 +18,52 @@ use crate::set::{ProvisionerSet, template_name};
 /// The most one section may render: 4 MiB.
 pub(crate) const MAX_RENDER_BYTES: usize = 4 << 20;
 
-/// A render target that refuses to grow past [`MAX_RENDER_BYTES`].
-#[derive(Default)]
-struct Bounded {
-    bytes: Vec<u8>,
-    overflowed: bool,
+/// A render target that refuses to grow past its limit ([`MAX_RENDER_BYTES`] by default): the
+/// full render writes a section into it, a skeleton all the slots of a section one after another.
+pub(crate) struct Bounded {
+    pub(crate) bytes: Vec<u8>,
+    pub(crate) overflowed: bool,
+    limit: usize,
 }
 
-impl std::io::Write for Bounded {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        if self.bytes.len().saturating_add(buf.len()) > MAX_RENDER_BYTES {
+impl Default for Bounded {
+    fn default() -> Self {
+        Bounded::with_limit(MAX_RENDER_BYTES)
+    }
+}
+
+impl Bounded {
+    pub(crate) fn with_limit(limit: usize) -> Self {
+        Bounded {
+            bytes: Vec::new(),
+            overflowed: false,
+            limit,
+        }
+    }
+
+    fn push(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        if self.bytes.len().saturating_add(buf.len()) > self.limit {
             self.overflowed = true;
             return Err(std::io::Error::other("render output bound"));
         }
         self.bytes.extend_from_slice(buf);
-        Ok(buf.len())
+        Ok(())
+    }
+}
+
+impl std::io::Write for Bounded {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.push(buf).map(|()| buf.len())
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
         Ok(())
+    }
+}
+
+impl handlebars::Output for Bounded {
+    fn write(&mut self, seg: &str) -> std::io::Result<()> {
+        self.push(seg.as_bytes())
     }
 }
 
