@@ -21,6 +21,8 @@ pub struct SecretScanner {
     automaton: Option<AhoCorasick>,
     /// Pattern index → the name of the secret it encodes.
     owners: Vec<String>,
+    /// Whether a pattern holds a line break (then a file is never cut into pieces).
+    multiline: bool,
 }
 
 fn encodings(value: &str) -> Vec<String> {
@@ -72,7 +74,12 @@ impl SecretScanner {
                     .ok()
             })
             .flatten();
-        SecretScanner { automaton, owners }
+        let multiline = patterns.iter().any(|p| p.contains('\n'));
+        SecretScanner {
+            automaton,
+            owners,
+            multiline,
+        }
     }
 
     /// A scanner for every secret of the resolved model: provisioner outputs and the secret
@@ -119,22 +126,92 @@ impl SecretScanner {
     }
 
     /// Check one bundle: an occurrence outside its secret store is an error; the files holding
-    /// secret values are recorded in `bundle.secret_files`.
+    /// secret values are recorded in `bundle.secret_files`. Large bundles are scanned in parallel,
+    /// in line-aligned pieces when no pattern holds a line break (a match cannot then cross a
+    /// piece's edge, so every piece finds exactly the matches the whole-file scan finds there);
+    /// the findings are then judged in file order, so the error reported is the sequential one.
     pub fn check(&self, target: Target, bundle: &mut Bundle) -> Result<(), Diagnostic> {
-        if self.is_empty() {
+        let Some(ac) = &self.automaton else {
             return Ok(());
-        }
+        };
+        let total: usize = bundle.files.values().map(Vec::len).sum();
+        let pieces = self.pieces(bundle, total);
+        let found: Vec<Vec<(usize, usize)>> = if total >= PARALLEL_BYTES {
+            use rayon::prelude::*;
+            pieces.par_iter().map(|p| p.matches(ac)).collect()
+        } else {
+            pieces.iter().map(|p| p.matches(ac)).collect()
+        };
         let mut holding = Vec::new();
-        for (path, bytes) in &bundle.files {
-            for (range, name) in self.find_all(bytes) {
-                if !bundle.in_secret_store(path, range.start) {
-                    return Err(leak(target, path, name));
+        for (piece, matches) in pieces.iter().zip(&found) {
+            for &(at, pattern) in matches {
+                if !bundle.in_secret_store(piece.path, at) {
+                    let name = self.owners.get(pattern).map_or("", String::as_str);
+                    return Err(leak(target, piece.path, name));
                 }
-                holding.push(path.clone());
+                if holding.last() != Some(&piece.path) {
+                    holding.push(piece.path);
+                }
             }
         }
+        let holding: Vec<String> = holding.into_iter().map(str::to_string).collect();
         bundle.secret_files.extend(holding);
         Ok(())
+    }
+
+    /// The bundle's files cut into the pieces the scan runs over, in file order.
+    fn pieces<'b>(&self, bundle: &'b Bundle, total: usize) -> Vec<Piece<'b>> {
+        let split = total >= PARALLEL_BYTES && !self.multiline;
+        let mut out = Vec::new();
+        for (path, bytes) in &bundle.files {
+            let mut start = 0;
+            while start < bytes.len() {
+                let end = if split {
+                    line_end(bytes, start + PIECE_BYTES)
+                } else {
+                    bytes.len()
+                };
+                out.push(Piece {
+                    path,
+                    bytes,
+                    range: start..end,
+                });
+                start = end;
+            }
+        }
+        out
+    }
+}
+
+/// A bundle holding at least this many bytes is scanned in parallel.
+const PARALLEL_BYTES: usize = 1 << 20;
+/// The size a large file is cut to (then extended to the end of its line).
+const PIECE_BYTES: usize = 1 << 18;
+
+/// The end of the line holding byte `at` (just past its `\n`), or the end of `bytes`.
+fn line_end(bytes: &[u8], at: usize) -> usize {
+    bytes
+        .get(at..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'\n'))
+        .map_or(bytes.len(), |i| at + i + 1)
+}
+
+/// A range of one file.
+struct Piece<'b> {
+    path: &'b str,
+    bytes: &'b [u8],
+    range: Range<usize>,
+}
+
+impl Piece<'_> {
+    /// Each match in the piece: its offset in the file and its pattern.
+    fn matches(&self, ac: &AhoCorasick) -> Vec<(usize, usize)> {
+        let Some(text) = self.bytes.get(self.range.clone()) else {
+            return Vec::new();
+        };
+        ac.find_iter(text)
+            .map(|m| (self.range.start + m.start(), m.pattern().as_usize()))
+            .collect()
     }
 }
 
@@ -150,6 +227,8 @@ fn leak(target: Target, path: &str, secret: &str) -> Diagnostic {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
     use crate::resolved::SecretText;
 
@@ -197,5 +276,71 @@ mod tests {
             store: crate::resolved::SecretStore::KubernetesSecret,
         };
         assert!(SecretScanner::new([&short, &unknown]).is_empty());
+    }
+
+    /// The check done the plain way: every whole file scanned in order.
+    fn whole_file(scan: &SecretScanner, b: &Bundle) -> Result<BTreeSet<String>, String> {
+        let mut holding = BTreeSet::new();
+        for (path, bytes) in &b.files {
+            for (range, name) in scan.find_all(bytes) {
+                if !b.in_secret_store(path, range.start) {
+                    return Err(format!("{path} {name}"));
+                }
+                holding.insert(path.clone());
+            }
+        }
+        Ok(holding)
+    }
+
+    /// A bundle over the parallel threshold, a secret at each of `at` (line numbers), the
+    /// lines in `store` marked as the secret store.
+    fn large(value: &str, at: &[usize], store: &[usize]) -> Bundle {
+        let line = "padding: abcdefghijklmnopqrstuvwxyz0123456789\n";
+        let mut text = String::new();
+        let mut ranges = Vec::new();
+        for i in 0..(3 * PARALLEL_BYTES / line.len()) {
+            let start = text.len();
+            if at.contains(&i) {
+                text.push_str(&format!("s: {value}\n"));
+            } else {
+                text.push_str(line);
+            }
+            if store.contains(&i) {
+                ranges.push(start..text.len());
+            }
+        }
+        let mut b = Bundle::default();
+        b.add("a.yaml", text.clone());
+        b.add("b.yaml", "small: file\n");
+        b.mark_secret_store("a.yaml", ranges);
+        b
+    }
+
+    #[test]
+    fn the_parallel_scan_judges_as_the_whole_file_scan() {
+        let lines = PIECE_BYTES / 45;
+        let edges = [0, lines - 1, lines, lines + 1, 2 * lines, 60_000];
+        for value in ["Hunter2-secret/x", "two\nline-secret"] {
+            let scan = SecretScanner::new([&secret(value)]);
+            assert_eq!(scan.multiline, value.contains('\n'));
+            let cases = [
+                large(value, &edges, &edges),
+                large(value, &edges, &edges[..5]),
+                large(value, &edges, &[]),
+                large(value, &[], &[]),
+            ];
+            for b in cases {
+                let mut checked = b.clone();
+                let got = scan
+                    .check(Target::KUBERNETES, &mut checked)
+                    .map(|()| checked.secret_files.clone())
+                    .map_err(|d| d.message);
+                match (whole_file(&scan, &b), got) {
+                    (Ok(want), Ok(got)) => assert_eq!(want, got),
+                    (Err(path), Err(msg)) => assert!(msg.contains("a.yaml"), "{path}: {msg}"),
+                    (want, got) => panic!("{want:?} vs {got:?}"),
+                }
+            }
+        }
     }
 }

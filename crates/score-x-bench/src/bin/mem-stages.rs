@@ -85,6 +85,7 @@ fn main() -> ExitCode {
         return ExitCode::FAILURE;
     };
     report("plan", n);
+    breakdown(&resolved, n);
     let bundle = match emit(&resolved, &plan, target) {
         Ok(b) => b,
         Err(e) => {
@@ -117,6 +118,37 @@ fn emit(
         "nomad" => score_x_nomad::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
         _ => score_x_kubernetes::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
     }
+}
+
+/// The heap bytes of each part of the resolved model, measured as the growth of a clone of it.
+fn breakdown(resolved: &score_x_core::Resolved, n: usize) {
+    let part = |name: &str, clone: &dyn Fn() -> Box<dyn std::any::Any>| {
+        let before = HEAP.current_usage();
+        let copy = clone();
+        let bytes = HEAP.current_usage().saturating_sub(before);
+        drop(copy);
+        println!(
+            "  resolved {name:<22} {:>8.1} MB ({:>6.1} KB/workload)",
+            bytes as f64 / 1e6,
+            bytes as f64 / 1e3 / n as f64
+        );
+    };
+    let res = resolved.resources();
+    part("workloads", &|| Box::new(resolved.workloads().clone()));
+    part("resource artifacts", &|| {
+        Box::new(
+            res.values()
+                .map(|r| r.artifacts.clone())
+                .collect::<Vec<_>>(),
+        )
+    });
+    part("resource outputs", &|| {
+        Box::new(res.values().map(|r| r.outputs.clone()).collect::<Vec<_>>())
+    });
+    part("resource params", &|| {
+        Box::new(res.values().map(|r| r.params.clone()).collect::<Vec<_>>())
+    });
+    part("bindings", &|| Box::new(resolved.bindings().clone()));
 }
 
 /// The inline sizes of the model's map values (a `BTreeMap` leaf holds 11 of them).
