@@ -226,7 +226,7 @@ fn small_estate() -> score_x_core::Resolved {
             .remove("worker")
             .unwrap()
             .volume("/cache", eph.as_str(), None, false);
-        w.containers.insert("worker".into(), c);
+        w.containers.insert("worker".into(), Box::new(c));
     })
 }
 
@@ -447,7 +447,7 @@ fn estate_with_platform_secret() -> score_x_core::Resolved {
     with_workload(small_estate(), "worker", |w| {
         let c = w.containers.remove("worker").unwrap();
         let c = c.var("API_KEY", mixed(vec![Err(key)]));
-        w.containers.insert("worker".into(), c);
+        w.containers.insert("worker".into(), Box::new(c));
     })
 }
 
@@ -551,7 +551,7 @@ fn apply_registers_what_translate_wrote_and_reruns_as_no_ops() {
             .remove("main")
             .unwrap()
             .image("ghcr.io/acme/api:1.5.0");
-        w.containers.insert("main".into(), c);
+        w.containers.insert("main".into(), Box::new(c));
     });
     let report = apply(&changed, &options, &opts).unwrap();
     let by: BTreeMap<&str, (TaskDefinitionAction, Option<i32>)> = report

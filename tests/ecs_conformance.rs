@@ -453,7 +453,7 @@ fn shell_wrapper_composes_at_start() {
             .remove("main")
             .unwrap()
             .command(&["/app/server"], &["--port", "8080"]);
-        w.containers.insert("main".into(), main);
+        w.containers.insert("main".into(), Box::new(main));
     });
     let opts = Options {
         mixed_secrets: Some(MixedSecrets::ShellWrapper),
@@ -672,7 +672,7 @@ fn mapping_errors() {
             .remove("main")
             .unwrap()
             .volume("/data", eph.as_str(), None, false);
-        w.containers.insert("main".into(), c);
+        w.containers.insert("main".into(), Box::new(c));
     });
     let e = emit(&clash, &full_options()).unwrap_err();
     assert!(
@@ -739,7 +739,7 @@ fn host_volumes_need_ec2() {
             .remove("main")
             .unwrap()
             .volume("/logs", host.as_str(), None, true);
-        w.containers.insert("main".into(), c);
+        w.containers.insert("main".into(), Box::new(c));
     });
     assert!(matches!(
         emit(&a, &full_options()),

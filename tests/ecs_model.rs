@@ -222,6 +222,6 @@ pub fn estate() -> Resolved {
         let main = main
             .volume("/data", efs.as_str(), Some("tenants/a"), false)
             .volume("/cache", eph.as_str(), None, false);
-        api.containers.insert("main".into(), main);
+        api.containers.insert("main".into(), Box::new(main));
     })
 }

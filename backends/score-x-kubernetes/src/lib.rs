@@ -71,6 +71,82 @@ impl Entry {
     }
 }
 
+/// One object of `manifests.yaml` as its YAML document (keys sorted), rendered by the thread that
+/// built it: the estate's objects are held as text, never as value trees, until joined.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    pub key: ObjectKey,
+    pub origin: Origin,
+    /// A Secret (typed or raw): the target's secret store.
+    pub secret_store: bool,
+    /// The document, without its `---` line.
+    pub text: String,
+}
+
+impl Doc {
+    /// Convert and render `o`.
+    pub fn of(o: Object) -> Result<Doc, Error> {
+        let Entry {
+            key,
+            origin,
+            secret_store,
+            value,
+        } = Entry::of(o)?;
+        Ok(Doc {
+            key,
+            origin,
+            secret_store,
+            text: yaml::to_yaml(&value),
+        })
+    }
+}
+
+/// What de-duplication reads of a built object: its identity, where it came from, and whether
+/// another one with that identity is the same object.
+trait Identified {
+    fn key(&self) -> &ObjectKey;
+    fn origin(&self) -> &Origin;
+    fn same(&self, other: &Self) -> bool;
+}
+
+impl Identified for Entry {
+    fn key(&self) -> &ObjectKey {
+        &self.key
+    }
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    fn same(&self, other: &Self) -> bool {
+        self.value == other.value
+    }
+}
+
+/// Two documents are the same object when their texts are: the rendering of a sorted value is
+/// deterministic and faithful, so equal texts are equal values and the reverse.
+impl Identified for Doc {
+    fn key(&self) -> &ObjectKey {
+        &self.key
+    }
+    fn origin(&self) -> &Origin {
+        &self.origin
+    }
+    fn same(&self, other: &Self) -> bool {
+        self.text == other.text
+    }
+}
+
+impl<T> Identified for (Entry, T) {
+    fn key(&self) -> &ObjectKey {
+        &self.0.key
+    }
+    fn origin(&self) -> &Origin {
+        &self.0.origin
+    }
+    fn same(&self, other: &Self) -> bool {
+        self.0.value == other.0.value
+    }
+}
+
 /// Objects in output order, and the warnings raised while building them.
 #[derive(Debug, Clone, Default)]
 pub struct Built {
@@ -120,7 +196,7 @@ fn check_options(opts: &Options) -> Result<(), Error> {
 /// the thread that built it.
 pub fn build(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Built, Error> {
     let (entries, warnings) = collect(app, plan, opts, &Entry::of)?;
-    let entries = dedupe(app, entries, |e| e)?;
+    let entries = dedupe(app, entries)?;
     Ok(Built { entries, warnings })
 }
 
@@ -208,26 +284,24 @@ fn origin_span(app: &Resolved, o: &Origin) -> Option<Box<score_x_core::Span>> {
     }
 }
 
-/// Keep one of each identical object (by its [`Entry`]); two different objects with one
-/// identity are an error.
-fn dedupe<T>(app: &Resolved, items: Vec<T>, entry: impl Fn(&T) -> &Entry) -> Result<Vec<T>, Error> {
+/// Keep one of each identical object; two different objects with one identity are an error.
+fn dedupe<T: Identified>(app: &Resolved, items: Vec<T>) -> Result<Vec<T>, Error> {
     let mut seen: std::collections::HashMap<ObjectKey, usize> = Default::default();
     let mut kept: Vec<T> = Vec::with_capacity(items.len());
     for item in items {
-        let e = entry(&item);
-        if let Some(&i) = seen.get(&e.key) {
-            let first = entry(&kept[i]);
-            if first.value == e.value {
+        if let Some(&i) = seen.get(item.key()) {
+            let first = &kept[i];
+            if first.same(&item) {
                 continue;
             }
             return Err(Error::ConflictingObject {
-                key: e.key.to_string(),
-                first: first.origin.describe(),
-                second: e.origin.describe(),
-                span: origin_span(app, &e.origin),
+                key: item.key().to_string(),
+                first: first.origin().describe(),
+                second: item.origin().describe(),
+                span: origin_span(app, item.origin()),
             });
         }
-        seen.insert(e.key.clone(), kept.len());
+        seen.insert(item.key().clone(), kept.len());
         kept.push(item);
     }
     Ok(kept)
@@ -243,7 +317,7 @@ fn is_secret_store(key: &ObjectKey) -> bool {
 pub fn objects(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Vec<Object>, Error> {
     let typed = |o: Object| Ok((Entry::of(o.clone())?, o));
     let (pairs, _) = collect(app, plan, opts, &typed)?;
-    let pairs = dedupe(app, pairs, |(e, _)| e)?;
+    let pairs = dedupe(app, pairs)?;
     Ok(pairs.into_iter().map(|(_, o)| o).collect())
 }
 
@@ -251,10 +325,10 @@ pub fn objects(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Vec<Object
 /// with sorted keys, whose Secret documents are marked as the target's secret store. Pure and
 /// deterministic.
 pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
-    let built = build(app, plan, opts)?;
-    let (stream, secret_ranges) = render::yaml_stream(built.entries);
+    let (docs, warnings) = collect(app, plan, opts, &Doc::of)?;
+    let (stream, secret_ranges) = render::yaml_stream(dedupe(app, docs)?);
     let mut bundle = Bundle {
-        warnings: built.warnings,
+        warnings,
         ..Default::default()
     };
     bundle.add(MANIFESTS, stream);

@@ -5,23 +5,16 @@ use std::ops::Range;
 /// The value with every map's keys sorted, recursively.
 pub use score_x_core::value::sort_keys as sorted;
 
-/// One YAML document per entry (its sorted value), each starting with `---\n`, and the byte
-/// ranges of the documents that are the target's secret store. Each value is dropped once
-/// rendered.
-pub fn yaml_stream(entries: Vec<crate::Entry>) -> (String, Vec<Range<usize>>) {
-    use rayon::prelude::*;
-    // Each document rendered on its own (in parallel), joined in order.
-    let docs: Vec<(String, bool)> = entries
-        .into_par_iter()
-        .map(|e| (crate::yaml::to_yaml(&e.value), e.secret_store))
-        .collect();
-    let mut out = String::with_capacity(docs.iter().map(|(d, _)| d.len() + 4).sum());
+/// The documents joined, each starting with `---\n`, and the byte ranges of the documents that
+/// are the target's secret store.
+pub fn yaml_stream(docs: Vec<crate::Doc>) -> (String, Vec<Range<usize>>) {
+    let mut out = String::with_capacity(docs.iter().map(|d| d.text.len() + 4).sum());
     let mut ranges = Vec::new();
-    for (doc, secret_store) in docs {
+    for doc in docs {
         let start = out.len();
         out.push_str("---\n");
-        out.push_str(&doc);
-        if secret_store {
+        out.push_str(&doc.text);
+        if doc.secret_store {
             ranges.push(start..out.len());
         }
     }
@@ -42,8 +35,8 @@ mod tests {
                 json!({"kind": "X", "apiVersion": "v1", "metadata": {"name": "a", "labels": {"z": "1", "a": "2"}}}),
             ),
         };
-        let e = crate::Entry::of(a).unwrap();
-        let secret = crate::Entry {
+        let e = crate::Doc::of(a).unwrap();
+        let secret = crate::Doc {
             secret_store: true,
             ..e.clone()
         };

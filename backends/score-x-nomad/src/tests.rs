@@ -187,7 +187,7 @@ fn before_chains_are_errors() {
         },
     );
     let a = with_workload(estate(), "web", |w| {
-        w.containers.insert("seed".into(), c);
+        w.containers.insert("seed".into(), Box::new(c));
     });
     let e = emit(&a, &Options::default()).unwrap_err();
     assert!(

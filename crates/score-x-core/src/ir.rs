@@ -45,7 +45,8 @@ pub struct Workload {
     pub metadata: serde_json::Value,
     /// `metadata.annotations`, as strings.
     pub annotations: BTreeMap<String, String>,
-    pub containers: BTreeMap<String, Container>,
+    /// Boxed: a map's node holds eleven values whatever its length, and a container is large.
+    pub containers: BTreeMap<String, Box<Container>>,
     /// `service.ports` by port name.
     pub service_ports: BTreeMap<String, ServicePort>,
     /// Resource name (as declared in this workload) → uid.

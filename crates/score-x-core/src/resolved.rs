@@ -98,7 +98,8 @@ pub struct ResolvedWorkload {
     pub metadata: serde_json::Value,
     pub annotations: BTreeMap<String, String>,
     pub service_ports: BTreeMap<String, ServicePort>,
-    pub containers: BTreeMap<String, ResolvedContainer>,
+    /// Boxed: a map's node holds eleven values whatever its length, and a container is large.
+    pub containers: BTreeMap<String, Box<ResolvedContainer>>,
     /// Local resource name → uid.
     pub resources: BTreeMap<String, ResourceUid>,
 }

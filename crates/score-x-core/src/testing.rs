@@ -92,7 +92,7 @@ pub fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkl
         service_ports: BTreeMap::new(),
         containers: containers
             .into_iter()
-            .map(|c| (c.name.clone(), c))
+            .map(|c| (c.name.clone(), Box::new(c)))
             .collect(),
         resources: BTreeMap::new(),
     }

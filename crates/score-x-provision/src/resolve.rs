@@ -380,7 +380,7 @@ impl Env<'_> {
             containers: w
                 .containers
                 .iter()
-                .map(|(n, c)| (n.clone(), self.container(c, diags)))
+                .map(|(n, c)| (n.clone(), Box::new(self.container(c, diags))))
                 .collect(),
             resources: w.resources.clone(),
         }

@@ -148,7 +148,7 @@ impl AppB {
                 span: span(&file, 1, ""),
                 metadata: json!({"name": name, "annotations": {"team": "core"}}),
                 annotations: BTreeMap::new(),
-                containers: BTreeMap::from([("main".into(), container)]),
+                containers: BTreeMap::from([("main".into(), Box::new(container))]),
                 service_ports: BTreeMap::new(),
                 resources: BTreeMap::new(),
             },

@@ -172,7 +172,7 @@ impl Lowering<'_> {
         let containers = w
             .containers
             .iter()
-            .map(|(cname, c)| (cname.clone(), self.container(cname, c, &res)))
+            .map(|(cname, c)| (cname.clone(), Box::new(self.container(cname, c, &res))))
             .collect();
         let service_ports = w
             .service_ports

@@ -14,7 +14,7 @@ pub trait WorkloadShape {
     fn span(&self) -> &Span;
     fn annotations(&self) -> &BTreeMap<String, String>;
     fn service_ports(&self) -> &BTreeMap<String, ServicePort>;
-    fn containers(&self) -> &BTreeMap<String, Self::Container>;
+    fn containers(&self) -> &BTreeMap<String, Box<Self::Container>>;
 }
 
 /// A container as planning sees it.
@@ -40,7 +40,7 @@ macro_rules! shapes {
             fn service_ports(&self) -> &BTreeMap<String, ServicePort> {
                 &self.service_ports
             }
-            fn containers(&self) -> &BTreeMap<String, $c> {
+            fn containers(&self) -> &BTreeMap<String, Box<$c>> {
                 &self.containers
             }
         }
