@@ -337,10 +337,10 @@ fn docs_worked_example() {
         assert_eq!(secret.key.as_deref(), Some("password"));
         assert!(secret.value.is_none(), "no password passes through score-x");
         names.push(secret.name.clone());
-        let artifacts = &r.resources().values().next().unwrap().artifacts;
+        let artifacts = r.resources().values().next().unwrap().artifacts.value();
         match target {
             Target::KUBERNETES => assert_eq!(artifacts[0]["kind"], "ExternalSecret"),
-            _ => assert_eq!(artifacts, &json!({})),
+            _ => assert_eq!(artifacts, json!({})),
         }
     }
     assert!(names[0].starts_with("rds-api-db"), "{names:?}");

@@ -137,10 +137,10 @@ pub struct Sidecar {
 
 /// Parse a resource's `ecs` section (`Null` → empty).
 pub fn parse(res: &ProvisionedResource) -> Result<EcsSection, Error> {
-    if res.artifacts.is_null() {
+    if res.artifacts.is_none() {
         return Ok(EcsSection::default());
     }
-    serde_json::from_value(res.artifacts.clone()).map_err(|e| Error::Artifacts {
+    serde_json::from_value(res.artifacts.value()).map_err(|e| Error::Artifacts {
         uid: res.uid.to_string(),
         reason: e.to_string(),
         span: Box::new(res.span.clone()),

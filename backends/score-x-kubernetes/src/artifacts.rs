@@ -14,23 +14,22 @@ pub fn resource_objects(res: &ProvisionedResource, opts: &Options) -> Result<Vec
         reason,
         span: Box::new(res.span.clone()),
     };
-    let list = match &res.artifacts {
+    let list = match res.artifacts.value() {
         serde_json::Value::Null => return Ok(Vec::new()),
         serde_json::Value::Array(a) => a,
         other => {
             return Err(bad(format!(
                 "expected a list of objects, found {}",
-                kind_of_json(other)
+                kind_of_json(&other)
             )));
         }
     };
     let mut out = Vec::new();
-    for (i, item) in list.iter().enumerate() {
-        let mut obj = item.clone();
+    for (i, mut obj) in list.into_iter().enumerate() {
         let serde_json::Value::Object(map) = &mut obj else {
             return Err(bad(format!(
                 "item {i} is {}, not an object",
-                kind_of_json(item)
+                kind_of_json(&obj)
             )));
         };
         let field =

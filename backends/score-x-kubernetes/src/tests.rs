@@ -780,7 +780,9 @@ fn a_secret_value_outside_a_secret_is_an_error() {
         "{e}"
     );
     let mut fine = leak;
-    fine.artifacts.as_array_mut().unwrap().pop();
+    let mut list = fine.artifacts.value();
+    list.as_array_mut().unwrap().pop();
+    fine.artifacts = list.into();
     let b = scan(&app(vec![], vec![fine])).unwrap();
     assert!(b.secret_files.contains("manifests.yaml"));
 }

@@ -102,11 +102,11 @@ pub struct ServiceJob {
 
 /// The section of `res`, or an empty one.
 pub fn parse(res: &ProvisionedResource) -> Result<Section, Error> {
-    if res.artifacts.is_null() {
+    if res.artifacts.is_none() {
         return Ok(Section::default());
     }
     let s: Section =
-        serde_json::from_value(res.artifacts.clone()).map_err(|e| Error::Artifacts {
+        serde_json::from_value(res.artifacts.value()).map_err(|e| Error::Artifacts {
             uid: res.uid.to_string(),
             reason: e.to_string(),
             span: Box::new(res.span.clone()),

@@ -44,7 +44,7 @@ pub fn part(
         let mut r = r.clone();
         r.consumers = consumers;
         if !hosted {
-            r.artifacts = serde_json::Value::Null;
+            r.artifacts = crate::artifacts::Artifacts::NONE;
             r.outputs = foreign_outputs(&r.outputs, placement, target);
         }
         resources.insert(uid.clone(), r);

@@ -5,7 +5,8 @@
 //! - [`uid`]: resource identity (`TYPE.CLASS#WORKLOAD.NAME` / `TYPE.CLASS#ID`).
 //! - [`ir`]: the validated application model (`App`) produced by the front end.
 //! - [`graph`]: the resource graph (petgraph) with deterministic topological order.
-//! - [`resolved`]: the model after provisioning, with secret-typed values, handed to backends;
+//! - [`resolved`]: the model after provisioning, with secret-typed values, handed to backends
+//!   (each resource's rendered section as compact text, [`artifacts`]);
 //!   [`late_bound`]: which variables insert which resource outputs (for Helm values).
 //! - [`backend`]: the shape every backend shares (`Bundle`, capabilities).
 //! - [`patch`]: patch files (set/delete/merge/add-document at JSON Pointers) applied to bundles.
@@ -18,6 +19,7 @@
 #![allow(clippy::result_large_err)]
 
 pub mod addresses;
+pub mod artifacts;
 pub mod backend;
 pub mod capability_check;
 pub mod diag;

@@ -224,7 +224,7 @@ mod tests {
                 .into_iter()
                 .map(|(k, v)| (k.to_string(), v))
                 .collect(),
-            artifacts: serde_json::Value::Null,
+            artifacts: crate::artifacts::Artifacts::NONE,
             span: crate::Span::file_only("api.yaml".to_string()),
         }
     }

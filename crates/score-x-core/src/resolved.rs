@@ -6,6 +6,7 @@ use std::fmt;
 
 use serde::{Serialize, Serializer};
 
+use crate::artifacts::Artifacts;
 use crate::diag::Span;
 use crate::invariants::{self, ModelError};
 use crate::ir::{Before, Probe, ResourceRequirements, ServicePort};
@@ -171,8 +172,8 @@ pub struct ProvisionedResource {
     pub params: serde_json::Value,
     pub outputs: BTreeMap<String, Output>,
     /// The provisioner's section for the chosen target, as rendered (kubernetes: a list of
-    /// objects; ecs / nomad: a map), or `Null` when it has none.
-    pub artifacts: serde_json::Value,
+    /// objects; ecs / nomad: a map), or none.
+    pub artifacts: Artifacts,
     pub span: Span,
 }
 

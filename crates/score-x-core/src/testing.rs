@@ -156,7 +156,7 @@ pub fn provisioned(
             .into_iter()
             .map(|(k, v)| (k.to_string(), v))
             .collect(),
-        artifacts,
+        artifacts: crate::artifacts::Artifacts::from_value(&artifacts),
         span: span(&format!("/resources/{name}")),
         uid,
     }

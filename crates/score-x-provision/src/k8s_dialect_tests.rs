@@ -69,7 +69,7 @@ fn a_score_k8s_provisioner_renders_outputs_manifests_and_secret_references() {
         (s.name.as_str(), s.key.as_deref()),
         (host.trim_end_matches(".dev.svc"), Some("password"))
     );
-    let secret = &r.artifacts[0];
+    let secret = &r.artifacts.value()[0];
     assert_eq!(secret["kind"], "Secret");
     assert_eq!(
         secret["metadata"]["annotations"]["k8s.score.dev/resource-uid"],

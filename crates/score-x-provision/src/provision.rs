@@ -607,7 +607,7 @@ impl One<'_> {
             provisioner: p.uri.clone(),
             params,
             outputs: result.outputs,
-            artifacts: result.artifacts,
+            artifacts: score_x_core::artifacts::Artifacts::from_value(&result.artifacts),
             span: res.span.clone(),
         });
         Ok(Step::Done(Box::new(Done {

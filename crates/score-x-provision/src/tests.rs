@@ -5,6 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use score_x_core::artifacts::Artifacts;
 use score_x_core::graph::ResourceGraph;
 use score_x_core::ir::{Container, File, FileContent, Resource, Variable, Workload};
 use score_x_core::resolved::{ResolvedContent, ResolvedVariable, Segment};
@@ -386,7 +387,7 @@ fn secret_propagates_through_a_dsn() {
     without_artifacts
         .resources
         .values_mut()
-        .for_each(|r| r.artifacts = json!(null));
+        .for_each(|r| r.artifacts = Artifacts::NONE);
     let without_artifacts = Resolved::new(without_artifacts).unwrap();
     assert!(
         !serde_json::to_string(&without_artifacts)
@@ -396,7 +397,7 @@ fn secret_propagates_through_a_dsn() {
     assert!(!format!("{without_artifacts:?}").contains(&pw));
     let db = &resolved.resources()[&"postgres.default#api.db".parse().unwrap()];
     assert_eq!(db.params, json!({"version": "16", "replicas": 1}));
-    assert_eq!(db.artifacts[0]["kind"], "Secret");
+    assert_eq!(db.artifacts.value()[0]["kind"], "Secret");
     assert_eq!(
         state.resources["postgres.default#api.db"].secret_outputs["password"].name,
         name
@@ -475,7 +476,10 @@ fn new_seed_keeps_names_and_changes_generated_secrets() {
     let (a, b) = (&r1.resources()[&uid], &r2.resources()[&uid]);
     assert_eq!(a.plain("host"), b.plain("host"));
     assert_eq!(a.plain("username"), b.plain("username"));
-    assert_eq!(a.artifacts[0]["metadata"], b.artifacts[0]["metadata"]);
+    assert_eq!(
+        a.artifacts.value()[0]["metadata"],
+        b.artifacts.value()[0]["metadata"]
+    );
     let pw = |r: &score_x_core::resolved::ProvisionedResource| match &r.outputs["password"] {
         score_x_core::resolved::Output::Secret(s) => (
             s.name.clone(),
@@ -487,7 +491,10 @@ fn new_seed_keeps_names_and_changes_generated_secrets() {
     let (n2, v2) = pw(b);
     assert_eq!(n1, n2);
     assert_ne!(v1, v2);
-    assert_ne!(a.artifacts[0]["stringData"], b.artifacts[0]["stringData"]);
+    assert_ne!(
+        a.artifacts.value()[0]["stringData"],
+        b.artifacts.value()[0]["stringData"]
+    );
 }
 
 #[test]
@@ -777,7 +784,7 @@ fn provisioner_without_target_section_is_skipped_once_with_a_warning() {
             .values()
             .all(|p| p.provisioner == "template://any/cache")
     );
-    assert!(r.resources().values().all(|p| p.artifacts.is_null()));
+    assert!(r.resources().values().all(|p| p.artifacts.is_none()));
     assert_eq!(warnings.len(), 1, "{warnings:?}");
     assert_mentions(
         &warnings.0[0].message,
@@ -807,7 +814,7 @@ fn each_target_renders_its_own_section() {
     let app = api_with(&[], "q", "queue", None);
     let artifacts = |target| {
         let (r, _) = run_for(target, json!({"flavour": "sqs"}), &app, &set).unwrap();
-        r.resources().values().next().unwrap().artifacts.clone()
+        r.resources().values().next().unwrap().artifacts.value()
     };
     assert_eq!(
         artifacts(Target::KUBERNETES),
@@ -827,7 +834,7 @@ fn each_target_renders_its_own_section() {
     let app = api_with(&[], "m", "manifests", None);
     let (r, _) = run_for(Target::KUBERNETES, json!({}), &app, &set).unwrap();
     assert_eq!(
-        r.resources().values().next().unwrap().artifacts,
+        r.resources().values().next().unwrap().artifacts.value(),
         json!([{"kind": "ConfigMap"}])
     );
     let d = one_error(run_for(Target::NOMAD, json!({}), &app, &set));
@@ -861,7 +868,7 @@ fn secret_typed_params_receive_the_reference_only() {
         json!({"name": name, "key": "password"})
     );
     assert_eq!(
-        pool.artifacts[0]["secretRef"],
+        pool.artifacts.value()[0]["secretRef"],
         json!({"name": name, "key": "password"})
     );
     let db = &r.resources()[&"postgres.default#api.db".parse().unwrap()];
