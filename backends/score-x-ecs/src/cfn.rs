@@ -94,21 +94,52 @@ fn assume_ecs_tasks() -> Value {
     })
 }
 
-fn insert(res: &mut Map<String, Value>, id: String, v: Value, what: &str) -> Result<(), Error> {
-    if res.contains_key(&id) {
+fn insert<V>(res: &mut impl Keyed<V>, id: String, v: V, what: &str) -> Result<(), Error> {
+    if res.has(&id) {
         return Err(Error::Serialize {
             what: "cloudformation.yaml".into(),
             reason: format!("two resources have the logical id `{id}` ({what})"),
         });
     }
-    res.insert(id, v);
+    res.put(id, v);
     Ok(())
+}
+
+/// The maps resources are collected in: a workload's values, the estate's rendered entries.
+trait Keyed<V> {
+    fn has(&self, k: &str) -> bool;
+    fn put(&mut self, k: String, v: V);
+}
+
+impl Keyed<Value> for Map<String, Value> {
+    fn has(&self, k: &str) -> bool {
+        self.contains_key(k)
+    }
+    fn put(&mut self, k: String, v: Value) {
+        self.insert(k, v);
+    }
+}
+
+impl Keyed<String> for BTreeMap<String, String> {
+    fn has(&self, k: &str) -> bool {
+        self.contains_key(k)
+    }
+    fn put(&mut self, k: String, v: String) {
+        self.insert(k, v);
+    }
+}
+
+/// The YAML lines of the `Resources` entry `k: v`, keys sorted: a resource is rendered where
+/// it is built and only its text kept (the estate's tree would be five times the text).
+fn rendered(k: &str, v: Value) -> String {
+    score_x_core::yaml::entry_text(k, &sort_keys(v), 2)
 }
 
 pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Result<String, Error> {
     let opts = ctx.opts;
     let mut params = Map::new();
-    let mut res = Map::new();
+    // Logical id → its rendered entry; a BTreeMap orders them as `sort_keys` would.
+    let mut res: BTreeMap<String, String> = BTreeMap::new();
 
     let mut p = json!({"Type": "String", "Description": "ECS cluster name or ARN"});
     if let Some(c) = &opts.cluster {
@@ -145,13 +176,12 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
                     "Default": other.unwrap_or("score-x"),
                 }),
             );
-            res.insert(
-                "ServiceConnectNamespace".into(),
-                json!({
-                    "Type": "AWS::ServiceDiscovery::HttpNamespace",
-                    "Properties": { "Name": { "Ref": "ServiceConnectNamespaceName" } }
-                }),
-            );
+            let id = "ServiceConnectNamespace";
+            let v = json!({
+                "Type": "AWS::ServiceDiscovery::HttpNamespace",
+                "Properties": { "Name": { "Ref": "ServiceConnectNamespaceName" } }
+            });
+            res.insert(id.into(), rendered(id, v));
             json!({ "Fn::GetAtt": ["ServiceConnectNamespace", "Arn"] })
         }
     };
@@ -171,9 +201,18 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
     }
     // Each workload's resources built on its own (in parallel), inserted in workload order.
     let shared: &Ctx<'_> = ctx;
-    let built: Vec<Result<Map<String, Value>, Error>> = jobs
+    let built: Vec<Result<Vec<(String, String)>, Error>> = jobs
         .par_iter()
-        .map(|(name, out, id)| workload_resources(shared, name, out, id, &namespace))
+        .map(|(name, out, id)| {
+            let built = workload_resources(shared, name, out, id, &namespace)?;
+            Ok(built
+                .into_iter()
+                .map(|(k, v)| {
+                    let text = rendered(&k, v);
+                    (k, text)
+                })
+                .collect())
+        })
         .collect();
     for ((name, _, _), r) in jobs.iter().zip(built) {
         for (k, v) in r? {
@@ -196,11 +235,13 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
             ),
         };
         for (k, v) in &c.resources {
+            // Equal sorted texts are equal values.
+            let text = rendered(k, v.clone());
             match res.get(k) {
-                Some(prev) if prev == v => {}
+                Some(prev) if *prev == text => {}
                 Some(_) => return Err(clash("resource", k)),
                 None => {
-                    res.insert(k.clone(), v.clone());
+                    res.insert(k.clone(), text);
                 }
             }
         }
@@ -238,9 +279,16 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
         );
     }
     doc.insert("Parameters".into(), sort_keys(Value::Object(params)));
-    doc.insert("Resources".into(), sort_keys(Value::Object(res)));
     // YAML-1.1-safe: CloudFormation's parser would read an unquoted `yes`/`on` as a boolean.
-    let yaml = score_x_core::yaml::to_yaml(&Value::Object(doc));
+    // `Resources` comes last: its rendered entries follow the rest of the document.
+    let mut yaml = score_x_core::yaml::to_yaml(&Value::Object(doc));
+    if res.is_empty() {
+        yaml.push_str("Resources: {}\n");
+    } else {
+        yaml.reserve(res.values().map(String::len).sum::<usize>() + "Resources:\n".len());
+        yaml.push_str("Resources:\n");
+        res.values().for_each(|t| yaml.push_str(t));
+    }
     if yaml.len() > INLINE_TEMPLATE_LIMIT {
         ctx.warn_hint(
             score_x_core::Code::Approximated,

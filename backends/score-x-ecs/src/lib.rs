@@ -157,12 +157,13 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         .par_iter()
         .map(|(out, _)| json::pretty("service", &out.service))
         .collect();
-    for ((name, (_, td)), service) in outs.iter().zip(services) {
-        bundle.add(format!("{name}/task-definition.json"), td.clone());
+    let mut workloads: BTreeMap<String, workload::WorkloadOut> = BTreeMap::new();
+    for ((name, (out, td)), service) in outs.into_iter().zip(services) {
+        bundle.add(format!("{name}/task-definition.json"), td);
         bundle.add(format!("{name}/service.json"), service?);
+        workloads.insert(name, out);
     }
-    let outs: BTreeMap<String, workload::WorkloadOut> =
-        outs.into_iter().map(|(k, (o, _))| (k, o)).collect();
+    let outs = workloads;
 
     let entries: Vec<&secrets::SecretEntry> = ctx.secrets.entries.values().collect();
     let mut records: BTreeMap<&str, serde_json::Value> = BTreeMap::new();

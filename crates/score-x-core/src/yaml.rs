@@ -25,6 +25,14 @@ pub fn to_yaml(v: &Value) -> String {
     out
 }
 
+/// The lines of the map entry `k: v` at `indent` spaces, as [`to_yaml`] writes it inside a
+/// map: lets a caller render a large map's entries where they are built and join the texts.
+pub fn entry_text(k: &str, v: &Value, indent: usize) -> String {
+    let mut out = String::new();
+    entry(&mut out, k, v, indent);
+    out
+}
+
 /// The one-line form of a scalar or empty collection; `None` for a block string or a non-empty
 /// collection.
 fn inline(v: &Value) -> Option<String> {
@@ -285,6 +293,18 @@ mod tests {
             ));
         }
         assert_eq!(to_yaml(&v), want);
+    }
+
+    #[test]
+    fn entries_rendered_apart_join_into_the_map_to_yaml_writes() {
+        let m = json!({"Top": {"b": {"c": [1, {"d": "yes"}], "e": "two\nlines\n"}, "a": []}});
+        let whole = to_yaml(&m);
+        let inner = m["Top"].as_object().unwrap();
+        let mut joined = String::from("Top:\n");
+        for (k, v) in inner {
+            joined.push_str(&entry_text(k, v, 2));
+        }
+        assert_eq!(joined, whole);
     }
 
     fn round_trip(v: &Value) {
