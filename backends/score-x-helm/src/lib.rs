@@ -129,18 +129,20 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         ..Default::default()
     };
     // Each workload's chart on its own (in parallel), merged in workload order: the bundle and
-    // the first error are those of a sequential run.
+    // the first error are those of a sequential run. A workload's objects are consumed by its
+    // chart, so they are freed as the charts are written, not held until the last one.
+    let workloads: Vec<String> = per_workload.keys().cloned().collect();
     let charts: Vec<Result<(String, Bundle), Error>> = per_workload
-        .par_iter()
+        .into_par_iter()
         .map(|(w, objects)| {
             let mut part = Bundle::default();
-            let late = late::Late::of(app, w);
-            let note = workload_chart(&root, w, objects, late, opts, &shared, &mut part)?;
+            let late = late::Late::of(app, &w);
+            let note = workload_chart(&root, &w, &objects, late, opts, &shared, &mut part)?;
             Ok((note, part))
         })
         .collect();
     let mut notes = Vec::new();
-    for (w, chart) in per_workload.keys().zip(charts) {
+    for (w, chart) in workloads.iter().zip(charts) {
         let (note, part) = chart?;
         bundle.merge(part);
         umbrella.values.set(
@@ -152,7 +154,6 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
     }
     umbrella.write(&mut bundle, HEADER)?;
     let d = &root;
-    let workloads: Vec<String> = per_workload.keys().cloned().collect();
     bundle.add(
         format!("{d}/Chart.yaml"),
         chart::chart_yaml(
