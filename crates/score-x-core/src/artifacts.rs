@@ -31,12 +31,16 @@ impl Artifacts {
 
     /// The section as a tree of its own (`null` when none).
     pub fn value(&self) -> Value {
-        match &self.0 {
-            None => Value::Null,
-            // The text was written by `from_value`, so it parses; a failure would be a bug
-            // here, reported as `null` rather than a panic on user data.
-            Some(text) => serde_json::from_str(text).unwrap_or(Value::Null),
-        }
+        use serde::Deserialize;
+        let Some(text) = &self.0 else {
+            return Value::Null;
+        };
+        // Without serde_json's limit of 128 levels: a section may nest deeper (a skeleton's
+        // slot holds a flow collection parsed on its own), and its depth is already bounded by
+        // the parsers that built it. The text was written by `from_value`, so it parses.
+        let mut de = serde_json::Deserializer::from_str(text);
+        de.disable_recursion_limit();
+        Value::deserialize(&mut de).unwrap_or(Value::Null)
     }
 
     /// The compact JSON text (`null` when none).
@@ -77,6 +81,19 @@ mod tests {
             a.text(),
             r#"[{"kind":"Secret","apiVersion":"v1","data":{"b":1,"a":2.5}}]"#
         );
+    }
+
+    #[test]
+    fn a_section_deeper_than_serde_json_s_parse_limit_comes_back_whole() {
+        let mut v = json!("leaf");
+        for i in 0..300 {
+            v = if i % 2 == 0 {
+                json!([v])
+            } else {
+                json!({"k": v})
+            };
+        }
+        assert_eq!(Artifacts::from_value(&v).value(), v);
     }
 
     #[test]
