@@ -94,38 +94,18 @@ fn assume_ecs_tasks() -> Value {
     })
 }
 
-fn insert<V>(res: &mut impl Keyed<V>, id: String, v: V, what: &str) -> Result<(), Error> {
-    if res.has(&id) {
-        return Err(Error::Serialize {
-            what: "cloudformation.yaml".into(),
-            reason: format!("two resources have the logical id `{id}` ({what})"),
-        });
+fn insert(res: &mut Map<String, Value>, id: String, v: Value, what: &str) -> Result<(), Error> {
+    if res.contains_key(&id) {
+        return Err(duplicate(&id, what));
     }
-    res.put(id, v);
+    res.insert(id, v);
     Ok(())
 }
 
-/// The maps resources are collected in: a workload's values, the estate's rendered entries.
-trait Keyed<V> {
-    fn has(&self, k: &str) -> bool;
-    fn put(&mut self, k: String, v: V);
-}
-
-impl Keyed<Value> for Map<String, Value> {
-    fn has(&self, k: &str) -> bool {
-        self.contains_key(k)
-    }
-    fn put(&mut self, k: String, v: Value) {
-        self.insert(k, v);
-    }
-}
-
-impl Keyed<String> for BTreeMap<String, String> {
-    fn has(&self, k: &str) -> bool {
-        self.contains_key(k)
-    }
-    fn put(&mut self, k: String, v: String) {
-        self.insert(k, v);
+fn duplicate(id: &str, what: &str) -> Error {
+    Error::Serialize {
+        what: "cloudformation.yaml".into(),
+        reason: format!("two resources have the logical id `{id}` ({what})"),
     }
 }
 
@@ -215,8 +195,11 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
         })
         .collect();
     for ((name, _, _), r) in jobs.iter().zip(built) {
-        for (k, v) in r? {
-            insert(&mut res, k, v, name)?;
+        for (k, text) in r? {
+            if res.contains_key(&k) {
+                return Err(duplicate(&k, name));
+            }
+            res.insert(k, text);
         }
     }
 

@@ -163,7 +163,6 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         bundle.add(format!("{name}/service.json"), service?);
         workloads.insert(name, out);
     }
-    let outs = workloads;
 
     let entries: Vec<&secrets::SecretEntry> = ctx.secrets.entries.values().collect();
     let mut records: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
@@ -191,7 +190,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
             &serde_json::json!({ "secrets": entries, "dnsRecords": records }),
         )?,
     );
-    let yaml = cfn::template(&mut ctx, &outs)?;
+    let yaml = cfn::template(&mut ctx, &workloads)?;
     bundle.add(CLOUDFORMATION_FILE, yaml);
 
     for (option, files) in std::mem::take(&mut ctx.missing) {

@@ -135,15 +135,16 @@ impl Identified for Doc {
     }
 }
 
+/// An entry with its typed object: identified by the entry.
 impl<T> Identified for (Entry, T) {
     fn key(&self) -> &ObjectKey {
-        &self.0.key
+        self.0.key()
     }
     fn origin(&self) -> &Origin {
-        &self.0.origin
+        self.0.origin()
     }
     fn same(&self, other: &Self) -> bool {
-        self.0.value == other.0.value
+        self.0.same(&other.0)
     }
 }
 
