@@ -180,17 +180,36 @@ impl ProjectState {
         }
     }
 
-    /// Store one target's state (its seed is the project's).
-    pub fn set_target(&mut self, target: Target, state: &State) {
-        self.shared = state.shared.clone();
+    /// One target's state moved out of the project state (empty when the target was never
+    /// translated), with the estate's shared state; [`ProjectState::put_target`] gives it back.
+    /// A run over one target holds its state once this way, not twice (docs/performance.md).
+    pub fn take_target(&mut self, target: Target) -> State {
+        let t = self.targets.remove(&target).unwrap_or_default();
+        State {
+            version: STATE_VERSION,
+            seed: self.seed.expose().to_string(),
+            resources: t.resources,
+            shared: std::mem::replace(&mut self.shared, crate::state::empty_object()),
+            workloads: t.workloads,
+        }
+    }
+
+    /// Store one target's state, taking it (its seed is the project's).
+    pub fn put_target(&mut self, target: Target, state: State) {
+        self.shared = state.shared;
         self.targets.insert(
             target,
             TargetState {
-                resources: state.resources.clone(),
+                resources: state.resources,
                 shared: crate::state::empty_object(),
-                workloads: state.workloads.clone(),
+                workloads: state.workloads,
             },
         );
+    }
+
+    /// Store one target's state (its seed is the project's).
+    pub fn set_target(&mut self, target: Target, state: &State) {
+        self.put_target(target, state.clone());
     }
 
     /// The state of a hybrid run over `targets`: each resource from its host's section (a
@@ -490,6 +509,34 @@ mod tests {
         assert_eq!(back.target(Target::KUBERNETES).workloads.len(), 1);
         assert_eq!(back.target(Target::ECS).seed, SEED);
         assert_eq!(back.to_yaml().unwrap(), text);
+    }
+
+    #[test]
+    fn taking_and_putting_back_a_target_is_reading_and_setting_it() {
+        let text = "version: 3\nshared: {s: 1}\ntargets:\n  kubernetes:\n    workloads: {api: {file: api.yaml}}\n  ecs:\n    workloads: {web: {file: web.yaml}}\nsections: [kubernetes, ecs]\n";
+        let load = || ProjectState::from_file(seed(), ProjectState::parse(text, "s").unwrap());
+        let (mut by_copy, mut by_move) = (load(), load());
+        let mut copied = by_copy.target(Target::ECS);
+        let mut moved = by_move.take_target(Target::ECS);
+        assert!(
+            moved == copied,
+            "the moved state differs from the copied one"
+        );
+        assert_eq!(moved.shared, serde_json::json!({"s": 1}));
+        assert_eq!(moved.workloads.keys().collect::<Vec<_>>(), ["web"]);
+        for s in [&mut copied, &mut moved] {
+            s.shared["t"] = serde_json::json!(2);
+            s.workloads.clear();
+        }
+        by_copy.set_target(Target::ECS, &copied);
+        by_move.put_target(Target::ECS, moved);
+        let text = by_move.to_yaml().unwrap();
+        assert_eq!(text, by_copy.to_yaml().unwrap());
+        assert!(text.contains("shared:\n  s: 1\n  t: 2\n"), "{text}");
+        assert!(
+            text.contains("api.yaml") && !text.contains("web.yaml"),
+            "{text}"
+        );
     }
 
     #[test]

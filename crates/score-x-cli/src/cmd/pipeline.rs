@@ -248,7 +248,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     sources.extend(prov_sources);
     let mut project_state =
         project::load_state(&args.state_dir, &args.seed).map_err(|d| fail(&d, &sources))?;
-    let mut state = project_state.target(target);
+    let mut state = project_state.take_target(target);
     let runner = ProcessRunner;
     let ctx = Context {
         target,
@@ -286,7 +286,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     for note in &bundle.notes {
         printer.err(&format!("note: {note}"));
     }
-    project_state.set_target(target, &state);
+    project_state.put_target(target, state);
     let secrets = crate::cmd::secrets::secret_values(&resolved);
     Ok(Produced {
         bundle,
