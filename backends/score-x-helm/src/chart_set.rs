@@ -1,6 +1,7 @@
 //! One chart being written: its template files, values and the ranges that are secret stores.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use score_x_core::Bundle;
 use serde_json::Value as Json;
@@ -27,10 +28,10 @@ pub struct ChartFiles {
     /// The chart's routes, lifted into values.
     routes: Routes,
     /// The Secrets of the estate's shared resources (in the umbrella), set before
-    /// `add_objects`.
-    pub shared_secrets: BTreeSet<String>,
-    /// Every Secret an `existingSecret` may replace, with the expression of that value.
-    existing: BTreeMap<String, String>,
+    /// `add_objects`; one set shared by every workload chart.
+    pub shared_secrets: Arc<BTreeSet<String>>,
+    /// Every Secret an `existingSecret` may replace.
+    existing: secret::Existing,
     /// Pod template annotations: (key, expression) of the checksums of the chart's ConfigMaps
     /// and Secrets.
     checksums: Vec<(String, String)>,
@@ -87,18 +88,10 @@ impl ChartFiles {
             .map(|(o, _)| name_of(o).to_string())
             .collect();
         if self.workload.is_some() {
-            self.existing = self
-                .shared_secrets
-                .iter()
-                .map(|n| (n.clone(), secret::global_expr(n)))
-                .chain(local.iter().map(|n| (n.clone(), secret::local_expr(n))))
-                .collect();
+            self.existing = secret::Existing::workload(local.clone(), self.shared_secrets.clone());
             self.checksums = checksums(objects, &files);
         } else {
-            self.existing = local
-                .iter()
-                .map(|n| (n.clone(), secret::global_expr(n)))
-                .collect();
+            self.existing = secret::Existing::umbrella(local.clone());
         }
         for ((o, own), file) in objects.iter().zip(files) {
             let lift = self.workload.is_some() && *own;
@@ -161,8 +154,8 @@ impl ChartFiles {
             ),
             "Service" if lift_service => lift::service(&mut v, &mut self.values, &mut slots),
             "Secret" if secret => {
-                if let Some(e) = self.existing.get(&name) {
-                    open = secret::open(e);
+                if let Some(e) = self.existing.expr(&name) {
+                    open = secret::open(&e);
                     close = secret::END;
                 }
                 open.push_str(&secret::template(&mut v, &name_expr, &mut slots));

@@ -31,7 +31,8 @@ pub mod values;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use score_x_core::naming::is_score_name;
@@ -124,6 +125,17 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         }
     }
     umbrella.add_objects(&shared);
+    let shared = Shared {
+        count: shared.len(),
+        secrets: Arc::new(
+            shared
+                .iter()
+                .filter(|(o, _)| o["kind"] == "Secret" && o["apiVersion"] == "v1")
+                .filter_map(|(o, _)| o.pointer("/metadata/name").and_then(Json::as_str))
+                .map(String::from)
+                .collect(),
+        ),
+    };
     let mut bundle = Bundle {
         warnings: built.warnings,
         ..Default::default()
@@ -186,6 +198,13 @@ fn sole_user(app: &Resolved, uid: &score_x_core::ResourceUid) -> Option<String> 
     }
 }
 
+/// What a workload chart knows of the umbrella's objects (those of shared resources): how many
+/// there are and the names of their Secrets, collected once for every chart.
+struct Shared {
+    count: usize,
+    secrets: Arc<BTreeSet<String>>,
+}
+
 /// Write the chart of workload `w`; returns its line for the umbrella's NOTES.
 fn workload_chart(
     root: &str,
@@ -193,7 +212,7 @@ fn workload_chart(
     all: &[(Json, bool)],
     late: late::Late,
     opts: &Options,
-    shared: &[(Json, bool)],
+    shared: &Shared,
     bundle: &mut Bundle,
 ) -> Result<String, Error> {
     let mut c = ChartFiles::new(
@@ -202,12 +221,7 @@ fn workload_chart(
         Some(w.to_string()),
     );
     c.late = late;
-    c.shared_secrets = shared
-        .iter()
-        .filter(|(o, _)| o["kind"] == "Secret" && o["apiVersion"] == "v1")
-        .filter_map(|(o, _)| o.pointer("/metadata/name").and_then(Json::as_str))
-        .map(String::from)
-        .collect();
+    c.shared_secrets = shared.secrets.clone();
     c.add_objects(all);
     let objects: Vec<&Json> = all.iter().filter(|(_, own)| *own).map(|(o, _)| o).collect();
     let workload = objects.iter().find(|o| {
@@ -266,10 +280,10 @@ fn workload_chart(
             Some(format!("Service {name}, port(s) {}", ports.join(", ")))
         })
         .collect();
-    if !shared.is_empty() {
+    if shared.count > 0 {
         lines.push(format!(
             "Installed alone, this chart expects the objects of the estate's shared resources ({} object(s) of the umbrella chart `{root}`) in the namespace.",
-            shared.len()
+            shared.count
         ));
     }
     bundle.add(

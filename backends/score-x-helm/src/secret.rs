@@ -5,7 +5,8 @@
 //! Secrets of a workload's own resources, `global.secrets.<name>.existingSecret` (seen by every
 //! chart) for the shared ones of the umbrella.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
+use std::sync::Arc;
 
 use serde_json::{Map, Value as Json, json};
 
@@ -24,6 +25,42 @@ pub fn global_expr(name: &str) -> String {
         "(dig \"secrets\" {} \"existingSecret\" \"\" (.Values.global | default dict))",
         go_str(name)
     )
+}
+
+/// The Secrets an `existingSecret` value may replace in one chart: the Secrets of its own
+/// resources (`local`) and those of the estate's shared resources (`shared`, one set for every
+/// chart, never copied per chart).
+#[derive(Debug, Clone, Default)]
+pub struct Existing {
+    local: BTreeSet<String>,
+    shared: Arc<BTreeSet<String>>,
+}
+
+impl Existing {
+    /// The Secrets of a workload chart: its own `local` ones and the estate's `shared` ones.
+    pub fn workload(local: BTreeSet<String>, shared: Arc<BTreeSet<String>>) -> Self {
+        Existing { local, shared }
+    }
+
+    /// The Secrets of the umbrella chart: its own are the estate's shared ones.
+    pub fn umbrella(own: BTreeSet<String>) -> Self {
+        Existing {
+            local: BTreeSet::new(),
+            shared: Arc::new(own),
+        }
+    }
+
+    /// The expression of the `existingSecret` value that may replace Secret `name` (a chart's
+    /// own Secret wins over a shared one of the same name).
+    pub fn expr(&self, name: &str) -> Option<String> {
+        if self.local.contains(name) {
+            Some(local_expr(name))
+        } else if self.shared.contains(name) {
+            Some(global_expr(name))
+        } else {
+            None
+        }
+    }
 }
 
 /// The line that opens the template of a Secret whose `existingSecret` value is `expr`: it is
@@ -73,18 +110,19 @@ pub fn global_values(names: &BTreeSet<String>, v: &mut values::Values) {
 /// Replace every reference to a Secret in `names` (`secretKeyRef`, `secretRef`, volume
 /// `secretName`, projected `secret`) by its `existingSecret` value (the expression `names`
 /// maps it to), defaulting to the name.
-pub fn reference(v: &mut Json, parent: &str, names: &BTreeMap<String, String>, slots: &mut Slots) {
+pub fn reference(v: &mut Json, parent: &str, names: &Existing, slots: &mut Slots) {
     match v {
         Json::Object(m) => {
             for (k, x) in m.iter_mut() {
                 let is_ref = k == "secretName"
                     || (k == "name" && matches!(parent, "secretKeyRef" | "secretRef" | "secret"));
-                match x.as_str() {
-                    Some(n) if is_ref && names.contains_key(n) => {
-                        let e = format!("default {} {} | toJson", go_str(n), names[n]);
-                        *x = slots.value(Slot::Scalar(e));
-                    }
-                    _ => reference(x, k, names, slots),
+                let expr = x.as_str().filter(|_| is_ref).and_then(|n| {
+                    let e = names.expr(n)?;
+                    Some(format!("default {} {e} | toJson", go_str(n)))
+                });
+                match expr {
+                    Some(e) => *x = slots.value(Slot::Scalar(e)),
+                    None => reference(x, k, names, slots),
                 }
             }
         }
@@ -133,7 +171,7 @@ mod tests {
     #[test]
     fn existing_secrets_replace_references_and_the_template() {
         let names: BTreeSet<String> = ["pg".to_string()].into();
-        let exprs: BTreeMap<String, String> = [("pg".to_string(), local_expr("pg"))].into();
+        let exprs = Existing::workload(names.clone(), Arc::default());
         let mut slots = Slots::default();
         let mut d = json!({"spec": {"containers": [{"env": [
             {"name": "P", "valueFrom": {"secretKeyRef": {"name": "pg", "key": "password"}}},
