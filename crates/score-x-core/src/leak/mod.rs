@@ -1,24 +1,29 @@
 //! The leak check run after emit over every bundle of every target: no secret value score-x
 //! knows (nor its base64, URL-encoded or case-changed form) may appear in any file except inside
-//! the target's own secret store objects. One multi-pattern scan (Aho-Corasick) per file.
+//! the target's own secret store objects. One multi-pattern scan per file ([`finder`]).
+
+mod finder;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use base64::Engine as _;
 
 use crate::backend::{Bundle, Target};
 use crate::diag::{Code, Diagnostic};
 use crate::resolved::{Output, Resolved, ResolvedContent, SecretRef};
+use finder::Finder;
 
 /// Secret values shorter than this are not searched for (too likely to match by chance).
 pub const MIN_SECRET_LEN: usize = 8;
 
+// Every pattern is a value of at least MIN_SECRET_LEN bytes or a longer encoding of one.
+const _: () = assert!(MIN_SECRET_LEN >= finder::MIN_PATTERN);
+
 /// Every known secret value, in every encoding searched for, compiled once.
 #[derive(Debug, Clone)]
 pub struct SecretScanner {
-    automaton: Option<AhoCorasick>,
+    finder: Option<Finder>,
     /// Pattern index → the name of the secret it encodes.
     owners: Vec<String>,
     /// Whether a pattern holds a line break (then a file is never cut into pieces).
@@ -65,18 +70,12 @@ impl SecretScanner {
                 owners.push(name.clone());
             }
         }
-        let automaton = (!patterns.is_empty())
-            .then(|| {
-                AhoCorasickBuilder::new()
-                    .ascii_case_insensitive(true)
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .build(&patterns)
-                    .ok()
-            })
+        let finder = (!patterns.is_empty())
+            .then(|| Finder::new(&patterns))
             .flatten();
         let multiline = patterns.iter().any(|p| p.contains('\n'));
         SecretScanner {
-            automaton,
+            finder,
             owners,
             multiline,
         }
@@ -106,7 +105,7 @@ impl SecretScanner {
 
     /// True when there is nothing to look for.
     pub fn is_empty(&self) -> bool {
-        self.automaton.is_none()
+        self.finder.is_none()
     }
 
     /// Every occurrence in `bytes`: its byte range and the name of the secret.
@@ -114,13 +113,10 @@ impl SecretScanner {
         &'s self,
         bytes: &'s [u8],
     ) -> impl Iterator<Item = (Range<usize>, &'s str)> {
-        self.automaton.iter().flat_map(move |ac| {
-            ac.find_iter(bytes).map(|m| {
-                let name = self
-                    .owners
-                    .get(m.pattern().as_usize())
-                    .map_or("", String::as_str);
-                (m.start()..m.end(), name)
+        self.finder.iter().flat_map(move |f| {
+            f.find_all(bytes).into_iter().map(|(range, pattern)| {
+                let name = self.owners.get(pattern).map_or("", String::as_str);
+                (range, name)
             })
         })
     }
@@ -131,16 +127,16 @@ impl SecretScanner {
     /// piece's edge, so every piece finds exactly the matches the whole-file scan finds there);
     /// the findings are then judged in file order, so the error reported is the sequential one.
     pub fn check(&self, target: Target, bundle: &mut Bundle) -> Result<(), Diagnostic> {
-        let Some(ac) = &self.automaton else {
+        let Some(finder) = &self.finder else {
             return Ok(());
         };
         let total: usize = bundle.files.values().map(Vec::len).sum();
         let pieces = self.pieces(bundle, total);
         let found: Vec<Vec<(usize, usize)>> = if total >= PARALLEL_BYTES {
             use rayon::prelude::*;
-            pieces.par_iter().map(|p| p.matches(ac)).collect()
+            pieces.par_iter().map(|p| p.matches(finder)).collect()
         } else {
-            pieces.iter().map(|p| p.matches(ac)).collect()
+            pieces.iter().map(|p| p.matches(finder)).collect()
         };
         let mut holding = Vec::new();
         for (piece, matches) in pieces.iter().zip(&found) {
@@ -205,12 +201,14 @@ struct Piece<'b> {
 
 impl Piece<'_> {
     /// Each match in the piece: its offset in the file and its pattern.
-    fn matches(&self, ac: &AhoCorasick) -> Vec<(usize, usize)> {
+    fn matches(&self, finder: &Finder) -> Vec<(usize, usize)> {
         let Some(text) = self.bytes.get(self.range.clone()) else {
             return Vec::new();
         };
-        ac.find_iter(text)
-            .map(|m| (self.range.start + m.start(), m.pattern().as_usize()))
+        finder
+            .find_all(text)
+            .into_iter()
+            .map(|(range, pattern)| (self.range.start + range.start, pattern))
             .collect()
     }
 }
