@@ -33,6 +33,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 
 use score_x_core::backend::{Feature, Support};
+use score_x_core::diag::first_few;
 use score_x_core::plan::Plan;
 use score_x_core::{Bundle, Capabilities, Code, Diagnostic, Resolved};
 
@@ -209,7 +210,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
                 Code::RequiredField,
                 format!(
                     "no `cluster` in the ECS target options: {} {} no cluster, so the AWS `default` cluster is used",
-                    files.join(", "),
+                    first_few(&files),
                     if files.len() == 1 { "names" } else { "name" }
                 ),
             )
@@ -218,7 +219,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
                 Code::RequiredField,
                 format!(
                     "MISSING ACCOUNT SETTING `{option}`: {} {verb} the placeholder `{}`, which AWS rejects until the option is set ({stack})",
-                    files.join(", "),
+                    first_few(&files),
                     ctx::missing(option)
                 ),
             )

@@ -240,6 +240,22 @@ pub fn is_unsafe(c: char) -> bool {
         || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// The first five of `names` joined with commas, then how many more (`a, b, c, d, e and 7
+/// more`): a message about every workload of an estate stays one line long.
+pub fn first_few<S: AsRef<str>>(names: &[S]) -> String {
+    const SHOWN: usize = 5;
+    let mut s = names
+        .iter()
+        .take(SHOWN)
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > SHOWN {
+        s.push_str(&format!(" and {} more", names.len() - SHOWN));
+    }
+    s
+}
+
 /// `s` with every control character (ESC, BEL, CR, DEL, C1, bidi overrides …) written as a
 /// Rust-style escape (`\u{1b}`), so text from the input cannot drive the terminal. Tab and line
 /// feed are kept. Borrowed when there is nothing to escape.

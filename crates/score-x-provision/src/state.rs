@@ -247,14 +247,14 @@ impl Orphan {
             parts.push(format!(
                 "{} not among the inputs ({})",
                 count(workloads.len(), "workload"),
-                first_few(&workloads)
+                score_x_core::diag::first_few(&workloads)
             ));
         }
         if !resources.is_empty() {
             parts.push(format!(
                 "{} no longer declared ({})",
                 count(resources.len(), "resource"),
-                first_few(&resources)
+                score_x_core::diag::first_few(&resources)
             ));
         }
         if parts.is_empty() {
@@ -277,21 +277,6 @@ const PRUNE_HINT: &str = "expected when translating part of an estate; once the 
 
 fn count(n: usize, what: &str) -> String {
     format!("{n} {what}{}", if n == 1 { "" } else { "s" })
-}
-
-/// The first five names, then how many more.
-fn first_few(names: &[String]) -> String {
-    const SHOWN: usize = 5;
-    let mut s = names
-        .iter()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if names.len() > SHOWN {
-        s.push_str(&format!(" and {} more", names.len() - SHOWN));
-    }
-    s
 }
 
 impl fmt::Debug for State {

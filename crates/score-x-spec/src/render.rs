@@ -8,7 +8,7 @@
 //! [`MAX_SNIPPET_WIDTH`] columns (miette panics past 65,535) is replaced by a plain excerpt
 //! around the column.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::sync::Arc;
 
@@ -220,10 +220,21 @@ fn location(span: &Span) -> String {
     escape_controls(&at).into_owned()
 }
 
-/// Render `diags` with snippets from `sources`.
+/// Diagnostics rendered one per task when there are at least this many (an estate's warnings).
+const PARALLEL_DIAGNOSTICS: usize = 64;
+
+/// Render `diags` with snippets from `sources`. Only the files the diagnostics point into are
+/// prepared; many diagnostics are rendered in parallel and joined in their order.
 pub fn render(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -> String {
+    use rayon::prelude::*;
+    let wanted: HashSet<&str> = diags
+        .iter()
+        .flat_map(|d| d.span.iter().chain(d.related.iter().map(|(s, _)| s)))
+        .map(|s| &*s.file)
+        .collect();
     let files: HashMap<&str, Shown> = sources
         .iter()
+        .filter(|s| wanted.contains(s.name.as_str()))
         .map(|s| (s.name.as_str(), Shown::new(&s.name, &s.text)))
         .collect();
     let theme = if color {
@@ -235,11 +246,16 @@ pub fn render(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -> Stri
         .with_width(100)
         .with_links(false)
         .without_syntax_highlighting();
-    let mut out = String::new();
-    for d in diags {
+    let one = |d: &Diagnostic| {
+        let mut out = String::new();
         render_one(&mut out, &handler, d, &files);
+        out
+    };
+    if diags.len() >= PARALLEL_DIAGNOSTICS {
+        diags.par_iter().map(one).collect::<Vec<_>>().concat()
+    } else {
+        diags.iter().map(one).collect()
     }
-    out
 }
 
 fn render_one(
