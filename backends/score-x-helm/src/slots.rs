@@ -39,9 +39,10 @@ impl Default for Slots {
 impl Slots {
     /// Slots for `value`, with sentinels that cannot be confused with its text.
     pub fn for_value(value: &Json) -> Self {
-        let text = value.to_string();
         let mut prefix = "sxhelm-slot-".to_string();
-        while text.contains(&prefix) {
+        // The prefix has no character JSON escapes, so it is in the value's JSON text exactly
+        // when it is in one of its keys or strings.
+        while holds(value, &prefix) {
             prefix.insert(6, 'x');
         }
         Slots {
@@ -70,7 +71,32 @@ impl Slots {
     }
 
     /// `yaml` (written from a value holding this set's sentinels) as template text.
+    /// Only the lines holding a sentinel or `{{` are rewritten ([`Slots::render_lines`] is the
+    /// reference); the text between them is copied as it is.
     pub fn render(&self, yaml: &str) -> String {
+        let mut out = String::with_capacity(yaml.len() + 48 * self.slots.len());
+        let (mut sentinel, mut action) = (yaml.find(&self.prefix), yaml.find("{{"));
+        let mut done = 0;
+        while let Some(at) = sentinel.into_iter().chain(action).min() {
+            let start = yaml[..at].rfind('\n').map_or(0, |i| i + 1);
+            let end = yaml[at..].find('\n').map_or(yaml.len(), |i| at + i);
+            out.push_str(&yaml[done..start]);
+            out.push_str(&self.line(&escape(&yaml[start..end])));
+            done = end;
+            let after = |found: Option<usize>, what: &str| match found {
+                Some(i) if i < end => yaml[end..].find(what).map(|j| end + j),
+                other => other,
+            };
+            sentinel = after(sentinel, &self.prefix);
+            action = after(action, "{{");
+        }
+        out.push_str(&yaml[done..]);
+        out
+    }
+
+    /// `render` line by line: every line escaped and looked at.
+    #[cfg(test)]
+    fn render_lines(&self, yaml: &str) -> String {
         let mut out = String::with_capacity(yaml.len());
         for line in yaml.split_inclusive('\n') {
             let (body, nl) = line.strip_suffix('\n').map_or((line, ""), |b| (b, "\n"));
@@ -118,6 +144,16 @@ impl Slots {
         let digits = line.get(start..start + 5)?;
         let i: usize = digits.parse().ok()?;
         (i < self.slots.len() && line[at..].starts_with(&self.token(i))).then_some((i, at))
+    }
+}
+
+/// Whether a key or a string of `value` contains `text`.
+fn holds(value: &Json, text: &str) -> bool {
+    match value {
+        Json::String(s) => s.contains(text),
+        Json::Array(items) => items.iter().any(|v| holds(v, text)),
+        Json::Object(map) => map.iter().any(|(k, v)| k.contains(text) || holds(v, text)),
+        _ => false,
     }
 }
 
@@ -203,6 +239,46 @@ mod tests {
         let out = s.render(&score_x_core::yaml::to_yaml(&v));
         assert!(out.contains("a: sxhelm-slot-00000-end\n"), "{out}");
         assert!(out.contains("spec: {{ .Values.x }}\n"), "{out}");
+    }
+
+    #[test]
+    fn rendering_only_the_lines_that_need_it_equals_rendering_every_line() {
+        let texts = [
+            "a {{b}}",
+            "sxhelm-slot-00000-end",
+            "x sxhelm-slot-00001-end {{",
+            "{{",
+            "",
+            "multi\nline {{ x }}\nsxhelm-slot-00000-end",
+            "no braces",
+        ];
+        for (i, t) in texts.iter().enumerate() {
+            let v = json!({"data": {"a": t, "b": "plain", "k{{": ["sxhelm-slot-", t]}, "x": i});
+            let mut s = Slots::for_value(&v);
+            let mut v = v;
+            v["spec"] = json!({"r": s.value(Slot::Scalar(".Values.r".into())), "list": [1, t]});
+            v["spec"]["res"] = s.value(Slot::Block(".Values.res".into()));
+            if let Some(m) = v["spec"].as_object_mut() {
+                s.entry(m, Slot::Merge(".Values.extra".into()));
+            }
+            let yaml = score_x_core::yaml::to_yaml(&v);
+            assert_eq!(s.render(&yaml), s.render_lines(&yaml), "{yaml}");
+            let no_newline = yaml.trim_end();
+            assert_eq!(s.render(no_newline), s.render_lines(no_newline));
+        }
+    }
+
+    #[test]
+    fn the_prefix_avoids_keys_and_strings_at_any_depth() {
+        for v in [
+            json!({"sxhelm-slot-": 1}),
+            json!({"a": [{"b": "x sxhelm-slot-"}]}),
+            json!({"a": "sxhelm-slot- sxhelmx-slot-"}),
+        ] {
+            let s = Slots::for_value(&v);
+            assert!(!v.to_string().contains(&s.prefix), "{v} {}", s.prefix);
+        }
+        assert_eq!(Slots::for_value(&json!({"a": 1})).prefix, "sxhelm-slot-");
     }
 
     #[test]
