@@ -176,23 +176,14 @@ pub fn load_state(dir: &Path, args: &SeedArgs) -> Result<ProjectState, Diagnosti
 /// Write the state atomically (it holds no secret: 0644, meant to be committed). A legacy seed is
 /// already in its own file by now (see [`load_state`]), so dropping it from here loses nothing.
 /// Nothing is written when the state would hold one of `secrets` (or an encoding of it).
-pub fn save_state(
-    dir: &Path,
-    state: &ProjectState,
-    secrets: &BTreeSet<SecretText>,
-) -> Result<(), String> {
-    save_state_scanned(dir, state, secrets, None)
-}
-
-/// [`save_state`] checking with `scanner`, the leak check's automaton of the same `secrets`
-/// ([`SecretScanner::of`] the resolved estate), instead of building another one.
+/// With `scanner` (the leak check's automaton of the same `secrets`, [`SecretScanner::of`] the
+/// resolved estate) the check does not build another one.
 pub fn save_state_scanned(
     dir: &Path,
     state: &ProjectState,
     secrets: &BTreeSet<SecretText>,
     scanner: Option<&SecretScanner>,
 ) -> Result<(), String> {
-    let text = state.to_yaml().map_err(|d| d.message)?;
     let built;
     let scanner = match scanner {
         Some(s) => s,
@@ -201,9 +192,29 @@ pub fn save_state_scanned(
             &built
         }
     };
+    write_state(dir, &checked_state_text(state, scanner)?)
+}
+
+/// The text of a project state that holds no secret value `scanner` knows: the only thing
+/// [`write_state`] writes.
+#[derive(Debug, Clone)]
+pub struct StateText(String);
+
+/// The state's YAML, checked against `scanner` ([`check_no_secret`]). Pure: a run computes it
+/// while the backend emits.
+pub fn checked_state_text(
+    state: &ProjectState,
+    scanner: &SecretScanner,
+) -> Result<StateText, String> {
+    let text = state.to_yaml().map_err(|d| d.message)?;
     check_no_secret(state, &text, scanner)?;
+    Ok(StateText(text))
+}
+
+/// Write a checked state text atomically into `dir`.
+pub fn write_state(dir: &Path, text: &StateText) -> Result<(), String> {
     ensure_gitignore(dir)?;
-    fsio::write_atomic(&state_path(dir), text.as_bytes(), fsio::Access::Public)
+    fsio::write_atomic(&state_path(dir), text.0.as_bytes(), fsio::Access::Public)
 }
 
 /// The state is committed to git: no secret value score-x knows, nor its base64, URL-encoded or

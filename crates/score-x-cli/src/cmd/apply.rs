@@ -59,8 +59,11 @@ pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
         ApplyFormat::Text => printer.out(&result.to_string()),
         ApplyFormat::Json => print_json(printer, &plan, Some(&result)),
     }
-    project::save_state(&args.pipeline.state_dir, &produced.state, &produced.secrets)
-        .map_err(Failure::Fatal)?;
+    let text = produced
+        .state_text
+        .as_ref()
+        .map_err(|e| Failure::Fatal(e.clone()))?;
+    project::write_state(&args.pipeline.state_dir, text).map_err(Failure::Fatal)?;
     Ok(())
 }
 

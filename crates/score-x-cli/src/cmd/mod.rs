@@ -73,6 +73,14 @@ pub fn run(cli: Cli) -> ExitCode {
     }
 }
 
+/// Free `value` on another thread: an estate's model or bundle is millions of small
+/// allocations, and the run does not wait for them to be given back (when the process ends
+/// first, the operating system takes the whole heap back at once).
+pub(crate) fn free_later<T: Send + 'static>(value: T) {
+    // If no thread can be started, the closure and `value` with it are dropped here.
+    let _ = std::thread::Builder::new().spawn(move || drop(value));
+}
+
 /// Commands that can run long and print no JSON get a progress line (translate, and apply in
 /// text format); the quick inspection commands never do.
 fn wants_progress(command: &Command) -> bool {

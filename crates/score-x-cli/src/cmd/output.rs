@@ -2,7 +2,7 @@
 //! output directory and moved into place only when all of them are written; symbolic links
 //! inside the output directory are never followed; leftovers of interrupted runs are removed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write as _;
 
 use rayon::prelude::*;
@@ -53,16 +53,26 @@ fn checked_rel(rel: &str) -> Result<&Path, String> {
 
 /// An error when the way to `rel` inside `dir` is blocked before anything is moved: a symbolic
 /// link (never followed), a file where a directory must be, or a directory where the file goes.
-pub fn check_path(dir: &Path, rel: &str) -> Result<(), String> {
+/// `seen` holds the directories already looked at: `true` for one that exists as a directory,
+/// `false` for one that does not exist (nothing inside it does either).
+fn check_path(dir: &Path, rel: &str, seen: &mut HashMap<PathBuf, bool>) -> Result<(), String> {
     let rel_path = checked_rel(rel)?;
     let n = rel_path.components().count();
     let mut p = dir.to_path_buf();
     for (i, c) in rel_path.components().enumerate() {
         p.push(c);
+        let last = i + 1 == n;
+        match seen.get(&p) {
+            Some(true) if !last => continue,
+            Some(false) => return Ok(()),
+            _ => {}
+        }
         let Ok(m) = std::fs::symlink_metadata(&p) else {
+            if !last {
+                seen.insert(p, false);
+            }
             return Ok(());
         };
-        let last = i + 1 == n;
         let problem = if m.file_type().is_symlink() {
             "is a symbolic link; score-x never writes through links inside the output directory"
         } else if !last && !m.is_dir() {
@@ -70,6 +80,9 @@ pub fn check_path(dir: &Path, rel: &str) -> Result<(), String> {
         } else if last && m.is_dir() {
             "is a directory, where a written file goes"
         } else {
+            if !last {
+                seen.insert(p.clone(), true);
+            }
             continue;
         };
         return Err(format!(
@@ -141,12 +154,32 @@ pub fn preflight(dir: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
             dir.display()
         ));
     }
-    files.iter().try_for_each(|f| check_path(dir, f.rel))
+    if std::fs::symlink_metadata(dir).is_err() {
+        // Nothing exists inside a directory that does not exist: only the paths' form counts.
+        return files.iter().try_for_each(|f| checked_rel(f.rel).map(drop));
+    }
+    let mut seen = HashMap::new();
+    files
+        .iter()
+        .try_for_each(|f| check_path(dir, f.rel, &mut seen))
+}
+
+/// How [`write_bundle`] put the files in place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placed {
+    /// The output directory did not exist: it is now exactly the bundle.
+    NewDirectory,
+    /// Each file moved into the existing directory, beside whatever else it holds.
+    IntoExisting,
 }
 
 /// Write `files` into `dir` all or nothing: on any error before the move, `dir` is as it was and
 /// the staging directory is removed.
-pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
+pub fn write_bundle(
+    printer: &Printer,
+    dir: &Path,
+    files: &[OutFile<'_>],
+) -> Result<Placed, String> {
     preflight(dir, files)?;
     let shown = dir.to_path_buf();
     // `-o` itself may be a link to a directory: stage beside where the files really go, so every
@@ -210,7 +243,7 @@ pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Res
             let _ = std::fs::remove_dir_all(&staged);
             format!("cannot create `{}`: {}", dir.display(), fsio::io_reason(&e))
         })?;
-        return Ok(());
+        return Ok(Placed::NewDirectory);
     }
     // An existing directory may hold files that are not ours: move each file over its old self.
     for f in files {
@@ -222,7 +255,7 @@ pub fn write_bundle(printer: &Printer, dir: &Path, files: &[OutFile<'_>]) -> Res
         std::fs::rename(staging.path().join(f.rel), &to)
             .map_err(|e| format!("cannot write `{}`: {}", to.display(), fsio::io_reason(&e)))?;
     }
-    Ok(())
+    Ok(Placed::IntoExisting)
 }
 
 /// Files under `dir` named like an artifact of this bundle (e.g. `<old-workload>/task-definition.json`)
@@ -259,6 +292,39 @@ pub fn stale_files(files: &BTreeMap<String, Vec<u8>>, dir: &Path) -> Vec<PathBuf
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn out<'a>(rels: &[&'a str]) -> Vec<OutFile<'a>> {
+        rels.iter()
+            .map(|rel| OutFile {
+                rel,
+                contents: b"x",
+                access: Access::Public,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn preflight_sees_links_and_files_in_the_way_past_directories_it_already_checked() {
+        let t = tempfile::tempdir().unwrap();
+        let dir = t.path().join("out");
+        // A directory that does not exist yet: only the form of the paths counts.
+        preflight(&dir, &out(&["a/x.yaml", "b/y.yaml"])).unwrap();
+        assert!(preflight(&dir, &out(&["a/../x.yaml"])).is_err());
+        std::fs::create_dir_all(dir.join("a/deep")).unwrap();
+        std::fs::write(dir.join("f"), "x").unwrap();
+        std::os::unix::fs::symlink(t.path(), dir.join("link")).unwrap();
+        preflight(
+            &dir,
+            &out(&["a/x.yaml", "a/deep/y.yaml", "new/z.yaml", "new/w.yaml"]),
+        )
+        .unwrap();
+        let e = preflight(&dir, &out(&["a/x.yaml", "a/y.yaml", "link/z.yaml"])).unwrap_err();
+        assert!(e.contains("symbolic link") && e.contains("link"), "{e}");
+        let e = preflight(&dir, &out(&["a/x.yaml", "f/z.yaml"])).unwrap_err();
+        assert!(e.contains("is not a directory"), "{e}");
+        let e = preflight(&dir, &out(&["a/deep/y.yaml", "a/deep"])).unwrap_err();
+        assert!(e.contains("is a directory"), "{e}");
+    }
 
     #[test]
     fn only_plain_relative_paths_are_written() {

@@ -34,6 +34,8 @@ pub struct Produced {
     pub secrets: std::collections::BTreeSet<score_x_core::resolved::SecretText>,
     /// The leak check's automaton of those values, built once and reused by the state check.
     pub scanner: SecretScanner,
+    /// `state`'s text, checked to hold no secret (computed while the backend emitted).
+    pub state_text: Result<project::StateText, String>,
     /// The resolved estate and its plan, for `apply`'s typed plan.
     pub resolved: score_x_core::Resolved,
     pub plan: Plan,
@@ -278,15 +280,23 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         post: (!templates.is_empty()).then_some(&post as &score_x_core::driver::BundleEdit<'_>),
     };
     let scanner = SecretScanner::of(&resolved);
-    let Checked { bundle, warnings } =
-        emit_scanned(backend.as_ref(), &resolved, &plan, Some(patching), &scanner)
-            .map_err(|d| fail(&d, &sources))?;
+    // The state is final once provisioned: its text is written and checked on a thread of its
+    // own while the backend emits.
+    project_state.put_target(target, state);
+    let (emitted, state_text) = std::thread::scope(|s| {
+        let text = s.spawn(|| project::checked_state_text(&project_state, &scanner));
+        let emitted = emit_scanned(backend.as_ref(), &resolved, &plan, Some(patching), &scanner);
+        let text = text
+            .join()
+            .unwrap_or_else(|_| Err("the state could not be written to text".into()));
+        (emitted, text)
+    });
+    let Checked { bundle, warnings } = emitted.map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
     let approximated = approximations(&warnings);
     for note in &bundle.notes {
         printer.err(&format!("note: {note}"));
     }
-    project_state.put_target(target, state);
     let secrets = crate::cmd::secrets::secret_values(&resolved);
     Ok(Produced {
         bundle,
@@ -294,6 +304,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         backend,
         secrets,
         scanner,
+        state_text,
         resolved,
         plan,
         approximated,

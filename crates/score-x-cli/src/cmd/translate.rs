@@ -54,17 +54,21 @@ struct Out {
     /// The leak check's automaton of `secrets`, when the pipeline kept it (the state check
     /// reuses it instead of building its own).
     scanner: Option<SecretScanner>,
+    /// The state's text, when the pipeline already wrote and checked it.
+    state_text: Option<Result<project::StateText, String>>,
     approximated: usize,
 }
 
 impl From<Produced> for Out {
     fn from(p: Produced) -> Self {
+        crate::cmd::free_later((p.resolved, p.plan));
         Out {
             hybrid: false,
             bundle: p.bundle,
             state: p.state,
             secrets: p.secrets,
             scanner: Some(p.scanner),
+            state_text: Some(p.state_text),
             approximated: p.approximated,
         }
     }
@@ -124,6 +128,7 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             state: e.state,
             secrets: e.secrets,
             scanner: None,
+            state_text: None,
             approximated: e.approximated,
         }
     } else {
@@ -142,13 +147,27 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
         to_kyaml(&mut produced.bundle)?;
     }
     let secret_files = secret_files(&produced);
-    match &dest {
+    let result = write(printer, args, &dest, &produced, &secret_files);
+    crate::cmd::free_later(produced);
+    result
+}
+
+/// Write (or `--check`) what the run produced at `dest`; the state is saved first.
+fn write(
+    printer: &Printer,
+    args: &TranslateArgs,
+    dest: &Destination,
+    produced: &Out,
+    secret_files: &BTreeSet<String>,
+) -> Result<(), Failure> {
+    let state_dir = &args.pipeline.state_dir;
+    match dest {
         Destination::Dir(dir) | Destination::File(dir) if args.check => {
-            check(printer, &produced, &dest, dir)
+            check(printer, produced, dest, dir)
         }
         Destination::Stdout => {
             check_stdout(&produced.bundle)?;
-            save_state(state_dir, &produced)?;
+            save_state(state_dir, produced)?;
             if let Some(contents) = produced.bundle.files.values().next() {
                 printer.out_bytes(contents);
             }
@@ -157,7 +176,7 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
         Destination::File(path) => {
             let (rel, contents) = single_file(&produced.bundle, path)?;
             refuse_link(path)?;
-            save_state(state_dir, &produced)?;
+            save_state(state_dir, produced)?;
             let access = if secret_files.contains(rel) {
                 fsio::Access::Private
             } else {
@@ -168,11 +187,11 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             Ok(())
         }
         Destination::Dir(dir) => {
-            let files = output::out_files(&produced.bundle.files, &secret_files);
+            let files = output::out_files(&produced.bundle.files, secret_files);
             output::preflight(dir, &files).map_err(Failure::Fatal)?;
-            save_state(state_dir, &produced)?;
-            output::write_bundle(printer, dir, &files).map_err(Failure::Fatal)?;
-            report_written(printer, &files, &produced, dir);
+            save_state(state_dir, produced)?;
+            let placed = output::write_bundle(printer, dir, &files).map_err(Failure::Fatal)?;
+            report_written(printer, &files, produced, dir, placed);
             Ok(())
         }
     }
@@ -238,8 +257,14 @@ fn secret_files(p: &Out) -> BTreeSet<String> {
 }
 
 fn save_state(dir: &Path, p: &Out) -> Result<(), Failure> {
-    project::save_state_scanned(dir, &p.state, &p.secrets, p.scanner.as_ref())
-        .map_err(Failure::Fatal)
+    match &p.state_text {
+        Some(text) => text
+            .as_ref()
+            .map_err(Clone::clone)
+            .and_then(|t| project::write_state(dir, t)),
+        None => project::save_state_scanned(dir, &p.state, &p.secrets, p.scanner.as_ref()),
+    }
+    .map_err(Failure::Fatal)
 }
 
 fn refuse_link(path: &Path) -> Result<(), Failure> {
@@ -275,13 +300,23 @@ fn stale(p: &Out, dir: &Path) -> Vec<PathBuf> {
     }
 }
 
-fn report_written(printer: &Printer, files: &[OutFile<'_>], p: &Out, dir: &Path) {
+fn report_written(
+    printer: &Printer,
+    files: &[OutFile<'_>],
+    p: &Out,
+    dir: &Path,
+    placed: output::Placed,
+) {
     let n = files.len();
     printer.err(&format!(
         "wrote {n} file{} to {}",
         if n == 1 { "" } else { "s" },
         dir.display()
     ));
+    // A directory the run created holds only what it wrote.
+    if placed == output::Placed::NewDirectory {
+        return;
+    }
     for stale in stale(p, dir) {
         printer.err(&format!(
             "warning: {} was not written by this run (a workload that is gone?); delete it so nobody deploys it",
@@ -292,19 +327,10 @@ fn report_written(printer: &Printer, files: &[OutFile<'_>], p: &Out, dir: &Path)
 
 /// "3 files (a, b, c)" or "12 files (a, b, c, d, e and 7 more)".
 fn file_list(bundle: &Bundle) -> String {
-    const SHOWN: usize = 5;
-    let n = bundle.files.len();
-    let mut names = bundle
-        .files
-        .keys()
-        .take(SHOWN)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if n > SHOWN {
-        names.push_str(&format!(" and {} more", n - SHOWN));
-    }
-    format!("{n} file{} ({names})", if n == 1 { "" } else { "s" })
+    let names: Vec<&String> = bundle.files.keys().collect();
+    let n = names.len();
+    let shown = score_x_core::diag::first_few(&names);
+    format!("{n} file{} ({shown})", if n == 1 { "" } else { "s" })
 }
 
 /// Stdout takes a bundle of at most one file.
