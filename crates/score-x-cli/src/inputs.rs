@@ -31,7 +31,10 @@ pub fn read_sources(inputs: &Inputs) -> Result<Vec<SourceFile>, Failure> {
     } else {
         inputs.files.clone()
     };
-    files.iter().map(|f| read_source(f)).collect()
+    // Read in parallel; the error reported is that of the first file in input order.
+    use rayon::prelude::*;
+    let read: Vec<Result<SourceFile, Failure>> = files.par_iter().map(|f| read_source(f)).collect();
+    read.into_iter().collect()
 }
 
 /// Read one input strictly ([`score_x_spec::text::decode`]): UTF-16/UTF-32 or invalid UTF-8 is

@@ -78,10 +78,34 @@ impl Checker<'_> {
     /// Run every check. Returns what lowering needs: the parsed placeholders, volume sources and
     /// the contents read from `files.*.source`.
     pub fn run(mut self, ws: &[Workload]) -> Checked {
+        use rayon::prelude::*;
         self.duplicates(ws);
-        for (i, w) in ws.iter().enumerate() {
-            self.current = i;
-            self.workload(i, w);
+        // Each workload is checked on its own (in parallel) and the results joined in input
+        // order: the diagnostics and parsed strings of a sequential run.
+        let (texts, reader, image) = (self.texts, self.reader, self.image);
+        let parts: Vec<(Vec<Diagnostic>, Checked)> = ws
+            .par_iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let mut diags = Vec::new();
+                let mut one = Checker {
+                    texts,
+                    reader,
+                    image,
+                    diags: &mut diags,
+                    checked: Checked::default(),
+                    current: i,
+                };
+                one.workload(i, w);
+                let checked = one.checked;
+                (diags, checked)
+            })
+            .collect();
+        for (diags, checked) in parts {
+            self.diags.extend(diags);
+            self.checked.contents.extend(checked.contents);
+            self.checked.templates.extend(checked.templates);
+            self.checked.volumes.extend(checked.volumes);
         }
         self.conflicts(ws);
         self.checked

@@ -49,7 +49,7 @@ pub struct SourceFile {
 }
 
 /// Reads `files.*.source` (implemented by the CLI with `std::fs`).
-pub trait FileReader {
+pub trait FileReader: Sync {
     /// Read `path` (a `files.*.source`), relative to the directory of score file `score_file`
     /// (absolute paths allowed). `Err(message)` when missing/unreadable.
     fn read(&self, score_file: &str, path: &str) -> Result<Vec<u8>, String>;

@@ -237,8 +237,10 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         inputs::report(printer, d, sources);
         Failure::Invalid
     };
-    let graph = ResourceGraph::build(&app).map_err(|d| fail(&d, &sources))?;
-    let plan = Plan::of_app(&app).map_err(|d| fail(&d, &sources))?;
+    // Independent of each other: built side by side, errors reported in the same order.
+    let (graph, plan) = rayon::join(|| ResourceGraph::build(&app), || Plan::of_app(&app));
+    let graph = graph.map_err(|d| fail(&d, &sources))?;
+    let plan = plan.map_err(|d| fail(&d, &sources))?;
     let user = sources::load(printer, &args.provisioners, &args.state_dir, Mode::Record)
         .map_err(Failure::Fatal)?;
     let (set, prov_sources) =
@@ -263,7 +265,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
     printer.diagnostics(&warnings.0, &sources);
     // Emit needs the resolved estate only: the App and the graph are not kept beside it at the
     // peak (docs/performance.md).
-    drop((app, graph, set));
+    crate::cmd::free_later((app, graph, set));
 
     printer.stage(&format!("writing the {target} artifacts"));
     let renderer = score_x_provision::PatchRenderer::new();
