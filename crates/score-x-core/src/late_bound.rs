@@ -37,33 +37,37 @@ impl Bindings {
         workloads: &BTreeMap<String, ResolvedWorkload>,
         resources: &Resources,
     ) -> Bindings {
-        let mut all = BTreeMap::new();
-        for (wname, w) in app.workloads() {
-            let Some(rw) = workloads.get(wname) else {
-                continue;
-            };
-            for (cname, c) in &w.containers {
-                let Some(rc) = rw.containers.get(cname) else {
-                    continue;
-                };
-                for (vname, var) in &c.variables {
-                    let Some(text) = rc.variables.get(vname).and_then(|v| v.value.as_plain())
-                    else {
+        use rayon::prelude::*;
+        // Per workload, in parallel: the maps are keyed, so the result is that of one walk.
+        let all = app
+            .workloads()
+            .par_iter()
+            .filter_map(|(wname, w)| {
+                let rw = workloads.get(wname)?;
+                let mut by_container = BTreeMap::new();
+                for (cname, c) in &w.containers {
+                    let Some(rc) = rw.containers.get(cname) else {
                         continue;
                     };
-                    let Some(pieces) = pieces(w, var.value.parts(), resources) else {
-                        continue;
-                    };
-                    if text_of(&pieces, w, resources).as_deref() == Some(text.as_str()) {
-                        all.entry(wname.clone())
-                            .or_insert_with(BTreeMap::new)
-                            .entry(cname.clone())
-                            .or_insert_with(BTreeMap::new)
-                            .insert(vname.clone(), pieces);
+                    for (vname, var) in &c.variables {
+                        let Some(text) = rc.variables.get(vname).and_then(|v| v.value.as_plain())
+                        else {
+                            continue;
+                        };
+                        let Some(pieces) = pieces(w, var.value.parts(), resources) else {
+                            continue;
+                        };
+                        if text_of(&pieces, w, resources).as_deref() == Some(text.as_str()) {
+                            by_container
+                                .entry(cname.clone())
+                                .or_insert_with(BTreeMap::new)
+                                .insert(vname.clone(), pieces);
+                        }
                     }
                 }
-            }
-        }
+                (!by_container.is_empty()).then(|| (wname.clone(), by_container))
+            })
+            .collect();
         Bindings(all)
     }
 

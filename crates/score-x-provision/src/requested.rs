@@ -15,19 +15,36 @@ pub(crate) type Requested = BTreeMap<ResourceUid, BTreeMap<String, Span>>;
 
 /// Every output key referenced for every resource of `app`.
 pub(crate) fn requested_outputs(app: &App) -> Requested {
-    let mut out = Requested::new();
-    for w in app.workloads().values() {
-        let mut add = |r: &Ref, span: &Span| {
-            record(&mut out, &w.resources, r, span);
-        };
-        for c in w.containers.values() {
-            for v in c.variables.values() {
-                each_ref(&v.value, |r| add(r, &v.span));
-            }
-            for f in c.files.values() {
-                if let FileContent::Template(t) = &f.content {
-                    each_ref(t, |r| add(r, &f.span));
+    use rayon::prelude::*;
+    // Each workload walked on its own, then merged in workload order: the first reference of a
+    // key is the one a sequential walk finds first.
+    let per_workload: Vec<Requested> = app
+        .workloads()
+        .par_iter()
+        .map(|(_, w)| {
+            let mut out = Requested::new();
+            let mut add = |r: &Ref, span: &Span| {
+                record(&mut out, &w.resources, r, span);
+            };
+            for c in w.containers.values() {
+                for v in c.variables.values() {
+                    each_ref(&v.value, |r| add(r, &v.span));
                 }
+                for f in c.files.values() {
+                    if let FileContent::Template(t) = &f.content {
+                        each_ref(t, |r| add(r, &f.span));
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    let mut out = Requested::new();
+    for part in per_workload {
+        for (uid, keys) in part {
+            let known = out.entry(uid).or_default();
+            for (key, span) in keys {
+                known.entry(key).or_insert(span);
             }
         }
     }
