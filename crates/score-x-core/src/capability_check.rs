@@ -44,7 +44,8 @@ pub fn diagnostic(u: &Use, caps: &Capabilities) -> Option<Diagnostic> {
                     f.describe()
                 ),
             )
-            .at(u.span.clone()),
+            .at(u.span.clone())
+            .grouped(format!("approximated {f:?} on {}", caps.target)),
         ),
         Support::Unsupported(why) => Some(
             Diagnostic::error(

@@ -162,6 +162,10 @@ pub struct Diagnostic {
     pub hint: Option<String>,
     /// Other locations involved (e.g. the other file of a conflict).
     pub related: Vec<(Span, String)>,
+    /// Diagnostics with the same group and YAML path say the same thing about different
+    /// workloads (one approximation of one feature on one target): text output shows the first
+    /// in full and lists the others' locations under it.
+    pub group: Option<Arc<str>>,
 }
 
 impl Diagnostic {
@@ -173,7 +177,14 @@ impl Diagnostic {
             span: None,
             hint: None,
             related: Vec::new(),
+            group: None,
         }
+    }
+
+    /// In `group` with the diagnostics that say the same at the same YAML path elsewhere.
+    pub fn grouped(mut self, group: impl Into<Arc<str>>) -> Self {
+        self.group = Some(group.into());
+        self
     }
 
     pub fn warning(code: Code, message: impl Into<String>) -> Self {

@@ -246,16 +246,60 @@ pub fn render(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -> Stri
         .with_width(100)
         .with_links(false)
         .without_syntax_highlighting();
-    let one = |d: &Diagnostic| {
+    let shown = grouped(diags);
+    let one = |(d, also): &(&Diagnostic, Vec<&Span>)| {
         let mut out = String::new();
         render_one(&mut out, &handler, d, &files);
+        out.push_str(&also_at(also));
         out
     };
-    if diags.len() >= PARALLEL_DIAGNOSTICS {
-        diags.par_iter().map(one).collect::<Vec<_>>().concat()
+    if shown.len() >= PARALLEL_DIAGNOSTICS {
+        shown.par_iter().map(one).collect::<Vec<_>>().concat()
     } else {
-        diags.iter().map(one).collect()
+        shown.iter().map(one).collect()
     }
+}
+
+/// The diagnostics to show in full, each with the locations of the later members of its group
+/// ([`Diagnostic::group`] at the same YAML path), which are not shown again.
+fn grouped(diags: &[Diagnostic]) -> Vec<(&Diagnostic, Vec<&Span>)> {
+    let mut shown: Vec<(&Diagnostic, Vec<&Span>)> = Vec::new();
+    let mut first: HashMap<(&str, &str), usize> = HashMap::new();
+    for d in diags {
+        let key = d.group.as_deref().zip(d.span.as_ref());
+        match key.and_then(|(g, s)| Some((first.get(&(g, &*s.path))?, s))) {
+            Some((&i, span)) => {
+                if let Some((_, also)) = shown.get_mut(i) {
+                    also.push(span);
+                }
+            }
+            None => {
+                if let Some((g, s)) = key {
+                    first.insert((g, &*s.path), shown.len());
+                }
+                shown.push((d, Vec::new()));
+            }
+        }
+    }
+    shown
+}
+
+/// The lines listing where else a grouped diagnostic applies, one location per line.
+fn also_at(spans: &[&Span]) -> String {
+    if spans.is_empty() {
+        return String::new();
+    }
+    let n = spans.len();
+    let mut out = format!(
+        "  = the same at {n} more place{}:\n",
+        if n == 1 { "" } else { "s" }
+    );
+    for s in spans {
+        out.push_str("      ");
+        out.push_str(&escape_controls(&s.to_string()));
+        out.push('\n');
+    }
+    out
 }
 
 fn render_one(
@@ -377,6 +421,47 @@ mod tests {
             let out = render(&[d], &source(text), false);
             assert!(out.contains("bad"), "{out}");
         }
+    }
+
+    #[test]
+    fn a_group_is_shown_once_with_the_other_locations_under_it() {
+        let in_file = |file: &str, line: u32, path: &str| Span {
+            file: Arc::from(file),
+            ..at(3, line, 4, path)
+        };
+        let approx = |who: &str, span: Span| {
+            Diagnostic::warning(Code::Approximated, format!("{who}: approximated"))
+                .at(span)
+                .grouped("approximated X on t")
+        };
+        let diags = [
+            approx("a", in_file("f.yaml", 1, "/x")),
+            approx("a-other-path", in_file("f.yaml", 2, "/y")),
+            Diagnostic::warning(Code::Approximated, "ungrouped").at(in_file("g.yaml", 1, "/x")),
+            approx("b", in_file("g.yaml", 1, "/x")),
+            approx("c", in_file("h.yaml", 7, "/x")),
+        ];
+        let mut sources = source("a: 1\nb: 2\n");
+        sources.push(SourceFile {
+            name: "g.yaml".into(),
+            text: "a: 1\n".into(),
+        });
+        let out = render(&diags, &sources, false);
+        assert_eq!(out.matches("warning[APPROXIMATED]").count(), 3, "{out}");
+        assert!(
+            out.contains("  = the same at 2 more places:\n      g.yaml:1:4\n      h.yaml:7:4\n"),
+            "{out}"
+        );
+        assert!(
+            !out.contains("b: approximated") && !out.contains("c: approximated"),
+            "{out}"
+        );
+        assert!(
+            out.contains("a-other-path") && out.contains("ungrouped"),
+            "{out}"
+        );
+        let a = out.find("a: approximated").unwrap();
+        assert!(a < out.find("a-other-path").unwrap() && a < out.find("ungrouped").unwrap());
     }
 
     #[test]
