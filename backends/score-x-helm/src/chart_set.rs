@@ -65,7 +65,7 @@ impl ChartFiles {
     /// Add the objects (sorted JSON values, in output order) as templates; `own` tells the
     /// workload's own objects (values are lifted from those, and `fullnameOverride` renames
     /// them) from the objects of resources only this workload uses.
-    pub fn add_objects(&mut self, objects: &[(Json, bool)]) {
+    pub fn add_objects(&mut self, objects: Vec<(Json, bool)>) {
         let names: BTreeSet<String> = objects
             .iter()
             .filter(|(_, own)| *own)
@@ -89,13 +89,13 @@ impl ChartFiles {
             .collect();
         if self.workload.is_some() {
             self.existing = secret::Existing::workload(local.clone(), self.shared_secrets.clone());
-            self.checksums = checksums(objects, &files);
+            self.checksums = checksums(&objects, &files);
         } else {
             self.existing = secret::Existing::umbrella(local.clone());
         }
-        for ((o, own), file) in objects.iter().zip(files) {
-            let lift = self.workload.is_some() && *own;
-            self.add_object(o.clone(), file, &names, lift, lift && services == 1);
+        for ((o, own), file) in objects.into_iter().zip(files) {
+            let lift = self.workload.is_some() && own;
+            self.add_object(o, file, &names, lift, lift && services == 1);
         }
         if let Some((d, s)) = self.late.values() {
             self.values.set("resources", d, s);

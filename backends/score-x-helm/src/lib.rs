@@ -124,11 +124,11 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
             Origin::Namespace => shared.push((v, false)),
         }
     }
-    umbrella.add_objects(&shared);
+    let shared_objects = shared;
     let shared = Shared {
-        count: shared.len(),
+        count: shared_objects.len(),
         secrets: Arc::new(
-            shared
+            shared_objects
                 .iter()
                 .filter(|(o, _)| o["kind"] == "Secret" && o["apiVersion"] == "v1")
                 .filter_map(|(o, _)| o.pointer("/metadata/name").and_then(Json::as_str))
@@ -136,6 +136,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
                 .collect(),
         ),
     };
+    umbrella.add_objects(shared_objects);
     let mut bundle = Bundle {
         warnings: built.warnings,
         ..Default::default()
@@ -149,7 +150,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         .map(|(w, objects)| {
             let mut part = Bundle::default();
             let late = late::Late::of(app, &w);
-            let note = workload_chart(&root, &w, &objects, late, opts, &shared, &mut part)?;
+            let note = workload_chart(&root, &w, objects, late, opts, &shared, &mut part)?;
             Ok((note, part))
         })
         .collect();
@@ -209,7 +210,7 @@ struct Shared {
 fn workload_chart(
     root: &str,
     w: &str,
-    all: &[(Json, bool)],
+    all: Vec<(Json, bool)>,
     late: late::Late,
     opts: &Options,
     shared: &Shared,
@@ -222,7 +223,6 @@ fn workload_chart(
     );
     c.late = late;
     c.shared_secrets = shared.secrets.clone();
-    c.add_objects(all);
     let objects: Vec<&Json> = all.iter().filter(|(_, own)| *own).map(|(o, _)| o).collect();
     let workload = objects.iter().find(|o| {
         matches!(
@@ -239,6 +239,22 @@ fn workload_chart(
                 .collect()
         })
         .unwrap_or_default();
+    let mut lines: Vec<String> = objects
+        .iter()
+        .copied()
+        .filter(|o| o["kind"] == "Service")
+        .filter_map(|o| {
+            let name = o.pointer("/metadata/name")?.as_str()?;
+            let ports: Vec<String> = o
+                .pointer("/spec/ports")?
+                .as_array()?
+                .iter()
+                .filter_map(|p| p["port"].as_u64().map(|n| n.to_string()))
+                .collect();
+            Some(format!("Service {name}, port(s) {}", ports.join(", ")))
+        })
+        .collect();
+    c.add_objects(all);
     let app_version = c
         .values
         .defaults
@@ -265,21 +281,6 @@ fn workload_chart(
         format!("{d}/templates/_helpers.tpl"),
         chart::helpers(w, w, &selector) + &late::helper(w),
     );
-    let mut lines: Vec<String> = objects
-        .iter()
-        .copied()
-        .filter(|o| o["kind"] == "Service")
-        .filter_map(|o| {
-            let name = o.pointer("/metadata/name")?.as_str()?;
-            let ports: Vec<String> = o
-                .pointer("/spec/ports")?
-                .as_array()?
-                .iter()
-                .filter_map(|p| p["port"].as_u64().map(|n| n.to_string()))
-                .collect();
-            Some(format!("Service {name}, port(s) {}", ports.join(", ")))
-        })
-        .collect();
     if shared.count > 0 {
         lines.push(format!(
             "Installed alone, this chart expects the objects of the estate's shared resources ({} object(s) of the umbrella chart `{root}`) in the namespace.",
