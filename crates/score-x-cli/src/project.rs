@@ -176,23 +176,12 @@ pub fn load_state(dir: &Path, args: &SeedArgs) -> Result<ProjectState, Diagnosti
 /// Write the state atomically (it holds no secret: 0644, meant to be committed). A legacy seed is
 /// already in its own file by now (see [`load_state`]), so dropping it from here loses nothing.
 /// Nothing is written when the state would hold one of `secrets` (or an encoding of it).
-/// With `scanner` (the leak check's automaton of the same `secrets`, [`SecretScanner::of`] the
-/// resolved estate) the check does not build another one.
-pub fn save_state_scanned(
+pub fn save_state(
     dir: &Path,
     state: &ProjectState,
     secrets: &BTreeSet<SecretText>,
-    scanner: Option<&SecretScanner>,
 ) -> Result<(), String> {
-    let built;
-    let scanner = match scanner {
-        Some(s) => s,
-        None => {
-            built = scanner_of(secrets);
-            &built
-        }
-    };
-    write_state(dir, &checked_state_text(state, scanner)?)
+    write_state(dir, &checked_state_text(state, &scanner_of(secrets))?)
 }
 
 /// The text of a project state that holds no secret value `scanner` knows: the only thing

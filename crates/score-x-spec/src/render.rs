@@ -266,20 +266,15 @@ fn grouped(diags: &[Diagnostic]) -> Vec<(&Diagnostic, Vec<&Span>)> {
     let mut shown: Vec<(&Diagnostic, Vec<&Span>)> = Vec::new();
     let mut first: HashMap<(&str, &str), usize> = HashMap::new();
     for d in diags {
-        let key = d.group.as_deref().zip(d.span.as_ref());
-        match key.and_then(|(g, s)| Some((first.get(&(g, &*s.path))?, s))) {
-            Some((&i, span)) => {
-                if let Some((_, also)) = shown.get_mut(i) {
-                    also.push(span);
-                }
+        if let (Some(group), Some(span)) = (d.group.as_deref(), &d.span) {
+            let key = (group, &*span.path);
+            if let Some((_, also)) = first.get(&key).and_then(|&i| shown.get_mut(i)) {
+                also.push(span);
+                continue;
             }
-            None => {
-                if let Some((g, s)) = key {
-                    first.insert((g, &*s.path), shown.len());
-                }
-                shown.push((d, Vec::new()));
-            }
+            first.insert(key, shown.len());
         }
+        shown.push((d, Vec::new()));
     }
     shown
 }

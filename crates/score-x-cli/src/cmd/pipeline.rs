@@ -32,8 +32,6 @@ pub struct Produced {
     pub backend: Box<dyn Prepared>,
     /// The secret values score-x knows (generated secrets), for masking and file modes.
     pub secrets: std::collections::BTreeSet<score_x_core::resolved::SecretText>,
-    /// The leak check's automaton of those values, built once and reused by the state check.
-    pub scanner: SecretScanner,
     /// `state`'s text, checked to hold no secret (computed while the backend emitted).
     pub state_text: Result<project::StateText, String>,
     /// The resolved estate and its plan, for `apply`'s typed plan.
@@ -305,7 +303,6 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         state: project_state,
         backend,
         secrets,
-        scanner,
         state_text,
         resolved,
         plan,

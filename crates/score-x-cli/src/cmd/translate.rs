@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use score_x_core::Target;
 use score_x_core::backend::Bundle;
-use score_x_core::leak::{MIN_SECRET_LEN, SecretScanner};
+use score_x_core::leak::MIN_SECRET_LEN;
 use score_x_core::resolved::SecretText;
 
 use crate::cli::{ManifestFormat, TranslateArgs};
@@ -51,10 +51,8 @@ struct Out {
     bundle: Bundle,
     state: score_x_provision::ProjectState,
     secrets: BTreeSet<SecretText>,
-    /// The leak check's automaton of `secrets`, when the pipeline kept it (the state check
-    /// reuses it instead of building its own).
-    scanner: Option<SecretScanner>,
-    /// The state's text, when the pipeline already wrote and checked it.
+    /// The state's text, when the pipeline already wrote and checked it (with the leak
+    /// check's scanner).
     state_text: Option<Result<project::StateText, String>>,
     approximated: usize,
 }
@@ -67,7 +65,6 @@ impl From<Produced> for Out {
             bundle: p.bundle,
             state: p.state,
             secrets: p.secrets,
-            scanner: Some(p.scanner),
             state_text: Some(p.state_text),
             approximated: p.approximated,
         }
@@ -127,7 +124,6 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             bundle: e.bundle,
             state: e.state,
             secrets: e.secrets,
-            scanner: None,
             state_text: None,
             approximated: e.approximated,
         }
@@ -262,7 +258,7 @@ fn save_state(dir: &Path, p: &Out) -> Result<(), Failure> {
             .as_ref()
             .map_err(Clone::clone)
             .and_then(|t| project::write_state(dir, t)),
-        None => project::save_state_scanned(dir, &p.state, &p.secrets, p.scanner.as_ref()),
+        None => project::save_state(dir, &p.state, &p.secrets),
     }
     .map_err(Failure::Fatal)
 }
