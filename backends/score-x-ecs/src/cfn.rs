@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use score_x_core::value::object;
 use serde_json::{Map, Value, json};
 
 use crate::ctx::Ctx;
@@ -416,7 +417,10 @@ fn workload_resources(
     insert(
         &mut res,
         td_id.clone(),
-        json!({"Type": "AWS::ECS::TaskDefinition", "Properties": td}),
+        object([
+            ("Type", "AWS::ECS::TaskDefinition".into()),
+            ("Properties", td),
+        ]),
         name,
     )?;
 
@@ -432,7 +436,7 @@ fn workload_resources(
     insert(
         &mut res,
         format!("{id}Service"),
-        json!({"Type": "AWS::ECS::Service", "Properties": svc}),
+        object([("Type", "AWS::ECS::Service".into()), ("Properties", svc)]),
         name,
     )?;
     Ok(res)

@@ -2,6 +2,7 @@
 //! resources, plain env values, security contexts, scheduling, pod labels and annotations,
 //! service account, pull secrets, and the Service's type and ports.
 
+use score_x_core::value::object;
 use serde_json::{Map, Value as Json, json};
 
 use crate::image::Image;
@@ -89,9 +90,10 @@ fn optional(
     empty: Json,
     slots: &mut Slots,
 ) -> Json {
-    if let Some(current) = map.get(key).cloned() {
-        map.insert(key.to_string(), slots.value(Slot::Block(expr)));
-        current
+    if map.contains_key(key) {
+        // The entry keeps its place; its value is the default.
+        let block = slots.value(Slot::Block(expr));
+        map.insert(key.to_string(), block).unwrap_or(empty)
     } else {
         slots.entry(
             map,
@@ -157,7 +159,7 @@ fn pod_spec(
     sa.insert("name".into(), values::string());
     v.set(
         "serviceAccount",
-        json!({ "name": account }),
+        object([("name", account)]),
         values::closed(sa),
     );
     let mut defaults = Map::new();
@@ -286,7 +288,7 @@ pub fn service(obj: &mut Json, v: &mut Values, slots: &mut Slots) {
     );
     v.set(
         "service",
-        json!({"type": ty, "ports": ports}),
+        object([("type", ty), ("ports", ports)]),
         values::service(),
     );
 }

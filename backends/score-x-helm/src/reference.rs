@@ -289,23 +289,58 @@ pub fn documents(workload: bool, path: &[&str]) -> bool {
 }
 
 /// Put each documented value's description into the `values.schema.json` properties under
-/// `schema` (at `path`) of a workload chart (`workload` true) or the umbrella.
-pub fn describe(schema: &mut Json, workload: bool, path: &mut Vec<String>) {
+/// `schema` of a workload chart (`workload` true) or the umbrella. One walk of the schema: each
+/// level keeps the set of entries whose key still matches (no path is built; the set is a bit
+/// mask over [`VALUES`]).
+pub fn describe(schema: &mut Json, workload: bool) {
+    let all = VALUES
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.chart == "both" || (e.chart == "workload") == workload)
+        .fold(0u64, |m, (i, _)| m | (1 << i));
+    describe_under(schema, all, 0);
+}
+
+const _: () = assert!(VALUES.len() <= 64, "describe keeps its entries in a u64");
+
+/// `describe` below the key segments already matched: `candidates` are the entries whose first
+/// `depth` segments match the path of `schema`.
+fn describe_under(schema: &mut Json, candidates: u64, depth: usize) {
     let Some(Json::Object(props)) = schema.get_mut("properties") else {
         return;
     };
     for (k, v) in props.iter_mut() {
-        path.push(k.clone());
-        let p: Vec<&str> = path.iter().map(String::as_str).collect();
-        if let Some(e) = exact(workload, &p)
+        let under = entries(candidates)
+            .filter(|(_, e)| {
+                e.key
+                    .split('.')
+                    .nth(depth)
+                    .is_some_and(|p| (p.starts_with('<') && p.ends_with('>')) || p == k)
+            })
+            .fold(0u64, |m, (i, _)| m | (1 << i));
+        if under == 0 {
+            continue;
+        }
+        // A named key wins over a `<…>` one (the first in the table among equals).
+        let exact = entries(under)
+            .filter(|(_, e)| e.key.split('.').count() == depth + 1)
+            .min_by_key(|(_, e)| e.key.matches('<').count());
+        if let Some((_, e)) = exact
             && let Json::Object(m) = v
         {
             m.entry("description")
                 .or_insert_with(|| Json::String(e.description.to_string()));
         }
-        describe(v, workload, path);
-        path.pop();
+        describe_under(v, under, depth + 1);
     }
+}
+
+/// The entries of [`VALUES`] in the bit mask `set`, in table order.
+fn entries(set: u64) -> impl Iterator<Item = (usize, &'static Entry)> {
+    VALUES
+        .iter()
+        .enumerate()
+        .filter(move |(i, _)| set & (1 << i) != 0)
 }
 
 /// The values section of docs/targets/helm.md.
@@ -352,7 +387,7 @@ mod tests {
         assert_eq!(entry(false, &["nameOverride"]).unwrap().key, "nameOverride");
         let mut s = json!({"properties": {"replicaCount": {"type": "integer"},
             "secrets": {"properties": {"pg": {"properties": {"existingSecret": {"type": "string"}}}}}}});
-        describe(&mut s, true, &mut Vec::new());
+        describe(&mut s, true);
         assert!(
             s["properties"]["replicaCount"]["description"]
                 .as_str()
@@ -363,6 +398,74 @@ mod tests {
             s.pointer("/properties/secrets/properties/pg/properties/existingSecret/description")
                 .is_some()
         );
+    }
+
+    /// The reference `describe` is checked against: the path of every value looked up in the
+    /// whole table.
+    fn describe_by_paths(schema: &mut Json, workload: bool, path: &mut Vec<String>) {
+        let Some(Json::Object(props)) = schema.get_mut("properties") else {
+            return;
+        };
+        for (k, v) in props.iter_mut() {
+            path.push(k.clone());
+            let p: Vec<&str> = path.iter().map(String::as_str).collect();
+            if let Some(e) = exact(workload, &p)
+                && let Json::Object(m) = v
+            {
+                m.entry("description")
+                    .or_insert_with(|| Json::String(e.description.to_string()));
+            }
+            describe_by_paths(v, workload, path);
+            path.pop();
+        }
+    }
+
+    /// A schema holding every key of the table (each `<…>` segment as three names, two of them
+    /// also named keys elsewhere), and keys nobody documents.
+    fn every_key() -> Json {
+        fn put(schema: &mut Json, segs: &[&str]) {
+            let Some((first, rest)) = segs.split_first() else {
+                return;
+            };
+            let names: Vec<&str> = if first.starts_with('<') {
+                vec!["a", "env", "secrets"]
+            } else {
+                vec![first]
+            };
+            for n in names {
+                let props = schema
+                    .as_object_mut()
+                    .unwrap()
+                    .entry("properties")
+                    .or_insert_with(|| json!({}));
+                let child = props
+                    .as_object_mut()
+                    .unwrap()
+                    .entry(n)
+                    .or_insert_with(|| json!({"type": "object"}));
+                put(child, rest);
+            }
+        }
+        let mut s = json!({});
+        for e in VALUES {
+            put(&mut s, &e.key.split('.').collect::<Vec<_>>());
+        }
+        put(&mut s, &["nope", "deeper"]);
+        put(&mut s, &["containers", "a", "nope"]);
+        s
+    }
+
+    #[test]
+    fn one_walk_describes_as_looking_up_every_path() {
+        for workload in [true, false] {
+            let mut fast = every_key();
+            let mut reference = fast.clone();
+            describe(&mut fast, workload);
+            describe_by_paths(&mut reference, workload, &mut Vec::new());
+            assert_eq!(fast, reference);
+            let described = fast.to_string().matches("\"description\"").count();
+            assert!(described > 20, "{described}: {fast}");
+        }
     }
 
     #[test]

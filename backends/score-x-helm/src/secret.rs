@@ -102,8 +102,14 @@ pub fn global_values(names: &BTreeSet<String>, v: &mut values::Values) {
     let (d, s) = existing_secrets(names);
     v.set(
         "global",
-        json!({ "secrets": d }),
-        json!({"type": "object", "properties": {"secrets": values::closed(s)}}),
+        score_x_core::value::object([("secrets", Json::Object(d))]),
+        score_x_core::value::object([
+            ("type", "object".into()),
+            (
+                "properties",
+                score_x_core::value::object([("secrets", values::closed(s))]),
+            ),
+        ]),
     );
 }
 

@@ -1,6 +1,7 @@
 //! A chart's `values.yaml` defaults and the JSON Schema (`values.schema.json`) that types them,
 //! built together so every value has a schema entry.
 
+use score_x_core::value::object as json_object;
 use serde_json::{Map, Value as Json, json};
 
 /// Default values and their schema properties, in insertion order.
@@ -26,14 +27,14 @@ impl Values {
         props
             .entry("global")
             .or_insert_with(|| json!({"type": "object"}));
-        let mut schema = json!({
-            "$schema": "http://json-schema.org/draft-07/schema#",
-            "title": title,
-            "type": "object",
-            "properties": props,
-            "additionalProperties": false,
-        });
-        crate::reference::describe(&mut schema, workload, &mut Vec::new());
+        let mut schema = json_object([
+            ("$schema", "http://json-schema.org/draft-07/schema#".into()),
+            ("title", title.into()),
+            ("type", "object".into()),
+            ("properties", Json::Object(props)),
+            ("additionalProperties", false.into()),
+        ]);
+        crate::reference::describe(&mut schema, workload);
         schema
     }
 }
@@ -55,7 +56,11 @@ pub fn objects() -> Json {
 
 /// An object with exactly `props`.
 pub fn closed(props: Map<String, Json>) -> Json {
-    json!({"type": "object", "properties": props, "additionalProperties": false})
+    json_object([
+        ("type", "object".into()),
+        ("properties", Json::Object(props)),
+        ("additionalProperties", false.into()),
+    ])
 }
 
 /// A plain string.

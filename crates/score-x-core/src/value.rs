@@ -76,6 +76,17 @@ pub fn to_insert_text(v: &serde_json::Value) -> String {
     }
 }
 
+/// A JSON object of `entries` in their order, the values moved in. (`json!` with a value
+/// inside serialises that value into a copy: a deep clone of a whole task definition.)
+pub fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) -> serde_json::Value {
+    serde_json::Value::Object(
+        entries
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+    )
+}
+
 /// `v` with every object's keys sorted, recursively (arrays keep their order): serde_json keeps
 /// insertion order in this workspace, so deterministic output sorts explicitly. The entries of
 /// a large map (an estate's CloudFormation `Resources`) are sorted in parallel.
