@@ -16,9 +16,10 @@ pub fn to_yaml(v: &Value) -> String {
         Value::Object(m) if !m.is_empty() => map(&mut out, m, 0),
         Value::Array(a) if !a.is_empty() => seq(&mut out, a, 0),
         other => {
-            out.push_str(
-                &inline(other).unwrap_or_else(|| quoted(other.as_str().unwrap_or_default())),
-            );
+            match other {
+                Value::String(s) if !is_inline(other) => quoted(&mut out, s),
+                _ => inline(&mut out, other),
+            }
             out.push('\n');
         }
     }
@@ -33,27 +34,40 @@ pub fn entry_text(k: &str, v: &Value, indent: usize) -> String {
     out
 }
 
-/// The one-line form of a scalar or empty collection; `None` for a block string or a non-empty
-/// collection.
-fn inline(v: &Value) -> Option<String> {
-    Some(match v {
-        Value::Null => "null".to_string(),
-        Value::Bool(b) => b.to_string(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => {
-            if block_ok(s) {
-                return None;
-            }
-            scalar(s)
+/// True for a scalar or empty collection, written on one line by [`inline`]; false for a block
+/// string or a non-empty collection.
+fn is_inline(v: &Value) -> bool {
+    match v {
+        Value::String(s) => !block_ok(s),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(m) => m.is_empty(),
+        _ => true,
+    }
+}
+
+/// The one-line form of a value [`is_inline`] accepts.
+fn inline(out: &mut String, v: &Value) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => {
+            use std::fmt::Write as _;
+            let _ = write!(out, "{n}");
         }
-        Value::Array(a) if a.is_empty() => "[]".to_string(),
-        Value::Object(m) if m.is_empty() => "{}".to_string(),
-        _ => return None,
-    })
+        Value::String(s) => scalar(out, s),
+        Value::Array(_) => out.push_str("[]"),
+        Value::Object(_) => out.push_str("{}"),
+    }
 }
 
 fn pad(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n(' ', n));
+    const SPACES: &str = "                                                                ";
+    let mut left = n;
+    while left > 0 {
+        let k = left.min(SPACES.len());
+        out.push_str(&SPACES[..k]);
+        left -= k;
+    }
 }
 
 /// Maps with this many entries (an estate's CloudFormation `Resources`) are rendered entry by
@@ -83,16 +97,16 @@ fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
 
 fn entry(out: &mut String, k: &str, v: &Value, indent: usize) {
     pad(out, indent);
-    out.push_str(&scalar(k));
+    scalar(out, k);
     out.push(':');
     value_after_key(out, v, indent);
 }
 
 /// What follows `key:` (or `-`): an inline scalar, a block string, or a nested collection.
 fn value_after_key(out: &mut String, v: &Value, indent: usize) {
-    if let Some(s) = inline(v) {
+    if is_inline(v) {
         out.push(' ');
-        out.push_str(&s);
+        inline(out, v);
         out.push('\n');
         return;
     }
@@ -112,10 +126,10 @@ fn value_after_key(out: &mut String, v: &Value, indent: usize) {
 
 fn seq(out: &mut String, a: &[Value], indent: usize) {
     for v in a {
-        if let Some(s) = inline(v) {
+        if is_inline(v) {
             pad(out, indent);
             out.push_str("- ");
-            out.push_str(&s);
+            inline(out, v);
             out.push('\n');
             continue;
         }
@@ -126,25 +140,24 @@ fn seq(out: &mut String, a: &[Value], indent: usize) {
                 block(out, s, indent + 2);
             }
             Value::Object(m) => {
-                let mut inner = String::new();
-                map(&mut inner, m, indent + 2);
-                dash_first(out, &inner, indent);
+                let at = out.len();
+                map(out, m, indent + 2);
+                dash_first(out, at, indent);
             }
             Value::Array(items) => {
-                let mut inner = String::new();
-                seq(&mut inner, items, indent + 2);
-                dash_first(out, &inner, indent);
+                let at = out.len();
+                seq(out, items, indent + 2);
+                dash_first(out, at, indent);
             }
             _ => {}
         }
     }
 }
 
-/// Replace the indentation of the first line of `inner` (indent + 2 spaces) by `- `.
-fn dash_first(out: &mut String, inner: &str, indent: usize) {
-    pad(out, indent);
-    out.push_str("- ");
-    out.push_str(&inner[indent + 2..]);
+/// The collection just written from byte `at` starts with `indent + 2` spaces: its last two
+/// become the item's `- `.
+fn dash_first(out: &mut String, at: usize, indent: usize) {
+    out.replace_range(at + indent..at + indent + 2, "- ");
 }
 
 /// ` |`, ` |-` or ` |+` then the lines at `indent`.
@@ -189,18 +202,26 @@ fn needs_escape(c: char) -> bool {
 }
 
 /// A string scalar: plain when unambiguous, else single-quoted, else double-quoted.
-fn scalar(s: &str) -> String {
+fn scalar(out: &mut String, s: &str) {
     if plain_ok(s) {
-        s.to_string()
+        out.push_str(s);
     } else if s.chars().any(needs_escape) {
-        quoted(s)
+        quoted(out, s);
     } else {
-        format!("'{}'", s.replace('\'', "''"))
+        out.push('\'');
+        for (i, part) in s.split('\'').enumerate() {
+            if i > 0 {
+                out.push_str("''");
+            }
+            out.push_str(part);
+        }
+        out.push('\'');
     }
 }
 
-fn quoted(s: &str) -> String {
-    let mut out = String::from("\"");
+fn quoted(out: &mut String, s: &str) {
+    use std::fmt::Write as _;
+    out.push('"');
     for c in s.chars() {
         match c {
             '"' => out.push_str("\\\""),
@@ -208,33 +229,32 @@ fn quoted(s: &str) -> String {
             '\n' => out.push_str("\\n"),
             '\t' => out.push_str("\\t"),
             '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
+            c if needs_escape(c) => {
+                let _ = write!(out, "\\u{:04X}", c as u32);
+            }
             c => out.push(c),
         }
     }
     out.push('"');
-    out
 }
 
-/// Words a YAML 1.1 or 1.2 reader takes for null, a boolean or a special float.
+/// Words a YAML 1.1 or 1.2 reader takes for null, a boolean or a special float (none is
+/// longer than five bytes).
 fn is_special_word(s: &str) -> bool {
-    matches!(
-        s.to_ascii_lowercase().as_str(),
-        "null"
-            | "~"
-            | "y"
-            | "yes"
-            | "n"
-            | "no"
-            | "true"
-            | "false"
-            | "on"
-            | "off"
-            | ".inf"
-            | "-.inf"
-            | "+.inf"
-            | ".nan"
-    )
+    const WORDS: &[&str] = &[
+        "null", "~", "y", "yes", "n", "no", "true", "false", "on", "off", ".inf", "-.inf", "+.inf",
+        ".nan",
+    ];
+    s.len() <= 5 && WORDS.iter().any(|w| s.eq_ignore_ascii_case(w))
+}
+
+/// Characters a plain scalar may hold besides letters and digits.
+fn plain_char(c: char) -> bool {
+    c.is_alphanumeric()
+        || matches!(
+            c,
+            '-' | '_' | '.' | '/' | ':' | '@' | '+' | '=' | '~' | '$' | '(' | ')' | '^' | ' '
+        )
 }
 
 /// Plain only when no reader can take it for anything but this string.
@@ -245,12 +265,9 @@ fn plain_ok(s: &str) -> bool {
     };
     let second = chars.next();
     if is_special_word(s)
-        || !s
-            .chars()
-            .all(|c| c.is_alphanumeric() || "-_./:@+=~$()^ ".contains(c))
+        || !s.chars().all(plain_char)
         || s.ends_with([' ', ':'])
-        || s.contains(": ")
-        || s.contains(" #")
+        || (s.contains(' ') && (s.contains(": ") || s.contains(" #")))
     {
         return false;
     }
@@ -269,6 +286,10 @@ fn plain_ok(s: &str) -> bool {
         _ => true,
     }
 }
+
+#[cfg(test)]
+#[path = "yaml_reference.rs"]
+mod reference;
 
 #[cfg(test)]
 mod tests {
@@ -414,7 +435,53 @@ mod tests {
         assert!(y.contains("j: \" lead\\nx\"\n"), "{y}");
     }
 
+    /// Any JSON value: nested maps and lists of awkward strings (block candidates, quotes,
+    /// specials, control characters), numbers, booleans and nulls.
+    fn any_value() -> impl proptest::strategy::Strategy<Value = Value> {
+        use proptest::prelude::*;
+        let text = "\\PC{0,12}|[-:#'\" \n\t?.0-9yesnoOFF~\u{85}\r]{0,10}|[a-z]{1,6}\n[ a-z\n]{0,8}";
+        let tricky = prop::sample::select(vec![
+            "off", "Off", "ON", "yes", "No", "y", "N", "~", "null", "True", "FALSE", "-.inf",
+            ".NaN", "+.Inf", "-", "- x", "-x", "a: b", "x #y", "x:", "1:20", "012", "+1", ".5",
+            "é", "@x", "'q'", "it's", "x ", " x", "a\nb\n\n", "\n\nx", " a\nb", "a\r\nb",
+        ]);
+        let key = prop_oneof![text, tricky.clone().prop_map(String::from)];
+        let leaf = prop_oneof![
+            tricky.prop_map(|s| Value::String(s.to_string())),
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>()
+                .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+            text.prop_map(Value::String),
+        ];
+        leaf.prop_recursive(4, 48, 6, move |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..5).prop_map(Value::Array),
+                prop::collection::vec((key.clone(), inner), 0..5)
+                    .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+            ]
+        })
+    }
+
+    #[test]
+    fn written_in_place_as_the_reference_writes() {
+        let v = json!({"a": [[{"b": [1, [2, {"c": "x\ny"}]]}, []], {}], "d": "it's", "e": "\u{1}"});
+        assert_eq!(to_yaml(&v), super::reference::to_yaml(&v));
+        for s in ["", "one\ntwo", "x", "yes"] {
+            assert_eq!(to_yaml(&json!(s)), super::reference::to_yaml(&json!(s)));
+        }
+    }
+
     proptest::proptest! {
+        #[test]
+        fn any_value_is_written_as_the_reference_writes(v in any_value()) {
+            proptest::prop_assert_eq!(to_yaml(&v), super::reference::to_yaml(&v));
+            for (k, x) in v.as_object().into_iter().flatten() {
+                proptest::prop_assert_eq!(entry_text(k, x, 4), super::reference::entry_text(k, x, 4));
+            }
+        }
+
         #[test]
         fn any_string_round_trips(s in "\\PC{0,40}|[-:#'\" \n\t?.0-9yesno]{0,12}") {
             round_trip(&json!({ "k": s.clone(), "l": [s.clone(), {"m": s}] }));
