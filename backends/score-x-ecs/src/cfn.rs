@@ -112,8 +112,8 @@ fn duplicate(id: &str, what: &str) -> Error {
 
 /// The YAML lines of the `Resources` entry `k: v`, keys sorted: a resource is rendered where
 /// it is built and only its text kept (the estate's tree would be five times the text).
-fn rendered(k: &str, v: Value) -> String {
-    score_x_core::yaml::entry_text(k, &sort_keys(v), 2)
+fn rendered(k: &str, v: &Value) -> String {
+    score_x_core::yaml::entry_text_sorted(k, v, 2)
 }
 
 pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Result<String, Error> {
@@ -162,7 +162,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
                 "Type": "AWS::ServiceDiscovery::HttpNamespace",
                 "Properties": { "Name": { "Ref": "ServiceConnectNamespaceName" } }
             });
-            res.insert(id.into(), rendered(id, v));
+            res.insert(id.into(), rendered(id, &v));
             json!({ "Fn::GetAtt": ["ServiceConnectNamespace", "Arn"] })
         }
     };
@@ -189,7 +189,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
             Ok(built
                 .into_iter()
                 .map(|(k, v)| {
-                    let text = rendered(&k, v);
+                    let text = rendered(&k, &v);
                     (k, text)
                 })
                 .collect())
@@ -220,7 +220,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
         };
         for (k, v) in &c.resources {
             // Equal sorted texts are equal values.
-            let text = rendered(k, v.clone());
+            let text = rendered(k, v);
             match res.get(k) {
                 Some(prev) if *prev == text => {}
                 Some(_) => return Err(clash("resource", k)),

@@ -86,17 +86,16 @@ pub struct Doc {
 impl Doc {
     /// Convert and render `o`.
     pub fn of(o: Object) -> Result<Doc, Error> {
-        let Entry {
-            key,
-            origin,
-            secret_store,
-            value,
-        } = Entry::of(o)?;
+        let key = o.key();
+        let secret_store = is_secret_store(&key);
+        let origin = o.origin.clone();
+        // Written with its keys sorted: the sorted copy an `Entry` holds is never built.
+        let text = yaml::to_yaml_sorted(&o.into_value()?);
         Ok(Doc {
             key,
             origin,
             secret_store,
-            text: yaml::to_yaml(&value),
+            text,
         })
     }
 }

@@ -11,10 +11,27 @@ use serde_json::Value;
 
 /// One YAML document (without the `---` line) for `v`.
 pub fn to_yaml(v: &Value) -> String {
+    document(v, Keys::AsGiven)
+}
+
+/// [`to_yaml`] of `v` with every map's keys sorted (as `to_yaml(&sort_keys(v))` writes it,
+/// without building the sorted copy).
+pub fn to_yaml_sorted(v: &Value) -> String {
+    document(v, Keys::Sorted)
+}
+
+/// The order a map's entries are written in.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Keys {
+    AsGiven,
+    Sorted,
+}
+
+fn document(v: &Value, keys: Keys) -> String {
     let mut out = String::new();
     match v {
-        Value::Object(m) if !m.is_empty() => map(&mut out, m, 0),
-        Value::Array(a) if !a.is_empty() => seq(&mut out, a, 0),
+        Value::Object(m) if !m.is_empty() => map(&mut out, m, 0, keys),
+        Value::Array(a) if !a.is_empty() => seq(&mut out, a, 0, keys),
         other => {
             match other {
                 Value::String(s) if !is_inline(other) => quoted(&mut out, s),
@@ -30,7 +47,14 @@ pub fn to_yaml(v: &Value) -> String {
 /// map: lets a caller render a large map's entries where they are built and join the texts.
 pub fn entry_text(k: &str, v: &Value, indent: usize) -> String {
     let mut out = String::new();
-    entry(&mut out, k, v, indent);
+    entry(&mut out, k, v, indent, Keys::AsGiven);
+    out
+}
+
+/// [`entry_text`] with every map's keys sorted (as [`to_yaml_sorted`] writes them).
+pub fn entry_text_sorted(k: &str, v: &Value, indent: usize) -> String {
+    let mut out = String::new();
+    entry(&mut out, k, v, indent, Keys::Sorted);
     out
 }
 
@@ -74,15 +98,24 @@ fn pad(out: &mut String, n: usize) {
 /// entry in parallel and joined in order.
 pub(crate) const PARALLEL_ENTRIES: usize = 256;
 
-fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
+fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize, keys: Keys) {
     use rayon::prelude::*;
-    if m.len() >= PARALLEL_ENTRIES {
-        let entries: Vec<(&String, &Value)> = m.iter().collect();
+    if m.len() >= PARALLEL_ENTRIES || keys == Keys::Sorted {
+        let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+        if keys == Keys::Sorted {
+            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+        }
+        if m.len() < PARALLEL_ENTRIES {
+            for (k, v) in entries {
+                entry(out, k, v, indent, keys);
+            }
+            return;
+        }
         let parts: Vec<String> = entries
             .par_iter()
             .map(|(k, v)| {
                 let mut part = String::new();
-                entry(&mut part, k, v, indent);
+                entry(&mut part, k, v, indent, keys);
                 part
             })
             .collect();
@@ -91,19 +124,19 @@ fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
         return;
     }
     for (k, v) in m {
-        entry(out, k, v, indent);
+        entry(out, k, v, indent, keys);
     }
 }
 
-fn entry(out: &mut String, k: &str, v: &Value, indent: usize) {
+fn entry(out: &mut String, k: &str, v: &Value, indent: usize, keys: Keys) {
     pad(out, indent);
     scalar(out, k);
     out.push(':');
-    value_after_key(out, v, indent);
+    value_after_key(out, v, indent, keys);
 }
 
 /// What follows `key:` (or `-`): an inline scalar, a block string, or a nested collection.
-fn value_after_key(out: &mut String, v: &Value, indent: usize) {
+fn value_after_key(out: &mut String, v: &Value, indent: usize, keys: Keys) {
     if is_inline(v) {
         out.push(' ');
         inline(out, v);
@@ -114,17 +147,17 @@ fn value_after_key(out: &mut String, v: &Value, indent: usize) {
         Value::String(s) => block(out, s, indent + 2),
         Value::Object(m) => {
             out.push('\n');
-            map(out, m, indent + 2);
+            map(out, m, indent + 2, keys);
         }
         Value::Array(a) => {
             out.push('\n');
-            seq(out, a, indent);
+            seq(out, a, indent, keys);
         }
         _ => {}
     }
 }
 
-fn seq(out: &mut String, a: &[Value], indent: usize) {
+fn seq(out: &mut String, a: &[Value], indent: usize, keys: Keys) {
     for v in a {
         if is_inline(v) {
             pad(out, indent);
@@ -141,12 +174,12 @@ fn seq(out: &mut String, a: &[Value], indent: usize) {
             }
             Value::Object(m) => {
                 let at = out.len();
-                map(out, m, indent + 2);
+                map(out, m, indent + 2, keys);
                 dash_first(out, at, indent);
             }
             Value::Array(items) => {
                 let at = out.len();
-                seq(out, items, indent + 2);
+                seq(out, items, indent + 2, keys);
                 dash_first(out, at, indent);
             }
             _ => {}
@@ -477,8 +510,12 @@ mod tests {
         #[test]
         fn any_value_is_written_as_the_reference_writes(v in any_value()) {
             proptest::prop_assert_eq!(to_yaml(&v), super::reference::to_yaml(&v));
+            let sorted = crate::value::sort_keys(v.clone());
+            proptest::prop_assert_eq!(to_yaml_sorted(&v), super::reference::to_yaml(&sorted));
             for (k, x) in v.as_object().into_iter().flatten() {
                 proptest::prop_assert_eq!(entry_text(k, x, 4), super::reference::entry_text(k, x, 4));
+                let sorted = crate::value::sort_keys(x.clone());
+                proptest::prop_assert_eq!(entry_text_sorted(k, x, 4), super::reference::entry_text(k, &sorted, 4));
             }
         }
 
