@@ -2,7 +2,7 @@
 //! output directory and moved into place only when all of them are written; symbolic links
 //! inside the output directory are never followed; leftovers of interrupted runs are removed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::io::Write as _;
 
 use rayon::prelude::*;
@@ -212,16 +212,19 @@ pub fn write_bundle(
             )
         })?;
     let staged: Vec<PathBuf> = files.iter().map(|f| staging.path().join(f.rel)).collect();
-    // Each directory created once, then the files written in parallel; the error reported is
-    // that of the first failing file in bundle order.
-    let dirs: BTreeSet<&Path> = staged.iter().filter_map(|p| p.parent()).collect();
+    // Each directory created once (in the order the bundle first names it: the relative paths
+    // compared as text, not as paths component by component), then the files written in
+    // parallel; the error reported is that of the first failing file in bundle order.
+    let mut seen = HashSet::new();
+    let dirs = files
+        .iter()
+        .filter_map(|f| f.rel.rsplit_once('/').map(|(d, _)| d))
+        .filter(|d| seen.insert(*d));
     for d in dirs {
-        std::fs::create_dir_all(d).map_err(|e| {
+        std::fs::create_dir_all(staging.path().join(d)).map_err(|e| {
             format!(
                 "cannot write in `{}`: {} (nothing was changed in the output directory)",
-                shown
-                    .join(d.strip_prefix(staging.path()).unwrap_or(d))
-                    .display(),
+                shown.join(d).display(),
                 fsio::io_reason(&e)
             )
         })?;
