@@ -2,6 +2,10 @@
 //! goes; the value is written by the Kubernetes target's YAML emitter, user text is escaped so
 //! Helm prints it verbatim, and the sentinels are replaced by template actions.
 
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use memchr::memmem::Finder;
 use serde_json::Value as Json;
 
 /// What replaces a sentinel.
@@ -25,30 +29,39 @@ pub struct Slots {
     slots: Vec<Slot>,
     /// The sentinels' prefix: one that the object's own text does not contain.
     prefix: String,
+    /// Finds `prefix`.
+    finder: Finder<'static>,
 }
+
+/// Finds the opener of a Helm action.
+static ACTION: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new("{{"));
+
+const DEFAULT_PREFIX: &str = "sxhelm-slot-";
 
 impl Default for Slots {
     fn default() -> Self {
-        Slots {
-            slots: Vec::new(),
-            prefix: "sxhelm-slot-".to_string(),
-        }
+        Slots::with_prefix(DEFAULT_PREFIX.to_string())
     }
 }
 
 impl Slots {
-    /// Slots for `value`, with sentinels that cannot be confused with its text.
-    pub fn for_value(value: &Json) -> Self {
-        let mut prefix = "sxhelm-slot-".to_string();
-        // The prefix has no character JSON escapes, so it is in the value's JSON text exactly
-        // when it is in one of its keys or strings.
-        while holds(value, &prefix) {
-            prefix.insert(6, 'x');
-        }
+    fn with_prefix(prefix: String) -> Self {
         Slots {
             slots: Vec::new(),
+            finder: Finder::new(prefix.as_bytes()).into_owned(),
             prefix,
         }
+    }
+
+    /// Slots for `value`, with sentinels that cannot be confused with its text.
+    pub fn for_value(value: &Json) -> Self {
+        let mut prefix = DEFAULT_PREFIX.to_string();
+        // The prefix has no character JSON escapes, so it is in the value's JSON text exactly
+        // when it is in one of its keys or strings.
+        while holds(value, &Finder::new(prefix.as_bytes())) {
+            prefix.insert(6, 'x');
+        }
+        Slots::with_prefix(prefix)
     }
 
     fn token(&self, i: usize) -> String {
@@ -75,20 +88,21 @@ impl Slots {
     /// reference); the text between them is copied as it is.
     pub fn render(&self, yaml: &str) -> String {
         let mut out = String::with_capacity(yaml.len() + 48 * self.slots.len());
-        let (mut sentinel, mut action) = (yaml.find(&self.prefix), yaml.find("{{"));
+        let text = yaml.as_bytes();
+        let (mut sentinel, mut action) = (self.finder.find(text), ACTION.find(text));
         let mut done = 0;
         while let Some(at) = sentinel.into_iter().chain(action).min() {
-            let start = yaml[..at].rfind('\n').map_or(0, |i| i + 1);
-            let end = yaml[at..].find('\n').map_or(yaml.len(), |i| at + i);
+            let start = memchr::memrchr(b'\n', &text[..at]).map_or(0, |i| i + 1);
+            let end = memchr::memchr(b'\n', &text[at..]).map_or(yaml.len(), |i| at + i);
             out.push_str(&yaml[done..start]);
             out.push_str(&self.line(&escape(&yaml[start..end])));
             done = end;
-            let after = |found: Option<usize>, what: &str| match found {
-                Some(i) if i < end => yaml[end..].find(what).map(|j| end + j),
+            let after = |found: Option<usize>, finder: &Finder<'_>| match found {
+                Some(i) if i < end => finder.find(&text[end..]).map(|j| end + j),
                 other => other,
             };
-            sentinel = after(sentinel, &self.prefix);
-            action = after(action, "{{");
+            sentinel = after(sentinel, &self.finder);
+            action = after(action, &ACTION);
         }
         out.push_str(&yaml[done..]);
         out
@@ -112,7 +126,7 @@ impl Slots {
         };
         let t = self.token(i);
         let col = key_column(line);
-        let pad = " ".repeat(col);
+        let pad = || " ".repeat(col);
         let replaced = match &self.slots[i] {
             Slot::Scalar(e) => replace_token(line, &t, &format!("{{{{ {e} }}}}")),
             Slot::Block(e) => replace_token(
@@ -120,14 +134,21 @@ impl Slots {
                 &format!(" {t}"),
                 &format!("{{{{- toYaml {e} | nindent {} }}}}", col + 2),
             ),
-            Slot::With { key, expr } => format!(
-                "{pad}{{{{- with {expr} }}}}\n{pad}{key}:\n{pad}  {{{{- toYaml . | nindent {} }}}}\n{pad}{{{{- end }}}}",
-                col + 2
-            ),
-            Slot::WithScalar { key, expr } => format!(
-                "{pad}{{{{- with {expr} }}}}\n{pad}{key}: {{{{ . | quote }}}}\n{pad}{{{{- end }}}}"
-            ),
+            Slot::With { key, expr } => {
+                let pad = pad();
+                format!(
+                    "{pad}{{{{- with {expr} }}}}\n{pad}{key}:\n{pad}  {{{{- toYaml . | nindent {} }}}}\n{pad}{{{{- end }}}}",
+                    col + 2
+                )
+            }
+            Slot::WithScalar { key, expr } => {
+                let pad = pad();
+                format!(
+                    "{pad}{{{{- with {expr} }}}}\n{pad}{key}: {{{{ . | quote }}}}\n{pad}{{{{- end }}}}"
+                )
+            }
             Slot::Merge(e) => {
+                let pad = pad();
                 format!("{pad}{{{{- with {e} }}}}{{{{- toYaml . | nindent {col} }}}}{{{{- end }}}}")
             }
         };
@@ -138,27 +159,36 @@ impl Slots {
         replaced
     }
 
+    /// The slot of the first sentinel of `line` and where it starts (none when the first
+    /// occurrence of the prefix is not one of this set's sentinels).
     fn find(&self, line: &str) -> Option<(usize, usize)> {
-        let at = line.find(&self.prefix)?;
+        let at = self.finder.find(line.as_bytes())?;
         let start = at + self.prefix.len();
         let digits = line.get(start..start + 5)?;
+        if !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
         let i: usize = digits.parse().ok()?;
-        (i < self.slots.len() && line[at..].starts_with(&self.token(i))).then_some((i, at))
+        (i < self.slots.len() && line[start + 5..].starts_with("-end")).then_some((i, at))
     }
 }
 
-/// Whether a key or a string of `value` contains `text`.
-fn holds(value: &Json, text: &str) -> bool {
+/// Whether a key or a string of `value` contains what `text` finds.
+fn holds(value: &Json, text: &Finder<'_>) -> bool {
+    let has = |s: &str| s.len() >= text.needle().len() && text.find(s.as_bytes()).is_some();
     match value {
-        Json::String(s) => s.contains(text),
+        Json::String(s) => has(s),
         Json::Array(items) => items.iter().any(|v| holds(v, text)),
-        Json::Object(map) => map.iter().any(|(k, v)| k.contains(text) || holds(v, text)),
+        Json::Object(map) => map.iter().any(|(k, v)| has(k) || holds(v, text)),
         _ => false,
     }
 }
 
 /// The sentinel with any quotes the emitter put around it replaced.
 fn replace_token(line: &str, token: &str, with: &str) -> String {
+    if !line.contains(['\'', '"']) {
+        return line.replacen(token, with, 1);
+    }
     for q in ["'", "\""] {
         let quoted = format!("{q}{}{q}", token.trim_start());
         if line.contains(&quoted) {
@@ -179,8 +209,11 @@ fn key_column(line: &str) -> usize {
 }
 
 /// Text in which `{{` is an action opener for Helm printed as itself.
-pub fn escape(text: &str) -> String {
-    text.replace("{{", "{{ \"{{\" }}")
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if ACTION.find(text.as_bytes()).is_none() {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(text.replace("{{", "{{ \"{{\" }}"))
 }
 
 /// A Go template string literal of `s` (JSON string syntax is a subset Go accepts).
