@@ -2,6 +2,8 @@
 //! same table gives `values.schema.json` its descriptions and docs/targets/helm.md its values
 //! section ([`markdown`]; a test fails when the page is stale).
 
+use std::sync::LazyLock;
+
 use serde_json::Value as Json;
 
 /// One documented value. In `key`, a `<…>` segment stands for any name.
@@ -311,10 +313,10 @@ fn describe_under(schema: &mut Json, candidates: u64, depth: usize) {
     };
     for (k, v) in props.iter_mut() {
         let under = entries(candidates)
-            .filter(|(_, e)| {
-                e.key
-                    .split('.')
-                    .nth(depth)
+            .filter(|(i, _)| {
+                SEGMENTS[*i]
+                    .0
+                    .get(depth)
                     .is_some_and(|p| (p.starts_with('<') && p.ends_with('>')) || p == k)
             })
             .fold(0u64, |m, (i, _)| m | (1 << i));
@@ -323,8 +325,8 @@ fn describe_under(schema: &mut Json, candidates: u64, depth: usize) {
         }
         // A named key wins over a `<…>` one (the first in the table among equals).
         let exact = entries(under)
-            .filter(|(_, e)| e.key.split('.').count() == depth + 1)
-            .min_by_key(|(_, e)| e.key.matches('<').count());
+            .filter(|(i, _)| SEGMENTS[*i].0.len() == depth + 1)
+            .min_by_key(|(i, _)| SEGMENTS[*i].1);
         if let Some((_, e)) = exact
             && let Json::Object(m) = v
         {
@@ -334,6 +336,14 @@ fn describe_under(schema: &mut Json, candidates: u64, depth: usize) {
         describe_under(v, under, depth + 1);
     }
 }
+
+/// The key segments of each entry of [`VALUES`] and how many are `<…>`.
+static SEGMENTS: LazyLock<Vec<(Vec<&'static str>, usize)>> = LazyLock::new(|| {
+    VALUES
+        .iter()
+        .map(|e| (e.key.split('.').collect(), e.key.matches('<').count()))
+        .collect()
+});
 
 /// The entries of [`VALUES`] in the bit mask `set`, in table order.
 fn entries(set: u64) -> impl Iterator<Item = (usize, &'static Entry)> {

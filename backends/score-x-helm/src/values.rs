@@ -1,6 +1,8 @@
 //! A chart's `values.yaml` defaults and the JSON Schema (`values.schema.json`) that types them,
 //! built together so every value has a schema entry.
 
+use std::sync::LazyLock;
+
 use score_x_core::value::object as json_object;
 use serde_json::{Map, Value as Json, json};
 
@@ -80,44 +82,53 @@ pub fn replicas() -> Json {
 
 /// The `image` values of one container.
 pub fn image() -> Json {
-    json!({
-        "type": "object",
-        "properties": {
-            "repository": {"type": "string", "minLength": 1},
-            "tag": {"type": "string", "pattern": "^([\\w][\\w.-]{0,127})?$"},
-            "digest": {"type": "string", "pattern": "^([a-z0-9]+([+._-][a-z0-9]+)*:[a-fA-F0-9]{32,})?$"},
-        },
-        "required": ["repository"],
-        "additionalProperties": false,
-    })
+    static SCHEMA: LazyLock<Json> = LazyLock::new(|| {
+        json!({
+            "type": "object",
+            "properties": {
+                "repository": {"type": "string", "minLength": 1},
+                "tag": {"type": "string", "pattern": "^([\\w][\\w.-]{0,127})?$"},
+                "digest": {"type": "string", "pattern": "^([a-z0-9]+([+._-][a-z0-9]+)*:[a-fA-F0-9]{32,})?$"},
+            },
+            "required": ["repository"],
+            "additionalProperties": false,
+        })
+    });
+    SCHEMA.clone()
 }
 
 /// Container resources: requests and limits of Kubernetes quantities.
 pub fn resources() -> Json {
-    let quantities = json!({
-        "type": "object",
-        "additionalProperties": {
-            "type": ["string", "number"],
-            "pattern": "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$",
-        },
+    static SCHEMA: LazyLock<Json> = LazyLock::new(|| {
+        let quantities = json!({
+            "type": "object",
+            "additionalProperties": {
+                "type": ["string", "number"],
+                "pattern": "^[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)(([KMGTPE]i)|[numkMGTPE]|[eE][+-]?[0-9]+)?$",
+            },
+        });
+        json!({
+            "type": "object",
+            "properties": {"requests": quantities, "limits": quantities, "claims": objects()},
+            "additionalProperties": false,
+        })
     });
-    json!({
-        "type": "object",
-        "properties": {"requests": quantities, "limits": quantities, "claims": objects()},
-        "additionalProperties": false,
-    })
+    SCHEMA.clone()
 }
 
 /// The Service values.
 pub fn service() -> Json {
-    json!({
-        "type": "object",
-        "properties": {
-            "type": {"enum": ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]},
-            "ports": objects(),
-        },
-        "additionalProperties": false,
-    })
+    static SCHEMA: LazyLock<Json> = LazyLock::new(|| {
+        json!({
+            "type": "object",
+            "properties": {
+                "type": {"enum": ["ClusterIP", "NodePort", "LoadBalancer", "ExternalName"]},
+                "ports": objects(),
+            },
+            "additionalProperties": false,
+        })
+    });
+    SCHEMA.clone()
 }
 
 #[cfg(test)]
