@@ -6,6 +6,8 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use rayon::prelude::*;
+
 use crate::diag::{Code, Diagnostic};
 use crate::uid::ResourceUid;
 
@@ -51,32 +53,32 @@ pub(crate) trait Identified {
 
 /// What both models hold: every key is its value's name or uid, and no workload names a
 /// resource the model does not hold.
-pub(crate) fn keyed_and_closed<W: Named, R: Identified>(
+pub(crate) fn keyed_and_closed<W: Named + Sync, R: Identified + Sync>(
     workloads: &BTreeMap<String, W>,
     resources: &BTreeMap<ResourceUid, R>,
 ) -> Result<(), ModelError> {
-    if let Some((key, w)) = workloads.iter().find(|(k, w)| w.name() != *k) {
+    // Each check looks at every entry in parallel; the error is the first in key order.
+    if let Some((key, w)) = workloads.par_iter().find_first(|(k, w)| w.name() != *k) {
         return Err(ModelError::WorkloadKey {
             key: key.clone(),
             name: w.name().clone(),
         });
     }
-    if let Some((key, r)) = resources.iter().find(|(k, r)| r.uid() != *k) {
+    if let Some((key, r)) = resources.par_iter().find_first(|(k, r)| r.uid() != *k) {
         return Err(ModelError::ResourceKey {
             key: key.clone(),
             uid: r.uid().clone(),
         });
     }
-    for w in workloads.values() {
-        if let Some((name, uid)) = w.uses().iter().find(|(_, u)| !resources.contains_key(*u)) {
-            return Err(ModelError::Dangling {
-                workload: w.name().clone(),
-                name: name.clone(),
-                uid: uid.clone(),
-            });
-        }
-    }
-    Ok(())
+    let dangling = workloads.par_iter().find_map_first(|(_, w)| {
+        let (name, uid) = w.uses().iter().find(|(_, u)| !resources.contains_key(*u))?;
+        Some(ModelError::Dangling {
+            workload: w.name().clone(),
+            name: name.clone(),
+            uid: uid.clone(),
+        })
+    });
+    dangling.map_or(Ok(()), Err)
 }
 
 macro_rules! model_parts {

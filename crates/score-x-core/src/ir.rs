@@ -3,6 +3,7 @@
 //! Every placeholder string is already a [`Template`]; every resource is interned by uid.
 //! Maps are `BTreeMap`s so iteration (and therefore output) is deterministic.
 
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
@@ -269,18 +270,21 @@ impl App {
             resources,
         } = parts;
         invariants::keyed_and_closed(&workloads, &resources)?;
-        for r in resources.values() {
+        // In parallel; the error is that of the first resource in uid order.
+        let stray = resources.par_iter().find_map_first(|(_, r)| {
             let declares = |c: &String| {
                 workloads
                     .get(c)
                     .is_some_and(|w| w.resources.values().any(|u| *u == r.uid))
             };
-            if let Some(c) = r.consumers.iter().find(|c| !declares(c)) {
-                return Err(ModelError::Consumer {
-                    uid: r.uid.clone(),
-                    consumer: c.clone(),
-                });
-            }
+            let c = r.consumers.iter().find(|c| !declares(c))?;
+            Some(ModelError::Consumer {
+                uid: r.uid.clone(),
+                consumer: c.clone(),
+            })
+        });
+        if let Some(e) = stray {
+            return Err(e);
         }
         Ok(App {
             workloads,

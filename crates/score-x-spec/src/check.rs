@@ -75,9 +75,9 @@ pub fn volume_ref(source: &str) -> Result<VolumeRef, TemplateError> {
 }
 
 impl Checker<'_> {
-    /// Run every check. Returns what lowering needs: the parsed placeholders, volume sources and
-    /// the contents read from `files.*.source`.
-    pub fn run(mut self, ws: &[Workload]) -> Checked {
+    /// Run every check. Returns what lowering needs, per workload (in input order): the parsed
+    /// placeholders, volume sources and the contents read from `files.*.source`.
+    pub fn run(mut self, ws: &[Workload]) -> Vec<Checked> {
         use rayon::prelude::*;
         self.duplicates(ws);
         // Each workload is checked on its own (in parallel) and the results joined in input
@@ -101,14 +101,14 @@ impl Checker<'_> {
                 (diags, checked)
             })
             .collect();
-        for (diags, checked) in parts {
+        // Each workload's results stay its own: lowering reads them workload by workload.
+        let mut checked = Vec::with_capacity(parts.len());
+        for (diags, c) in parts {
             self.diags.extend(diags);
-            self.checked.contents.extend(checked.contents);
-            self.checked.templates.extend(checked.templates);
-            self.checked.volumes.extend(checked.volumes);
+            checked.push(c);
         }
         self.conflicts(ws);
-        self.checked
+        checked
     }
 
     fn duplicates(&mut self, ws: &[Workload]) {

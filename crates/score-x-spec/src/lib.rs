@@ -178,6 +178,8 @@ pub fn load(
         return Err(all);
     }
     let app = lower::lower(&workloads, checked, opts.image.as_deref())?;
+    // The syntax tree is not needed any more: freed beside the next stages.
+    rayon::spawn(move || drop(workloads));
     Ok(Loaded { app, warnings: all })
 }
 

@@ -19,16 +19,24 @@ use crate::ast::{Container, FileSource, ResourceDecl, Workload};
 use crate::check::{Checked, uid_of};
 use crate::yaml::{Node, Value};
 
+/// A resource's params lowered where its authoritative declaration is, and what they lacked.
+type Params = (TValue, Vec<Diagnostic>);
+
 /// Lower `ws` (names unique, checks passed) with what the checks parsed: each workload on its
-/// own (in parallel), then the resources interned in uid order.
-pub fn lower(ws: &[Workload], checked: Checked, image: Option<&str>) -> Result<App, Diagnostics> {
-    let mut places = split(checked, ws.len());
+/// own (in parallel), with the params of the resources it declares authoritatively, then the
+/// resources interned in uid order.
+pub fn lower(
+    ws: &[Workload],
+    checked: Vec<Checked>,
+    image: Option<&str>,
+) -> Result<App, Diagnostics> {
+    let mut checked: Vec<Option<Checked>> = checked.into_iter().map(Some).collect();
     let mut order: Vec<(usize, &Workload)> = ws.iter().enumerate().collect();
     order.sort_by(|a, b| a.1.name().cmp(b.1.name()));
 
     let mut decls: BTreeMap<ResourceUid, Vec<(usize, &Workload, &str, &ResourceDecl)>> =
         BTreeMap::new();
-    let mut jobs = Vec::with_capacity(order.len());
+    let mut uses = Vec::with_capacity(order.len());
     for &(wi, w) in &order {
         let mut res = BTreeMap::new();
         for (name, r) in &w.resources {
@@ -36,32 +44,63 @@ pub fn lower(ws: &[Workload], checked: Checked, image: Option<&str>) -> Result<A
             decls.entry(uid.clone()).or_default().push((wi, w, name, r));
             res.insert(name.clone(), uid);
         }
-        let l = Lowering {
-            places: std::mem::take(&mut places[wi]),
-            image,
-            missing: Vec::new(),
-        };
-        jobs.push((wi, w, res, l));
+        uses.push(res);
     }
+    // The params of a resource are those of its first declaration with params (in workload
+    // name order): lowered with that workload.
+    let mut params_at: Vec<Vec<(&ResourceUid, &(Node, String))>> = vec![Vec::new(); ws.len()];
+    for (uid, ds) in &decls {
+        if let Some((wi, p)) = ds
+            .iter()
+            .find_map(|d| d.3.params.as_ref().map(|p| (d.0, p)))
+        {
+            params_at[wi].push((uid, p));
+        }
+    }
+    let jobs: Vec<_> = order
+        .iter()
+        .zip(uses)
+        .map(|(&(wi, w), res)| {
+            let c = checked
+                .get_mut(wi)
+                .and_then(Option::take)
+                .unwrap_or_default();
+            (w, res, c, std::mem::take(&mut params_at[wi]))
+        })
+        .collect();
     let lowered: Vec<_> = jobs
         .into_par_iter()
-        .map(|(wi, w, res, mut l)| {
+        .map(|(w, res, c, params)| {
+            let mut l = Lowering {
+                places: Places::of(c),
+                image,
+                missing: Vec::new(),
+            };
             let workload = l.workload(w, res);
-            (wi, workload, l)
+            let missing = std::mem::take(&mut l.missing);
+            let params: Vec<(&ResourceUid, Params)> = params
+                .into_iter()
+                .map(|(uid, (n, p))| {
+                    let v = l.tvalue(n, p);
+                    (uid, (v, std::mem::take(&mut l.missing)))
+                })
+                .collect();
+            (workload, missing, params)
         })
         .collect();
     let mut workloads = BTreeMap::new();
     let mut missing = Vec::new();
-    let mut lowerings: Vec<Option<Lowering>> = (0..ws.len()).map(|_| None).collect();
-    for (wi, workload, mut l) in lowered {
-        missing.append(&mut l.missing);
+    let mut params: HashMap<&ResourceUid, Params> = HashMap::new();
+    for (workload, mut m, p) in lowered {
+        missing.append(&mut m);
         workloads.insert(workload.name.clone(), workload);
-        lowerings[wi] = Some(l);
+        params.extend(p);
     }
     let mut resources = BTreeMap::new();
-    for (uid, ds) in decls {
-        if let Some(r) = resource(&mut lowerings, &uid, &ds, &mut missing) {
-            resources.insert(uid, r);
+    for (uid, ds) in &decls {
+        let p = params.remove(uid);
+        if let Some(r) = resource(uid, ds, p, &mut missing) {
+            resources.insert(uid.clone(), r);
         }
     }
     if !missing.is_empty() {
@@ -83,36 +122,38 @@ struct Places {
     volumes: HashMap<Arc<str>, String>,
 }
 
-/// [`Checked`] split by workload index (one pass; each workload then lowers on its own).
-fn split(checked: Checked, n: usize) -> Vec<Places> {
-    let mut places: Vec<Places> = (0..n).map(|_| Places::default()).collect();
-    for ((wi, path), t) in checked.templates {
-        if let Some(p) = places.get_mut(wi) {
-            p.templates.insert(path, t);
+impl Places {
+    /// One workload's [`Checked`], keyed without its index.
+    fn of(checked: Checked) -> Places {
+        Places {
+            templates: checked
+                .templates
+                .into_iter()
+                .map(|((_, path), t)| (path, t))
+                .collect(),
+            contents: checked
+                .contents
+                .into_iter()
+                .map(|((_, c, t), bytes)| ((c, t), bytes))
+                .collect(),
+            volumes: checked
+                .volumes
+                .into_iter()
+                .map(|((_, path), v)| (path, v))
+                .collect(),
         }
     }
-    for ((wi, c, t), bytes) in checked.contents {
-        if let Some(p) = places.get_mut(wi) {
-            p.contents.insert((c, t), bytes);
-        }
-    }
-    for ((wi, path), v) in checked.volumes {
-        if let Some(p) = places.get_mut(wi) {
-            p.volumes.insert(path, v);
-        }
-    }
-    places
 }
 
 /// The interned resource of `uid` from its declarations (in workload-name order: the first
 /// with params is authoritative).
 fn resource(
-    lowerings: &mut [Option<Lowering<'_>>],
     uid: &ResourceUid,
     ds: &[(usize, &Workload, &str, &ResourceDecl)],
+    lowered: Option<Params>,
     missing: &mut Vec<Diagnostic>,
 ) -> Option<Resource> {
-    let &(wi, w, name, r) = ds
+    let &(_, w, name, r) = ds
         .iter()
         .find(|(_, _, _, r)| r.params.is_some())
         .or_else(|| ds.first())?;
@@ -123,13 +164,9 @@ fn resource(
         .cloned()
         .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
     let consumers: BTreeSet<String> = ds.iter().map(|(_, w, _, _)| w.name().to_string()).collect();
-    let params = match (
-        r.params.as_ref(),
-        lowerings.get_mut(wi).and_then(Option::as_mut),
-    ) {
-        (Some((n, p)), Some(l)) => {
-            let v = l.tvalue(n, p);
-            missing.append(&mut l.missing);
+    let params = match (r.params.as_ref(), lowered) {
+        (Some(_), Some((v, mut m))) => {
+            missing.append(&mut m);
             Some(v)
         }
         _ => None,
