@@ -37,24 +37,31 @@ const LEAK_CHECK_MIN_LEN: usize = 8;
 
 /// `{name: {name, metadata, services: {port-name: {…}}, service_name}}`.
 pub(crate) fn workloads_data(app: &App) -> Json {
-    let mut out = serde_json::Map::new();
-    for (name, w) in app.workloads() {
-        let services: serde_json::Map<String, Json> = w
-            .service_ports
-            .iter()
-            .map(|(pn, p)| {
-                (
-                    pn.clone(),
-                    serde_json::json!({"name": p.name, "port": p.port, "target_port": p.target_port, "protocol": p.protocol.as_str()}),
-                )
-            })
-            .collect();
-        out.insert(
-            name.clone(),
-            serde_json::json!({"name": name, "metadata": w.metadata, "services": services, "service_name": score_x_core::addresses::kubernetes_service(w)}),
-        );
-    }
-    Json::Object(out)
+    // Each workload's entry built on its own (in parallel), inserted in name order.
+    let all: Vec<(&String, &score_x_core::ir::Workload)> = app.workloads().iter().collect();
+    let entries: Vec<(String, Json)> = all
+        .par_iter()
+        .map(|(name, w)| workload_data(name, w))
+        .collect();
+    Json::Object(entries.into_iter().collect())
+}
+
+/// One workload's entry of [`workloads_data`].
+fn workload_data(name: &str, w: &score_x_core::ir::Workload) -> (String, Json) {
+    let services: serde_json::Map<String, Json> = w
+        .service_ports
+        .iter()
+        .map(|(pn, p)| {
+            (
+                pn.clone(),
+                serde_json::json!({"name": p.name, "port": p.port, "target_port": p.target_port, "protocol": p.protocol.as_str()}),
+            )
+        })
+        .collect();
+    (
+        name.to_string(),
+        serde_json::json!({"name": name, "metadata": w.metadata, "services": services, "service_name": score_x_core::addresses::kubernetes_service(w)}),
+    )
 }
 
 /// The targets of a hybrid estate, each with its provisioners and context, and the host target
@@ -157,6 +164,10 @@ pub fn provision_estate(
     let mut warnings = Diagnostics::new();
     let mut errors = Diagnostics::new();
     let plan = Plan::of(graph);
+    let (workloads, requested) = rayon::join(
+        || workloads_data(app),
+        || crate::requested::requested_outputs(app),
+    );
     let compute = Compute {
         app,
         hosts: hosts
@@ -165,8 +176,8 @@ pub fn provision_estate(
             .map(|(t, (set, ctx))| (*t, (*set, &ctx.options, ctx.runner.is_dry())))
             .collect(),
         placement: &hosts.resources,
-        workloads: Arc::new(workloads_data(app)),
-        requested: crate::requested::requested_outputs(app),
+        workloads: Arc::new(workloads),
+        requested,
         order: plan.order,
     };
     // Outputs become final here: the cross-runtime rewrite, then recorded for consumers.
