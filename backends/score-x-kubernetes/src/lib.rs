@@ -286,25 +286,36 @@ fn origin_span(app: &Resolved, o: &Origin) -> Option<Box<score_x_core::Span>> {
 
 /// Keep one of each identical object; two different objects with one identity are an error.
 fn dedupe<T: Identified>(app: &Resolved, items: Vec<T>) -> Result<Vec<T>, Error> {
-    let mut seen: std::collections::HashMap<ObjectKey, usize> = Default::default();
-    let mut kept: Vec<T> = Vec::with_capacity(items.len());
-    for item in items {
-        if let Some(&i) = seen.get(item.key()) {
-            let first = &kept[i];
-            if first.same(&item) {
-                continue;
+    use std::collections::hash_map::Entry as Slot;
+    // The first of each identity, found with the keys borrowed (none cloned).
+    let mut first: std::collections::HashMap<&ObjectKey, usize> =
+        std::collections::HashMap::with_capacity(items.len());
+    let mut keep = vec![true; items.len()];
+    for (i, item) in items.iter().enumerate() {
+        match first.entry(item.key()) {
+            Slot::Vacant(v) => {
+                v.insert(i);
             }
-            return Err(Error::ConflictingObject {
-                key: item.key().to_string(),
-                first: first.origin().describe(),
-                second: item.origin().describe(),
-                span: origin_span(app, item.origin()),
-            });
+            Slot::Occupied(o) => {
+                let earlier = &items[*o.get()];
+                if !earlier.same(item) {
+                    return Err(Error::ConflictingObject {
+                        key: item.key().to_string(),
+                        first: earlier.origin().describe(),
+                        second: item.origin().describe(),
+                        span: origin_span(app, item.origin()),
+                    });
+                }
+                keep[i] = false;
+            }
         }
-        seen.insert(item.key().clone(), kept.len());
-        kept.push(item);
     }
-    Ok(kept)
+    drop(first);
+    Ok(items
+        .into_iter()
+        .zip(keep)
+        .filter_map(|(item, k)| k.then_some(item))
+        .collect())
 }
 
 /// True for the objects that are the target's secret store: Secrets, typed (`Body::Secret`,
