@@ -2,6 +2,7 @@
 //! the jobs read, and the warnings and notes raised on the way.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use score_x_core::resolved::{SecretRef, Value};
 use score_x_core::uid::ResourceUid;
@@ -30,13 +31,45 @@ pub struct VariableEntry {
 pub struct Ctx<'a> {
     pub app: &'a Resolved,
     pub opts: &'a Options,
-    pub sections: BTreeMap<ResourceUid, Section>,
+    /// Shared by the contexts of the workloads translated in parallel.
+    pub sections: Arc<BTreeMap<ResourceUid, Section>>,
     pub variables: BTreeMap<String, VariableEntry>,
     pub warnings: Vec<Diagnostic>,
     pub notes: Vec<String>,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// A context for one workload translated on its own: the same estate, options and
+    /// sections, its own variables, warnings and notes (merged back with [`Ctx::absorb`]).
+    pub fn part(&self) -> Ctx<'a> {
+        Ctx {
+            app: self.app,
+            opts: self.opts,
+            sections: Arc::clone(&self.sections),
+            variables: BTreeMap::new(),
+            warnings: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    /// Take in what `part` recorded, after everything recorded before it.
+    pub fn absorb(&mut self, part: Ctx<'_>) {
+        for (path, v) in part.variables {
+            let e = self.variables.entry(path).or_insert_with(|| VariableEntry {
+                path: v.path.clone(),
+                ..Default::default()
+            });
+            e.items.extend(v.items);
+            e.used_by.extend(v.used_by);
+            e.generate |= v.generate;
+            if e.description.is_none() {
+                e.description = v.description;
+            }
+        }
+        self.warnings.extend(part.warnings);
+        self.notes.extend(part.notes);
+    }
+
     pub fn warn(&mut self, span: Option<&Span>, message: impl Into<String>) {
         let d = Diagnostic::warning(Code::Approximated, message);
         self.warnings.push(match span {

@@ -111,6 +111,7 @@ fn job_files(job: &model::Job, opts: &Options) -> Result<[(String, String); 2], 
 
 /// Read every resource's `nomad` section into the context.
 fn sections(ctx: &mut ctx::Ctx) -> Result<(), Error> {
+    let mut all = BTreeMap::new();
     for (uid, res) in ctx.app.resources() {
         let section = artifacts::parse(res)?;
         for w in &section.warnings {
@@ -132,8 +133,9 @@ fn sections(ctx: &mut ctx::Ctx) -> Result<(), Error> {
                 e.description = v.description.clone();
             }
         }
-        ctx.sections.insert(uid.clone(), section);
+        all.insert(uid.clone(), section);
     }
+    ctx.sections = std::sync::Arc::new(all);
     Ok(())
 }
 
@@ -144,18 +146,31 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
     let mut ctx = ctx::Ctx {
         app,
         opts,
-        sections: BTreeMap::new(),
+        sections: Default::default(),
         variables: BTreeMap::new(),
         warnings: Vec::new(),
         notes: Vec::new(),
     };
     sections(&mut ctx)?;
     let mut jobs: BTreeMap<String, (model::Job, String)> = BTreeMap::new();
-    for w in app.workloads().values() {
-        let wp = plan
-            .workload(&w.name)
-            .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
-        let job = workload::build(&mut ctx, w, wp)?;
+    // Each workload's job built on its own context (in parallel), merged in workload order: the
+    // jobs, variables, warnings, notes and first error of a sequential run.
+    let workloads: Vec<_> = app.workloads().values().collect();
+    let shared = &ctx;
+    let built: Vec<Result<(model::Job, ctx::Ctx), Error>> = workloads
+        .par_iter()
+        .map(|w| {
+            let wp = plan
+                .workload(&w.name)
+                .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
+            let mut part = shared.part();
+            let job = workload::build(&mut part, w, wp)?;
+            Ok((job, part))
+        })
+        .collect();
+    for (w, b) in workloads.iter().zip(built) {
+        let (job, part) = b?;
+        ctx.absorb(part);
         jobs.insert(job.id.clone(), (job, format!("workload `{}`", w.name)));
     }
     let services: Vec<(String, artifacts::ServiceJob)> = ctx
