@@ -304,8 +304,13 @@ fn plain_ok(s: &str) -> bool {
     {
         return false;
     }
-    // Numbers, timestamps, sexagesimals and special floats start with a digit, or with a sign
-    // or a dot followed by a digit or a dot: all quoted.
+    plain_start(first, second)
+}
+
+/// What a plain scalar's first two characters allow: numbers, timestamps, sexagesimals and
+/// special floats start with a digit, or with a sign or a dot followed by a digit or a dot (all
+/// quoted); a sequence entry or an indicator starts otherwise.
+fn plain_start(first: char, second: Option<char>) -> bool {
     if first.is_ascii_digit()
         || (matches!(first, '-' | '+' | '.')
             && second.is_some_and(|c| c.is_ascii_digit() || c == '.'))

@@ -1,8 +1,11 @@
 //! The emitter as it was first written (a `String` per scalar, a copy per sequence item):
-//! the reference the writing-in-place emitter of `yaml.rs` is checked against.
+//! the reference the writing-in-place emitter of `yaml.rs` is checked against. Block scalars
+//! and escapes, unchanged, are the emitter's own.
 #![allow(dead_code)]
 
 use serde_json::Value;
+
+use super::{PARALLEL_ENTRIES, block, block_ok, needs_escape};
 
 /// One YAML document (without the `---` line) for `v`.
 pub fn to_yaml(v: &Value) -> String {
@@ -50,10 +53,6 @@ fn inline(v: &Value) -> Option<String> {
 fn pad(out: &mut String, n: usize) {
     out.extend(std::iter::repeat_n(' ', n));
 }
-
-/// Maps with this many entries (an estate's CloudFormation `Resources`) are rendered entry by
-/// entry in parallel and joined in order.
-use super::PARALLEL_ENTRIES;
 
 fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize) {
     use rayon::prelude::*;
@@ -142,47 +141,6 @@ fn dash_first(out: &mut String, inner: &str, indent: usize) {
     out.push_str(&inner[indent + 2..]);
 }
 
-/// ` |`, ` |-` or ` |+` then the lines at `indent`.
-fn block(out: &mut String, s: &str, indent: usize) {
-    let body = s.trim_end_matches('\n');
-    let trailing = s.len() - body.len();
-    out.push_str(match trailing {
-        0 => " |-\n",
-        1 => " |\n",
-        _ => " |+\n",
-    });
-    for line in s[..body.len() + trailing.min(1)]
-        .trim_end_matches('\n')
-        .split('\n')
-    {
-        if !line.is_empty() {
-            pad(out, indent);
-            out.push_str(line);
-        }
-        out.push('\n');
-    }
-    for _ in 1..trailing {
-        out.push('\n');
-    }
-}
-
-/// A literal block reproduces `s` exactly: several lines, printable, and the first non-empty
-/// line not indented (a reader takes the block's indentation from it).
-fn block_ok(s: &str) -> bool {
-    let body = s.trim_end_matches('\n');
-    s.contains('\n')
-        && !body.is_empty()
-        && !body.trim_start_matches('\n').starts_with([' ', '\t'])
-        && s.chars()
-            .all(|c| c == '\n' || c == '\t' || !needs_escape(c))
-        && !s.contains('\r')
-}
-
-fn needs_escape(c: char) -> bool {
-    let u = c as u32;
-    u < 0x20 || (0x7f..=0x9f).contains(&u) || matches!(u, 0x2028 | 0x2029 | 0xfeff)
-}
-
 /// A string scalar: plain when unambiguous, else single-quoted, else double-quoted.
 fn scalar(s: &str) -> String {
     if plain_ok(s) {
@@ -194,20 +152,10 @@ fn scalar(s: &str) -> String {
     }
 }
 
+/// Double-quoted (the escapes are the same as the emitter's).
 fn quoted(s: &str) -> String {
-    let mut out = String::from("\"");
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if needs_escape(c) => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
+    let mut out = String::new();
+    super::quoted(&mut out, s);
     out
 }
 
@@ -249,18 +197,5 @@ fn plain_ok(s: &str) -> bool {
     {
         return false;
     }
-    // Numbers, timestamps, sexagesimals and special floats start with a digit, or with a sign
-    // or a dot followed by a digit or a dot: all quoted.
-    if first.is_ascii_digit()
-        || (matches!(first, '-' | '+' | '.')
-            && second.is_some_and(|c| c.is_ascii_digit() || c == '.'))
-    {
-        return false;
-    }
-    match first {
-        // `-` alone or followed by a space is a sequence entry.
-        '-' => second.is_some_and(|c| c != ' '),
-        '?' | ':' | '@' | '=' | '~' | ' ' => false,
-        _ => true,
-    }
+    super::plain_start(first, second)
 }
