@@ -100,17 +100,19 @@ pub(crate) const PARALLEL_ENTRIES: usize = 256;
 
 fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize, keys: Keys) {
     use rayon::prelude::*;
-    if m.len() >= PARALLEL_ENTRIES || keys == Keys::Sorted {
-        let mut entries: Vec<(&String, &Value)> = m.iter().collect();
-        if keys == Keys::Sorted {
-            entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        }
-        if m.len() < PARALLEL_ENTRIES {
-            for (k, v) in entries {
-                entry(out, k, v, indent, keys);
-            }
-            return;
-        }
+    if keys == Keys::AsGiven && m.len() < PARALLEL_ENTRIES {
+        m.iter().for_each(|(k, v)| entry(out, k, v, indent, keys));
+        return;
+    }
+    let mut entries: Vec<(&String, &Value)> = m.iter().collect();
+    if keys == Keys::Sorted {
+        entries.sort_unstable_by(|a, b| a.0.cmp(b.0));
+    }
+    if entries.len() < PARALLEL_ENTRIES {
+        entries
+            .into_iter()
+            .for_each(|(k, v)| entry(out, k, v, indent, keys));
+    } else {
         let parts: Vec<String> = entries
             .par_iter()
             .map(|(k, v)| {
@@ -121,10 +123,6 @@ fn map(out: &mut String, m: &serde_json::Map<String, Value>, indent: usize, keys
             .collect();
         out.reserve(parts.iter().map(String::len).sum());
         parts.iter().for_each(|p| out.push_str(p));
-        return;
-    }
-    for (k, v) in m {
-        entry(out, k, v, indent, keys);
     }
 }
 

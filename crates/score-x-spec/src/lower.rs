@@ -164,13 +164,11 @@ fn resource(
         .cloned()
         .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
     let consumers: BTreeSet<String> = ds.iter().map(|(_, w, _, _)| w.name().to_string()).collect();
-    let params = match (r.params.as_ref(), lowered) {
-        (Some(_), Some((v, mut m))) => {
-            missing.append(&mut m);
-            Some(v)
-        }
-        _ => None,
-    };
+    // Lowered from this same declaration's params (`lower` picks it the same way).
+    let params = lowered.map(|(v, mut m)| {
+        missing.append(&mut m);
+        v
+    });
     Some(Resource {
         uid: uid.clone(),
         type_: r.type_.clone(),
