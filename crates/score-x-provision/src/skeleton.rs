@@ -9,10 +9,15 @@
 //! whenever a slot renders something that would read differently in place than on its own
 //! (several lines, an anchor or alias, a block indicator, YAML structure other than a flow
 //! collection) or fails (the full render then reports the error with its line).
+//!
+//! A line of assertions only (`{{#unless init.found}}{{fail "…"}}{{/unless}}`: `if`/`unless`
+//! blocks holding `fail` calls and blank text) is a guard: rendered in its place among the
+//! slots, it must render nothing (the skeleton keeps the line's text without it, which is then
+//! exactly what the full render writes); anything else, or a failure, takes the full render.
 
 use std::fmt::Write as _;
 
-use handlebars::template::{Template, TemplateElement};
+use handlebars::template::{Parameter, Template, TemplateElement};
 use handlebars::{Context, Handlebars, Output, RenderContext, Renderable};
 use serde_json::Value as Json;
 
@@ -28,7 +33,17 @@ const PROBE: &str = "\u{E003},]}";
 /// A section parsed once, with the templated values as slots.
 pub(crate) struct Skeleton {
     tree: Node,
-    slots: Vec<Vec<Part>>,
+    /// In the section's order (a render's side effects, such as generated strings, happen in
+    /// the order of the full render).
+    slots: Vec<Slot>,
+}
+
+/// What a templated line of the section is.
+enum Slot {
+    /// A value: its rendered text is read as the value of tree's slot of the same rank.
+    Value(Vec<Part>),
+    /// A line of assertions: must render nothing.
+    Guard(Vec<TemplateElement>),
 }
 
 /// One piece of a slot's text.
@@ -51,6 +66,7 @@ impl Skeleton {
         let (text, mut exprs) = assemble(template)?;
         let mut skeleton_text = String::with_capacity(text.len());
         let mut slots = Vec::new();
+        let mut values = 0;
         for line in text.split_inclusive('\n') {
             if !line.contains(EXPR.0) {
                 skeleton_text.push_str(line);
@@ -60,25 +76,32 @@ impl Skeleton {
                 Some(b) => (b, "\n"),
                 None => (line, ""),
             };
-            let at = value_start(body)?;
+            let Some(at) = value_start(body) else {
+                let (kept, guards) = guard(body, &mut exprs)?;
+                skeleton_text.push_str(&kept);
+                skeleton_text.push_str(end);
+                slots.push(Slot::Guard(guards));
+                continue;
+            };
             let _ = write!(
                 skeleton_text,
                 "{}{}{}{}{end}",
                 &body[..at],
                 SLOT.0,
-                slots.len(),
+                values,
                 SLOT.1
             );
-            slots.push(parts(&body[at..], &mut exprs)?);
+            slots.push(Slot::Value(parts(&body[at..], &mut exprs)?));
+            values += 1;
         }
-        let tree = Node::of(parse_yaml(&skeleton_text).ok()?, slots.len(), "")?;
+        let tree = Node::of(parse_yaml(&skeleton_text).ok()?, values, "")?;
         // Every slot must be in block context: inside a flow collection spanning lines, a
         // rendered `,` `]` or `}` would end the value. A probe after each slot proves it (in
         // block context it stays part of the plain string; in flow context it does not).
         let probe = skeleton_text.replace(SLOT.1, PROBE);
         Node::of(
             parse_yaml(&probe).ok()?,
-            slots.len(),
+            values,
             &PROBE[SLOT.1.len_utf8()..],
         )?;
         Some(Skeleton { tree, slots })
@@ -90,15 +113,27 @@ impl Skeleton {
         let mut rc = RenderContext::new(None);
         let mut out = Bounded::with_limit(limit);
         let mut values = Vec::with_capacity(self.slots.len());
-        for parts in &self.slots {
+        for slot in &self.slots {
             let start = out.bytes.len();
-            for p in parts {
-                match p {
-                    Part::Lit(s) => Output::write(&mut out, s).ok()?,
-                    Part::Expr(e) => e.render(hb, data, &mut rc, &mut out).ok()?,
+            match slot {
+                Slot::Value(parts) => {
+                    for p in parts {
+                        match p {
+                            Part::Lit(s) => Output::write(&mut out, s).ok()?,
+                            Part::Expr(e) => e.render(hb, data, &mut rc, &mut out).ok()?,
+                        }
+                    }
+                    values.push(read_value(std::str::from_utf8(&out.bytes[start..]).ok()?)?);
+                }
+                Slot::Guard(exprs) => {
+                    for e in exprs {
+                        e.render(hb, data, &mut rc, &mut out).ok()?;
+                    }
+                    if out.bytes.len() != start {
+                        return None;
+                    }
                 }
             }
-            values.push(read_value(std::str::from_utf8(&out.bytes[start..]).ok()?)?);
         }
         Some(self.tree.build(&values))
     }
@@ -155,6 +190,53 @@ fn value_start(line: &str) -> Option<usize> {
         _ if dashed && !rest[..first_expr].contains(':') => Some(at),
         _ => None,
     }
+}
+
+/// A line of assertions: the line's text without its expressions, and the expressions (moved
+/// out of `exprs`); `None` unless every expression is a guard ([`is_guard`]) and the rest blank.
+fn guard(
+    line: &str,
+    exprs: &mut [Option<TemplateElement>],
+) -> Option<(String, Vec<TemplateElement>)> {
+    let mut kept = String::with_capacity(line.len());
+    let mut guards = Vec::new();
+    let mut rest = line;
+    while let Some(open) = rest.find(EXPR.0) {
+        kept.push_str(&rest[..open]);
+        let after = &rest[open + EXPR.0.len_utf8()..];
+        let close = after.find(EXPR.1)?;
+        let i: usize = after[..close].parse().ok()?;
+        let e = exprs.get_mut(i)?;
+        if !e.as_ref().is_some_and(is_guard) {
+            return None;
+        }
+        guards.push(e.take()?);
+        rest = &after[close + EXPR.1.len_utf8()..];
+    }
+    kept.push_str(rest);
+    kept.trim_matches(' ').is_empty().then_some((kept, guards))
+}
+
+/// An `if` or `unless` block (with any `else`) whose branches hold only `fail` calls, such
+/// blocks, comments and blank text: it renders nothing or fails.
+fn is_guard(e: &TemplateElement) -> bool {
+    let TemplateElement::HelperBlock(h) = e else {
+        return false;
+    };
+    let conditional = matches!(&h.name, Parameter::Name(n) if n == "if" || n == "unless");
+    let quiet = |t: &Option<Template>| {
+        t.as_ref().is_none_or(|t| {
+            t.elements.iter().all(|e| match e {
+                TemplateElement::RawString(s) => s.trim().is_empty(),
+                TemplateElement::Expression(x) => {
+                    matches!(&x.name, Parameter::Name(n) if n == "fail")
+                }
+                TemplateElement::Comment(_) => true,
+                other => is_guard(other),
+            })
+        })
+    };
+    conditional && quiet(&h.template) && quiet(&h.inverse)
 }
 
 /// A slot's text as literal pieces and the expressions it holds (each expression is in one
@@ -424,12 +506,21 @@ mod tests {
             "k: '{{#each l}}{{this}};{{/each}}'\n",
             "k: {{#each l}}{{this}}{{/each}}\n",
             "name: {{#if (eq v \"plain\")}}{{dns_label (concat \"r-\" v) 40}}{{else}}{{quote v}}{{/if}}\n",
+            "{{#unless (eq v \"plain\")}}{{fail \"not plain\"}}{{/unless}}\nk: {{v}}\n",
+            "k: {{v}}\n  {{#if (eq v \"\")}}{{fail \"empty\"}}{{/if}}  \nj: 1\n",
+            "{{#if (eq v \"-\")}}{{fail \"dash\"}}{{else if (eq v \"?\")}}{{fail \"q\"}}{{/if}}\n- {{v}}\n",
+            "{{#unless n}}{{#if v}}{{fail \"x\"}}{{/if}}{{/unless}} {{! note }}\nk: {{quote v}}\n",
+            "k: |\n  a\n  {{#unless n}}{{fail \"no n\"}}{{/unless}}\n  b\nj: {{v}}\n",
+            "k: >\n  a\n{{#unless n}}{{fail \"no n\"}}{{/unless}}\n  b\n",
         ];
         let mut taken = 0;
         for t in templates {
-            for v in VALUES {
-                taken += usize::from(agrees(t, v));
+            let here: usize = VALUES.iter().map(|v| usize::from(agrees(t, v))).sum();
+            // Guard lines that pass leave the section on the fast path.
+            if t.contains("fail") && !t.contains("(eq v") {
+                assert!(here > 0, "{t:?}");
             }
+            taken += here;
         }
         // Most pairs go the fast way (benign values in every template).
         assert!(taken > templates.len() * VALUES.len() / 3, "{taken}");
@@ -451,6 +542,10 @@ mod tests {
             "k: 1\n---\nj: {{v}}\n",
             "k: {\n  a: {{v}},\n  b: 1\n}\n",
             "k: [\n  - {{v}}\n]\n",
+            "{{#unless v}}x{{/unless}}\nk: {{v}}\n",
+            "{{#if v}}{{v}}{{/if}}\nk: 1\n",
+            "{{#each l}}{{fail \"x\"}}{{/each}}\nk: 1\n",
+            "{{#if v}}{{fail \"x\"}}{{/if}} k\nj: 1\n",
         ] {
             let mut hb = registry("x");
             hb.register_partial("p", "1").unwrap();
@@ -459,6 +554,22 @@ mod tests {
             let fast = sk.and_then(|s| s.render(&hb, &Context::from(json!({"v": "a"})), 1 << 20));
             assert!(fast.is_none(), "{t:?}");
         }
+    }
+
+    #[test]
+    fn a_guard_line_renders_nothing_or_takes_the_full_render() {
+        let hb = registry("{{#unless ok}}{{fail \"not ok\"}}{{/unless}}\nk: {{v}}\n");
+        let sk = Skeleton::of(hb.get_template("t").unwrap()).unwrap();
+        let fast = |data: Json| sk.render(&hb, &Context::from(data), 1 << 20);
+        assert_eq!(fast(json!({"ok": true, "v": "a"})), Some(json!({"k": "a"})));
+        assert_eq!(fast(json!({"ok": false, "v": "a"})), None);
+        // A guard writing text (here its `else` branch) is not one this time: the full render.
+        let hb = registry("{{#if ok}}{{fail \"x\"}}{{else}} {{/if}}\nk: 1\n");
+        let sk = Skeleton::of(hb.get_template("t").unwrap()).unwrap();
+        assert_eq!(
+            sk.render(&hb, &Context::from(json!({"ok": false})), 1 << 20),
+            None
+        );
     }
 
     #[test]
@@ -525,6 +636,21 @@ mod defaults_tests {
             (
                 Target::ECS,
                 "template://score-x/ecs/postgres",
+                Section::OutputsTemplate,
+            ),
+            (
+                Target::KUBERNETES,
+                "template://score-x/service-port",
+                Section::OutputsTemplate,
+            ),
+            (
+                Target::ECS,
+                "template://score-x/ecs/service-port",
+                Section::OutputsTemplate,
+            ),
+            (
+                Target::NOMAD,
+                "template://score-x/nomad/service-port",
                 Section::OutputsTemplate,
             ),
         ];
