@@ -173,6 +173,46 @@ pub enum Placed {
     IntoExisting,
 }
 
+/// Create every directory the files are in, under the fresh staging directory `root`: each
+/// once, a depth at a time (the parents first), the directories of one depth in parallel; the
+/// error reported is the first in that order (`shown`: the output directory, for messages).
+fn make_dirs(root: &Path, shown: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
+    let mut levels: Vec<Vec<&str>> = Vec::new();
+    let mut seen = HashSet::new();
+    for f in files {
+        let mut d = f.rel;
+        // The directory and each of its ancestors not met yet.
+        while let Some((parent, _)) = d.rsplit_once('/') {
+            if !seen.insert(parent) {
+                break;
+            }
+            let depth = parent.bytes().filter(|&b| b == b'/').count();
+            if levels.len() <= depth {
+                levels.resize_with(depth + 1, Vec::new);
+            }
+            levels[depth].push(parent);
+            d = parent;
+        }
+    }
+    for level in &mut levels {
+        level.sort_unstable();
+        let made: Vec<Result<(), String>> = level
+            .par_iter()
+            .map(|d| {
+                std::fs::create_dir(root.join(d)).map_err(|e| {
+                    format!(
+                        "cannot write in `{}`: {} (nothing was changed in the output directory)",
+                        shown.join(d).display(),
+                        fsio::io_reason(&e)
+                    )
+                })
+            })
+            .collect();
+        made.into_iter().collect::<Result<Vec<()>, String>>()?;
+    }
+    Ok(())
+}
+
 /// Write `files` into `dir` all or nothing: on any error before the move, `dir` is as it was and
 /// the staging directory is removed.
 pub fn write_bundle(
@@ -212,23 +252,7 @@ pub fn write_bundle(
             )
         })?;
     let staged: Vec<PathBuf> = files.iter().map(|f| staging.path().join(f.rel)).collect();
-    // Each directory created once (in the order the bundle first names it: the relative paths
-    // compared as text, not as paths component by component), then the files written in
-    // parallel; the error reported is that of the first failing file in bundle order.
-    let mut seen = HashSet::new();
-    let dirs = files
-        .iter()
-        .filter_map(|f| f.rel.rsplit_once('/').map(|(d, _)| d))
-        .filter(|d| seen.insert(*d));
-    for d in dirs {
-        std::fs::create_dir_all(staging.path().join(d)).map_err(|e| {
-            format!(
-                "cannot write in `{}`: {} (nothing was changed in the output directory)",
-                shown.join(d).display(),
-                fsio::io_reason(&e)
-            )
-        })?;
-    }
+    make_dirs(staging.path(), &shown, files)?;
     let written: Vec<Result<(), String>> = files
         .par_iter()
         .zip(&staged)
