@@ -116,7 +116,12 @@ fn rendered(k: &str, v: &Value) -> String {
     score_x_core::yaml::entry_text_sorted(k, v, 2)
 }
 
-pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Result<String, Error> {
+/// Rendered CloudFormation resources: (logical id, YAML entry text), in insertion order.
+type Entries = Vec<(String, String)>;
+
+/// The `cloudformation.yaml` of the estate; each workload's typed output is consumed (freed) as
+/// soon as its resources are rendered.
+pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, WorkloadOut>) -> Result<String, Error> {
     let opts = ctx.opts;
     let mut params = Map::new();
     // Logical id → its rendered entry; a BTreeMap orders them as `sort_keys` would.
@@ -167,10 +172,18 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
         }
     };
 
+    // CloudFormation descriptions are at most 1024 bytes.
+    let mut description = format!(
+        "score-x ECS estate: {}",
+        outs.keys().cloned().collect::<Vec<_>>().join(", ")
+    );
+    if description.len() > 1024 {
+        description = format!("score-x ECS estate: {} workloads", outs.len());
+    }
     let mut ids: BTreeSet<String> = BTreeSet::new();
-    let mut jobs: Vec<(&String, &WorkloadOut, String)> = Vec::with_capacity(outs.len());
+    let mut jobs: Vec<(String, WorkloadOut, String)> = Vec::with_capacity(outs.len());
     for (name, out) in outs {
-        let mut id = pascal(name);
+        let mut id = pascal(&name);
         if !ids.insert(id.clone()) {
             id = format!(
                 "{id}{}",
@@ -182,23 +195,26 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
     }
     // Each workload's resources built on its own (in parallel), inserted in workload order.
     let shared: &Ctx<'_> = ctx;
-    let built: Vec<Result<Vec<(String, String)>, Error>> = jobs
-        .par_iter()
+    let built: Vec<(String, Result<Entries, Error>)> = jobs
+        .into_par_iter()
         .map(|(name, out, id)| {
-            let built = workload_resources(shared, name, out, id, &namespace)?;
-            Ok(built
-                .into_iter()
-                .map(|(k, v)| {
-                    let text = rendered(&k, &v);
-                    (k, text)
-                })
-                .collect())
+            let built = workload_resources(shared, &name, &out, &id, &namespace).map(|built| {
+                built
+                    .into_iter()
+                    .map(|(k, v)| {
+                        let text = rendered(&k, &v);
+                        (k, text)
+                    })
+                    .collect()
+            });
+            drop(out);
+            (name, built)
         })
         .collect();
-    for ((name, _, _), r) in jobs.iter().zip(built) {
+    for (name, r) in built {
         for (k, text) in r? {
             if res.contains_key(&k) {
-                return Err(duplicate(&k, name));
+                return Err(duplicate(&k, &name));
             }
             res.insert(k, text);
         }
@@ -242,14 +258,6 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
 
     let mut doc = Map::new();
     doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-    // CloudFormation descriptions are at most 1024 bytes.
-    let mut description = format!(
-        "score-x ECS estate: {}",
-        outs.keys().cloned().collect::<Vec<_>>().join(", ")
-    );
-    if description.len() > 1024 {
-        description = format!("score-x ECS estate: {} workloads", outs.len());
-    }
     doc.insert("Description".into(), json!(description));
     if res.len() > MAX_RESOURCES {
         ctx.warn_hint(
@@ -271,7 +279,8 @@ pub fn template(ctx: &mut Ctx<'_>, outs: &BTreeMap<String, WorkloadOut>) -> Resu
     } else {
         yaml.reserve(res.values().map(String::len).sum::<usize>() + "Resources:\n".len());
         yaml.push_str("Resources:\n");
-        res.values().for_each(|t| yaml.push_str(t));
+        // Each entry freed once copied.
+        res.into_values().for_each(|t| yaml.push_str(&t));
     }
     if yaml.len() > INLINE_TEMPLATE_LIMIT {
         ctx.warn_hint(

@@ -191,7 +191,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
             &serde_json::json!({ "secrets": entries, "dnsRecords": records }),
         )?,
     );
-    let yaml = cfn::template(&mut ctx, &workloads)?;
+    let yaml = cfn::template(&mut ctx, workloads)?;
     bundle.add(CLOUDFORMATION_FILE, yaml);
 
     for (option, files) in std::mem::take(&mut ctx.missing) {
