@@ -99,7 +99,7 @@ fn json(what: &str, v: &impl serde::Serialize) -> Result<String, Error> {
 
 /// A job's two files: `(path, text)` of the API JSON and of the HCL jobspec.
 fn job_files(job: &model::Job, opts: &Options) -> Result<[(String, String); 2], Error> {
-    let req = model::JobRequest { job: job.clone() };
+    let req = model::JobRequest { job };
     Ok([
         (
             format!("{}.nomad.json", job.id),
@@ -199,12 +199,13 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         jobs.insert(job.id.clone(), (job, format!("resource `{uid}`")));
     }
     let mut bundle = Bundle::default();
-    // Each job written on its own (in parallel); added in job order, first error first.
+    // Each job written on its own (in parallel) and freed once written; added in job order,
+    // first error first.
     let written: Vec<Result<[(String, String); 2], Error>> = jobs
-        .values()
+        .into_values()
         .collect::<Vec<_>>()
-        .par_iter()
-        .map(|(job, _)| job_files(job, opts))
+        .into_par_iter()
+        .map(|(job, _)| job_files(&job, opts))
         .collect();
     for files in written {
         for (path, text) in files? {

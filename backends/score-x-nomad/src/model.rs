@@ -32,11 +32,11 @@ impl Serialize for Duration {
     }
 }
 
-/// The body of `POST /v1/jobs`.
+/// The body of `POST /v1/jobs` (the job borrowed: written, never copied).
 #[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct JobRequest {
+pub struct JobRequest<'a> {
     #[serde(rename = "Job")]
-    pub job: Job,
+    pub job: &'a Job,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
