@@ -221,7 +221,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, WorkloadOut>) -> Resul
     }
 
     // Provisioner additions.
-    for (uid, s) in &ctx.sections {
+    for (uid, s) in ctx.sections.iter() {
         let Some(c) = &s.cloudformation else { continue };
         let clash = |what: &str, k: &str| Error::Artifacts {
             uid: uid.to_string(),

@@ -1,6 +1,7 @@
 //! The emission context shared by the per-workload builders: inputs, warnings, notes, secrets.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use score_x_core::resolved::{Resolved, ResolvedWorkload};
 use score_x_core::{Code, Diagnostic, ResourceUid, Span};
@@ -23,12 +24,38 @@ pub struct Ctx<'a> {
     pub warnings: Vec<Diagnostic>,
     pub notes: Vec<String>,
     pub secrets: Registry,
-    pub sections: BTreeMap<ResourceUid, EcsSection>,
+    /// Every resource's section, read once and shared by the workloads' contexts.
+    pub sections: Arc<BTreeMap<ResourceUid, EcsSection>>,
     /// Missing option → files that hold its placeholder.
     pub missing: BTreeMap<&'static str, Vec<String>>,
 }
 
 impl<'a> Ctx<'a> {
+    /// A context of its own for building one workload (in parallel with the others): the same
+    /// inputs and sections, nothing recorded yet. [`Ctx::absorb`] merges it back.
+    pub fn part(&self) -> Ctx<'a> {
+        Ctx {
+            app: self.app,
+            opts: self.opts,
+            warnings: Vec::new(),
+            notes: Vec::new(),
+            secrets: Registry::default(),
+            sections: Arc::clone(&self.sections),
+            missing: BTreeMap::new(),
+        }
+    }
+
+    /// Merge what a [`Ctx::part`] recorded, as if it had been recorded here (parts absorbed in
+    /// workload order give the context of a sequential run).
+    pub fn absorb(&mut self, part: Ctx<'a>) {
+        self.warnings.extend(part.warnings);
+        self.notes.extend(part.notes);
+        for (option, files) in part.missing {
+            self.missing.entry(option).or_default().extend(files);
+        }
+        self.secrets.absorb(part.secrets);
+    }
+
     pub fn warn(&mut self, code: Code, span: Option<&Span>, message: impl Into<String>) {
         self.warnings
             .push(Diagnostic::warning(code, message).at_opt(span.cloned()));

@@ -59,6 +59,9 @@ pub const CLOUDFORMATION_FILE: &str = "cloudformation.yaml";
 /// RegisterTaskDefinition accepts at most 64 KiB.
 const TASK_DEFINITION_LIMIT: usize = 65_536;
 
+/// One workload built on its own: its output, its task definition text, its context.
+type Part<'a> = (workload::WorkloadOut, Vec<u8>, ctx::Ctx<'a>);
+
 /// The emission context after every workload was built, and each workload's output with its
 /// task definition text.
 struct Built<'a> {
@@ -73,9 +76,10 @@ fn build<'a>(app: &'a Resolved, plan: &Plan, opts: &'a Options) -> Result<Built<
         warnings: Vec::new(),
         notes: Vec::new(),
         secrets: secrets::Registry::new(app),
-        sections: BTreeMap::new(),
+        sections: Default::default(),
         missing: BTreeMap::new(),
     };
+    let mut sections = BTreeMap::new();
     for (uid, res) in app.resources() {
         let section = artifacts::parse(res)?;
         for p in &section.parameters {
@@ -92,25 +96,39 @@ fn build<'a>(app: &'a Resolved, plan: &Plan, opts: &'a Options) -> Result<Built<
         for n in &section.notes {
             ctx.notes.push(format!("resource `{uid}`: {n}"));
         }
-        ctx.sections.insert(uid.clone(), section);
+        sections.insert(uid.clone(), section);
     }
+    ctx.sections = std::sync::Arc::new(sections);
+    // Each workload built on a context of its own (in parallel), absorbed in workload order:
+    // the outputs, warnings, notes, secrets and first error of a sequential run.
+    let workloads: Vec<_> = app.workloads().iter().collect();
+    let shared = &ctx;
+    let built: Vec<Result<Part<'a>, Error>> = workloads
+        .par_iter()
+        .map(|(name, w)| {
+            let wp = plan
+                .workload(name)
+                .ok_or_else(|| Error::Unplanned((*name).clone()))?;
+            let mut part = shared.part();
+            let out = workload::build(&mut part, w, wp)?;
+            let td = json::pretty("task definition", &out.task)?;
+            if td.len() > TASK_DEFINITION_LIMIT {
+                part.warn(
+                    Code::Approximated,
+                    Some(&w.span),
+                    format!(
+                        "the task definition of `{name}` is {} bytes; ECS accepts at most {TASK_DEFINITION_LIMIT} (large files travel inside it)",
+                        td.len()
+                    ),
+                );
+            }
+            Ok((out, td, part))
+        })
+        .collect();
     let mut outs = BTreeMap::new();
-    for (name, w) in app.workloads() {
-        let Some(wp) = plan.workload(name) else {
-            return Err(Error::Unplanned(name.clone()));
-        };
-        let out = workload::build(&mut ctx, w, wp)?;
-        let td = json::pretty("task definition", &out.task)?;
-        if td.len() > TASK_DEFINITION_LIMIT {
-            ctx.warn(
-                Code::Approximated,
-                Some(&w.span),
-                format!(
-                    "the task definition of `{name}` is {} bytes; ECS accepts at most {TASK_DEFINITION_LIMIT} (large files travel inside it)",
-                    td.len()
-                ),
-            );
-        }
+    for ((name, _), b) in workloads.into_iter().zip(built) {
+        let (out, td, part) = b?;
+        ctx.absorb(part);
         outs.insert(name.clone(), (out, td));
     }
     Ok(Built { ctx, outs })
@@ -167,7 +185,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
 
     let entries: Vec<&secrets::SecretEntry> = ctx.secrets.entries.values().collect();
     let mut records: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
-    for (uid, s) in &ctx.sections {
+    for (uid, s) in ctx.sections.iter() {
         for r in &s.dns_records {
             let e = records.entry(r.name.as_str()).or_insert_with(|| {
                 let mut m = serde_json::Map::new();

@@ -127,6 +127,30 @@ impl Registry {
             })
     }
 
+    /// Merge a registry that recorded the uses of later workloads, starting empty: the result
+    /// is this registry with those uses recorded after its own. An entry already here keeps its
+    /// store and type unless the other promoted it (only `promote` sets a recipe, and it sets
+    /// the type and description with it); sets are joined.
+    pub fn absorb(&mut self, other: Registry) {
+        for (name, e) in other.entries {
+            let Some(mine) = self.entries.get_mut(&name) else {
+                self.entries.insert(name, e);
+                continue;
+            };
+            if e.recipe.is_some() {
+                mine.kind = e.kind;
+                mine.recipe = e.recipe;
+                mine.description = e.description;
+            }
+            mine.keys.extend(e.keys);
+            mine.resources.extend(e.resources);
+            mine.used_by.extend(e.used_by);
+        }
+        for (w, names) in other.by_workload {
+            self.by_workload.entry(w).or_default().extend(names);
+        }
+    }
+
     /// The store of a secret `name` the estate reads (as recorded), else by its shape.
     pub fn store(&self, name: &str) -> Store {
         self.entries
@@ -241,6 +265,72 @@ mod tests {
             value: None,
             store,
         }
+    }
+
+    /// One recorded use: (workload, what).
+    enum Use {
+        Secret(SecretRef),
+        ValueFrom(&'static str),
+        Promote(&'static str, &'static str),
+    }
+
+    fn record(r: &mut Registry, w: &str, u: &Use) {
+        match u {
+            Use::Secret(s) => r.use_secret(w, s),
+            Use::ValueFrom(v) => r.use_value_from(w, v),
+            Use::Promote(name, text) => {
+                r.promote(w, name, &Value::text(*text), format!("{w} {name}"))
+            }
+        }
+    }
+
+    #[test]
+    fn registries_of_workloads_absorbed_in_order_equal_one_recorded_in_order() {
+        let sm = "arn:aws:secretsmanager:eu-west-1:1:secret:db";
+        let uses: Vec<(&str, Use)> = vec![
+            ("a", Use::Secret(sref("/p/one", None))),
+            ("a", Use::Secret(sref(sm, Some("user")))),
+            ("b", Use::Promote("/p/one", "x")),
+            ("b", Use::Secret(sref(sm, Some("password")))),
+            ("c", Use::ValueFrom("/p/one")),
+            (
+                "c",
+                Use::ValueFrom("arn:aws:secretsmanager:eu-west-1:1:secret:db:k::"),
+            ),
+            ("c", Use::Promote("/p/new", "y")),
+            ("d", Use::Secret(sref("/p/new", None))),
+            ("d", Use::Promote("/p/new", "z")),
+            ("e", Use::Secret(sref("/p/seeded", Some("k")))),
+        ];
+        let seeded = || {
+            let mut r = Registry::default();
+            r.declare(
+                &"postgres.default#a.db".parse().unwrap(),
+                "/p/seeded",
+                ParameterKind::String,
+                Some("declared"),
+            );
+            r
+        };
+        let mut sequential = seeded();
+        for (w, u) in &uses {
+            record(&mut sequential, w, u);
+        }
+        let mut merged = seeded();
+        for w in ["a", "b", "c", "d", "e"] {
+            let mut part = Registry::default();
+            for (_, u) in uses.iter().filter(|(x, _)| *x == w) {
+                record(&mut part, w, u);
+            }
+            merged.absorb(part);
+        }
+        assert_eq!(merged.entries, sequential.entries);
+        assert_eq!(merged.by_workload, sequential.by_workload);
+        assert_eq!(
+            merged.entries["/p/seeded"].kind,
+            Some(ParameterKind::String)
+        );
+        assert_eq!(merged.entries["/p/new"].recipe.as_deref(), Some("z"));
     }
 
     #[test]

@@ -27,7 +27,7 @@ pub fn ctx<'a>(app: &'a Resolved, opts: &'a Options) -> Ctx<'a> {
         warnings: Vec::new(),
         notes: Vec::new(),
         secrets: Registry::new(app),
-        sections: BTreeMap::new(),
+        sections: Default::default(),
         missing: BTreeMap::new(),
     }
 }

@@ -226,7 +226,7 @@ mod tests {
         let (app, opts) = (empty_app(), Options::default());
         let (w, uid) = with_volume(Some("tenants/a/"));
         let mut c = ctx(&app, &opts);
-        c.sections.insert(uid.clone(), efs(None, Some("/base/")));
+        std::sync::Arc::make_mut(&mut c.sections).insert(uid.clone(), efs(None, Some("/base/")));
         let p = plan(&mut c, &w).unwrap();
         let e = p.volumes[0].efs_volume_configuration.as_ref().unwrap();
         assert_eq!(e.root_directory.as_deref(), Some("/base/tenants/a"));
@@ -235,7 +235,7 @@ mod tests {
         assert!(p.mounts["main"][0].read_only);
         assert!(p.efs_iam.is_empty());
 
-        c.sections.insert(uid.clone(), efs(Some("fsap-1"), None));
+        std::sync::Arc::make_mut(&mut c.sections).insert(uid.clone(), efs(Some("fsap-1"), None));
         assert!(matches!(plan(&mut c, &w), Err(Error::Volume { .. })));
         let (w, _) = with_volume(None);
         let p = plan(&mut c, &w).unwrap();
