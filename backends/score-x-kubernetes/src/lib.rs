@@ -33,6 +33,7 @@ use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use score_x_core::naming::is_score_name;
 use score_x_core::plan::Plan;
+use score_x_core::resolved::ResolvedWorkload;
 use score_x_core::{Bundle, Diagnostic, Resolved};
 
 pub use capabilities::capabilities;
@@ -208,12 +209,63 @@ fn collect<T: Send>(
     opts: &Options,
     f: &(dyn Fn(Object) -> Result<T, Error> + Sync),
 ) -> Result<(Vec<T>, Vec<Diagnostic>), Error> {
+    let (mut out, per_workload, warnings) = collect_parts(app, plan, opts, f, f)?;
+    out.extend(per_workload.into_iter().flatten());
+    Ok((out, warnings))
+}
+
+/// The estate's objects before [`dedupe`], for a consumer of each workload's objects on its
+/// own (Helm's charts): the Namespace and the resources' objects built, each workload's objects
+/// only identified. `None` when two objects share an identity (de-duplication then compares
+/// values: use [`build`]). Warnings and the first error are those of [`build`].
+pub fn stage(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Option<Built>, Error> {
+    let key = |o: Object| Ok(o.key());
+    let (entries, workloads, warnings) = collect_parts(app, plan, opts, &Entry::of, &key)?;
+    let mut seen = std::collections::HashSet::with_capacity(entries.len());
+    let unique = entries
+        .iter()
+        .map(|e| &e.key)
+        .chain(workloads.iter().flatten())
+        .all(|k| seen.insert(k));
+    Ok(unique.then_some(Built { entries, warnings }))
+}
+
+/// The objects of workload `w` as [`build`] makes them (in output order), for a consumer of
+/// [`stage`] (which reported their warnings).
+pub fn workload_entries(
+    app: &Resolved,
+    plan: &Plan,
+    opts: &Options,
+    w: &ResolvedWorkload,
+) -> Result<Vec<Entry>, Error> {
+    let wp = plan
+        .workload(&w.name)
+        .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
+    let mut warnings = Vec::new();
+    workload::workload_objects(app, w, wp, opts, &mut warnings)?
+        .into_iter()
+        .map(Entry::of)
+        .collect()
+}
+
+/// The Namespace's and resources' objects, each workload's objects, and the warnings.
+type Parts<R, W> = (Vec<R>, Vec<Vec<W>>, Vec<Diagnostic>);
+
+/// The objects of the Namespace and the resources (made by `fr`), and of each workload (by
+/// `fw`), in output order; the first error is that of a sequential run.
+fn collect_parts<R: Send, W: Send>(
+    app: &Resolved,
+    plan: &Plan,
+    opts: &Options,
+    fr: &(dyn Fn(Object) -> Result<R, Error> + Sync),
+    fw: &(dyn Fn(Object) -> Result<W, Error> + Sync),
+) -> Result<Parts<R, W>, Error> {
     check_options(opts)?;
     let mut out = Vec::new();
     if opts.generate_namespace
         && let Some(ns) = &opts.namespace
     {
-        out.push(f(namespace(ns))?);
+        out.push(fr(namespace(ns))?);
     }
     // Graph order, then any resource the order lacks; each once (a set, not `Vec::contains`:
     // linear in the number of resources).
@@ -225,12 +277,12 @@ fn collect<T: Send>(
         .filter(|uid| seen_uids.insert(*uid))
         .filter_map(|uid| app.resources().get(uid))
         .collect();
-    let per_resource: Vec<Result<Vec<T>, Error>> = resources
+    let per_resource: Vec<Result<Vec<R>, Error>> = resources
         .par_iter()
         .map(|res| {
             artifacts::resource_objects(res, opts)?
                 .into_iter()
-                .map(f)
+                .map(fr)
                 .collect()
         })
         .collect();
@@ -238,7 +290,7 @@ fn collect<T: Send>(
         out.extend(r?);
     }
     let workloads: Vec<_> = app.workloads().values().collect();
-    let per_workload: Vec<Result<(Vec<T>, Vec<_>), Error>> = workloads
+    let per_workload: Vec<Result<(Vec<W>, Vec<_>), Error>> = workloads
         .par_iter()
         .map(|w| {
             let wp = plan
@@ -246,17 +298,18 @@ fn collect<T: Send>(
                 .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
             let mut warnings = Vec::new();
             let objects = workload::workload_objects(app, w, wp, opts, &mut warnings)?;
-            let objects = objects.into_iter().map(f).collect::<Result<_, _>>()?;
+            let objects = objects.into_iter().map(fw).collect::<Result<_, _>>()?;
             Ok((objects, warnings))
         })
         .collect();
     let mut warnings = Vec::new();
+    let mut objects = Vec::with_capacity(per_workload.len());
     for b in per_workload {
-        let (objects, w) = b?;
-        out.extend(objects);
+        let (o, w) = b?;
+        objects.push(o);
         warnings.extend(w);
     }
-    Ok((out, warnings))
+    Ok((out, objects, warnings))
 }
 
 fn namespace(ns: &str) -> Object {

@@ -687,6 +687,42 @@ fn provisioner_objects_merged_namespaced_and_deduplicated() {
 }
 
 #[test]
+fn staged_objects_and_each_workloads_own_are_the_built_objects() {
+    let cfg = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "1"}});
+    let opts = Options {
+        namespace: Some("shop".into()),
+        generate_namespace: true,
+        ..Default::default()
+    };
+    let a = app(
+        vec![
+            workload("web", vec![container("main")]),
+            workload("api", vec![container("main").http_probe("/", 8080, &[])]),
+        ],
+        vec![resource("postgres.default#shared", vec![], json!([cfg]))],
+    );
+    let p = plan(&a);
+    let built = crate::build(&a, &p, &opts).unwrap();
+    let staged = crate::stage(&a, &p, &opts).unwrap().unwrap();
+    assert_eq!(staged.warnings, built.warnings);
+    let mut entries = staged.entries;
+    for w in a.workloads().values() {
+        entries.extend(crate::workload_entries(&a, &p, &opts, w).unwrap());
+    }
+    assert_eq!(entries, built.entries);
+    // Two resources writing one object: de-duplication compares their values, so no stage.
+    let a = app(
+        vec![workload("web", vec![container("main")])],
+        vec![
+            resource("postgres.default#one", vec![], json!([cfg])),
+            resource("postgres.default#two", vec![], json!([cfg])),
+        ],
+    );
+    assert!(crate::stage(&a, &plan(&a), &opts).unwrap().is_none());
+    assert_eq!(crate::build(&a, &plan(&a), &opts).unwrap().entries.len(), 3);
+}
+
+#[test]
 fn options_are_checked() {
     let a = app(vec![], vec![]);
     let o = Options {
