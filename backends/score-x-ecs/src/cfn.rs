@@ -9,9 +9,8 @@ use serde_json::{Map, Value, json};
 
 use crate::ctx::Ctx;
 use crate::error::Error;
-use crate::json::{sort_keys, to_value};
+use crate::json::sort_keys;
 use crate::secrets::Store;
-use crate::workload::WorkloadOut;
 use rayon::prelude::*;
 
 /// CloudFormation's limit for an inline template body.
@@ -112,6 +111,14 @@ fn duplicate(id: &str, what: &str) -> Error {
 
 /// The YAML lines of the `Resources` entry `k: v`, keys sorted: a resource is rendered where
 /// it is built and only its text kept (the estate's tree would be five times the text).
+/// A JSON file `emit` wrote, read back.
+fn parse(what: &str, text: &[u8]) -> Result<Value, Error> {
+    serde_json::from_slice(text).map_err(|e| Error::Serialize {
+        what: what.into(),
+        reason: e.to_string(),
+    })
+}
+
 fn rendered(k: &str, v: &Value) -> String {
     score_x_core::yaml::entry_text_sorted(k, v, 2)
 }
@@ -119,9 +126,16 @@ fn rendered(k: &str, v: &Value) -> String {
 /// Rendered CloudFormation resources: (logical id, YAML entry text), in insertion order.
 type Entries = Vec<(String, String)>;
 
-/// The `cloudformation.yaml` of the estate; each workload's typed output is consumed (freed) as
-/// soon as its resources are rendered.
-pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, WorkloadOut>) -> Result<String, Error> {
+/// A workload as `emit` wrote it: its task definition's and Service's JSON files.
+pub struct Written<'b> {
+    pub task: &'b [u8],
+    pub service: &'b [u8],
+    /// EFS file systems used with IAM authorisation.
+    pub efs_iam: Vec<String>,
+}
+
+/// The `cloudformation.yaml` of the estate.
+pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, Written<'_>>) -> Result<String, Error> {
     let opts = ctx.opts;
     let mut params = Map::new();
     // Logical id → its rendered entry; a BTreeMap orders them as `sort_keys` would.
@@ -181,7 +195,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, WorkloadOut>) -> Resul
         description = format!("score-x ECS estate: {} workloads", outs.len());
     }
     let mut ids: BTreeSet<String> = BTreeSet::new();
-    let mut jobs: Vec<(String, WorkloadOut, String)> = Vec::with_capacity(outs.len());
+    let mut jobs: Vec<(String, Written<'_>, String)> = Vec::with_capacity(outs.len());
     for (name, out) in outs {
         let mut id = pascal(&name);
         if !ids.insert(id.clone()) {
@@ -207,7 +221,6 @@ pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, WorkloadOut>) -> Resul
                     })
                     .collect()
             });
-            drop(out);
             (name, built)
         })
         .collect();
@@ -301,7 +314,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, WorkloadOut>) -> Resul
 fn workload_resources(
     ctx: &Ctx<'_>,
     name: &str,
-    out: &WorkloadOut,
+    out: &Written<'_>,
     id: &str,
     namespace: &Value,
 ) -> Result<Map<String, Value>, Error> {
@@ -404,7 +417,7 @@ fn workload_resources(
         }
     };
 
-    let mut td = to_cfn(&to_value("task definition", &out.task)?);
+    let mut td = to_cfn(&parse("task definition", out.task)?);
     td["ExecutionRoleArn"] = exec_role;
     match task_role {
         Some(r) => td["TaskRoleArn"] = r,
@@ -433,7 +446,7 @@ fn workload_resources(
         name,
     )?;
 
-    let mut svc = to_cfn(&to_value("service", &out.service)?);
+    let mut svc = to_cfn(&parse("service", out.service)?);
     svc["Cluster"] = json!({"Ref": "ClusterName"});
     svc["TaskDefinition"] = json!({"Ref": td_id});
     svc["NetworkConfiguration"] = json!({"AwsvpcConfiguration": {

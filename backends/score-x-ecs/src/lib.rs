@@ -59,17 +59,32 @@ pub const CLOUDFORMATION_FILE: &str = "cloudformation.yaml";
 /// RegisterTaskDefinition accepts at most 64 KiB.
 const TASK_DEFINITION_LIMIT: usize = 65_536;
 
-/// One workload built on its own: its output, its task definition text, its context.
-type Part<'a> = (workload::WorkloadOut, Vec<u8>, ctx::Ctx<'a>);
+/// One workload built on its own: what the caller kept of its output, its task definition
+/// text, its context.
+type Part<'a, T> = (T, Vec<u8>, ctx::Ctx<'a>);
 
-/// The emission context after every workload was built, and each workload's output with its
-/// task definition text.
-struct Built<'a> {
+/// The emission context after every workload was built, and what the caller kept of each
+/// workload's output with its task definition text.
+struct Built<'a, T> {
     ctx: ctx::Ctx<'a>,
-    outs: BTreeMap<String, (workload::WorkloadOut, Vec<u8>)>,
+    outs: BTreeMap<String, (T, Vec<u8>)>,
 }
 
-fn build<'a>(app: &'a Resolved, plan: &Plan, opts: &'a Options) -> Result<Built<'a>, Error> {
+/// What `emit` keeps of a workload's output once its task definition is written: its Service
+/// written too (the typed output is freed where it was built, not held for every workload).
+struct Written {
+    service: Vec<u8>,
+    efs_iam: Vec<String>,
+}
+
+/// Build every workload (`keep` takes what the caller needs of each output, on the thread that
+/// built it).
+fn build<'a, T: Send>(
+    app: &'a Resolved,
+    plan: &Plan,
+    opts: &'a Options,
+    keep: &(dyn Fn(workload::WorkloadOut) -> Result<T, Error> + Sync),
+) -> Result<Built<'a, T>, Error> {
     let mut ctx = ctx::Ctx {
         app,
         opts,
@@ -103,7 +118,7 @@ fn build<'a>(app: &'a Resolved, plan: &Plan, opts: &'a Options) -> Result<Built<
     // the outputs, warnings, notes, secrets and first error of a sequential run.
     let workloads: Vec<_> = app.workloads().iter().collect();
     let shared = &ctx;
-    let built: Vec<Result<Part<'a>, Error>> = workloads
+    let built: Vec<Result<Part<'a, T>, Error>> = workloads
         .par_iter()
         .map(|(name, w)| {
             let wp = plan
@@ -122,7 +137,7 @@ fn build<'a>(app: &'a Resolved, plan: &Plan, opts: &'a Options) -> Result<Built<
                     ),
                 );
             }
-            Ok((out, td, part))
+            Ok((keep(out)?, td, part))
         })
         .collect();
     let mut outs = BTreeMap::new();
@@ -138,7 +153,8 @@ fn build<'a>(app: &'a Resolved, plan: &Plan, opts: &'a Options) -> Result<Built<
 /// the files. Account settings `emit` would fill with `<missing options.X>` placeholders are
 /// an [`Error::Precondition`] naming every missing option instead. Pure.
 pub fn plan_apply(app: &Resolved, plan: &Plan, opts: &Options) -> Result<apply::ApplyPlan, Error> {
-    let Built { ctx, outs } = build(app, plan, opts)?;
+    let typed = |out: workload::WorkloadOut| Ok((out.task, out.service));
+    let Built { ctx, outs } = build(app, plan, opts, &typed)?;
     let missing: Vec<&str> = ctx
         .missing
         .keys()
@@ -160,27 +176,26 @@ pub fn plan_apply(app: &Resolved, plan: &Plan, opts: &Options) -> Result<apply::
     }
     Ok(apply::ApplyPlan::new(
         outs.into_iter()
-            .map(|(name, (out, _))| (name, out.task, out.service)),
+            .map(|(name, ((task, service), _))| (name, task, service)),
         &ctx.secrets,
     ))
 }
 
 /// Translate the resolved estate into ECS files. Pure.
 pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
-    let Built { mut ctx, outs } = build(app, plan, opts)?;
+    let written = |out: workload::WorkloadOut| {
+        Ok(Written {
+            service: json::pretty("service", &out.service)?,
+            efs_iam: out.efs_iam,
+        })
+    };
+    let Built { mut ctx, outs } = build(app, plan, opts, &written)?;
     let mut bundle = Bundle::default();
-    // Service files written on their own (in parallel); added in workload order.
-    let services: Vec<Result<Vec<u8>, Error>> = outs
-        .values()
-        .collect::<Vec<_>>()
-        .par_iter()
-        .map(|(out, _)| json::pretty("service", &out.service))
-        .collect();
-    let mut workloads: BTreeMap<String, workload::WorkloadOut> = BTreeMap::new();
-    for ((name, (out, td)), service) in outs.into_iter().zip(services) {
+    let mut efs_iam: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (name, (w, td)) in outs {
         bundle.add(format!("{name}/task-definition.json"), td);
-        bundle.add(format!("{name}/service.json"), service?);
-        workloads.insert(name, out);
+        bundle.add(format!("{name}/service.json"), w.service);
+        efs_iam.insert(name, w.efs_iam);
     }
 
     let entries: Vec<&secrets::SecretEntry> = ctx.secrets.entries.values().collect();
@@ -209,6 +224,24 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
             &serde_json::json!({ "secrets": entries, "dnsRecords": records }),
         )?,
     );
+    // CloudFormation reads each workload's task definition and Service back from their files.
+    let workloads = efs_iam
+        .into_iter()
+        .map(|(name, efs_iam)| {
+            let file = |f: &str| {
+                bundle
+                    .files
+                    .get(&format!("{name}/{f}"))
+                    .map_or(&[][..], Vec::as_slice)
+            };
+            let out = cfn::Written {
+                task: file("task-definition.json"),
+                service: file("service.json"),
+                efs_iam,
+            };
+            (name, out)
+        })
+        .collect();
     let yaml = cfn::template(&mut ctx, workloads)?;
     bundle.add(CLOUDFORMATION_FILE, yaml);
 
