@@ -242,6 +242,9 @@ pub fn provision_estate(
             Err(d) => errors.extend(d),
         }
     }
+    // What the computation needed (the templates' `workloads` data, the requested outputs, the
+    // speculated results) is freed before the workloads are resolved beside the estate.
+    drop((compute, cache));
     let Provisioned {
         resources: provisioned,
         failed,
