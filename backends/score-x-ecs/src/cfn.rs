@@ -111,16 +111,16 @@ fn duplicate(id: &str, what: &str) -> Error {
 
 /// The YAML lines of the `Resources` entry `k: v`, keys sorted: a resource is rendered where
 /// it is built and only its text kept (the estate's tree would be five times the text).
+fn rendered(k: &str, v: &Value) -> String {
+    score_x_core::yaml::entry_text_sorted(k, v, 2)
+}
+
 /// A JSON file `emit` wrote, read back.
 fn parse(what: &str, text: &[u8]) -> Result<Value, Error> {
     serde_json::from_slice(text).map_err(|e| Error::Serialize {
         what: what.into(),
         reason: e.to_string(),
     })
-}
-
-fn rendered(k: &str, v: &Value) -> String {
-    score_x_core::yaml::entry_text_sorted(k, v, 2)
 }
 
 /// Rendered CloudFormation resources: (logical id, YAML entry text), in insertion order.

@@ -154,7 +154,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
     let charts: Vec<Result<(String, Bundle), Error>> = per_workload
         .into_par_iter()
         .map(|(w, mut objects)| {
-            if let Some(rw) = app.workloads().get(&w).filter(|_| staged) {
+            if staged && let Some(rw) = app.workloads().get(&w) {
                 let own = score_x_kubernetes::workload_entries(app, plan, &kube, rw)?;
                 objects.extend(own.into_iter().map(|e| (e.value, true)));
             }

@@ -238,14 +238,24 @@ pub fn workload_entries(
     opts: &Options,
     w: &ResolvedWorkload,
 ) -> Result<Vec<Entry>, Error> {
-    let wp = plan
-        .workload(&w.name)
-        .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
-    let mut warnings = Vec::new();
-    workload::workload_objects(app, w, wp, opts, &mut warnings)?
+    planned_objects(app, plan, opts, w, &mut Vec::new())?
         .into_iter()
         .map(Entry::of)
         .collect()
+}
+
+/// The typed objects of workload `w`, following its plan.
+fn planned_objects(
+    app: &Resolved,
+    plan: &Plan,
+    opts: &Options,
+    w: &ResolvedWorkload,
+    warnings: &mut Vec<Diagnostic>,
+) -> Result<Vec<Object>, Error> {
+    let wp = plan
+        .workload(&w.name)
+        .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
+    workload::workload_objects(app, w, wp, opts, warnings)
 }
 
 /// The Namespace's and resources' objects, each workload's objects, and the warnings.
@@ -293,11 +303,8 @@ fn collect_parts<R: Send, W: Send>(
     let per_workload: Vec<Result<(Vec<W>, Vec<_>), Error>> = workloads
         .par_iter()
         .map(|w| {
-            let wp = plan
-                .workload(&w.name)
-                .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
             let mut warnings = Vec::new();
-            let objects = workload::workload_objects(app, w, wp, opts, &mut warnings)?;
+            let objects = planned_objects(app, plan, opts, w, &mut warnings)?;
             let objects = objects.into_iter().map(fw).collect::<Result<_, _>>()?;
             Ok((objects, warnings))
         })

@@ -52,13 +52,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The entry of the Nomad Variable at `path`, created empty when new.
+    pub fn variable(&mut self, path: &str) -> &mut VariableEntry {
+        self.variables
+            .entry(path.to_string())
+            .or_insert_with(|| VariableEntry {
+                path: path.to_string(),
+                ..Default::default()
+            })
+    }
+
     /// Take in what `part` recorded, after everything recorded before it.
     pub fn absorb(&mut self, part: Ctx<'_>) {
         for (path, v) in part.variables {
-            let e = self.variables.entry(path).or_insert_with(|| VariableEntry {
-                path: v.path.clone(),
-                ..Default::default()
-            });
+            let e = self.variable(&path);
             e.items.extend(v.items);
             e.used_by.extend(v.used_by);
             e.generate |= v.generate;
@@ -84,13 +91,7 @@ impl<'a> Ctx<'a> {
         if gotmpl::service_of(r).is_some() {
             return;
         }
-        let e = self
-            .variables
-            .entry(r.name.clone())
-            .or_insert_with(|| VariableEntry {
-                path: r.name.clone(),
-                ..Default::default()
-            });
+        let e = self.variable(&r.name);
         e.items.insert(gotmpl::item(r).to_string());
         e.used_by.insert(job.to_string());
         e.generate |= r.value.is_some();

@@ -121,13 +121,7 @@ fn sections(ctx: &mut ctx::Ctx) -> Result<(), Error> {
             ctx.notes.push(format!("resource `{uid}`: {n}"));
         }
         for v in &section.variables {
-            let e = ctx
-                .variables
-                .entry(v.path.clone())
-                .or_insert_with(|| ctx::VariableEntry {
-                    path: v.path.clone(),
-                    ..Default::default()
-                });
+            let e = ctx.variable(&v.path);
             e.items.extend(v.items.iter().cloned());
             if e.description.is_none() {
                 e.description = v.description.clone();

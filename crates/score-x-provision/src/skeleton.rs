@@ -200,20 +200,13 @@ fn guard(
 ) -> Option<(String, Vec<TemplateElement>)> {
     let mut kept = String::with_capacity(line.len());
     let mut guards = Vec::new();
-    let mut rest = line;
-    while let Some(open) = rest.find(EXPR.0) {
-        kept.push_str(&rest[..open]);
-        let after = &rest[open + EXPR.0.len_utf8()..];
-        let close = after.find(EXPR.1)?;
-        let i: usize = after[..close].parse().ok()?;
-        let e = exprs.get_mut(i)?;
-        if !e.as_ref().is_some_and(is_guard) {
-            return None;
+    for p in parts(line, exprs)? {
+        match p {
+            Part::Lit(s) => kept.push_str(&s),
+            Part::Expr(e) if is_guard(&e) => guards.push(e),
+            Part::Expr(_) => return None,
         }
-        guards.push(e.take()?);
-        rest = &after[close + EXPR.1.len_utf8()..];
     }
-    kept.push_str(rest);
     kept.trim_matches(' ').is_empty().then_some((kept, guards))
 }
 
