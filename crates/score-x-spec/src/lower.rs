@@ -34,8 +34,7 @@ pub fn lower(
     let mut order: Vec<(usize, &Workload)> = ws.iter().enumerate().collect();
     order.sort_by(|a, b| a.1.name().cmp(b.1.name()));
 
-    let mut decls: BTreeMap<ResourceUid, Vec<(usize, &Workload, &str, &ResourceDecl)>> =
-        BTreeMap::new();
+    let mut decls: BTreeMap<ResourceUid, Vec<Decl<'_>>> = BTreeMap::new();
     let mut uses = Vec::with_capacity(order.len());
     for &(wi, w) in &order {
         let mut res = BTreeMap::new();
@@ -46,13 +45,11 @@ pub fn lower(
         }
         uses.push(res);
     }
-    // The params of a resource are those of its first declaration with params (in workload
-    // name order): lowered with that workload.
+    // A resource's params are lowered with the workload of its authoritative declaration.
     let mut params_at: Vec<Vec<(&ResourceUid, &(Node, String))>> = vec![Vec::new(); ws.len()];
     for (uid, ds) in &decls {
-        if let Some((wi, p)) = ds
-            .iter()
-            .find_map(|d| d.3.params.as_ref().map(|p| (d.0, p)))
+        if let Some(&(wi, _, _, r)) = with_params(ds)
+            && let Some(p) = &r.params
         {
             params_at[wi].push((uid, p));
         }
@@ -145,18 +142,24 @@ impl Places {
     }
 }
 
+/// A resource's declarations: (workload index, workload, resource name, declaration).
+type Decl<'w> = (usize, &'w Workload, &'w str, &'w ResourceDecl);
+
+/// The authoritative declaration of a resource with params: its first declaration with params,
+/// in workload-name order.
+fn with_params<'d, 'w>(ds: &'d [Decl<'w>]) -> Option<&'d Decl<'w>> {
+    ds.iter().find(|d| d.3.params.is_some())
+}
+
 /// The interned resource of `uid` from its declarations (in workload-name order: the first
 /// with params is authoritative).
 fn resource(
     uid: &ResourceUid,
-    ds: &[(usize, &Workload, &str, &ResourceDecl)],
+    ds: &[Decl<'_>],
     lowered: Option<Params>,
     missing: &mut Vec<Diagnostic>,
 ) -> Option<Resource> {
-    let &(_, w, name, r) = ds
-        .iter()
-        .find(|(_, _, _, r)| r.params.is_some())
-        .or_else(|| ds.first())?;
+    let &(_, w, name, r) = with_params(ds).or_else(|| ds.first())?;
     let metadata = ds
         .iter()
         .map(|(_, _, _, d)| &d.metadata)
@@ -164,7 +167,7 @@ fn resource(
         .cloned()
         .unwrap_or_else(|| serde_json::Value::Object(serde_json::Map::new()));
     let consumers: BTreeSet<String> = ds.iter().map(|(_, w, _, _)| w.name().to_string()).collect();
-    // Lowered from this same declaration's params (`lower` picks it the same way).
+    // Lowered from this same declaration's params (`lower` picks it with `with_params` too).
     let params = lowered.map(|(v, mut m)| {
         missing.append(&mut m);
         v
