@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 
 use crate::backend::Target;
 use crate::diag::{Code, Diagnostic};
+use crate::flat_map::FlatMap;
 use crate::ir::{App, Workload};
 use crate::naming::dns_label;
 use crate::placement::Placement;
@@ -52,7 +53,7 @@ impl Addresses<'_> {
             return Ok(());
         };
         let hostname = self.address(w, &port.0, at, *host, r)?;
-        r.outputs = BTreeMap::from([
+        r.outputs = FlatMap::from([
             ("hostname".to_string(), Output::Plain(hostname.into())),
             ("port".to_string(), Output::Plain(port.1.into())),
         ]);

@@ -7,6 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::backend::Target;
 use crate::diag::{Code, Diagnostic, Diagnostics};
+use crate::flat_map::FlatMap;
 use crate::placement::{Placement, SecretBridge};
 use crate::resolved::{
     Output, ProvisionedResource, Resolved, ResolvedContent, ResolvedParts, ResolvedWorkload,
@@ -84,10 +85,10 @@ pub fn part(
 /// secret ones through the bridge (dropped without one: no workload of `target` can read them,
 /// and one that tries is an error in [`part`]).
 fn foreign_outputs(
-    outputs: &BTreeMap<String, Output>,
+    outputs: &FlatMap<String, Output>,
     placement: &Placement,
     target: Target,
-) -> BTreeMap<String, Output> {
+) -> FlatMap<String, Output> {
     let with = placement.secret_bridges.get(&target).copied();
     outputs
         .iter()

@@ -1,10 +1,11 @@
 //! Tests of the resource graph and its renderings on hand-built applications.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use serde_json::json;
 
 use crate::diag::{Code, Span};
+use crate::flat_map::FlatMap;
 use crate::graph::ResourceGraph;
 use crate::graph_fmt;
 use crate::ir::{App, AppParts, Resource, Workload};
@@ -22,9 +23,9 @@ fn workload(name: &str, resources: &[(&str, &ResourceUid)]) -> Workload {
         file: format!("{name}.yaml"),
         span: span(),
         metadata: json!({"name": name}),
-        annotations: BTreeMap::new(),
-        containers: BTreeMap::new(),
-        service_ports: BTreeMap::new(),
+        annotations: FlatMap::new(),
+        containers: FlatMap::new(),
+        service_ports: FlatMap::new(),
         resources: resources
             .iter()
             .map(|(n, u)| (n.to_string(), (*u).clone()))

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use rayon::prelude::*;
 
 use crate::diag::{Code, Diagnostic};
+use crate::flat_map::FlatMap;
 use crate::uid::ResourceUid;
 
 /// Why a model could not be built.
@@ -43,7 +44,7 @@ impl From<ModelError> for Diagnostic {
 /// A workload of either model: its name and the resources it names.
 pub(crate) trait Named {
     fn name(&self) -> &String;
-    fn uses(&self) -> &BTreeMap<String, ResourceUid>;
+    fn uses(&self) -> &FlatMap<String, ResourceUid>;
 }
 
 /// A resource of either model.
@@ -87,7 +88,7 @@ macro_rules! model_parts {
             fn name(&self) -> &String {
                 &self.name
             }
-            fn uses(&self) -> &BTreeMap<String, ResourceUid> {
+            fn uses(&self) -> &FlatMap<String, ResourceUid> {
                 &self.resources
             }
         }

@@ -9,6 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::Serialize;
 
 use crate::diag::Span;
+use crate::flat_map::FlatMap;
 use crate::invariants::{self, ModelError};
 use crate::template::Template;
 use crate::uid::ResourceUid;
@@ -45,13 +46,13 @@ pub struct Workload {
     /// The full `metadata` map (name, annotations, and any extra keys), for `${metadata…}`.
     pub metadata: serde_json::Value,
     /// `metadata.annotations`, as strings.
-    pub annotations: BTreeMap<String, String>,
-    /// Boxed: a map's node holds eleven values whatever its length, and a container is large.
-    pub containers: BTreeMap<String, Box<Container>>,
+    pub annotations: FlatMap<String, String>,
+    /// Boxed: a container is large, and the map's entries are moved as it is sorted.
+    pub containers: FlatMap<String, Box<Container>>,
     /// `service.ports` by port name.
-    pub service_ports: BTreeMap<String, ServicePort>,
+    pub service_ports: FlatMap<String, ServicePort>,
     /// Resource name (as declared in this workload) → uid.
-    pub resources: BTreeMap<String, ResourceUid>,
+    pub resources: FlatMap<String, ResourceUid>,
 }
 
 /// `service.ports.NAME`.
@@ -95,16 +96,16 @@ pub struct Container {
     pub command: Option<Vec<String>>,
     /// Overrides the image arguments (not expanded).
     pub args: Option<Vec<String>>,
-    pub variables: BTreeMap<String, Variable>,
+    pub variables: FlatMap<String, Variable>,
     /// By target path.
-    pub files: BTreeMap<String, File>,
+    pub files: FlatMap<String, File>,
     /// By target path.
-    pub volumes: BTreeMap<String, Volume>,
+    pub volumes: FlatMap<String, Volume>,
     pub resources: Option<ResourceRequirements>,
     pub liveness_probe: Option<Probe>,
     pub readiness_probe: Option<Probe>,
     /// `before`: container name → the readiness this container must reach before that one starts.
-    pub before: BTreeMap<String, Before>,
+    pub before: FlatMap<String, Before>,
 }
 
 /// `variables.NAME`.
@@ -233,7 +234,7 @@ pub struct Resource {
     /// Params with placeholders (resolved against the source workload before provisioning).
     pub params: Option<TValue>,
     /// Where each top-level param's value is written (diagnostics point at the param).
-    pub param_spans: BTreeMap<String, Span>,
+    pub param_spans: FlatMap<String, Span>,
     /// `metadata` of the resource declaration (annotations…).
     pub metadata: serde_json::Value,
     /// The workload whose declaration is authoritative (the first, by name, that gives params).

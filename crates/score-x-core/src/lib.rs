@@ -25,6 +25,7 @@ pub mod capability_check;
 pub mod diag;
 pub mod driver;
 pub mod estate;
+pub mod flat_map;
 pub mod graph;
 pub mod graph_fmt;
 pub mod invariants;
@@ -53,6 +54,7 @@ mod graph_tests;
 
 pub use backend::{Bundle, Capabilities, Target};
 pub use diag::{Code, Diagnostic, Diagnostics, Severity, Span};
+pub use flat_map::FlatMap;
 pub use invariants::ModelError;
 pub use ir::{App, AppParts};
 pub use resolved::{Resolved, ResolvedParts};

@@ -8,6 +8,7 @@ use serde::{Serialize, Serializer};
 
 use crate::artifacts::Artifacts;
 use crate::diag::Span;
+use crate::flat_map::FlatMap;
 use crate::invariants::{self, ModelError};
 use crate::ir::{Before, Probe, ResourceRequirements, ServicePort};
 use crate::late_bound::Bindings;
@@ -97,12 +98,12 @@ pub struct ResolvedWorkload {
     pub file: String,
     pub span: Span,
     pub metadata: serde_json::Value,
-    pub annotations: BTreeMap<String, String>,
-    pub service_ports: BTreeMap<String, ServicePort>,
-    /// Boxed: a map's node holds eleven values whatever its length, and a container is large.
-    pub containers: BTreeMap<String, Box<ResolvedContainer>>,
+    pub annotations: FlatMap<String, String>,
+    pub service_ports: FlatMap<String, ServicePort>,
+    /// Boxed: a container is large, and the map's entries are moved as it is sorted.
+    pub containers: FlatMap<String, Box<ResolvedContainer>>,
     /// Local resource name → uid.
-    pub resources: BTreeMap<String, ResourceUid>,
+    pub resources: FlatMap<String, ResourceUid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -112,13 +113,13 @@ pub struct ResolvedContainer {
     pub image: String,
     pub command: Option<Vec<String>>,
     pub args: Option<Vec<String>>,
-    pub variables: BTreeMap<String, ResolvedVariable>,
-    pub files: BTreeMap<String, ResolvedFile>,
-    pub volumes: BTreeMap<String, ResolvedVolume>,
+    pub variables: FlatMap<String, ResolvedVariable>,
+    pub files: FlatMap<String, ResolvedFile>,
+    pub volumes: FlatMap<String, ResolvedVolume>,
     pub resources: Option<ResourceRequirements>,
     pub liveness_probe: Option<Probe>,
     pub readiness_probe: Option<Probe>,
-    pub before: BTreeMap<String, Before>,
+    pub before: FlatMap<String, Before>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -170,7 +171,7 @@ pub struct ProvisionedResource {
     pub provisioner: String,
     /// Params after substitution (never contain secrets).
     pub params: serde_json::Value,
-    pub outputs: BTreeMap<String, Output>,
+    pub outputs: FlatMap<String, Output>,
     /// The provisioner's section for the chosen target, as rendered (kubernetes: a list of
     /// objects; ecs / nomad: a map), or none.
     pub artifacts: Artifacts,

@@ -3,9 +3,10 @@
 //! the YAML path the field would have, so diagnostics in tests name the field they are about.
 //! Test support only: a malformed uid given to [`resource`] panics.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use crate::diag::Span;
+use crate::flat_map::FlatMap;
 use crate::ir::{
     Before, Cpu, HttpGet, Memory, Probe, Protocol, Quantities, Readiness, ResourceRequirements,
     Scheme, ServicePort,
@@ -71,13 +72,13 @@ pub fn container(name: &str) -> ResolvedContainer {
         image: format!("registry.example/{name}:1"),
         command: None,
         args: None,
-        variables: BTreeMap::new(),
-        files: BTreeMap::new(),
-        volumes: BTreeMap::new(),
+        variables: FlatMap::new(),
+        files: FlatMap::new(),
+        volumes: FlatMap::new(),
         resources: None,
         liveness_probe: None,
         readiness_probe: None,
-        before: BTreeMap::new(),
+        before: FlatMap::new(),
     }
 }
 
@@ -88,13 +89,13 @@ pub fn workload(name: &str, containers: Vec<ResolvedContainer>) -> ResolvedWorkl
         file: FILE.into(),
         span: span(""),
         metadata: serde_json::json!({ "name": name }),
-        annotations: BTreeMap::new(),
-        service_ports: BTreeMap::new(),
+        annotations: FlatMap::new(),
+        service_ports: FlatMap::new(),
         containers: containers
             .into_iter()
             .map(|c| (c.name.clone(), Box::new(c)))
             .collect(),
-        resources: BTreeMap::new(),
+        resources: FlatMap::new(),
     }
 }
 

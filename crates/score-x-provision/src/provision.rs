@@ -620,7 +620,7 @@ impl One<'_> {
             consumers: res.consumers.clone(),
             provisioner: p.uri.clone(),
             params,
-            outputs: result.outputs,
+            outputs: result.outputs.into_iter().collect(),
             artifacts: score_x_core::artifacts::Artifacts::from_value(&result.artifacts),
             span: res.span.clone(),
         });

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use score_x_core::FlatMap;
 use score_x_core::ir::FileContent;
 use score_x_core::template::{Ref, Root};
 use score_x_core::{App, ResourceUid, Span, Template};
@@ -69,7 +70,7 @@ fn each_ref(t: &Template, mut f: impl FnMut(&Ref)) {
 
 /// Record `${resources.NAME.KEY…}` when `NAME` is a resource of the declaring workload (other
 /// references are reported by resolution, not here).
-fn record(out: &mut Requested, resources: &BTreeMap<String, ResourceUid>, r: &Ref, span: &Span) {
+fn record(out: &mut Requested, resources: &FlatMap<String, ResourceUid>, r: &Ref, span: &Span) {
     if r.root != Root::Resources {
         return;
     }

@@ -1,10 +1,11 @@
 //! End-to-end tests of `provision` on hand-built apps: errors are precise, secrets stay typed,
 //! output is deterministic, state behaves (seed, orphans, stickiness).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
+use score_x_core::FlatMap;
 use score_x_core::artifacts::Artifacts;
 use score_x_core::graph::ResourceGraph;
 use score_x_core::ir::{Container, File, FileContent, Resource, Variable, Workload};
@@ -134,12 +135,12 @@ impl AppB {
             command: None,
             args: None,
             variables,
-            files: BTreeMap::new(),
-            volumes: BTreeMap::new(),
+            files: FlatMap::new(),
+            volumes: FlatMap::new(),
             resources: None,
             liveness_probe: None,
             readiness_probe: None,
-            before: BTreeMap::new(),
+            before: FlatMap::new(),
         };
         self.parts.workloads.insert(
             name.into(),
@@ -148,10 +149,10 @@ impl AppB {
                 file: file.clone(),
                 span: span(&file, 1, ""),
                 metadata: json!({"name": name, "annotations": {"team": "core"}}),
-                annotations: BTreeMap::new(),
-                containers: BTreeMap::from([("main".into(), Box::new(container))]),
-                service_ports: BTreeMap::new(),
-                resources: BTreeMap::new(),
+                annotations: FlatMap::new(),
+                containers: FlatMap::from([("main".into(), Box::new(container))]),
+                service_ports: FlatMap::new(),
+                resources: FlatMap::new(),
             },
         );
         self
@@ -332,7 +333,10 @@ fn db_and(vars: &[(&str, &str)], (name, type_): (&str, &str), params: serde_json
 }
 
 /// The variables of workload `w`'s container `main`.
-pub(crate) fn vars<'r>(r: &'r Resolved, w: &str) -> &'r BTreeMap<String, ResolvedVariable> {
+pub(crate) fn vars<'r>(
+    r: &'r Resolved,
+    w: &str,
+) -> &'r score_x_core::FlatMap<String, ResolvedVariable> {
     &r.workloads()[w].containers["main"].variables
 }
 

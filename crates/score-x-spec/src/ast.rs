@@ -3,10 +3,8 @@
 //! Strings that may hold placeholders are still plain strings here; they become
 //! [`score_x_core::Template`]s only when lowered to the core `App`.
 
-use std::collections::BTreeMap;
-
-use score_x_core::Span;
 use score_x_core::ir::{Before, Probe, Protocol, ResourceRequirements};
+use score_x_core::{FlatMap, Span};
 
 use crate::yaml::Node;
 
@@ -25,9 +23,9 @@ pub struct Workload {
     /// Span of the document root.
     pub span: Span,
     pub metadata: Metadata,
-    pub service_ports: BTreeMap<String, ServicePort>,
-    pub containers: BTreeMap<String, Container>,
-    pub resources: BTreeMap<String, ResourceDecl>,
+    pub service_ports: FlatMap<String, ServicePort>,
+    pub containers: FlatMap<String, Container>,
+    pub resources: FlatMap<String, ResourceDecl>,
 }
 
 impl Workload {
@@ -40,7 +38,7 @@ impl Workload {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metadata {
     pub name: Spanned<String>,
-    pub annotations: BTreeMap<String, Spanned<String>>,
+    pub annotations: FlatMap<String, Spanned<String>>,
     /// The whole map (with extra keys), for `${metadata…}`.
     pub json: serde_json::Value,
 }
@@ -61,15 +59,15 @@ pub struct Container {
     pub image: Spanned<String>,
     pub command: Option<Vec<String>>,
     pub args: Option<Vec<String>>,
-    pub variables: BTreeMap<String, Spanned<String>>,
+    pub variables: FlatMap<String, Spanned<String>>,
     /// By target path (the deprecated array form is already upgraded).
-    pub files: BTreeMap<String, FileSpec>,
+    pub files: FlatMap<String, FileSpec>,
     /// By target path (the deprecated array form is already upgraded).
-    pub volumes: BTreeMap<String, VolumeSpec>,
+    pub volumes: FlatMap<String, VolumeSpec>,
     pub resources: Option<ResourceRequirements>,
     pub liveness_probe: Option<Probe>,
     pub readiness_probe: Option<Probe>,
-    pub before: BTreeMap<String, Before>,
+    pub before: FlatMap<String, Before>,
 }
 
 /// `files.TARGET`.

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use score_x_core::FlatMap;
 use score_x_core::ir::{self, File, FileContent, Resource, Variable, Volume};
 use score_x_core::value::TValue;
 use score_x_core::yaml_tree::path::child;
@@ -237,7 +238,7 @@ impl Lowering<'_> {
                 .collect(),
             containers,
             service_ports,
-            resources: res,
+            resources: res.into_iter().collect(),
         }
     }
 
@@ -292,9 +293,9 @@ impl Lowering<'_> {
             image_span: c.image.span.clone(),
             command: c.command.clone(),
             args: c.args.clone(),
-            variables,
-            files,
-            volumes,
+            variables: variables.into_iter().collect(),
+            files: files.into_iter().collect(),
+            volumes: volumes.into_iter().collect(),
             resources: c.resources.clone(),
             liveness_probe: c.liveness_probe.clone(),
             readiness_probe: c.readiness_probe.clone(),
@@ -349,13 +350,13 @@ impl Lowering<'_> {
 }
 
 /// The span of each top-level param value of a `params` map at `path`.
-fn param_spans((node, path): &(Node, String)) -> BTreeMap<String, Span> {
+fn param_spans((node, path): &(Node, String)) -> FlatMap<String, Span> {
     match &node.value {
         Value::Map(m) => m
             .iter()
             .map(|(k, v)| (k.name.clone(), v.pos.span(&child(path, &k.name))))
             .collect(),
-        _ => BTreeMap::new(),
+        _ => FlatMap::new(),
     }
 }
 

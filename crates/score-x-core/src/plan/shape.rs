@@ -1,7 +1,7 @@
 //! What planning reads of a workload, so the same rules apply to the validated model (`App`,
 //! before provisioning) and the resolved one (handed to backends).
 
-use std::collections::BTreeMap;
+use crate::flat_map::FlatMap;
 
 use crate::diag::Span;
 use crate::ir::{self, Before, Probe, ServicePort};
@@ -12,15 +12,15 @@ pub trait WorkloadShape {
     type Container: ContainerShape;
     fn name(&self) -> &str;
     fn span(&self) -> &Span;
-    fn annotations(&self) -> &BTreeMap<String, String>;
-    fn service_ports(&self) -> &BTreeMap<String, ServicePort>;
-    fn containers(&self) -> &BTreeMap<String, Box<Self::Container>>;
+    fn annotations(&self) -> &FlatMap<String, String>;
+    fn service_ports(&self) -> &FlatMap<String, ServicePort>;
+    fn containers(&self) -> &FlatMap<String, Box<Self::Container>>;
 }
 
 /// A container as planning sees it.
 pub trait ContainerShape {
     fn span(&self) -> &Span;
-    fn before(&self) -> &BTreeMap<String, Before>;
+    fn before(&self) -> &FlatMap<String, Before>;
     fn probes(&self) -> [Option<&Probe>; 2];
 }
 
@@ -34,13 +34,13 @@ macro_rules! shapes {
             fn span(&self) -> &Span {
                 &self.span
             }
-            fn annotations(&self) -> &BTreeMap<String, String> {
+            fn annotations(&self) -> &FlatMap<String, String> {
                 &self.annotations
             }
-            fn service_ports(&self) -> &BTreeMap<String, ServicePort> {
+            fn service_ports(&self) -> &FlatMap<String, ServicePort> {
                 &self.service_ports
             }
-            fn containers(&self) -> &BTreeMap<String, Box<$c>> {
+            fn containers(&self) -> &FlatMap<String, Box<$c>> {
                 &self.containers
             }
         }
@@ -48,7 +48,7 @@ macro_rules! shapes {
             fn span(&self) -> &Span {
                 &self.span
             }
-            fn before(&self) -> &BTreeMap<String, Before> {
+            fn before(&self) -> &FlatMap<String, Before> {
                 &self.before
             }
             fn probes(&self) -> [Option<&Probe>; 2] {

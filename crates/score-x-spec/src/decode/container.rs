@@ -108,13 +108,13 @@ impl Dec<'_> {
             image,
             command,
             args,
-            variables,
-            files,
-            volumes,
+            variables: variables.into_iter().collect(),
+            files: files.into_iter().collect(),
+            volumes: volumes.into_iter().collect(),
             resources,
             liveness_probe,
             readiness_probe,
-            before,
+            before: before.into_iter().collect(),
         })
     }
 

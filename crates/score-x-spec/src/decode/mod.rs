@@ -8,6 +8,7 @@
 use std::collections::BTreeMap;
 
 use base64::Engine as _;
+use score_x_core::FlatMap;
 use score_x_core::diag::did_you_mean;
 use score_x_core::ir::{
     Before, HttpGet, Probe, Protocol, Quantities, Readiness, ResourceRequirements, Scheme,
@@ -366,16 +367,16 @@ impl Dec<'_> {
                 value: String::new(),
                 span: root.pos.span("/metadata/name"),
             },
-            annotations: BTreeMap::new(),
+            annotations: FlatMap::new(),
             json: serde_json::Value::Object(serde_json::Map::new()),
         });
         Some(Workload {
             file: file.to_string(),
             span: root.pos.span(""),
             metadata,
-            service_ports,
-            containers,
-            resources,
+            service_ports: service_ports.into_iter().collect(),
+            containers: containers.into_iter().collect(),
+            resources: resources.into_iter().collect(),
         })
     }
 
@@ -412,7 +413,7 @@ impl Dec<'_> {
         };
         Some(Metadata {
             name,
-            annotations,
+            annotations: annotations.into_iter().collect(),
             json: node.to_json(),
         })
     }

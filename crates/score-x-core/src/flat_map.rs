@@ -1,0 +1,280 @@
+//! `FlatMap`: the model's small per-item maps (a workload's containers, a container's variables,
+//! a resource's outputs) as one sorted vector, with a `BTreeMap`'s order, names and output.
+//!
+//! A `BTreeMap` allocates a node of eleven slots for its first entry, so a map of two variables
+//! costs as much as one of eleven; the model holds several such maps per workload and most hold
+//! one to three entries. The sorting, binary search and entry API are `litemap`'s; this type
+//! adds the names the code already used (`values_mut`, `first_key_value`…), and serialises and
+//! prints as a map whatever the map holds (`litemap` writes an empty map as a sequence).
+
+use std::borrow::Borrow;
+use std::fmt;
+
+use litemap::LiteMap;
+use serde::{Serialize, Serializer};
+
+/// A map sorted by key, stored as one vector of entries.
+#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FlatMap<K, V>(LiteMap<K, V>);
+
+/// An entry of a [`FlatMap`], as `BTreeMap::entry` gives it.
+pub type Entry<'a, K, V> = litemap::Entry<'a, K, V, Vec<(K, V)>>;
+
+impl<K, V> Default for FlatMap<K, V> {
+    fn default() -> Self {
+        FlatMap(LiteMap::new_vec())
+    }
+}
+
+impl<K, V> FlatMap<K, V> {
+    /// An empty map (allocates nothing).
+    pub const fn new() -> Self {
+        FlatMap(LiteMap::new_vec())
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Entries in key order.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (&K, &V)> + ExactSizeIterator + Clone {
+        self.0.as_slice().iter().map(|(k, v)| (k, v))
+    }
+
+    /// Entries in key order, values mutable.
+    pub fn iter_mut(
+        &mut self,
+    ) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
+        self.0.iter_mut()
+    }
+
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator + Clone {
+        self.0.as_slice().iter().map(|(k, _)| k)
+    }
+
+    pub fn values(&self) -> impl DoubleEndedIterator<Item = &V> + ExactSizeIterator + Clone {
+        self.0.as_slice().iter().map(|(_, v)| v)
+    }
+
+    pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
+        self.0.iter_mut().map(|(_, v)| v)
+    }
+
+    /// The entry with the least key.
+    pub fn first_key_value(&self) -> Option<(&K, &V)> {
+        self.0.first()
+    }
+
+    /// The entry with the greatest key.
+    pub fn last_key_value(&self) -> Option<(&K, &V)> {
+        self.0.last()
+    }
+
+    /// Keeps the entries `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
+        let entries = std::mem::take(&mut self.0).into_tuple_vec();
+        let kept = entries
+            .into_iter()
+            .filter_map(|(k, mut v)| keep(&k, &mut v).then_some((k, v)));
+        self.0 = LiteMap::from_sorted_store_unchecked(kept.collect());
+    }
+}
+
+impl<K: Ord, V> FlatMap<K, V> {
+    pub fn get<Q>(&self, key: &Q) -> Option<&V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.get(key)
+    }
+
+    pub fn get_mut<Q>(&mut self, key: &Q) -> Option<&mut V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.get_mut(key)
+    }
+
+    /// The stored key and value of `key`.
+    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        let i = self.0.find_index(key).ok()?;
+        self.0.get_indexed(i)
+    }
+
+    pub fn contains_key<Q>(&self, key: &Q) -> bool
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.contains_key(key)
+    }
+
+    /// Sets `key` to `value`, returning the value it replaced.
+    pub fn insert(&mut self, key: K, value: V) -> Option<V> {
+        self.0.insert(key, value)
+    }
+
+    pub fn remove<Q>(&mut self, key: &Q) -> Option<V>
+    where
+        K: Borrow<Q>,
+        Q: Ord + ?Sized,
+    {
+        self.0.remove(key)
+    }
+
+    pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
+        self.0.entry(key)
+    }
+}
+
+impl<K: Ord, V> FromIterator<(K, V)> for FlatMap<K, V> {
+    /// Sorted by key; of two entries with one key the later is kept, as `BTreeMap` does.
+    fn from_iter<I: IntoIterator<Item = (K, V)>>(iter: I) -> Self {
+        let mut map = FlatMap(iter.into_iter().collect::<LiteMap<K, V>>());
+        map.shrink_to_fit();
+        map
+    }
+}
+
+impl<K, V> FlatMap<K, V> {
+    /// Drops spare capacity (a map is built once and then only read).
+    pub fn shrink_to_fit(&mut self) {
+        let mut entries = std::mem::take(&mut self.0).into_tuple_vec();
+        entries.shrink_to_fit();
+        self.0 = LiteMap::from_sorted_store_unchecked(entries);
+    }
+}
+
+impl<K: Ord, V> Extend<(K, V)> for FlatMap<K, V> {
+    /// Sorted once after appending (not one insertion each): linear for sorted input.
+    fn extend<I: IntoIterator<Item = (K, V)>>(&mut self, iter: I) {
+        self.0.extend(iter);
+    }
+}
+
+impl<K: Ord, V, const N: usize> From<[(K, V); N]> for FlatMap<K, V> {
+    fn from(entries: [(K, V); N]) -> Self {
+        entries.into_iter().collect()
+    }
+}
+
+impl<K, V> IntoIterator for FlatMap<K, V> {
+    type Item = (K, V);
+    type IntoIter = std::vec::IntoIter<(K, V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.into_tuple_vec().into_iter()
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a FlatMap<K, V> {
+    type Item = (&'a K, &'a V);
+    type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.as_slice().iter().map(|(k, v)| (k, v))
+    }
+}
+
+impl<'a, K, V> IntoIterator for &'a mut FlatMap<K, V> {
+    type Item = (&'a K, &'a mut V);
+    type IntoIter = <&'a mut LiteMap<K, V> as IntoIterator>::IntoIter;
+    fn into_iter(self) -> Self::IntoIter {
+        (&mut self.0).into_iter()
+    }
+}
+
+impl<K, Q, V> std::ops::Index<&Q> for FlatMap<K, V>
+where
+    K: Ord + Borrow<Q>,
+    Q: Ord + ?Sized,
+{
+    type Output = V;
+
+    /// The value of `key`; panics when absent, as `BTreeMap`'s index does (callers index only
+    /// keys they took from the map).
+    fn index(&self, key: &Q) -> &V {
+        match self.get(key) {
+            Some(v) => v,
+            None => panic!("FlatMap: no entry for the key"),
+        }
+    }
+}
+
+impl<K: fmt::Debug, V: fmt::Debug> fmt::Debug for FlatMap<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.iter()).finish()
+    }
+}
+
+impl<K: Serialize, V: Serialize> Serialize for FlatMap<K, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(self.iter())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::FlatMap;
+    use std::collections::BTreeMap;
+
+    fn pairs() -> Vec<(String, u32)> {
+        ["b", "a", "c", "a", "d", "b"]
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.to_string(), i as u32))
+            .collect()
+    }
+
+    #[test]
+    fn collects_sorts_and_reads_as_a_btreemap() {
+        let flat: FlatMap<String, u32> = pairs().into_iter().collect();
+        let tree: BTreeMap<String, u32> = pairs().into_iter().collect();
+        assert_eq!(
+            flat.iter().collect::<Vec<_>>(),
+            tree.iter().collect::<Vec<_>>()
+        );
+        assert_eq!(flat.get("a"), Some(&3));
+        assert_eq!(flat.get("z"), None);
+        assert_eq!(flat.first_key_value(), tree.first_key_value());
+        assert_eq!(format!("{flat:?}"), format!("{tree:?}"));
+        assert_eq!(
+            serde_json::to_string(&flat).ok(),
+            serde_json::to_string(&tree).ok()
+        );
+    }
+
+    #[test]
+    fn inserts_extends_and_retains_as_a_btreemap() {
+        let mut flat = FlatMap::new();
+        let mut tree = BTreeMap::new();
+        for (k, v) in pairs() {
+            assert_eq!(flat.insert(k.clone(), v), tree.insert(k, v));
+        }
+        flat.extend([("0".to_string(), 9)]);
+        tree.extend([("0".to_string(), 9)]);
+        *flat.entry("e".into()).or_default() += 1;
+        *tree.entry("e".into()).or_default() += 1;
+        flat.retain(|k, v| k != "c" && *v != 5);
+        tree.retain(|k, v| k != "c" && *v != 5);
+        assert_eq!(
+            flat.into_iter().collect::<Vec<_>>(),
+            tree.into_iter().collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn an_empty_map_serialises_as_a_map() {
+        let flat: FlatMap<String, u32> = FlatMap::new();
+        assert_eq!(serde_json::to_string(&flat).ok().as_deref(), Some("{}"));
+        assert_eq!(format!("{flat:?}"), "{}");
+    }
+}
