@@ -2,38 +2,25 @@
 
 use std::ops::Range;
 
-use rayon::prelude::*;
-
 /// The value with every map's keys sorted, recursively.
 pub use score_x_core::value::sort_keys as sorted;
 
 /// The documents joined, each starting with `---\n`, and the byte ranges of the documents that
-/// are the target's secret store. Each document's place is known from the lengths: the texts
-/// are copied into them in parallel, then freed beside the next stage.
+/// are the target's secret store.
 pub fn yaml_stream(docs: Vec<crate::Doc>) -> (Vec<u8>, Vec<Range<usize>>) {
     const SEP: &[u8] = b"---\n";
     let total = docs.iter().map(|d| SEP.len() + d.text.len()).sum();
-    let mut out = vec![0u8; total];
+    let mut out = Vec::with_capacity(total);
     let mut ranges = Vec::new();
-    let mut places = Vec::with_capacity(docs.len());
-    let mut rest: &mut [u8] = &mut out;
-    let mut at = 0;
-    for doc in &docs {
-        let n = SEP.len() + doc.text.len();
-        let (place, tail) = std::mem::take(&mut rest).split_at_mut(n);
-        rest = tail;
+    // Each document is freed as it is copied: the texts and the stream are not both whole.
+    for doc in docs {
+        let at = out.len();
+        out.extend_from_slice(SEP);
+        out.extend_from_slice(doc.text.as_bytes());
         if doc.secret_store {
-            ranges.push(at..at + n);
+            ranges.push(at..out.len());
         }
-        at += n;
-        places.push((place, doc.text.as_bytes()));
     }
-    places.into_par_iter().for_each(|(place, text)| {
-        let (sep, body) = place.split_at_mut(SEP.len());
-        sep.copy_from_slice(SEP);
-        body.copy_from_slice(text);
-    });
-    rayon::spawn(move || drop(docs));
     (out, ranges)
 }
 
