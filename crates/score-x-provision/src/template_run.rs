@@ -239,6 +239,21 @@ pub(crate) fn run(
     options: &Json,
     seed: &str,
 ) -> Result<RunResult, Diagnostic> {
+    let result = render_sections(set, input, target, options, seed);
+    // The thread's render context holds the estate's `workloads` data and this resource's seed
+    // and generated strings: none of it is kept on the thread once the run is over.
+    crate::helpers::with_ctx(|ctx| *ctx = crate::helpers::SecretCtx::default());
+    result
+}
+
+/// [`run`]'s work, with the thread's render context set for this resource.
+fn render_sections(
+    set: &ProvisionerSet,
+    input: &RunInput<'_>,
+    target: Target,
+    options: &Json,
+    seed: &str,
+) -> Result<RunResult, Diagnostic> {
     let ProvisionerKind::Template { sections } = &input.p.kind else {
         return Err(fail(
             input,
