@@ -538,6 +538,32 @@ mod tests {
     }
 
     #[test]
+    fn a_run_leaves_no_render_context_on_its_thread() {
+        let set = set_with(
+            "- uri: template://test/ctx\n  type: ctx\n  outputs: { p: { secret: true }, n: {} }\n  outputs_template: |\n    p: { name: s, key: k, value: {{ random_string 12 }} }\n    n: '{{ len workloads }}'\n",
+        );
+        let app = api_with(&[], "b", "ctx", None);
+        // One thread: every render of the run happens on the thread inspected after it.
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        let left = pool.install(|| {
+            let (resolved, _) = crate::tests::run_fresh(&app, &set).unwrap();
+            assert_eq!(resolved.resources().len(), 1);
+            crate::helpers::with_ctx(|c| {
+                (
+                    c.seed.clone(),
+                    c.uid.clone(),
+                    c.generated.len(),
+                    (*c.workloads).clone(),
+                )
+            })
+        });
+        assert_eq!(left, (String::new(), String::new(), 0, Json::Null));
+    }
+
+    #[test]
     fn rendered_yaml_parsing() {
         assert_eq!(parse_yaml("  \n").unwrap(), Json::Null);
         assert_eq!(
