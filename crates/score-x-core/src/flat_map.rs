@@ -11,7 +11,7 @@ use std::borrow::Borrow;
 use std::fmt;
 
 use litemap::LiteMap;
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// A map sorted by key, stored as one vector of entries.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -221,6 +221,14 @@ impl<K: Serialize, V: Serialize> Serialize for FlatMap<K, V> {
     }
 }
 
+impl<'de, K: Ord + Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for FlatMap<K, V> {
+    /// As a `BTreeMap` reads it (of two entries with one key, the later), then flattened.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        std::collections::BTreeMap::<K, V>::deserialize(deserializer)
+            .map(|m| m.into_iter().collect())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::FlatMap;
@@ -249,6 +257,13 @@ mod tests {
         assert_eq!(
             serde_json::to_string(&flat).ok(),
             serde_json::to_string(&tree).ok()
+        );
+        let text = r#"{"b": 1, "a": 2, "b": 3}"#;
+        let back: Option<FlatMap<String, u32>> = serde_json::from_str(text).ok();
+        let tree: Option<BTreeMap<String, u32>> = serde_json::from_str(text).ok();
+        assert_eq!(
+            back.map(|m| m.into_iter().collect::<Vec<_>>()),
+            tree.map(|m| m.into_iter().collect())
         );
     }
 

@@ -574,8 +574,8 @@ mod tests {
                 type_: "postgres".into(),
                 source_workload: "orders".into(),
                 state: serde_json::json!({"kept": true}),
-                outputs: BTreeMap::new(),
-                secret_outputs: BTreeMap::new(),
+                outputs: Default::default(),
+                secret_outputs: Default::default(),
                 orphaned: false,
             },
         );

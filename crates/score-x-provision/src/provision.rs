@@ -10,7 +10,7 @@ use score_x_core::graph::ResourceGraph;
 use score_x_core::ir::Resource;
 use score_x_core::late_bound::Bindings;
 use score_x_core::resolved::{Output, ProvisionedResource, Resolved, ResolvedParts};
-use score_x_core::{App, Code, Diagnostic, Diagnostics, ResourceUid, Target};
+use score_x_core::{App, Code, Diagnostic, Diagnostics, FlatMap, ResourceUid, Target};
 use serde_json::Value as Json;
 
 use crate::cmd::{CmdEnv, CommandRunner};
@@ -584,8 +584,8 @@ impl One<'_> {
             }
         }
 
-        let mut plain = BTreeMap::new();
-        let mut secret = BTreeMap::new();
+        let mut plain = FlatMap::new();
+        let mut secret = FlatMap::new();
         for (k, o) in &result.outputs {
             match o {
                 Output::Plain(v) => {

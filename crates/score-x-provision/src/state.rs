@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
-use score_x_core::{App, Code, Diagnostic, Diagnostics, Span};
+use score_x_core::{App, Code, Diagnostic, Diagnostics, FlatMap, Span};
 use serde::{Deserialize, Serialize};
 
 /// The version of a single-target state document ([`State::parse`], [`State::to_yaml`]); the
@@ -159,10 +159,10 @@ pub struct ResourceState {
     pub state: serde_json::Value,
     /// Plain outputs.
     #[serde(default)]
-    pub outputs: BTreeMap<String, serde_json::Value>,
+    pub outputs: FlatMap<String, serde_json::Value>,
     /// Secret outputs, as references only (never values).
     #[serde(default)]
-    pub secret_outputs: BTreeMap<String, StoredSecretRef>,
+    pub secret_outputs: FlatMap<String, StoredSecretRef>,
     /// Set when the resource is no longer declared by any input.
     #[serde(default, skip_serializing_if = "is_false")]
     pub orphaned: bool,
@@ -471,8 +471,8 @@ mod tests {
                 type_: "postgres".into(),
                 source_workload: "api".into(),
                 state: json!({"n": 1}),
-                outputs: BTreeMap::from([("host".into(), json!("pg"))]),
-                secret_outputs: BTreeMap::from([(
+                outputs: FlatMap::from([("host".into(), json!("pg"))]),
+                secret_outputs: FlatMap::from([(
                     "password".into(),
                     StoredSecretRef {
                         name: "pg".into(),
