@@ -181,11 +181,14 @@ impl Capabilities {
 pub struct Target {
     name: &'static str,
     section: &'static str,
+    /// Renders at install time and binds plain resource outputs late, as values (Helm): it reads
+    /// `Resolved::bindings`, which provisioning computes only for such a target.
+    late_bound: bool,
 }
 
 impl Target {
     pub const KUBERNETES: Target = Target::new("kubernetes", "kubernetes");
-    pub const HELM: Target = Target::new("helm", "kubernetes");
+    pub const HELM: Target = Target::new("helm", "kubernetes").binding_outputs_late();
     pub const ECS: Target = Target::new("ecs", "ecs");
     pub const NOMAD: Target = Target::new("nomad", "nomad");
     /// The targets this release knows by name (state files and provisioner files name them).
@@ -193,7 +196,25 @@ impl Target {
 
     /// A target named `name` whose resources render the provisioner section `section`.
     pub const fn new(name: &'static str, section: &'static str) -> Target {
-        Target { name, section }
+        Target {
+            name,
+            section,
+            late_bound: false,
+        }
+    }
+
+    /// The same target, binding plain resource outputs late (its backend reads
+    /// `Resolved::bindings`).
+    pub const fn binding_outputs_late(self) -> Target {
+        Target {
+            late_bound: true,
+            ..self
+        }
+    }
+
+    /// Whether the target binds plain resource outputs late (Helm's values).
+    pub fn binds_outputs_late(self) -> bool {
+        self.late_bound
     }
 
     pub fn as_str(self) -> &'static str {

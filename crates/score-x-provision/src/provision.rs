@@ -303,7 +303,12 @@ pub fn provision_estate(
     *state = work;
     Ok((
         Resolved::new(ResolvedParts {
-            bindings: Bindings::of(app, &resolved, &provisioned),
+            // Only a target binding outputs late (Helm) reads them: not built for the others.
+            bindings: if hosts.targets.keys().any(|t| t.binds_outputs_late()) {
+                Bindings::of(app, &resolved, &provisioned)
+            } else {
+                Bindings::default()
+            },
             workloads: resolved,
             resources: provisioned,
             order: graph.order().to_vec(),

@@ -425,7 +425,17 @@ fn bindings_name_the_plain_outputs_each_variable_inserts() {
         "postgres",
         None,
     );
-    let (resolved, _) = run(&app, &mut State::new("seed-1".into())).unwrap();
+    let helm = Context {
+        target: Target::HELM,
+        options: json!({"namespace": "dev"}),
+        runner: &SpawnRunner::default(),
+    };
+    let mut state = State::new("seed-1".into());
+    let (resolved, _) = run_in(&app, &set_with(""), &mut state, &helm).unwrap();
+    // Built only for a target that binds outputs late.
+    let (on_kubernetes, _) = run(&app, &mut State::new("seed-1".into())).unwrap();
+    assert_eq!(on_kubernetes.bindings(), &Default::default());
+    assert_eq!(on_kubernetes.workloads(), resolved.workloads());
     let b = &resolved.bindings();
     let out = |k: &str| Piece::Output {
         resource: "db".into(),
