@@ -112,7 +112,10 @@ fn duplicate(id: &str, what: &str) -> Error {
 /// The YAML lines of the `Resources` entry `k: v`, keys sorted: a resource is rendered where
 /// it is built and only its text kept (the estate's tree would be five times the text).
 fn rendered(k: &str, v: &Value) -> String {
-    score_x_core::yaml::entry_text_sorted(k, v, 2)
+    let mut text = score_x_core::yaml::entry_text_sorted(k, v, 2);
+    // Held until the template is joined: without the growth's spare capacity.
+    text.shrink_to_fit();
+    text
 }
 
 /// A JSON file `emit` wrote, read back.

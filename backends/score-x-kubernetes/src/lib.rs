@@ -91,7 +91,9 @@ impl Doc {
         let secret_store = is_secret_store(&key);
         let origin = o.origin.clone();
         // Written with its keys sorted: the sorted copy an `Entry` holds is never built.
-        let text = yaml::to_yaml_sorted(&o.into_value()?);
+        let mut text = yaml::to_yaml_sorted(&o.into_value()?);
+        // Held until the estate's documents are joined: without the growth's spare capacity.
+        text.shrink_to_fit();
         Ok(Doc {
             key,
             origin,
