@@ -189,17 +189,17 @@ impl ChartFiles {
     pub fn write(mut self, bundle: &mut Bundle, header: &str) -> Result<(), Error> {
         let d = &self.dir;
         let is_workload = self.workload.is_some();
-        let schema = serde_json::to_string_pretty(&self.values.schema(&self.name, is_workload))
+        let mut schema = serde_json::to_string_pretty(&self.values.schema(&self.name, is_workload))
             .map_err(|e| Error::Serialize {
                 what: format!("{d}/values.schema.json"),
                 reason: e.to_string(),
             })?;
+        schema.push('\n');
         let values = Json::Object(self.values.defaults);
-        bundle.add(
-            format!("{d}/values.yaml"),
-            format!("{header}{}", score_x_core::yaml::to_yaml(&values)),
-        );
-        bundle.add(format!("{d}/values.schema.json"), format!("{schema}\n"));
+        let mut values_text = String::from(header);
+        values_text.push_str(&score_x_core::yaml::to_yaml(&values));
+        bundle.add(format!("{d}/values.yaml"), values_text);
+        bundle.add(format!("{d}/values.schema.json"), schema);
         bundle.add(format!("{d}/.helmignore"), crate::chart::HELMIGNORE);
         for (file, text, is_secret) in self.templates {
             let path = format!("{d}/templates/{file}");
