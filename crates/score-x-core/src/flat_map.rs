@@ -119,7 +119,8 @@ impl<K: Ord, V> FlatMap<K, V> {
         self.0.contains_key(key)
     }
 
-    /// Sets `key` to `value`, returning the value it replaced.
+    /// Sets `key` to `value`, returning the value it replaced. Moves the entries after `key`:
+    /// a map of many entries is built with `collect` or `extend` (one sort), not by inserting.
     pub fn insert(&mut self, key: K, value: V) -> Option<V> {
         self.0.insert(key, value)
     }
