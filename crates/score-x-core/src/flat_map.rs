@@ -3,8 +3,8 @@
 //!
 //! A `BTreeMap` allocates a node of eleven slots for its first entry, so a map of two variables
 //! costs as much as one of eleven; the model holds several such maps per workload and most hold
-//! one to three entries. The sorting, binary search and entry API are `litemap`'s; this type
-//! adds the names the code already used (`values_mut`, `first_key_value`…), and serialises and
+//! one to three entries. The sorting and binary search are `litemap`'s; this type keeps the
+//! `BTreeMap` names the code uses (`values`, `values_mut`, `contains_key`…), and serialises and
 //! prints as a map whatever the map holds (`litemap` writes an empty map as a sequence).
 
 use std::borrow::Borrow;
@@ -16,9 +16,6 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// A map sorted by key, stored as one vector of entries.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct FlatMap<K, V>(LiteMap<K, V>);
-
-/// An entry of a [`FlatMap`], as `BTreeMap::entry` gives it.
-pub type Entry<'a, K, V> = litemap::Entry<'a, K, V, Vec<(K, V)>>;
 
 impl<K, V> Default for FlatMap<K, V> {
     fn default() -> Self {
@@ -45,13 +42,6 @@ impl<K, V> FlatMap<K, V> {
         self.0.as_slice().iter().map(|(k, v)| (k, v))
     }
 
-    /// Entries in key order, values mutable.
-    pub fn iter_mut(
-        &mut self,
-    ) -> impl DoubleEndedIterator<Item = (&K, &mut V)> + ExactSizeIterator {
-        self.0.iter_mut()
-    }
-
     pub fn keys(&self) -> impl DoubleEndedIterator<Item = &K> + ExactSizeIterator + Clone {
         self.0.as_slice().iter().map(|(k, _)| k)
     }
@@ -62,25 +52,6 @@ impl<K, V> FlatMap<K, V> {
 
     pub fn values_mut(&mut self) -> impl DoubleEndedIterator<Item = &mut V> + ExactSizeIterator {
         self.0.iter_mut().map(|(_, v)| v)
-    }
-
-    /// The entry with the least key.
-    pub fn first_key_value(&self) -> Option<(&K, &V)> {
-        self.0.first()
-    }
-
-    /// The entry with the greatest key.
-    pub fn last_key_value(&self) -> Option<(&K, &V)> {
-        self.0.last()
-    }
-
-    /// Keeps the entries `keep` accepts.
-    pub fn retain(&mut self, mut keep: impl FnMut(&K, &mut V) -> bool) {
-        let entries = std::mem::take(&mut self.0).into_tuple_vec();
-        let kept = entries
-            .into_iter()
-            .filter_map(|(k, mut v)| keep(&k, &mut v).then_some((k, v)));
-        self.0 = LiteMap::from_sorted_store_unchecked(kept.collect());
     }
 }
 
@@ -99,16 +70,6 @@ impl<K: Ord, V> FlatMap<K, V> {
         Q: Ord + ?Sized,
     {
         self.0.get_mut(key)
-    }
-
-    /// The stored key and value of `key`.
-    pub fn get_key_value<Q>(&self, key: &Q) -> Option<(&K, &V)>
-    where
-        K: Borrow<Q>,
-        Q: Ord + ?Sized,
-    {
-        let i = self.0.find_index(key).ok()?;
-        self.0.get_indexed(i)
     }
 
     pub fn contains_key<Q>(&self, key: &Q) -> bool
@@ -131,10 +92,6 @@ impl<K: Ord, V> FlatMap<K, V> {
         Q: Ord + ?Sized,
     {
         self.0.remove(key)
-    }
-
-    pub fn entry(&mut self, key: K) -> Entry<'_, K, V> {
-        self.0.entry(key)
     }
 }
 
@@ -182,14 +139,6 @@ impl<'a, K, V> IntoIterator for &'a FlatMap<K, V> {
     type IntoIter = std::iter::Map<std::slice::Iter<'a, (K, V)>, fn(&'a (K, V)) -> (&'a K, &'a V)>;
     fn into_iter(self) -> Self::IntoIter {
         self.0.as_slice().iter().map(|(k, v)| (k, v))
-    }
-}
-
-impl<'a, K, V> IntoIterator for &'a mut FlatMap<K, V> {
-    type Item = (&'a K, &'a mut V);
-    type IntoIter = <&'a mut LiteMap<K, V> as IntoIterator>::IntoIter;
-    fn into_iter(self) -> Self::IntoIter {
-        (&mut self.0).into_iter()
     }
 }
 
@@ -253,7 +202,7 @@ mod tests {
         );
         assert_eq!(flat.get("a"), Some(&3));
         assert_eq!(flat.get("z"), None);
-        assert_eq!(flat.first_key_value(), tree.first_key_value());
+        assert_eq!(flat.contains_key("d"), tree.contains_key("d"));
         assert_eq!(format!("{flat:?}"), format!("{tree:?}"));
         assert_eq!(
             serde_json::to_string(&flat).ok(),
@@ -269,7 +218,7 @@ mod tests {
     }
 
     #[test]
-    fn inserts_extends_and_retains_as_a_btreemap() {
+    fn inserts_extends_and_removes_as_a_btreemap() {
         let mut flat = FlatMap::new();
         let mut tree = BTreeMap::new();
         for (k, v) in pairs() {
@@ -277,10 +226,10 @@ mod tests {
         }
         flat.extend([("0".to_string(), 9)]);
         tree.extend([("0".to_string(), 9)]);
-        *flat.entry("e".into()).or_default() += 1;
-        *tree.entry("e".into()).or_default() += 1;
-        flat.retain(|k, v| k != "c" && *v != 5);
-        tree.retain(|k, v| k != "c" && *v != 5);
+        flat.values_mut().for_each(|v| *v += 1);
+        tree.values_mut().for_each(|v| *v += 1);
+        assert_eq!(flat.remove("c"), tree.remove("c"));
+        assert_eq!(flat.remove("z"), tree.remove("z"));
         assert_eq!(
             flat.into_iter().collect::<Vec<_>>(),
             tree.into_iter().collect::<Vec<_>>()
