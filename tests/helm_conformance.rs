@@ -741,6 +741,27 @@ fn value_paths(v: &Json, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
     }
 }
 
+/// True when `schema` has a node for the value at `path`: through `properties`, open maps
+/// (`additionalProperties`) and local references (`#/definitions/…`), or inside a value whose
+/// content Kubernetes types (an object schema without `properties`).
+fn schema_types(schema: &Json, path: &[&str]) -> bool {
+    let mut node = schema;
+    for seg in path {
+        if let Some(r) = node.get("$ref").and_then(Json::as_str) {
+            node = schema
+                .pointer(r.strip_prefix('#').unwrap())
+                .unwrap_or_else(|| panic!("{r}: no such definition"));
+        }
+        node = match (node.get("properties"), node.get("additionalProperties")) {
+            (Some(p), _) if p.get(seg).is_some() => &p[seg],
+            (_, Some(a)) if a.is_object() => a,
+            (None, None) if node["type"] == "object" => return true,
+            _ => return false,
+        };
+    }
+    true
+}
+
 #[test]
 fn every_value_of_every_chart_is_in_the_values_reference() {
     let (_, b) = rich();
@@ -753,8 +774,15 @@ fn every_value_of_every_chart_is_in_the_values_reference() {
         let v: Json = serde_yaml::from_slice(bytes).unwrap();
         let mut paths = Vec::new();
         value_paths(&v, &mut Vec::new(), &mut paths);
+        let schema_json: Json =
+            serde_json::from_str(&text(&b, &format!("{dir}/values.schema.json"))).unwrap();
         for p in paths {
             let p: Vec<&str> = p.iter().map(String::as_str).collect();
+            assert!(
+                schema_types(&schema_json, &p),
+                "{file}: `{}` has no schema (through its definitions)",
+                p.join(".")
+            );
             assert!(
                 score_x_helm::reference::documents(workload, &p),
                 "{file}: `{}` is not in the values reference (backends/score-x-helm/src/reference.rs)",

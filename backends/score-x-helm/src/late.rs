@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use score_x_core::Resolved;
 use score_x_core::late_bound::Piece;
-use serde_json::{Map, Value as Json, json};
+use serde_json::{Map, Value as Json};
 
 use crate::slots::go_str;
 use crate::values;
@@ -123,10 +123,7 @@ fn output(
 
 /// The schema of an output value: scalars take any scalar, maps keep their shape open.
 fn schema_of(v: &Json) -> Json {
-    match v {
-        Json::Object(_) => json!({"type": "object"}),
-        _ => values::env_value(),
-    }
+    values::late_output(v.is_object())
 }
 
 /// The `<chart>.env` helper: the items' text (strings as they are, anything else as JSON, as

@@ -294,13 +294,37 @@ pub fn documents(workload: bool, path: &[&str]) -> bool {
 /// `schema` of a workload chart (`workload` true) or the umbrella. One walk of the schema: each
 /// level keeps the set of entries whose key still matches (no path is built; the set is a bit
 /// mask over [`VALUES`]).
+/// A value typed by a reference (`$ref`) is described in the definition instead
+/// ([`describe_at`]).
 pub fn describe(schema: &mut Json, workload: bool) {
-    let all = VALUES
+    describe_under(schema, chart_entries(workload), 0);
+}
+
+/// Describe `schema`, the schema of the value at `key` (a key of [`VALUES`], with its `<…>`
+/// segments), as [`describe`] describes it in place: a definition written once and referenced.
+pub fn describe_at(schema: &mut Json, workload: bool, key: &[&str]) {
+    let under = entries(chart_entries(workload))
+        .filter(|(i, _)| prefix_len(VALUES[*i].key, key).is_some())
+        .fold(0u64, |m, (i, _)| m | (1 << i));
+    let exact = entries(under)
+        .filter(|(i, _)| SEGMENTS[*i].0.len() == key.len())
+        .min_by_key(|(i, _)| SEGMENTS[*i].1);
+    if let Some((_, e)) = exact
+        && let Json::Object(m) = schema
+    {
+        m.entry("description")
+            .or_insert_with(|| Json::String(e.description.to_string()));
+    }
+    describe_under(schema, under, key.len());
+}
+
+/// The entries of a workload chart (`workload` true) or of the umbrella, as a bit mask.
+fn chart_entries(workload: bool) -> u64 {
+    VALUES
         .iter()
         .enumerate()
         .filter(|(_, e)| e.chart == "both" || (e.chart == "workload") == workload)
-        .fold(0u64, |m, (i, _)| m | (1 << i));
-    describe_under(schema, all, 0);
+        .fold(0u64, |m, (i, _)| m | (1 << i))
 }
 
 const _: () = assert!(VALUES.len() <= 64, "describe keeps its entries in a u64");
@@ -312,6 +336,9 @@ fn describe_under(schema: &mut Json, candidates: u64, depth: usize) {
         return;
     };
     for (k, v) in props.iter_mut() {
+        if v.get("$ref").is_some() {
+            continue;
+        }
         let under = entries(candidates)
             .filter(|(i, _)| {
                 SEGMENTS[*i]

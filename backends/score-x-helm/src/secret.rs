@@ -77,19 +77,21 @@ pub fn values(names: &BTreeSet<String>, v: &mut values::Values) {
     if names.is_empty() {
         return;
     }
-    let (d, s) = existing_secrets(names);
+    let (d, s) = existing_secrets(names, false);
     v.set("secrets", Json::Object(d), values::closed(s));
 }
 
 /// The defaults (`existingSecret: ""` each) and the closed schema of `existingSecret` entries.
-fn existing_secrets(names: &BTreeSet<String>) -> (Map<String, Json>, Map<String, Json>) {
+/// (`global`: the umbrella's entries of shared Secrets.)
+fn existing_secrets(
+    names: &BTreeSet<String>,
+    global: bool,
+) -> (Map<String, Json>, Map<String, Json>) {
     let mut d = Map::new();
     let mut s = Map::new();
     for n in names {
         d.insert(n.clone(), json!({"existingSecret": ""}));
-        let mut p = Map::new();
-        p.insert("existingSecret".into(), values::string());
-        s.insert(n.clone(), values::closed(p));
+        s.insert(n.clone(), values::existing_secret(global));
     }
     (d, s)
 }
@@ -99,7 +101,7 @@ pub fn global_values(names: &BTreeSet<String>, v: &mut values::Values) {
     if names.is_empty() {
         return;
     }
-    let (d, s) = existing_secrets(names);
+    let (d, s) = existing_secrets(names, true);
     v.set(
         "global",
         score_x_core::value::object([("secrets", Json::Object(d))]),

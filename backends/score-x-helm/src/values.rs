@@ -1,5 +1,6 @@
 //! A chart's `values.yaml` defaults and the JSON Schema (`values.schema.json`) that types them,
-//! built together so every value has a schema entry.
+//! built together so every value has a schema entry; a subschema every container, variable,
+//! output or Secret repeats is written once, under `definitions`, and referenced (`$ref`).
 
 use std::sync::LazyLock;
 
@@ -37,7 +38,99 @@ impl Values {
             ("additionalProperties", false.into()),
         ]);
         crate::reference::describe(&mut schema, workload);
+        let definitions = definitions(&schema, workload);
+        if let (Json::Object(m), false) = (&mut schema, definitions.is_empty()) {
+            m.insert("definitions".into(), Json::Object(definitions));
+        }
         schema
+    }
+}
+
+/// A subschema written once per chart under `definitions` and referenced where it applies.
+struct Definition {
+    name: &'static str,
+    body: fn() -> Json,
+    /// The value it types, as a key of the values reference (its descriptions come from there).
+    key: &'static [&'static str],
+}
+
+/// Every definition a chart may use, in the order they are written.
+const DEFINITIONS: &[Definition] = &[
+    Definition {
+        name: "image",
+        body: image_body,
+        key: &["containers", "<c>", "image"],
+    },
+    Definition {
+        name: "containerResources",
+        body: resources_body,
+        key: &["containers", "<c>", "resources"],
+    },
+    Definition {
+        name: "envValue",
+        body: scalar,
+        key: &["containers", "<c>", "env", "<NAME>"],
+    },
+    Definition {
+        name: "lateOutput",
+        body: scalar,
+        key: &["resources", "<resource>", "<output>"],
+    },
+    Definition {
+        name: "lateMapOutput",
+        body: object,
+        key: &["resources", "<resource>", "<output>"],
+    },
+    Definition {
+        name: "existingSecret",
+        body: existing_secret_body,
+        key: &["secrets", "<secret>"],
+    },
+    Definition {
+        name: "globalExistingSecret",
+        body: existing_secret_body,
+        key: &["global", "secrets", "<secret>"],
+    },
+];
+
+/// The reference to definition `name` (one of [`DEFINITIONS`]).
+fn reference(name: &'static str) -> Json {
+    debug_assert!(DEFINITIONS.iter().any(|d| d.name == name), "{name}");
+    json_object([("$ref", format!("#/definitions/{name}").into())])
+}
+
+/// The definitions `schema` refers to, described for a workload chart (`workload` true) or the
+/// umbrella.
+fn definitions(schema: &Json, workload: bool) -> Map<String, Json> {
+    let mut used = Vec::new();
+    refs(schema, &mut used);
+    DEFINITIONS
+        .iter()
+        .filter(|d| used.contains(&d.name))
+        .map(|d| {
+            let mut body = (d.body)();
+            crate::reference::describe_at(&mut body, workload, d.key);
+            (d.name.to_string(), body)
+        })
+        .collect()
+}
+
+/// The names of the definitions referred to anywhere in `v`.
+fn refs(v: &Json, out: &mut Vec<&'static str>) {
+    match v {
+        Json::Object(m) => {
+            if let Some(Json::String(r)) = m.get("$ref")
+                && let Some(d) = DEFINITIONS
+                    .iter()
+                    .find(|d| r.strip_prefix("#/definitions/") == Some(d.name))
+                && !out.contains(&d.name)
+            {
+                out.push(d.name);
+            }
+            m.values().for_each(|v| refs(v, out));
+        }
+        Json::Array(a) => a.iter().for_each(|v| refs(v, out)),
+        _ => {}
     }
 }
 
@@ -70,9 +163,39 @@ pub fn string() -> Json {
     json!({"type": "string"})
 }
 
-/// An environment variable value: any scalar (the template quotes it).
-pub fn env_value() -> Json {
+/// Any scalar (the template quotes it).
+fn scalar() -> Json {
     json!({"type": ["string", "number", "boolean"]})
+}
+
+/// An environment variable value: any scalar.
+pub fn env_value() -> Json {
+    reference("envValue")
+}
+
+/// A late-bound output of a resource: any scalar, or a map whose shape stays open.
+pub fn late_output(is_map: bool) -> Json {
+    reference(if is_map {
+        "lateMapOutput"
+    } else {
+        "lateOutput"
+    })
+}
+
+/// The `existingSecret` entry of one Secret: of the chart's own (`global` false) or, in the
+/// umbrella, of a shared one.
+pub fn existing_secret(global: bool) -> Json {
+    reference(if global {
+        "globalExistingSecret"
+    } else {
+        "existingSecret"
+    })
+}
+
+fn existing_secret_body() -> Json {
+    let mut p = Map::new();
+    p.insert("existingSecret".into(), string());
+    closed(p)
 }
 
 /// Replica count.
@@ -82,6 +205,10 @@ pub fn replicas() -> Json {
 
 /// The `image` values of one container.
 pub fn image() -> Json {
+    reference("image")
+}
+
+fn image_body() -> Json {
     static SCHEMA: LazyLock<Json> = LazyLock::new(|| {
         json!({
             "type": "object",
@@ -99,6 +226,10 @@ pub fn image() -> Json {
 
 /// Container resources: requests and limits of Kubernetes quantities.
 pub fn resources() -> Json {
+    reference("containerResources")
+}
+
+fn resources_body() -> Json {
     static SCHEMA: LazyLock<Json> = LazyLock::new(|| {
         let quantities = json!({
             "type": "object",
@@ -143,5 +274,61 @@ mod tests {
         assert_eq!(s["additionalProperties"], false);
         assert!(s["properties"]["global"].is_object());
         assert_eq!(s["properties"]["replicaCount"]["type"], "integer");
+        assert!(
+            s.get("definitions").is_none(),
+            "no reference, no definitions"
+        );
+    }
+
+    #[test]
+    fn repeated_subschemas_are_defined_once_described_and_referenced() {
+        let mut v = Values::default();
+        let container = |env: &[&str]| {
+            let mut s = Map::new();
+            s.insert("image".into(), image());
+            let e = env.iter().map(|n| (n.to_string(), env_value())).collect();
+            s.insert("env".into(), closed(e));
+            closed(s)
+        };
+        let mut cs = Map::new();
+        cs.insert("main".into(), container(&["A", "B"]));
+        cs.insert("side".into(), container(&["C"]));
+        v.set("containers", json!({}), closed(cs));
+        let s = v.schema("web", true);
+        let defs = s["definitions"].as_object().unwrap();
+        assert_eq!(
+            defs.keys().collect::<Vec<_>>(),
+            ["image", "envValue"],
+            "only the definitions used, in a fixed order"
+        );
+        let main = &s["properties"]["containers"]["properties"]["main"]["properties"];
+        assert_eq!(main["image"], json!({"$ref": "#/definitions/image"}));
+        assert_eq!(
+            main["env"]["properties"]["A"],
+            json!({"$ref": "#/definitions/envValue"})
+        );
+        assert!(
+            defs["envValue"]["description"]
+                .as_str()
+                .unwrap()
+                .contains("env var")
+        );
+        let tag = &defs["image"]["properties"]["tag"];
+        assert_eq!(tag["description"], "image tag");
+        assert_eq!(s.to_string().matches("image tag").count(), 1);
+        // The umbrella's shared Secrets take the global entry's description.
+        let mut u = Values::default();
+        let mut names = Map::new();
+        names.insert("pg".into(), existing_secret(true));
+        u.set("global", json!({}), closed(names));
+        let s = u.schema("estate", false);
+        let d = &s["definitions"]["globalExistingSecret"]["properties"]["existingSecret"];
+        assert!(
+            d["description"]
+                .as_str()
+                .unwrap()
+                .contains("shared resource"),
+            "{d}"
+        );
     }
 }
