@@ -4,7 +4,7 @@
 use score_x_core::resolved::ProvisionedResource;
 
 use crate::error::Error;
-use crate::object::{Body, Object, Origin, is_cluster_scoped};
+use crate::object::{Body, Object, ObjectKey, Origin, is_cluster_scoped};
 use crate::options::Options;
 
 /// The objects of one provisioned resource, in the order the provisioner wrote them.
@@ -63,6 +63,71 @@ pub fn resource_objects(res: &ProvisionedResource, opts: &Options) -> Result<Vec
         });
     }
     Ok(out)
+}
+
+/// The identities of the objects [`resource_objects`] makes of `res`, read from the section's
+/// text without building its objects (the fields around them are skipped); a section
+/// `resource_objects` would refuse, or any unusual one, is built to tell.
+pub fn resource_keys(res: &ProvisionedResource, opts: &Options) -> Result<Vec<ObjectKey>, Error> {
+    #[derive(serde::Deserialize)]
+    struct Item {
+        #[serde(rename = "apiVersion")]
+        api_version: String,
+        kind: String,
+        metadata: Meta,
+    }
+    #[derive(serde::Deserialize)]
+    struct Meta {
+        name: String,
+        #[serde(default)]
+        namespace: Field,
+    }
+    /// A field that may be absent, or present with any value (`null` included).
+    #[derive(Default)]
+    enum Field {
+        #[default]
+        Absent,
+        Present(serde_json::Value),
+    }
+    impl<'de> serde::Deserialize<'de> for Field {
+        fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            serde_json::Value::deserialize(d).map(Field::Present)
+        }
+    }
+    let read: Result<Option<Vec<Item>>, _> = serde_json::from_str(res.artifacts.text());
+    let plain = |items: &[Item]| {
+        items
+            .iter()
+            .all(|i| !i.api_version.is_empty() && !i.kind.is_empty() && !i.metadata.name.is_empty())
+    };
+    let items = match read {
+        Ok(Some(items)) if plain(&items) => items,
+        Ok(None) => return Ok(Vec::new()),
+        _ => {
+            return Ok(resource_objects(res, opts)?
+                .iter()
+                .map(Object::key)
+                .collect());
+        }
+    };
+    Ok(items
+        .into_iter()
+        .map(|i| {
+            let namespace = match i.metadata.namespace {
+                Field::Absent if !is_cluster_scoped(&i.api_version, &i.kind) => {
+                    opts.namespace.clone().unwrap_or_default()
+                }
+                Field::Present(serde_json::Value::String(ns)) => ns,
+                _ => String::new(),
+            };
+            ObjectKey {
+                api_version: i.api_version,
+                kind: i.kind,
+                namespace,
+                name: i.metadata.name,
+            }
+        })
+        .collect())
 }
 
 fn kind_of_json(v: &serde_json::Value) -> &'static str {

@@ -33,8 +33,8 @@ use k8s_openapi::api::core::v1::Namespace;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use score_x_core::naming::is_score_name;
 use score_x_core::plan::Plan;
-use score_x_core::resolved::ResolvedWorkload;
-use score_x_core::{Bundle, Diagnostic, Resolved};
+use score_x_core::resolved::{ProvisionedResource, ResolvedWorkload};
+use score_x_core::{Bundle, Diagnostic, Resolved, ResourceUid};
 
 pub use capabilities::capabilities;
 pub use error::Error;
@@ -211,25 +211,88 @@ fn collect<T: Send>(
     opts: &Options,
     f: &(dyn Fn(Object) -> Result<T, Error> + Sync),
 ) -> Result<(Vec<T>, Vec<Diagnostic>), Error> {
-    let (mut out, per_workload, warnings) = collect_parts(app, plan, opts, f, f)?;
+    let of_resource = |res: &ProvisionedResource| {
+        artifacts::resource_objects(res, opts)?
+            .into_iter()
+            .map(f)
+            .collect()
+    };
+    let (mut out, per_workload, warnings) = collect_parts(app, plan, opts, f, &of_resource, f)?;
     out.extend(per_workload.into_iter().flatten());
     Ok((out, warnings))
 }
 
 /// The estate's objects before [`dedupe`], for a consumer of each workload's objects on its
-/// own (Helm's charts): the Namespace and the resources' objects built, each workload's objects
-/// only identified. `None` when two objects share an identity (de-duplication then compares
-/// values: use [`build`]). Warnings and the first error are those of [`build`].
-pub fn stage(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Option<Built>, Error> {
+/// own (Helm's charts): the Namespace's and the shared resources' objects built; the objects of
+/// a resource `private` tells (one workload's own) and of each workload only identified, their
+/// consumer building them where it writes them ([`resource_entries`], [`workload_entries`]), so
+/// the estate's objects are never all held at once. `None` when two objects share an identity
+/// (de-duplication then compares values: use [`build`]). Warnings are those of [`build`].
+pub fn stage(
+    app: &Resolved,
+    plan: &Plan,
+    opts: &Options,
+    private: &(dyn Fn(&ResourceUid) -> bool + Sync),
+) -> Result<Option<Staged>, Error> {
+    let built = |o: Object| Entry::of(o).map(Ok);
+    let of_resource = |res: &ProvisionedResource| -> Result<Vec<_>, Error> {
+        if private(&res.uid) {
+            let keys = artifacts::resource_keys(res, opts)?.into_iter();
+            return Ok(keys.map(|k| Err((k, res.uid.clone()))).collect());
+        }
+        let objects = artifacts::resource_objects(res, opts)?.into_iter();
+        objects.map(built).collect()
+    };
     let key = |o: Object| Ok(o.key());
-    let (entries, workloads, warnings) = collect_parts(app, plan, opts, &Entry::of, &key)?;
-    let mut seen = std::collections::HashSet::with_capacity(entries.len());
-    let unique = entries
+    let (items, workloads, warnings) = collect_parts(app, plan, opts, &built, &of_resource, &key)?;
+    let mut seen = std::collections::HashSet::with_capacity(items.len());
+    let unique = items
         .iter()
-        .map(|e| &e.key)
+        .map(|i| match i {
+            Ok(e) => &e.key,
+            Err((k, _)) => k,
+        })
         .chain(workloads.iter().flatten())
         .all(|k| seen.insert(k));
-    Ok(unique.then_some(Built { entries, warnings }))
+    if !unique {
+        return Ok(None);
+    }
+    let mut objects: Vec<StagedObject> = Vec::with_capacity(items.len());
+    for i in items {
+        match i {
+            Ok(e) => objects.push(StagedObject::Built(e)),
+            // A resource's objects are contiguous: one stand-in for all of them.
+            Err((_, uid)) => {
+                if !matches!(objects.last(), Some(StagedObject::Private(u)) if *u == uid) {
+                    objects.push(StagedObject::Private(uid));
+                }
+            }
+        }
+    }
+    Ok(Some(Staged { objects, warnings }))
+}
+
+/// What [`stage`] made, in output order, and the warnings of the whole estate.
+#[derive(Debug)]
+pub struct Staged {
+    pub objects: Vec<StagedObject>,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// An object of [`Staged`]: built, or the stand-in for the objects of a private resource.
+#[derive(Debug)]
+pub enum StagedObject {
+    Built(Entry),
+    Private(ResourceUid),
+}
+
+/// The objects of resource `res` as [`build`] makes them (in output order), for a consumer of
+/// [`stage`].
+pub fn resource_entries(res: &ProvisionedResource, opts: &Options) -> Result<Vec<Entry>, Error> {
+    artifacts::resource_objects(res, opts)?
+        .into_iter()
+        .map(Entry::of)
+        .collect()
 }
 
 /// The objects of workload `w` as [`build`] makes them (in output order), for a consumer of
@@ -263,13 +326,14 @@ fn planned_objects(
 /// The Namespace's and resources' objects, each workload's objects, and the warnings.
 type Parts<R, W> = (Vec<R>, Vec<Vec<W>>, Vec<Diagnostic>);
 
-/// The objects of the Namespace and the resources (made by `fr`), and of each workload (by
-/// `fw`), in output order; the first error is that of a sequential run.
+/// The objects of the Namespace (made by `fr`), of each resource (by `fres`) and of each
+/// workload (by `fw`), in output order; the first error is that of a sequential run.
 fn collect_parts<R: Send, W: Send>(
     app: &Resolved,
     plan: &Plan,
     opts: &Options,
     fr: &(dyn Fn(Object) -> Result<R, Error> + Sync),
+    fres: &(dyn Fn(&ProvisionedResource) -> Result<Vec<R>, Error> + Sync),
     fw: &(dyn Fn(Object) -> Result<W, Error> + Sync),
 ) -> Result<Parts<R, W>, Error> {
     check_options(opts)?;
@@ -289,15 +353,8 @@ fn collect_parts<R: Send, W: Send>(
         .filter(|uid| seen_uids.insert(*uid))
         .filter_map(|uid| app.resources().get(uid))
         .collect();
-    let per_resource: Vec<Result<Vec<R>, Error>> = resources
-        .par_iter()
-        .map(|res| {
-            artifacts::resource_objects(res, opts)?
-                .into_iter()
-                .map(fr)
-                .collect()
-        })
-        .collect();
+    let per_resource: Vec<Result<Vec<R>, Error>> =
+        resources.par_iter().map(|res| fres(res)).collect();
     for r in per_resource {
         out.extend(r?);
     }

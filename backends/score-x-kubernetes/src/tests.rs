@@ -687,6 +687,58 @@ fn provisioner_objects_merged_namespaced_and_deduplicated() {
 }
 
 #[test]
+fn resource_keys_are_the_keys_of_the_objects_built() {
+    let opts = |ns: Option<&str>| Options {
+        namespace: ns.map(String::from),
+        ..Default::default()
+    };
+    let sections = [
+        json!([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}, "data": {"x": [1, {"y": 2}]}}]),
+        json!([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": "other"}}]),
+        json!([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": null}}]),
+        json!([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "namespace": 5}}]),
+        json!([{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "n"}}]),
+        json!([{"apiVersion": "rbac.authorization.k8s.io/v1", "kind": "ClusterRole", "metadata": {"name": "r"}},
+               {"kind": "Secret", "apiVersion": "v1", "metadata": {"labels": {"a": "b"}, "name": "s"}}]),
+        json!(null),
+        json!([]),
+    ];
+    for section in sections {
+        for ns in [None, Some("shop")] {
+            let a = app(
+                vec![],
+                vec![resource("postgres.default#db", vec![], section.clone())],
+            );
+            let res = a.resources().values().next().unwrap();
+            let built: Vec<_> = crate::artifacts::resource_objects(res, &opts(ns))
+                .unwrap()
+                .iter()
+                .map(crate::Object::key)
+                .collect();
+            let keys = crate::artifacts::resource_keys(res, &opts(ns)).unwrap();
+            assert_eq!(keys, built, "{section} in {ns:?}");
+        }
+    }
+    // What the objects' builder refuses, reading the keys refuses the same way.
+    for bad in [
+        json!({"not": "a list"}),
+        json!([5]),
+        json!([{"apiVersion": "v1", "kind": "", "metadata": {"name": "a"}}]),
+        json!([{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {}}]),
+        json!([{"apiVersion": "v1", "kind": "ConfigMap"}]),
+    ] {
+        let a = app(
+            vec![],
+            vec![resource("postgres.default#db", vec![], bad.clone())],
+        );
+        let res = a.resources().values().next().unwrap();
+        let want = crate::artifacts::resource_objects(res, &opts(None)).unwrap_err();
+        let got = crate::artifacts::resource_keys(res, &opts(None)).unwrap_err();
+        assert_eq!(format!("{got:?}"), format!("{want:?}"), "{bad}");
+    }
+}
+
+#[test]
 fn staged_objects_and_each_workloads_own_are_the_built_objects() {
     let cfg = json!({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "cfg"}, "data": {"a": "1"}});
     let opts = Options {
@@ -703,13 +755,26 @@ fn staged_objects_and_each_workloads_own_are_the_built_objects() {
     );
     let p = plan(&a);
     let built = crate::build(&a, &p, &opts).unwrap();
-    let staged = crate::stage(&a, &p, &opts).unwrap().unwrap();
-    assert_eq!(staged.warnings, built.warnings);
-    let mut entries = staged.entries;
-    for w in a.workloads().values() {
-        entries.extend(crate::workload_entries(&a, &p, &opts, w).unwrap());
+    // Whether the resource is built or only stood in for, its objects are the built ones.
+    for private in [false, true] {
+        let staged = crate::stage(&a, &p, &opts, &|_| private).unwrap().unwrap();
+        assert_eq!(staged.warnings, built.warnings);
+        let mut entries = Vec::new();
+        for o in staged.objects {
+            match o {
+                crate::StagedObject::Built(e) => entries.push(e),
+                crate::StagedObject::Private(uid) => {
+                    assert!(private);
+                    let res = &a.resources()[&uid];
+                    entries.extend(crate::resource_entries(res, &opts).unwrap());
+                }
+            }
+        }
+        for w in a.workloads().values() {
+            entries.extend(crate::workload_entries(&a, &p, &opts, w).unwrap());
+        }
+        assert_eq!(entries, built.entries, "private: {private}");
     }
-    assert_eq!(entries, built.entries);
     // Two resources writing one object: de-duplication compares their values, so no stage.
     let a = app(
         vec![workload("web", vec![container("main")])],
@@ -718,7 +783,11 @@ fn staged_objects_and_each_workloads_own_are_the_built_objects() {
             resource("postgres.default#two", vec![], json!([cfg])),
         ],
     );
-    assert!(crate::stage(&a, &plan(&a), &opts).unwrap().is_none());
+    assert!(
+        crate::stage(&a, &plan(&a), &opts, &|_| true)
+            .unwrap()
+            .is_none()
+    );
     assert_eq!(crate::build(&a, &plan(&a), &opts).unwrap().entries.len(), 3);
 }
 

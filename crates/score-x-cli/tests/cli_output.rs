@@ -347,3 +347,81 @@ fn a_write_that_fails_or_dies_mid_way_leaves_the_old_output() {
     );
     assert!(staging_leftovers(dir.path()).is_empty());
 }
+
+/// Every file under `dir` with its Unix mode, sorted.
+#[cfg(unix)]
+fn modes(dir: &Path) -> Vec<(String, u32)> {
+    use std::os::unix::fs::PermissionsExt as _;
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().display().to_string();
+                out.push((rel, e.metadata().unwrap().permissions().mode() & 0o777));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[cfg(unix)]
+#[test]
+fn charts_written_as_they_are_made_are_the_bundle_check_compares() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = translate(dir.path(), "helm", "deep/new/out");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    // `--check` builds the whole bundle in memory: the streamed files are byte for byte it.
+    let o = run_paths(
+        dir.path(),
+        &[
+            "translate",
+            "--target",
+            "helm",
+            "-o",
+            "deep/new/out",
+            "--check",
+        ],
+        &estate_files(),
+    );
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    assert!(stderr(&o).contains("is up to date"), "{}", stderr(&o));
+    // Secret stores owner-only, everything else readable; nothing staged is left.
+    let out = dir.path().join("deep/new/out");
+    let all = modes(&out);
+    assert!(all.len() > 20, "{all:?}");
+    for (rel, mode) in &all {
+        let secret = rel.contains("/templates/secret-");
+        assert_eq!(*mode, if secret { 0o600 } else { 0o644 }, "{rel}");
+    }
+    assert!(
+        all.iter()
+            .any(|(rel, _)| rel.contains("/templates/secret-"))
+    );
+    assert!(staging_leftovers(&dir.path().join("deep/new")).is_empty());
+}
+
+#[test]
+fn a_failed_run_leaves_no_directory_behind_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for target in ["kubernetes", "helm", "ecs", "nomad"] {
+        // The estate approximates on every target: `--strict` fails after the backend wrote.
+        let o = run_paths(
+            dir.path(),
+            &["translate", "--target", target, "--strict", "-o", "a/b/out"],
+            &estate_files(),
+        );
+        assert_eq!(code(&o), 1, "{target}: {}", stderr(&o));
+        assert!(
+            stderr(&o).contains("no artifact and no state was written"),
+            "{}",
+            stderr(&o)
+        );
+        assert!(!dir.path().join("a").exists(), "{target}");
+        assert!(staging_leftovers(dir.path()).is_empty(), "{target}");
+    }
+}

@@ -44,6 +44,17 @@ impl Bundle {
         self.secret_files.extend(other.secret_files);
     }
 
+    /// The files with their secret-store ranges and secret-file marks, moved into a bundle of
+    /// their own (warnings and notes stay).
+    pub fn take_files(&mut self) -> Bundle {
+        Bundle {
+            files: std::mem::take(&mut self.files),
+            secret_store: std::mem::take(&mut self.secret_store),
+            secret_files: std::mem::take(&mut self.secret_files),
+            ..Default::default()
+        }
+    }
+
     /// Mark byte ranges of `path` as secret store objects. The ranges of a file are kept sorted
     /// and disjoint (overlapping ones merged), so a lookup is a binary search.
     pub fn mark_secret_store(&mut self, path: &str, ranges: Vec<Range<usize>>) {

@@ -16,6 +16,7 @@ use crate::options::{self, OptionsFile};
 use crate::patch::{self, PatchSet, Renderer};
 use crate::plan::Plan;
 use crate::resolved::Resolved;
+use crate::stream::{CheckedSink, FileSink, Sink};
 
 /// What every backend crate implements.
 pub trait Backend: 'static {
@@ -34,6 +35,18 @@ pub trait Backend: 'static {
     fn capabilities(opts: &Self::Options) -> Capabilities;
     /// The artifacts. Pure and deterministic.
     fn emit(app: &Resolved, plan: &Plan, opts: &Self::Options) -> Result<Bundle, Self::Error>;
+    /// [`Backend::emit`], handing finished parts of the bundle to `sink` while the rest is built
+    /// (the bundle returned holds the rest, and every warning and note). The files are those of
+    /// `emit`, byte for byte. A backend that builds its bundle whole keeps this default.
+    fn emit_into(
+        app: &Resolved,
+        plan: &Plan,
+        opts: &Self::Options,
+        sink: &dyn Sink,
+    ) -> Result<Bundle, Self::Error> {
+        let _ = sink;
+        Self::emit(app, plan, opts)
+    }
 }
 
 /// A backend with its options decoded: ready to check and emit.
@@ -41,6 +54,9 @@ pub trait Prepared: Send + Sync {
     fn target(&self) -> Target;
     fn capabilities(&self) -> Capabilities;
     fn emit(&self, app: &Resolved, plan: &Plan) -> Result<Bundle, Diagnostic>;
+    /// [`Backend::emit_into`].
+    fn emit_into(&self, app: &Resolved, plan: &Plan, sink: &dyn Sink)
+    -> Result<Bundle, Diagnostic>;
     /// The options as JSON (provisioner templates see them as `options`).
     fn options_json(&self) -> &serde_json::Value;
     /// The typed options, for code that knows the backend (e.g. `apply`).
@@ -90,6 +106,14 @@ impl<B: Backend> Prepared for Ready<B> {
     fn emit(&self, app: &Resolved, plan: &Plan) -> Result<Bundle, Diagnostic> {
         B::emit(app, plan, &self.options).map_err(Into::into)
     }
+    fn emit_into(
+        &self,
+        app: &Resolved,
+        plan: &Plan,
+        sink: &dyn Sink,
+    ) -> Result<Bundle, Diagnostic> {
+        B::emit_into(app, plan, &self.options, sink).map_err(Into::into)
+    }
     fn options_json(&self) -> &serde_json::Value {
         &self.json
     }
@@ -125,6 +149,8 @@ impl<B: Backend> AnyBackend for Entry<B> {
 pub struct Checked {
     pub bundle: Bundle,
     pub warnings: Diagnostics,
+    /// The files went to a [`FileSink`] as they were made (`bundle` holds none).
+    pub streamed: bool,
 }
 
 /// The back half every target shares: one capability check before emit (errors stop here),
@@ -158,18 +184,23 @@ pub fn emit_patched(
     plan: &Plan,
     patches: Option<Patching<'_>>,
 ) -> Result<Checked, Diagnostics> {
-    emit_scanned(backend, app, plan, patches, &SecretScanner::of(app))
+    emit_scanned(backend, app, plan, patches, &SecretScanner::of(app), None)
 }
 
 /// [`emit_patched`] with the leak check done by `scanner`, built once by the caller from
 /// [`SecretScanner::of`]`(app)` and reused after emit (the state check, files holding secrets):
 /// its automaton is the costliest part of the check to build.
+///
+/// With `files`, and no patch to apply (patches edit the whole bundle), the files go there as
+/// the backend finishes them, each part leak-checked first ([`CheckedSink`]): the bundle is
+/// never held whole, and `streamed` is set.
 pub fn emit_scanned(
     backend: &dyn Prepared,
     app: &Resolved,
     plan: &Plan,
     patches: Option<Patching<'_>>,
     scanner: &SecretScanner,
+    files: Option<&dyn FileSink>,
 ) -> Result<Checked, Diagnostics> {
     let mut checked = Diagnostics(capability_check::check(app, plan, &backend.capabilities()));
     checked.extend(plan.warnings().iter().cloned());
@@ -177,7 +208,24 @@ pub fn emit_scanned(
         checked.sort();
         return Err(checked);
     }
-    let mut bundle = backend.emit(app, plan).map_err(|d| Diagnostics(vec![d]))?;
+    let patched = patches.is_some_and(|p| !p.set.is_empty() || p.post.is_some());
+    let mut bundle = match files.filter(|_| !patched) {
+        Some(files) => {
+            let sink = CheckedSink::new(scanner, backend.target(), files);
+            let mut rest = backend
+                .emit_into(app, plan, &sink)
+                .map_err(|d| Diagnostics(vec![d]))?;
+            sink.take(rest.take_files());
+            sink.finish().map_err(|d| Diagnostics(vec![d]))?;
+            let warnings = finish_warnings(checked, &mut rest);
+            return Ok(Checked {
+                bundle: rest,
+                warnings,
+                streamed: true,
+            });
+        }
+        None => backend.emit(app, plan).map_err(|d| Diagnostics(vec![d]))?,
+    };
     if let Some(p) = patches.filter(|p| !p.set.is_empty()) {
         apply_patches(backend, app, p, &mut bundle)?;
     }
@@ -188,6 +236,17 @@ pub fn emit_scanned(
     scanner
         .check(backend.target(), &mut bundle)
         .map_err(|d| Diagnostics(vec![d]))?;
+    let warnings = finish_warnings(checked, &mut bundle);
+    Ok(Checked {
+        bundle,
+        warnings,
+        streamed: false,
+    })
+}
+
+/// The run's warnings: those of the checks before emit (`checked`), then the backend's, taken
+/// from `bundle`.
+fn finish_warnings(checked: Diagnostics, bundle: &mut Bundle) -> Diagnostics {
     // A backend's own warning about a field is more specific than the generic one: keep it only.
     let specific: BTreeSet<_> = bundle
         .warnings
@@ -202,7 +261,7 @@ pub fn emit_scanned(
     );
     warnings.extend(std::mem::take(&mut bundle.warnings));
     warnings.sort();
-    Ok(Checked { bundle, warnings })
+    warnings
 }
 
 fn apply_patches(

@@ -40,6 +40,7 @@ pub mod placement;
 pub mod placement_file;
 pub mod plan;
 pub mod resolved;
+pub mod stream;
 pub mod template;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

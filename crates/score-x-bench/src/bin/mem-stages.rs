@@ -5,12 +5,15 @@
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use peak_alloc::PeakAlloc;
 use score_x_bench::{NoCommands, NoFiles, estate};
 use score_x_core::Target;
+use score_x_core::driver::Backend as _;
 use score_x_core::graph::ResourceGraph;
 use score_x_core::plan::Plan;
+use score_x_core::stream::Sink;
 use score_x_provision::{Context, ProvisionerSet, State};
 use score_x_spec::LoadOptions;
 
@@ -86,7 +89,10 @@ fn main() -> ExitCode {
     };
     report("plan", n);
     breakdown(&resolved, n);
-    let bundle = match emit(&resolved, &plan, target) {
+    // As the CLI writes into a directory: the parts a backend hands over are written and
+    // dropped (here counted and dropped), the rest is held until emit returns.
+    let counted = Counted::default();
+    let rest = match emit(&resolved, &plan, target, &counted) {
         Ok(b) => b,
         Err(e) => {
             eprintln!("mem-stages: emit failed: {e}");
@@ -94,23 +100,40 @@ fn main() -> ExitCode {
         }
     };
     report("emit", n);
-    let bytes: usize = bundle.files.values().map(Vec::len).sum();
+    counted.take(rest);
     println!(
         "bundle: {} files, {:.1} MB",
-        bundle.files.len(),
-        bytes as f64 / 1e6
+        counted.files.load(Ordering::Relaxed),
+        counted.bytes.load(Ordering::Relaxed) as f64 / 1e6
     );
     ExitCode::SUCCESS
+}
+
+/// Counts the files handed over, then drops them.
+#[derive(Default)]
+struct Counted {
+    files: AtomicUsize,
+    bytes: AtomicUsize,
+}
+
+impl Sink for Counted {
+    fn take(&self, part: score_x_core::Bundle) {
+        let bytes: usize = part.files.values().map(Vec::len).sum();
+        self.files.fetch_add(part.files.len(), Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
 }
 
 fn emit(
     resolved: &score_x_core::Resolved,
     plan: &Plan,
     target: Target,
+    sink: &dyn Sink,
 ) -> Result<score_x_core::Bundle, String> {
     let fail = |e: &dyn std::fmt::Debug| format!("{e:?}");
     match target.as_str() {
-        "helm" => score_x_helm::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
+        "helm" => score_x_helm::Helm::emit_into(resolved, plan, &Default::default(), sink)
+            .map_err(|e| fail(&e)),
         "ecs" => {
             let opts = score_x_bench::ecs_options().map_err(|e| fail(&e))?;
             score_x_ecs::emit(resolved, plan, &opts).map_err(|e| fail(&e))

@@ -27,7 +27,7 @@ pub fn run(printer: &Printer, args: &ApplyArgs) -> Result<(), Failure> {
         )));
     }
     let _lock = project::lock(printer, &args.pipeline.state_dir).map_err(Failure::Fatal)?;
-    let produced = pipeline::produce(printer, &args.pipeline)?;
+    let produced = pipeline::produce(printer, &args.pipeline, None)?;
     let Some(options) = produced
         .backend
         .options_any()

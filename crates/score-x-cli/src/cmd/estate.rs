@@ -252,6 +252,7 @@ impl Estate<'_> {
                 Ok(Checked {
                     bundle: b,
                     warnings,
+                    ..
                 }) => {
                     printer.diagnostics(&warnings.0, sources);
                     approximated += pipeline::approximations(&warnings);

@@ -17,6 +17,7 @@ mod provisioners;
 mod resources;
 mod schema;
 mod secrets;
+mod staging;
 mod translate;
 mod validate;
 

@@ -2,17 +2,16 @@
 //! output directory and moved into place only when all of them are written; symbolic links
 //! inside the output directory are never followed; leftovers of interrupted runs are removed.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write as _;
 
-use rayon::prelude::*;
 use std::path::{Component, Path, PathBuf};
 
 use crate::fsio::{self, Access};
 use crate::printer::Printer;
 
 /// Staging directories are named `.<output dir name>.score-x-staging-<random>`.
-const STAGING: &str = ".score-x-staging-";
+pub(super) const STAGING: &str = ".score-x-staging-";
 
 /// A bundle file to write: its relative path, contents and access.
 pub struct OutFile<'a> {
@@ -41,7 +40,7 @@ pub fn out_files<'a>(
 }
 
 /// A relative path made only of normal components.
-fn checked_rel(rel: &str) -> Result<&Path, String> {
+pub(super) fn checked_rel(rel: &str) -> Result<&Path, String> {
     let p = Path::new(rel);
     if rel.is_empty() || !p.components().all(|c| matches!(c, Component::Normal(_))) {
         return Err(format!(
@@ -93,7 +92,7 @@ fn check_path(dir: &Path, rel: &str, seen: &mut HashMap<PathBuf, bool>) -> Resul
     Ok(())
 }
 
-fn parent_and_name(dir: &Path) -> Result<(PathBuf, String), String> {
+pub(super) fn parent_and_name(dir: &Path) -> Result<(PathBuf, String), String> {
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -108,7 +107,7 @@ fn parent_and_name(dir: &Path) -> Result<(PathBuf, String), String> {
 
 /// Remove staging directories an interrupted run left beside `dir` (callers hold the project
 /// lock, so no other run of this project is staging there), saying so.
-fn remove_leftovers(printer: &Printer, parent: &Path, name: &str) {
+pub(super) fn remove_leftovers(printer: &Printer, parent: &Path, name: &str) {
     let prefix = format!(".{name}{STAGING}");
     let Ok(entries) = std::fs::read_dir(parent) else {
         return;
@@ -133,7 +132,7 @@ fn remove_leftovers(printer: &Printer, parent: &Path, name: &str) {
 
 /// Write one file with its mode (its directory exists); errors name `shown`, where the file was
 /// going.
-fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> {
+pub(super) fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> {
     let fail = |e: std::io::Error| {
         format!(
             "cannot write `{}`: {} (nothing was changed in the output directory)",
@@ -146,8 +145,8 @@ fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> 
     fsio::set_mode(&file, f.access).map_err(fail)
 }
 
-/// What would stop [`write_bundle`] before it writes anything (checked again when writing).
-pub fn preflight(dir: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
+/// What would stop the files at `rels` from being moved into `dir` (nothing is written yet).
+pub fn preflight<'r>(dir: &Path, rels: impl IntoIterator<Item = &'r str>) -> Result<(), String> {
     if std::fs::metadata(dir).is_ok_and(|m| !m.is_dir()) {
         return Err(format!(
             "`{}` exists and is not a directory (nothing was written)",
@@ -156,12 +155,13 @@ pub fn preflight(dir: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
     }
     if std::fs::symlink_metadata(dir).is_err() {
         // Nothing exists inside a directory that does not exist: only the paths' form counts.
-        return files.iter().try_for_each(|f| checked_rel(f.rel).map(drop));
+        return rels
+            .into_iter()
+            .try_for_each(|rel| checked_rel(rel).map(drop));
     }
     let mut seen = HashMap::new();
-    files
-        .iter()
-        .try_for_each(|f| check_path(dir, f.rel, &mut seen))
+    rels.into_iter()
+        .try_for_each(|rel| check_path(dir, rel, &mut seen))
 }
 
 /// How [`write_bundle`] put the files in place.
@@ -173,46 +173,6 @@ pub enum Placed {
     IntoExisting,
 }
 
-/// Create every directory the files are in, under the fresh staging directory `root`: each
-/// once, a depth at a time (the parents first), the directories of one depth in parallel; the
-/// error reported is the first in that order (`shown`: the output directory, for messages).
-fn make_dirs(root: &Path, shown: &Path, files: &[OutFile<'_>]) -> Result<(), String> {
-    let mut levels: Vec<Vec<&str>> = Vec::new();
-    let mut seen = HashSet::new();
-    for f in files {
-        let mut d = f.rel;
-        // The directory and each of its ancestors not met yet.
-        while let Some((parent, _)) = d.rsplit_once('/') {
-            if !seen.insert(parent) {
-                break;
-            }
-            let depth = parent.bytes().filter(|&b| b == b'/').count();
-            if levels.len() <= depth {
-                levels.resize_with(depth + 1, Vec::new);
-            }
-            levels[depth].push(parent);
-            d = parent;
-        }
-    }
-    for level in &mut levels {
-        level.sort_unstable();
-        let made: Vec<Result<(), String>> = level
-            .par_iter()
-            .map(|d| {
-                std::fs::create_dir(root.join(d)).map_err(|e| {
-                    format!(
-                        "cannot write in `{}`: {} (nothing was changed in the output directory)",
-                        shown.join(d).display(),
-                        fsio::io_reason(&e)
-                    )
-                })
-            })
-            .collect();
-        made.into_iter().collect::<Result<Vec<()>, String>>()?;
-    }
-    Ok(())
-}
-
 /// Write `files` into `dir` all or nothing: on any error before the move, `dir` is as it was and
 /// the staging directory is removed.
 pub fn write_bundle(
@@ -220,76 +180,17 @@ pub fn write_bundle(
     dir: &Path,
     files: &[OutFile<'_>],
 ) -> Result<Placed, String> {
-    preflight(dir, files)?;
-    let shown = dir.to_path_buf();
-    // `-o` itself may be a link to a directory: stage beside where the files really go, so every
-    // move is a rename within one file system.
-    let real;
-    let dir = match dir.canonicalize() {
-        Ok(p) => {
-            real = p;
-            real.as_path()
-        }
-        Err(_) => dir,
-    };
-    let (parent, name) = parent_and_name(dir)?;
-    std::fs::create_dir_all(&parent).map_err(|e| {
-        format!(
-            "cannot create `{}`: {}",
-            parent.display(),
-            fsio::io_reason(&e)
-        )
-    })?;
-    remove_leftovers(printer, &parent, &name);
-    let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}{STAGING}"))
-        .tempdir_in(&parent)
-        .map_err(|e| {
-            format!(
-                "cannot write in `{}`: {}",
-                parent.display(),
-                fsio::io_reason(&e)
-            )
-        })?;
-    let staged: Vec<PathBuf> = files.iter().map(|f| staging.path().join(f.rel)).collect();
-    make_dirs(staging.path(), &shown, files)?;
-    let written: Vec<Result<(), String>> = files
-        .par_iter()
-        .zip(&staged)
-        .map(|(f, path)| write_file(path, &shown.join(f.rel), f))
-        .collect();
-    written.into_iter().collect::<Result<Vec<()>, String>>()?;
-    // No fsync of the staged files: outputs are regenerable from the inputs, the state and the
-    // seed (those are written synced, `fsio::write_atomic`), and thousands of syncs were most of
-    // the system time of a large estate (docs/performance.md). A killed run leaves the previous
-    // output (the move is a rename); after a power loss a rerun, or `--check`, restores it.
-    if std::fs::symlink_metadata(dir).is_err() {
-        // A new directory: one rename puts the whole bundle in place.
-        let staged = staging.keep();
-        std::fs::rename(&staged, dir).map_err(|e| {
-            let _ = std::fs::remove_dir_all(&staged);
-            format!("cannot create `{}`: {}", dir.display(), fsio::io_reason(&e))
-        })?;
-        return Ok(Placed::NewDirectory);
-    }
-    // An existing directory may hold files that are not ours: move each file over its old self.
-    for f in files {
-        let to = dir.join(f.rel);
-        if let Some(d) = to.parent() {
-            std::fs::create_dir_all(d)
-                .map_err(|e| format!("cannot create `{}`: {}", d.display(), fsio::io_reason(&e)))?;
-        }
-        std::fs::rename(staging.path().join(f.rel), &to)
-            .map_err(|e| format!("cannot write `{}`: {}", to.display(), fsio::io_reason(&e)))?;
-    }
-    Ok(Placed::IntoExisting)
+    preflight(dir, files.iter().map(|f| f.rel))?;
+    let staging = super::staging::Staging::new(printer, dir)?;
+    staging.write(files);
+    staging.finish()?.place()
 }
 
 /// Files under `dir` named like an artifact of this bundle (e.g. `<old-workload>/task-definition.json`)
 /// that the bundle does not contain: left over from an earlier run. Other files are not ours.
 /// Symbolic links are not followed, so the walk sees every real entry once.
-pub fn stale_files(files: &BTreeMap<String, Vec<u8>>, dir: &Path) -> Vec<PathBuf> {
-    let names: BTreeSet<&str> = files.keys().filter_map(|k| k.rsplit('/').next()).collect();
+pub fn stale_files(files: &BTreeSet<&str>, dir: &Path) -> Vec<PathBuf> {
+    let names: BTreeSet<&str> = files.iter().filter_map(|k| k.rsplit('/').next()).collect();
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
@@ -306,7 +207,7 @@ pub fn stale_files(files: &BTreeMap<String, Vec<u8>>, dir: &Path) -> Vec<PathBuf
             {
                 let rel_s = rel.to_string_lossy().replace('\\', "/");
                 let name = rel_s.rsplit('/').next().unwrap_or_default();
-                if names.contains(name) && !files.contains_key(&rel_s) {
+                if names.contains(name) && !files.contains(rel_s.as_str()) {
                     out.push(p);
                 }
             }
@@ -320,36 +221,26 @@ pub fn stale_files(files: &BTreeMap<String, Vec<u8>>, dir: &Path) -> Vec<PathBuf
 mod tests {
     use super::*;
 
-    fn out<'a>(rels: &[&'a str]) -> Vec<OutFile<'a>> {
-        rels.iter()
-            .map(|rel| OutFile {
-                rel,
-                contents: b"x",
-                access: Access::Public,
-            })
-            .collect()
-    }
-
     #[test]
     fn preflight_sees_links_and_files_in_the_way_past_directories_it_already_checked() {
         let t = tempfile::tempdir().unwrap();
         let dir = t.path().join("out");
         // A directory that does not exist yet: only the form of the paths counts.
-        preflight(&dir, &out(&["a/x.yaml", "b/y.yaml"])).unwrap();
-        assert!(preflight(&dir, &out(&["a/../x.yaml"])).is_err());
+        preflight(&dir, ["a/x.yaml", "b/y.yaml"]).unwrap();
+        assert!(preflight(&dir, ["a/../x.yaml"]).is_err());
         std::fs::create_dir_all(dir.join("a/deep")).unwrap();
         std::fs::write(dir.join("f"), "x").unwrap();
         std::os::unix::fs::symlink(t.path(), dir.join("link")).unwrap();
         preflight(
             &dir,
-            &out(&["a/x.yaml", "a/deep/y.yaml", "new/z.yaml", "new/w.yaml"]),
+            ["a/x.yaml", "a/deep/y.yaml", "new/z.yaml", "new/w.yaml"],
         )
         .unwrap();
-        let e = preflight(&dir, &out(&["a/x.yaml", "a/y.yaml", "link/z.yaml"])).unwrap_err();
+        let e = preflight(&dir, ["a/x.yaml", "a/y.yaml", "link/z.yaml"]).unwrap_err();
         assert!(e.contains("symbolic link") && e.contains("link"), "{e}");
-        let e = preflight(&dir, &out(&["a/x.yaml", "f/z.yaml"])).unwrap_err();
+        let e = preflight(&dir, ["a/x.yaml", "f/z.yaml"]).unwrap_err();
         assert!(e.contains("is not a directory"), "{e}");
-        let e = preflight(&dir, &out(&["a/deep/y.yaml", "a/deep"])).unwrap_err();
+        let e = preflight(&dir, ["a/deep/y.yaml", "a/deep"]).unwrap_err();
         assert!(e.contains("is a directory"), "{e}");
     }
 

@@ -6,14 +6,17 @@ use score_x_core::Diagnostics;
 use score_x_core::backend::{Bundle, Target};
 use score_x_core::driver::{Checked, Patching, Prepared, emit_scanned};
 use score_x_core::graph::ResourceGraph;
-use score_x_core::leak::SecretScanner;
+use score_x_core::leak::{MIN_SECRET_LEN, SecretScanner};
 use score_x_core::options::OptionsFile;
 use score_x_core::plan::Plan;
+use score_x_core::resolved::SecretText;
+use score_x_core::stream::FileSink;
 use score_x_provision::{Context, Origin, ProjectState, ProvisionerSet};
 use score_x_spec::SourceFile;
 
 use crate::cli::PipelineArgs;
 use crate::cmd::Failure;
+use crate::cmd::staging::Staging;
 use crate::fsio;
 use crate::inputs::{self, LoadFlags};
 use crate::printer::Printer;
@@ -39,6 +42,8 @@ pub struct Produced {
     pub plan: Plan,
     /// How many approximations the target made (the `APPROXIMATED` warnings printed).
     pub approximated: usize,
+    /// The files went into the staging directory given to [`produce`] (`bundle` holds none).
+    pub streamed: bool,
 }
 
 /// The approximations among `warnings`.
@@ -207,7 +212,13 @@ pub fn types_in_use(app: &score_x_core::App) -> BTreeSet<String> {
 }
 
 /// Run everything up to the bundle. Warnings are printed; errors printed and returned as Invalid.
-pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failure> {
+/// With `staging`, the files are written there as the backend finishes them (unless patches
+/// edit the whole bundle): see [`Produced::streamed`].
+pub fn produce(
+    printer: &Printer,
+    args: &PipelineArgs,
+    staging: Option<&Staging>,
+) -> Result<Produced, Failure> {
     let target = single_target(args)?;
     let (backend, options_source) = prepare(printer, args, target)?;
     let flags = LoadFlags {
@@ -280,24 +291,39 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         post: (!templates.is_empty()).then_some(&post as &score_x_core::driver::BundleEdit<'_>),
     };
     let scanner = SecretScanner::of(&resolved);
+    let secrets = crate::cmd::secrets::secret_values(&resolved);
+    if let Some(s) = staging {
+        s.set_short_secrets(short_secrets(&secrets));
+    }
+    let files = staging.map(|s| s as &dyn FileSink);
     // The state is final once provisioned: its text is written and checked on a thread of its
     // own while the backend emits.
     project_state.put_target(target, state);
     let (emitted, state_text) = std::thread::scope(|s| {
         let text = s.spawn(|| project::checked_state_text(&project_state, &scanner));
-        let emitted = emit_scanned(backend.as_ref(), &resolved, &plan, Some(patching), &scanner);
+        let emitted = emit_scanned(
+            backend.as_ref(),
+            &resolved,
+            &plan,
+            Some(patching),
+            &scanner,
+            files,
+        );
         let text = text
             .join()
             .unwrap_or_else(|_| Err("the state could not be written to text".into()));
         (emitted, text)
     });
-    let Checked { bundle, warnings } = emitted.map_err(|d| fail(&d, &sources))?;
+    let Checked {
+        bundle,
+        warnings,
+        streamed,
+    } = emitted.map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
     let approximated = approximations(&warnings);
     for note in &bundle.notes {
         printer.err(&format!("note: {note}"));
     }
-    let secrets = crate::cmd::secrets::secret_values(&resolved);
     Ok(Produced {
         bundle,
         state: project_state,
@@ -307,5 +333,16 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<Produced, Failu
         resolved,
         plan,
         approximated,
+        streamed,
     })
+}
+
+/// The secret values the leak check's scanner does not search for (shorter than
+/// [`MIN_SECRET_LEN`]): files holding one are still written owner-only.
+pub fn short_secrets(values: &BTreeSet<SecretText>) -> BTreeSet<SecretText> {
+    values
+        .iter()
+        .filter(|v| v.expose().len() < MIN_SECRET_LEN)
+        .cloned()
+        .collect()
 }

@@ -8,15 +8,15 @@ use std::path::{Path, PathBuf};
 
 use score_x_core::Target;
 use score_x_core::backend::Bundle;
-use score_x_core::leak::MIN_SECRET_LEN;
 use score_x_core::resolved::SecretText;
 
 use crate::cli::{ManifestFormat, TranslateArgs};
 use crate::cmd::Failure;
 use crate::cmd::estate;
-use crate::cmd::output::{self, OutFile};
+use crate::cmd::output;
 use crate::cmd::pipeline::{self, Produced};
 use crate::cmd::secrets;
+use crate::cmd::staging::Staging;
 use crate::fsio;
 use crate::printer::Printer;
 use crate::project::{self, SEED_ENV};
@@ -55,6 +55,8 @@ struct Out {
     /// check's scanner).
     state_text: Option<Result<project::StateText, String>>,
     approximated: usize,
+    /// The files are in the staging directory already (`bundle` holds none).
+    streamed: bool,
 }
 
 impl From<Produced> for Out {
@@ -67,6 +69,7 @@ impl From<Produced> for Out {
             secrets: p.secrets,
             state_text: Some(p.state_text),
             approximated: p.approximated,
+            streamed: p.streamed,
         }
     }
 }
@@ -117,6 +120,7 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
         }
     }
     prepare_seed(printer, args)?;
+    let staging = streaming(printer, args, &dest, hybrid)?;
     let produced: Out = if hybrid {
         let e = estate::produce(printer, &args.pipeline)?;
         Out {
@@ -126,9 +130,10 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             secrets: e.secrets,
             state_text: None,
             approximated: e.approximated,
+            streamed: false,
         }
     } else {
-        pipeline::produce(printer, &args.pipeline)?.into()
+        pipeline::produce(printer, &args.pipeline, staging.as_ref())?.into()
     };
     if args.strict && produced.approximated > 0 {
         printer.err(&format!(
@@ -137,6 +142,11 @@ pub fn run(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
             if produced.approximated == 1 { "" } else { "s" }
         ));
         return Err(Failure::Invalid);
+    }
+    if let (true, Some(staging), Destination::Dir(dir)) = (produced.streamed, staging, &dest) {
+        let result = place_staged(printer, args, dir, staging, &produced);
+        crate::cmd::free_later(produced);
+        return result;
     }
     let mut produced = produced;
     if args.format == ManifestFormat::Kyaml {
@@ -184,13 +194,48 @@ fn write(
         }
         Destination::Dir(dir) => {
             let files = output::out_files(&produced.bundle.files, secret_files);
-            output::preflight(dir, &files).map_err(Failure::Fatal)?;
+            output::preflight(dir, files.iter().map(|f| f.rel)).map_err(Failure::Fatal)?;
             save_state(state_dir, produced)?;
+            let stale = stale(produced, dir);
             let placed = output::write_bundle(printer, dir, &files).map_err(Failure::Fatal)?;
-            report_written(printer, &files, produced, dir, placed);
+            report_written(printer, files.len(), dir, placed, stale);
             Ok(())
         }
     }
+}
+
+/// A staging directory the backend writes into as it emits, when the files go to a directory
+/// as they are (not a hybrid estate, `--check` or KYAML): the bundle is then never held whole.
+fn streaming(
+    printer: &Printer,
+    args: &TranslateArgs,
+    dest: &Destination,
+    hybrid: bool,
+) -> Result<Option<Staging>, Failure> {
+    match dest {
+        Destination::Dir(dir) if !hybrid && !args.check && args.format != ManifestFormat::Kyaml => {
+            Staging::new(printer, dir).map(Some).map_err(Failure::Fatal)
+        }
+        _ => Ok(None),
+    }
+}
+
+/// Move the files the backend wrote into `staging` to `dir`, the state saved first.
+fn place_staged(
+    printer: &Printer,
+    args: &TranslateArgs,
+    dir: &Path,
+    staging: Staging,
+    produced: &Out,
+) -> Result<(), Failure> {
+    let staged = staging.finish().map_err(Failure::Fatal)?;
+    save_state(&args.pipeline.state_dir, produced)?;
+    let written: BTreeSet<&str> = staged.files.iter().map(|(rel, _)| rel.as_str()).collect();
+    let stale = output::stale_files(&written, dir);
+    let n = written.len();
+    let placed = staged.place().map_err(Failure::Fatal)?;
+    report_written(printer, n, dir, placed, stale);
+    Ok(())
 }
 
 /// Every `.yaml` file of the bundle in KYAML (after the leak check; files holding secrets stay
@@ -242,12 +287,7 @@ fn prepare_seed(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> 
 /// shorter values are searched for here.
 fn secret_files(p: &Out) -> BTreeSet<String> {
     let mut s = p.bundle.secret_files.clone();
-    let short: BTreeSet<SecretText> = p
-        .secrets
-        .iter()
-        .filter(|v| v.expose().len() < MIN_SECRET_LEN)
-        .cloned()
-        .collect();
+    let short = pipeline::short_secrets(&p.secrets);
     s.extend(secrets::files_holding(&p.bundle.files, &short));
     s
 }
@@ -292,18 +332,18 @@ fn stale(p: &Out, dir: &Path) -> Vec<PathBuf> {
     if p.hybrid {
         estate::stale_files(&p.bundle.files, dir)
     } else {
-        output::stale_files(&p.bundle.files, dir)
+        output::stale_files(&p.bundle.files.keys().map(String::as_str).collect(), dir)
     }
 }
 
+/// `stale`: the files of `dir` the run did not write, looked at before the new ones moved in.
 fn report_written(
     printer: &Printer,
-    files: &[OutFile<'_>],
-    p: &Out,
+    n: usize,
     dir: &Path,
     placed: output::Placed,
+    stale: Vec<PathBuf>,
 ) {
-    let n = files.len();
     printer.err(&format!(
         "wrote {n} file{} to {}",
         if n == 1 { "" } else { "s" },
@@ -313,7 +353,7 @@ fn report_written(
     if placed == output::Placed::NewDirectory {
         return;
     }
-    for stale in stale(p, dir) {
+    for stale in stale {
         printer.err(&format!(
             "warning: {} was not written by this run (a workload that is gone?); delete it so nobody deploys it",
             stale.display()

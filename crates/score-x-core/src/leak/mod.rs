@@ -127,6 +127,15 @@ impl SecretScanner {
     /// piece's edge, so every piece finds exactly the matches the whole-file scan finds there);
     /// the findings are then judged in file order, so the error reported is the sequential one.
     pub fn check(&self, target: Target, bundle: &mut Bundle) -> Result<(), Diagnostic> {
+        self.check_located(target, bundle).map_err(|(_, d)| d)
+    }
+
+    /// [`SecretScanner::check`], the error with the path of the file that leaks.
+    pub fn check_located(
+        &self,
+        target: Target,
+        bundle: &mut Bundle,
+    ) -> Result<(), (String, Diagnostic)> {
         let Some(finder) = &self.finder else {
             return Ok(());
         };
@@ -143,7 +152,7 @@ impl SecretScanner {
             for &(at, pattern) in matches {
                 if !bundle.in_secret_store(piece.path, at) {
                     let name = self.owners.get(pattern).map_or("", String::as_str);
-                    return Err(leak(target, piece.path, name));
+                    return Err((piece.path.to_string(), leak(target, piece.path, name)));
                 }
                 if holding.last() != Some(&piece.path) {
                     holding.push(piece.path);

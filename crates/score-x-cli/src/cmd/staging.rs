@@ -1,0 +1,252 @@
+//! The staging directory a translate writes into before anything is moved into the output
+//! directory: files arrive from any thread, as the backend finishes them (a [`FileSink`]) or as
+//! one bundle, and are moved into place only when the run has succeeded and its state is saved.
+
+use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use rayon::prelude::*;
+use score_x_core::resolved::SecretText;
+use score_x_core::stream::FileSink;
+
+use super::output::{OutFile, Placed, STAGING, parent_and_name, preflight, remove_leftovers};
+use super::secrets;
+use crate::fsio::{self, Access};
+use crate::printer::Printer;
+
+/// A fresh staging directory beside the output directory, being filled.
+pub struct Staging {
+    /// The output directory as given (for messages) and where its files really go.
+    shown: PathBuf,
+    real: PathBuf,
+    dir: tempfile::TempDir,
+    /// Declared after `dir`, so dropped after it.
+    created: Created,
+    /// Secret values too short for the leak check's scanner: a file holding one is still
+    /// written owner-only (set before the first file arrives).
+    short: OnceLock<BTreeSet<SecretText>>,
+    /// The directories of files written so far (their ancestors exist too).
+    made: Mutex<HashSet<String>>,
+    written: Mutex<Vec<(String, Access)>>,
+    /// The first error, by the path of the file it stopped.
+    failure: Mutex<Option<(String, String)>>,
+}
+
+/// Locks `m`, whatever a panicking holder left (every value kept here stays valid).
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Staging {
+    /// A staging directory for output directory `dir`, beside it (its parent is created when
+    /// missing, and removed again unless the files are placed); staging directories left there
+    /// by interrupted runs are removed first.
+    pub fn new(printer: &Printer, dir: &Path) -> Result<Staging, String> {
+        // `-o` itself may be a link to a directory: stage beside where the files really go, so
+        // every move is a rename within one file system.
+        let real = dir.canonicalize().unwrap_or_else(|_| dir.to_path_buf());
+        let (parent, name) = parent_and_name(&real)?;
+        let created = Created::make(&parent)?;
+        remove_leftovers(printer, &parent, &name);
+        let staged = tempfile::Builder::new()
+            .prefix(&format!(".{name}{STAGING}"))
+            .tempdir_in(&parent)
+            .map_err(|e| {
+                format!(
+                    "cannot write in `{}`: {}",
+                    parent.display(),
+                    fsio::io_reason(&e)
+                )
+            })?;
+        Ok(Staging {
+            shown: dir.to_path_buf(),
+            real,
+            dir: staged,
+            created,
+            short: OnceLock::new(),
+            made: Mutex::new(HashSet::new()),
+            written: Mutex::new(Vec::new()),
+            failure: Mutex::new(None),
+        })
+    }
+
+    /// The secret values shorter than the leak check's minimum (see [`Staging::short`]).
+    pub fn set_short_secrets(&self, values: BTreeSet<SecretText>) {
+        let _ = self.short.set(values);
+    }
+
+    /// Write `files` (in parallel) with their directories; an error is kept for
+    /// [`Staging::finish`], the first by path.
+    pub fn write(&self, files: &[OutFile<'_>]) {
+        let leaves: Vec<&str> = {
+            let mut made = lock(&self.made);
+            let mut new = BTreeSet::new();
+            for f in files {
+                if let Some((d, _)) = f.rel.rsplit_once('/')
+                    && made.insert(d.to_string())
+                {
+                    new.insert(d);
+                }
+            }
+            new.into_iter().collect()
+        };
+        // `create_dir_all` is safe against another thread making a shared ancestor.
+        let dirs: Vec<(&str, Result<(), String>)> =
+            leaves.par_iter().map(|d| (*d, self.make_dir(d))).collect();
+        for (d, r) in dirs {
+            if let Err(e) = r {
+                self.fail(d, e);
+            }
+        }
+        let results: Vec<(&str, Result<(), String>)> = files
+            .par_iter()
+            .map(|f| (f.rel, self.write_file(f)))
+            .collect();
+        let mut written = Vec::with_capacity(files.len());
+        for ((rel, result), f) in results.into_iter().zip(files) {
+            match result {
+                Ok(()) => written.push((rel.to_string(), f.access)),
+                Err(e) => self.fail(rel, e),
+            }
+        }
+        lock(&self.written).extend(written);
+    }
+
+    fn make_dir(&self, d: &str) -> Result<(), String> {
+        super::output::checked_rel(d)?;
+        std::fs::create_dir_all(self.dir.path().join(d)).map_err(|e| {
+            format!(
+                "cannot write in `{}`: {} (nothing was changed in the output directory)",
+                self.shown.join(d).display(),
+                fsio::io_reason(&e)
+            )
+        })
+    }
+
+    fn write_file(&self, f: &OutFile<'_>) -> Result<(), String> {
+        super::output::checked_rel(f.rel)?;
+        super::output::write_file(&self.dir.path().join(f.rel), &self.shown.join(f.rel), f)
+    }
+
+    fn fail(&self, rel: &str, message: String) {
+        let mut first = lock(&self.failure);
+        if first.as_ref().is_none_or(|(p, _)| rel < p.as_str()) {
+            *first = Some((rel.to_string(), message));
+        }
+    }
+
+    /// Everything written, checked against what is in the output directory now (nothing is
+    /// moved yet); the first error of the writes, if any. On an error the staging directory is
+    /// removed.
+    pub fn finish(self) -> Result<Staged, String> {
+        if let Some((_, e)) = lock(&self.failure).take() {
+            return Err(e);
+        }
+        let mut files = std::mem::take(&mut *lock(&self.written));
+        files.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        preflight(&self.shown, files.iter().map(|(rel, _)| rel.as_str()))?;
+        Ok(Staged {
+            real: self.real,
+            dir: self.dir,
+            created: self.created,
+            files,
+        })
+    }
+}
+
+impl FileSink for Staging {
+    fn put(&self, files: BTreeMap<String, Vec<u8>>, secret_files: BTreeSet<String>) {
+        let short = match self.short.get() {
+            Some(s) if !s.is_empty() => secrets::files_holding(&files, s),
+            _ => BTreeSet::new(),
+        };
+        let out: Vec<OutFile<'_>> = files
+            .iter()
+            .map(|(rel, contents)| OutFile {
+                rel,
+                contents,
+                access: if secret_files.contains(rel) || short.contains(rel) {
+                    Access::Private
+                } else {
+                    Access::Public
+                },
+            })
+            .collect();
+        self.write(&out);
+    }
+}
+
+/// A complete staging directory, ready to be moved into place.
+pub struct Staged {
+    real: PathBuf,
+    dir: tempfile::TempDir,
+    created: Created,
+    /// Every file, sorted, with its access.
+    pub files: Vec<(String, Access)>,
+}
+
+impl Staged {
+    /// Move the files into the output directory: a new directory is the staging directory
+    /// renamed; into an existing one each file moves over its old self, beside whatever else it
+    /// holds. A killed run leaves the previous output (a rename is atomic).
+    pub fn place(mut self) -> Result<Placed, String> {
+        self.created.keep();
+        // No fsync of the staged files: outputs are regenerable from the inputs, the state and
+        // the seed (those are written synced, `fsio::write_atomic`), and thousands of syncs were
+        // most of the system time of a large estate (docs/performance.md). After a power loss
+        // a rerun, or `--check`, restores them.
+        let dir = &self.real;
+        if std::fs::symlink_metadata(dir).is_err() {
+            let staged = self.dir.keep();
+            std::fs::rename(&staged, dir).map_err(|e| {
+                let _ = std::fs::remove_dir_all(&staged);
+                format!("cannot create `{}`: {}", dir.display(), fsio::io_reason(&e))
+            })?;
+            return Ok(Placed::NewDirectory);
+        }
+        for (rel, _) in &self.files {
+            let to = dir.join(rel);
+            if let Some(d) = to.parent() {
+                std::fs::create_dir_all(d).map_err(|e| {
+                    format!("cannot create `{}`: {}", d.display(), fsio::io_reason(&e))
+                })?;
+            }
+            std::fs::rename(self.dir.path().join(rel), &to)
+                .map_err(|e| format!("cannot write `{}`: {}", to.display(), fsio::io_reason(&e)))?;
+        }
+        Ok(Placed::IntoExisting)
+    }
+}
+
+/// The directories [`Staging::new`] created above the output directory: removed (those left
+/// empty) when the run ends without placing its files, so a failed run leaves nothing behind.
+struct Created(Vec<PathBuf>);
+
+impl Created {
+    /// Create `dir` and its missing ancestors, remembering which were created.
+    fn make(dir: &Path) -> Result<Created, String> {
+        let mut missing = Vec::new();
+        let mut d = Some(dir);
+        while let Some(p) = d.filter(|p| !p.as_os_str().is_empty() && !p.exists()) {
+            missing.push(p.to_path_buf());
+            d = p.parent();
+        }
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create `{}`: {}", dir.display(), fsio::io_reason(&e)))?;
+        Ok(Created(missing))
+    }
+
+    fn keep(&mut self) {
+        self.0.clear();
+    }
+}
+
+impl Drop for Created {
+    fn drop(&mut self) {
+        // Deepest first; a directory something else was put in meanwhile stays.
+        for d in &self.0 {
+            let _ = std::fs::remove_dir(d);
+        }
+    }
+}
