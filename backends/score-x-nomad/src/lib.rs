@@ -32,11 +32,12 @@ mod workload;
 #[cfg(test)]
 mod tests;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
 use score_x_core::plan::Plan;
+use score_x_core::stream::Sink;
 use score_x_core::{Bundle, Code, Diagnostic, Resolved};
 
 pub use capabilities::capabilities;
@@ -60,6 +61,15 @@ impl score_x_core::driver::Backend for Nomad {
     }
     fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
         emit(app, plan, opts)
+    }
+    /// Each job's files go to `sink` from the thread that wrote them.
+    fn emit_into(
+        app: &Resolved,
+        plan: &Plan,
+        opts: &Options,
+        sink: &dyn Sink,
+    ) -> Result<Bundle, Error> {
+        emit_jobs(app, plan, opts, Some(sink))
     }
 }
 
@@ -98,6 +108,25 @@ fn json(what: &str, v: &impl serde::Serialize) -> Result<String, Error> {
 }
 
 /// A job's two files: `(path, text)` of the API JSON and of the HCL jobspec.
+/// A workload's job once built: written (its id and, without a sink, its files), or kept to be
+/// compared with a resource's service job of the same id.
+enum BuiltJob {
+    Written(String, Bundle),
+    Kept(model::Job),
+}
+
+/// The files of `job`: handed to `sink` when there is one, else returned as a bundle.
+fn written(job: &model::Job, opts: &Options, sink: Option<&dyn Sink>) -> Result<Bundle, Error> {
+    let mut part = Bundle::default();
+    for (path, text) in job_files(job, opts)? {
+        part.add(path, text);
+    }
+    if let Some(sink) = sink {
+        sink.take(part.take_files());
+    }
+    Ok(part)
+}
+
 fn job_files(job: &model::Job, opts: &Options) -> Result<[(String, String); 2], Error> {
     let req = model::JobRequest { job };
     Ok([
@@ -136,6 +165,16 @@ fn sections(ctx: &mut ctx::Ctx) -> Result<(), Error> {
 /// Translate the resolved estate into Nomad job files, following the shared `plan`. Pure and
 /// deterministic.
 pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+    emit_jobs(app, plan, opts, None)
+}
+
+/// [`emit`], each job's files handed to `sink` once written when there is one.
+fn emit_jobs(
+    app: &Resolved,
+    plan: &Plan,
+    opts: &Options,
+    sink: Option<&dyn Sink>,
+) -> Result<Bundle, Error> {
     check_options(opts)?;
     let mut ctx = ctx::Ctx {
         app,
@@ -146,12 +185,20 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         notes: Vec::new(),
     };
     sections(&mut ctx)?;
-    let mut jobs: BTreeMap<String, (model::Job, String)> = BTreeMap::new();
+    // A workload's job is written, and freed, on its thread, unless a resource's service job
+    // has its id (then the two are compared as values below).
+    let sections = ctx.sections.clone();
+    let service_ids: BTreeSet<&str> = sections
+        .values()
+        .flat_map(|s| s.jobs.iter().map(|j| j.id.as_str()))
+        .collect();
+    let mut bundle = Bundle::default();
+    let mut jobs: BTreeMap<String, (Option<model::Job>, String)> = BTreeMap::new();
     // Each workload's job built on its own context (in parallel), merged in workload order: the
     // jobs, variables, warnings, notes and first error of a sequential run.
     let workloads: Vec<_> = app.workloads().values().collect();
     let shared = &ctx;
-    let built: Vec<Result<(model::Job, ctx::Ctx), Error>> = workloads
+    let built: Vec<Result<(BuiltJob, ctx::Ctx), Error>> = workloads
         .par_iter()
         .map(|w| {
             let wp = plan
@@ -159,13 +206,26 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
                 .ok_or_else(|| Error::Unplanned(w.name.clone()))?;
             let mut part = shared.part();
             let job = workload::build(&mut part, w, wp)?;
-            Ok((job, part))
+            if service_ids.contains(job.id.as_str()) {
+                return Ok((BuiltJob::Kept(job), part));
+            }
+            let files = written(&job, opts, sink)?;
+            Ok((BuiltJob::Written(job.id, files), part))
         })
         .collect();
     for (w, b) in workloads.iter().zip(built) {
         let (job, part) = b?;
         ctx.absorb(part);
-        jobs.insert(job.id.clone(), (job, format!("workload `{}`", w.name)));
+        let origin = format!("workload `{}`", w.name);
+        match job {
+            BuiltJob::Written(id, files) => {
+                bundle.merge(files);
+                jobs.insert(id, (None, origin));
+            }
+            BuiltJob::Kept(job) => {
+                jobs.insert(job.id.clone(), (Some(job), origin));
+            }
+        }
     }
     let services: Vec<(String, artifacts::ServiceJob)> = ctx
         .sections
@@ -175,7 +235,7 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
     for (uid, s) in services {
         let job = service_job::build(&mut ctx, &s);
         if let Some((first, origin)) = jobs.get(&job.id) {
-            if *first == job {
+            if first.as_ref() == Some(&job) {
                 continue;
             }
             return Err(Error::Artifacts {
@@ -190,21 +250,19 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
                 ),
             });
         }
-        jobs.insert(job.id.clone(), (job, format!("resource `{uid}`")));
+        jobs.insert(job.id.clone(), (Some(job), format!("resource `{uid}`")));
     }
-    let mut bundle = Bundle::default();
-    // Each job written on its own (in parallel) and freed once written; added in job order,
-    // first error first.
-    let written: Vec<Result<[(String, String); 2], Error>> = jobs
+    // The jobs not written yet, each on its own (in parallel) and freed once written; added in
+    // job order, first error first.
+    let rest: Vec<Result<Bundle, Error>> = jobs
         .into_values()
+        .filter_map(|(job, _)| job)
         .collect::<Vec<_>>()
         .into_par_iter()
-        .map(|(job, _)| job_files(&job, opts))
+        .map(|job| written(&job, opts, sink))
         .collect();
-    for files in written {
-        for (path, text) in files? {
-            bundle.add(path, text);
-        }
+    for part in rest {
+        bundle.merge(part?);
     }
     let variables: Vec<&ctx::VariableEntry> = ctx.variables.values().collect();
     bundle.add(

@@ -260,3 +260,30 @@ fn options_are_checked() {
     };
     assert!(emit(&estate(), &bad).is_err());
 }
+
+#[test]
+fn a_service_job_with_a_workloads_id_is_an_error_and_equal_service_jobs_are_written_once() {
+    use score_x_core::testing::resource;
+    let job = |id: &str, image: &str| serde_json::json!({"jobs": [{"id": id, "image": image, "port": 6379}]});
+    // Two resources bringing the same service job: one pair of files.
+    let a = app(
+        vec![workload("web", vec![container("main")])],
+        vec![
+            resource("redis.default#one", vec![], job("cache", "redis:7")),
+            resource("redis.default#two", vec![], job("cache", "redis:7")),
+        ],
+    );
+    let b = emit(&a, &Options::default()).unwrap();
+    assert!(b.files.contains_key("cache.nomad.hcl"));
+    assert!(b.files.contains_key("web.nomad.hcl"));
+    // A service job named like a workload: never one job silently replacing the other.
+    let a = app(
+        vec![workload("web", vec![container("main")])],
+        vec![resource("redis.default#one", vec![], job("web", "redis:7"))],
+    );
+    let e = emit(&a, &Options::default()).unwrap_err();
+    assert!(
+        format!("{e:?}").contains("also written by workload `web`"),
+        "{e:?}"
+    );
+}

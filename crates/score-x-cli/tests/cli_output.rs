@@ -369,6 +369,22 @@ fn modes(dir: &Path) -> Vec<(String, u32)> {
     out
 }
 
+#[test]
+fn files_written_as_they_are_made_are_the_bundle_check_compares() {
+    for target in ["kubernetes", "ecs", "nomad"] {
+        let dir = tempfile::tempdir().unwrap();
+        let o = translate(dir.path(), target, "out");
+        assert_eq!(code(&o), 0, "{target}: {}", stderr(&o));
+        let o = run_paths(
+            dir.path(),
+            &["translate", "--target", target, "-o", "out", "--check"],
+            &estate_files(),
+        );
+        assert_eq!(code(&o), 0, "{target}: {}", stderr(&o));
+        assert!(staging_leftovers(dir.path()).is_empty(), "{target}");
+    }
+}
+
 #[cfg(unix)]
 #[test]
 fn charts_written_as_they_are_made_are_the_bundle_check_compares() {

@@ -138,7 +138,8 @@ fn emit(
             let opts = score_x_bench::ecs_options().map_err(|e| fail(&e))?;
             score_x_ecs::emit(resolved, plan, &opts).map_err(|e| fail(&e))
         }
-        "nomad" => score_x_nomad::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
+        "nomad" => score_x_nomad::Nomad::emit_into(resolved, plan, &Default::default(), sink)
+            .map_err(|e| fail(&e)),
         _ => score_x_kubernetes::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
     }
 }
