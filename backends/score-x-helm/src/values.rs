@@ -104,14 +104,24 @@ fn reference(name: &'static str) -> Json {
 fn definitions(schema: &Json, workload: bool) -> Map<String, Json> {
     let mut used = Vec::new();
     refs(schema, &mut used);
+    // Each definition described once per kind of chart, then copied into every chart.
+    static DESCRIBED: LazyLock<[Vec<Json>; 2]> = LazyLock::new(|| {
+        [false, true].map(|workload| {
+            DEFINITIONS
+                .iter()
+                .map(|d| {
+                    let mut body = (d.body)();
+                    crate::reference::describe_at(&mut body, workload, d.key);
+                    body
+                })
+                .collect()
+        })
+    });
     DEFINITIONS
         .iter()
-        .filter(|d| used.contains(&d.name))
-        .map(|d| {
-            let mut body = (d.body)();
-            crate::reference::describe_at(&mut body, workload, d.key);
-            (d.name.to_string(), body)
-        })
+        .zip(&DESCRIBED[usize::from(workload)])
+        .filter(|(d, _)| used.contains(&d.name))
+        .map(|(d, body)| (d.name.to_string(), body.clone()))
         .collect()
 }
 

@@ -54,6 +54,36 @@ pub fn write_atomic(path: &Path, contents: &[u8], access: Access) -> Result<(), 
     sync_dir(dir).map_err(fail)
 }
 
+/// Create `path` (a new file: it must not exist) with the mode `access` says and write
+/// `contents`. The mode is given at creation; it is set again only when the process's umask
+/// would have taken bits from it (or the umask cannot be read without changing it).
+pub fn create_with_mode(path: &Path, contents: &[u8], access: Access) -> std::io::Result<()> {
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        opts.mode(mode_of(access));
+    }
+    let mut file = opts.open(path)?;
+    file.write_all(contents)?;
+    if umask().is_none_or(|m| mode_of(access) & m != 0) {
+        set_mode(&file, access)?;
+    }
+    Ok(())
+}
+
+/// The process's file mode creation mask, as Linux reports it (`/proc/self/status`); `None`
+/// elsewhere (reading it with `umask(2)` would change it for every thread meanwhile).
+fn umask() -> Option<u32> {
+    static MASK: std::sync::OnceLock<Option<u32>> = std::sync::OnceLock::new();
+    *MASK.get_or_init(|| {
+        let status = std::fs::read_to_string("/proc/self/status").ok()?;
+        let line = status.lines().find_map(|l| l.strip_prefix("Umask:"))?;
+        u32::from_str_radix(line.trim(), 8).ok()
+    })
+}
+
 /// Give an open file the mode `access` says (Unix only).
 pub fn set_mode(file: &std::fs::File, access: Access) -> std::io::Result<()> {
     #[cfg(unix)]

@@ -441,3 +441,37 @@ fn a_failed_run_leaves_no_directory_behind_it() {
         assert!(staging_leftovers(dir.path()).is_empty(), "{target}");
     }
 }
+
+/// Files get their modes whatever the umask: 0644 artifacts even under `umask 077`, 0600
+/// secret stores even under `umask 000`.
+#[cfg(unix)]
+#[test]
+fn modes_do_not_depend_on_the_umask() {
+    for mask in ["077", "000"] {
+        let dir = tempfile::tempdir().unwrap();
+        let files: Vec<String> = estate_files()
+            .iter()
+            .map(|f| format!("'{}'", f.display()))
+            .collect();
+        let script = format!(
+            "umask {mask}; exec '{}' translate --target helm -o out {}",
+            bin().display(),
+            files.join(" ")
+        );
+        let o = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        for (rel, mode) in modes(&dir.path().join("out")) {
+            let secret = rel.contains("/templates/secret-");
+            assert_eq!(
+                mode,
+                if secret { 0o600 } else { 0o644 },
+                "umask {mask}: {rel}"
+            );
+        }
+    }
+}

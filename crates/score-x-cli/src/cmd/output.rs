@@ -3,7 +3,6 @@
 //! inside the output directory are never followed; leftovers of interrupted runs are removed.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::io::Write as _;
 
 use std::path::{Component, Path, PathBuf};
 
@@ -140,9 +139,7 @@ pub(super) fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(
             fsio::io_reason(&e)
         )
     };
-    let mut file = std::fs::File::create(path).map_err(fail)?;
-    file.write_all(f.contents).map_err(fail)?;
-    fsio::set_mode(&file, f.access).map_err(fail)
+    fsio::create_with_mode(path, f.contents, f.access).map_err(fail)
 }
 
 /// What would stop the files at `rels` from being moved into `dir` (nothing is written yet).
