@@ -227,9 +227,11 @@ const PARALLEL_DIAGNOSTICS: usize = 64;
 /// prepared; many diagnostics are rendered in parallel and joined in their order.
 pub fn render(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -> String {
     use rayon::prelude::*;
-    let wanted: HashSet<&str> = diags
+    let shown = grouped(diags);
+    // The later members of a group are listed by location only: their files are not needed.
+    let wanted: HashSet<&str> = shown
         .iter()
-        .flat_map(|d| d.span.iter().chain(d.related.iter().map(|(s, _)| s)))
+        .flat_map(|(d, _)| d.span.iter().chain(d.related.iter().map(|(s, _)| s)))
         .map(|s| &*s.file)
         .collect();
     let files: HashMap<&str, Shown> = sources
@@ -246,7 +248,6 @@ pub fn render(diags: &[Diagnostic], sources: &[SourceFile], color: bool) -> Stri
         .with_width(100)
         .with_links(false)
         .without_syntax_highlighting();
-    let shown = grouped(diags);
     let one = |(d, also): &(&Diagnostic, Vec<&Span>)| {
         let mut out = String::new();
         render_one(&mut out, &handler, d, &files);
