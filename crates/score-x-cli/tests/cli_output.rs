@@ -475,3 +475,51 @@ fn modes_do_not_depend_on_the_umask() {
         }
     }
 }
+
+/// A provisioner that writes its secret's value into a ConfigMap: the leak check stops every
+/// target before any file is in place, with the files it staged removed.
+#[test]
+fn a_leaking_provisioner_writes_nothing_on_any_target() {
+    const LEAKY: &str = r#"- uri: template://acme/leaky
+  type: leaky
+  outputs:
+    password: { secret: true }
+  outputs_template: |
+    password:
+      name: leaky-pw
+      key: password
+      value: Sup3r-S3cret-Value
+  kubernetes: |
+    - apiVersion: v1
+      kind: ConfigMap
+      metadata: { name: leaky-config }
+      data: { pw: Sup3r-S3cret-Value }
+"#;
+    const WEB: &str = "apiVersion: score.dev/v1b1\nmetadata: {name: web}\ncontainers:\n  main:\n    image: nginx:1.27\n    variables:\n      PW: ${resources.db.password}\nresources:\n  db:\n    type: leaky\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("provisioners.yaml"), LEAKY).unwrap();
+    std::fs::write(dir.path().join("web.yaml"), WEB).unwrap();
+    for target in ["kubernetes", "helm"] {
+        let o = run_in(
+            dir.path(),
+            &[
+                "translate",
+                "--target",
+                target,
+                "--provisioners",
+                "provisioners.yaml",
+                "web.yaml",
+                "-o",
+                "new/out",
+            ],
+        );
+        assert_eq!(code(&o), 1, "{target}: {}", stderr(&o));
+        let e = stderr(&o);
+        assert!(
+            e.contains("PROVISIONER_FAILED") && e.contains("`leaky-pw`"),
+            "{target}: {e}"
+        );
+        assert!(!stderr(&o).contains("Sup3r-S3cret-Value"), "{}", stderr(&o));
+        assert!(!dir.path().join("new").exists(), "{target}");
+    }
+}
