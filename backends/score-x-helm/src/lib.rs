@@ -119,8 +119,7 @@ fn emit_charts(
     let kube = opts.kubernetes();
     // Each workload's own objects built by its chart (never all held at once), unless two
     // objects share an identity: then the whole estate is built and de-duplicated first.
-    let private =
-        |uid: &ResourceUid| sole_user(app, uid).is_some_and(|w| app.workloads().contains_key(&w));
+    let private = |uid: &ResourceUid| owner_chart(app, uid).is_some();
     let (built, warnings, staged): (Vec<(Origin, Pending)>, _, _) =
         match score_x_kubernetes::stage(app, plan, &kube, &private)? {
             Some(s) => {
@@ -158,11 +157,9 @@ fn emit_charts(
     for (origin, v) in built {
         match origin {
             Origin::Workload(w) => per_workload.entry(w).or_default().push((v, true)),
-            Origin::Resource(uid) => match sole_user(app, &uid) {
-                Some(w) if per_workload.contains_key(&w) => {
-                    per_workload.entry(w).or_default().push((v, false))
-                }
-                _ => shared.push((v, false)),
+            Origin::Resource(uid) => match owner_chart(app, &uid) {
+                Some(w) => per_workload.entry(w).or_default().push((v, false)),
+                None => shared.push((v, false)),
             },
             Origin::Namespace => shared.push((v, false)),
         }
@@ -238,8 +235,6 @@ fn emit_charts(
     Ok(bundle)
 }
 
-/// The one workload using resource `uid`, when it has exactly one (its objects then go into that
-/// workload's chart; the objects of shared resources go into the umbrella).
 /// An object on its way to its chart, or a private resource whose objects its chart builds.
 enum Pending {
     Value(Json),
@@ -268,14 +263,18 @@ fn object_values(
     Ok(out)
 }
 
-fn sole_user(app: &Resolved, uid: &score_x_core::ResourceUid) -> Option<String> {
+/// The workload chart that holds resource `uid`'s objects: that of the one workload using it
+/// (or declaring it, when nothing uses it), if it has exactly one; the objects of shared
+/// resources go into the umbrella.
+fn owner_chart(app: &Resolved, uid: &ResourceUid) -> Option<String> {
     let r = app.resources().get(uid)?;
     let mut users = r.consumers.iter();
-    match (users.next(), users.next()) {
-        (Some(w), None) => Some(w.clone()),
-        (None, None) => Some(r.source_workload.clone()),
-        _ => None,
-    }
+    let sole = match (users.next(), users.next()) {
+        (Some(w), None) => w,
+        (None, None) => &r.source_workload,
+        _ => return None,
+    };
+    app.workloads().contains_key(sole).then(|| sole.clone())
 }
 
 /// What a workload chart knows of the umbrella's objects (those of shared resources): how many

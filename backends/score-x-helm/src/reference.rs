@@ -306,15 +306,7 @@ pub fn describe_at(schema: &mut Json, workload: bool, key: &[&str]) {
     let under = entries(chart_entries(workload))
         .filter(|(i, _)| prefix_len(VALUES[*i].key, key).is_some())
         .fold(0u64, |m, (i, _)| m | (1 << i));
-    let exact = entries(under)
-        .filter(|(i, _)| SEGMENTS[*i].0.len() == key.len())
-        .min_by_key(|(i, _)| SEGMENTS[*i].1);
-    if let Some((_, e)) = exact
-        && let Json::Object(m) = schema
-    {
-        m.entry("description")
-            .or_insert_with(|| Json::String(e.description.to_string()));
-    }
+    describe_node(schema, under, key.len());
     describe_under(schema, under, key.len());
 }
 
@@ -350,17 +342,23 @@ fn describe_under(schema: &mut Json, candidates: u64, depth: usize) {
         if under == 0 {
             continue;
         }
-        // A named key wins over a `<…>` one (the first in the table among equals).
-        let exact = entries(under)
-            .filter(|(i, _)| SEGMENTS[*i].0.len() == depth + 1)
-            .min_by_key(|(i, _)| SEGMENTS[*i].1);
-        if let Some((_, e)) = exact
-            && let Json::Object(m) = v
-        {
-            m.entry("description")
-                .or_insert_with(|| Json::String(e.description.to_string()));
-        }
+        describe_node(v, under, depth + 1);
         describe_under(v, under, depth + 1);
+    }
+}
+
+/// Give `node`, at a path of `len` segments matched by the entries `under`, the description of
+/// the entry whose key is exactly that long. A named key wins over a `<…>` one (the first in the
+/// table among equals).
+fn describe_node(node: &mut Json, under: u64, len: usize) {
+    let exact = entries(under)
+        .filter(|(i, _)| SEGMENTS[*i].0.len() == len)
+        .min_by_key(|(i, _)| SEGMENTS[*i].1);
+    if let Some((_, e)) = exact
+        && let Json::Object(m) = node
+    {
+        m.entry("description")
+            .or_insert_with(|| Json::String(e.description.to_string()));
     }
 }
 

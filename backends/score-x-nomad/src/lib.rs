@@ -107,7 +107,6 @@ fn json(what: &str, v: &impl serde::Serialize) -> Result<String, Error> {
         })
 }
 
-/// A job's two files: `(path, text)` of the API JSON and of the HCL jobspec.
 /// A workload's job once built: written (its id and, without a sink, its files), or kept to be
 /// compared with a resource's service job of the same id.
 enum BuiltJob {
@@ -127,6 +126,7 @@ fn written(job: &model::Job, opts: &Options, sink: Option<&dyn Sink>) -> Result<
     Ok(part)
 }
 
+/// A job's two files: `(path, text)` of the API JSON and of the HCL jobspec.
 fn job_files(job: &model::Job, opts: &Options) -> Result<[(String, String); 2], Error> {
     let req = model::JobRequest { job };
     Ok([

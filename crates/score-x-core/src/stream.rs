@@ -31,7 +31,7 @@ pub struct CheckedSink<'a> {
     scanner: &'a SecretScanner,
     target: Target,
     files: &'a dyn FileSink,
-    leak: Mutex<Option<(String, Diagnostic)>>,
+    leak: FirstByPath<Diagnostic>,
 }
 
 impl<'a> CheckedSink<'a> {
@@ -40,20 +40,13 @@ impl<'a> CheckedSink<'a> {
             scanner,
             target,
             files,
-            leak: Mutex::new(None),
+            leak: FirstByPath::default(),
         }
     }
 
     /// The first leak of every part taken, if any.
     pub fn finish(self) -> Result<(), Diagnostic> {
-        match self
-            .leak
-            .into_inner()
-            .unwrap_or_else(PoisonError::into_inner)
-        {
-            Some((_, d)) => Err(d),
-            None => Ok(()),
-        }
+        self.leak.take().map_or(Ok(()), Err)
     }
 }
 
@@ -61,13 +54,36 @@ impl Sink for CheckedSink<'_> {
     fn take(&self, mut part: Bundle) {
         match self.scanner.check_located(self.target, &mut part) {
             Ok(()) => self.files.put(part.files, part.secret_files),
-            Err((path, d)) => {
-                let mut first = self.leak.lock().unwrap_or_else(PoisonError::into_inner);
-                if first.as_ref().is_none_or(|(p, _)| path < *p) {
-                    *first = Some((path, d));
-                }
-            }
+            Err((path, d)) => self.leak.offer(&path, d),
         }
+    }
+}
+
+/// The first of the errors met while parts arrive in any order, by the path each concerns: the
+/// error a run over the files in path order meets first.
+#[derive(Debug)]
+pub struct FirstByPath<T>(Mutex<Option<(String, T)>>);
+
+impl<T> Default for FirstByPath<T> {
+    fn default() -> Self {
+        FirstByPath(Mutex::new(None))
+    }
+}
+
+impl<T> FirstByPath<T> {
+    /// Keep `error` about `path` when it comes before the one kept.
+    pub fn offer(&self, path: &str, error: T) {
+        // What is kept stays valid whatever a panicking holder did.
+        let mut first = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if first.as_ref().is_none_or(|(p, _)| path < p.as_str()) {
+            *first = Some((path.to_string(), error));
+        }
+    }
+
+    /// The first error offered, if any.
+    pub fn take(self) -> Option<T> {
+        let first = self.0.into_inner().unwrap_or_else(PoisonError::into_inner);
+        first.map(|(_, e)| e)
     }
 }
 
@@ -108,6 +124,16 @@ mod tests {
             b.add(*path, *text);
         }
         b
+    }
+
+    #[test]
+    fn the_first_by_path_is_kept_whatever_the_order_offered() {
+        let first = FirstByPath::default();
+        for (path, e) in [("m/x", 1), ("b/y", 2), ("z", 3), ("b/y", 4)] {
+            first.offer(path, e);
+        }
+        assert_eq!(first.take(), Some(2));
+        assert_eq!(FirstByPath::<u8>::default().take(), None);
     }
 
     #[test]

@@ -171,13 +171,13 @@ pub enum Placed {
 }
 
 /// Write `files` into `dir` all or nothing: on any error before the move, `dir` is as it was and
-/// the staging directory is removed.
+/// the staging directory is removed. What is in the way in `dir` is found before anything moves
+/// ([`preflight`], run by the staging's `finish`).
 pub fn write_bundle(
     printer: &Printer,
     dir: &Path,
     files: &[OutFile<'_>],
 ) -> Result<Placed, String> {
-    preflight(dir, files.iter().map(|f| f.rel))?;
     let staging = super::staging::Staging::new(printer, dir)?;
     staging.write(files);
     staging.finish()?.place()

@@ -8,7 +8,7 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use rayon::prelude::*;
 use score_x_core::resolved::SecretText;
-use score_x_core::stream::FileSink;
+use score_x_core::stream::{FileSink, FirstByPath};
 
 use super::output::{OutFile, Placed, STAGING, parent_and_name, preflight, remove_leftovers};
 use super::secrets;
@@ -30,7 +30,7 @@ pub struct Staging {
     made: Mutex<HashSet<String>>,
     written: Mutex<Vec<(String, Access)>>,
     /// The first error, by the path of the file it stopped.
-    failure: Mutex<Option<(String, String)>>,
+    failure: FirstByPath<String>,
 }
 
 /// Locks `m`, whatever a panicking holder left (every value kept here stays valid).
@@ -67,7 +67,7 @@ impl Staging {
             short: OnceLock::new(),
             made: Mutex::new(HashSet::new()),
             written: Mutex::new(Vec::new()),
-            failure: Mutex::new(None),
+            failure: FirstByPath::default(),
         })
     }
 
@@ -84,8 +84,9 @@ impl Staging {
             let mut new = BTreeSet::new();
             for f in files {
                 if let Some((d, _)) = f.rel.rsplit_once('/')
-                    && made.insert(d.to_string())
+                    && !made.contains(d)
                 {
+                    made.insert(d.to_string());
                     new.insert(d);
                 }
             }
@@ -96,7 +97,7 @@ impl Staging {
             leaves.par_iter().map(|d| (*d, self.make_dir(d))).collect();
         for (d, r) in dirs {
             if let Err(e) = r {
-                self.fail(d, e);
+                self.failure.offer(d, e);
             }
         }
         let results: Vec<(&str, Result<(), String>)> = files
@@ -107,7 +108,7 @@ impl Staging {
         for ((rel, result), f) in results.into_iter().zip(files) {
             match result {
                 Ok(()) => written.push((rel.to_string(), f.access)),
-                Err(e) => self.fail(rel, e),
+                Err(e) => self.failure.offer(rel, e),
             }
         }
         lock(&self.written).extend(written);
@@ -129,18 +130,11 @@ impl Staging {
         super::output::write_file(&self.dir.path().join(f.rel), &self.shown.join(f.rel), f)
     }
 
-    fn fail(&self, rel: &str, message: String) {
-        let mut first = lock(&self.failure);
-        if first.as_ref().is_none_or(|(p, _)| rel < p.as_str()) {
-            *first = Some((rel.to_string(), message));
-        }
-    }
-
     /// Everything written, checked against what is in the output directory now (nothing is
     /// moved yet); the first error of the writes, if any. On an error the staging directory is
     /// removed.
     pub fn finish(self) -> Result<Staged, String> {
-        if let Some((_, e)) = lock(&self.failure).take() {
+        if let Some(e) = self.failure.take() {
             return Err(e);
         }
         let mut files = std::mem::take(&mut *lock(&self.written));
