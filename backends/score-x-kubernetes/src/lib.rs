@@ -19,10 +19,13 @@ pub mod options;
 pub mod pod;
 pub mod probes;
 pub mod render;
+pub mod stream;
 pub mod volumes;
 pub mod workload;
 pub mod yaml;
 
+#[cfg(test)]
+mod stream_tests;
 #[cfg(test)]
 mod tests;
 
@@ -173,6 +176,14 @@ impl score_x_core::driver::Backend for Kubernetes {
     }
     fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
         emit(app, plan, opts)
+    }
+    fn emit_into(
+        app: &Resolved,
+        plan: &Plan,
+        opts: &Options,
+        sink: &dyn score_x_core::stream::Sink,
+    ) -> Result<Bundle, Error> {
+        emit_into(app, plan, opts, sink)
     }
 }
 
@@ -455,13 +466,40 @@ pub fn objects(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Vec<Object
 /// with sorted keys, whose Secret documents are marked as the target's secret store. Pure and
 /// deterministic.
 pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
-    let (docs, warnings) = collect(app, plan, opts, &Doc::of)?;
-    let (stream, secret_ranges) = render::yaml_stream(dedupe(app, docs)?);
+    let (mut text, mut secrets) = (Vec::new(), Vec::new());
+    let warnings = stream::manifests(app, plan, opts, &mut |piece, ranges| {
+        let at = text.len();
+        text.extend_from_slice(&piece);
+        secrets.extend(ranges.into_iter().map(|r| r.start + at..r.end + at));
+    })?;
     let mut bundle = Bundle {
         warnings,
         ..Default::default()
     };
-    bundle.add(MANIFESTS, stream);
-    bundle.mark_secret_store(MANIFESTS, secret_ranges);
+    bundle.add(MANIFESTS, text);
+    bundle.mark_secret_store(MANIFESTS, secrets);
+    Ok(bundle)
+}
+
+/// [`emit`], the stream handed to `sink` a batch of documents at a time.
+pub fn emit_into(
+    app: &Resolved,
+    plan: &Plan,
+    opts: &Options,
+    sink: &dyn score_x_core::stream::Sink,
+) -> Result<Bundle, Error> {
+    let mut written = false;
+    let warnings = stream::manifests(app, plan, opts, &mut |piece, ranges| {
+        written = true;
+        sink.append(MANIFESTS, piece, ranges);
+    })?;
+    let mut bundle = Bundle {
+        warnings,
+        ..Default::default()
+    };
+    if !written {
+        // An estate with no object still has its (empty) stream.
+        bundle.add(MANIFESTS, Vec::new());
+    }
     Ok(bundle)
 }

@@ -5,23 +5,16 @@ use std::ops::Range;
 /// The value with every map's keys sorted, recursively.
 pub use score_x_core::value::sort_keys as sorted;
 
-/// The documents joined, each starting with `---\n`, and the byte ranges of the documents that
-/// are the target's secret store.
-pub fn yaml_stream(docs: Vec<crate::Doc>) -> (Vec<u8>, Vec<Range<usize>>) {
+/// Append `doc` to `stream` as a document starting with `---\n`; a document that is the
+/// target's secret store has its byte range added to `secrets`.
+pub fn push_doc(stream: &mut Vec<u8>, secrets: &mut Vec<Range<usize>>, doc: &crate::Doc) {
     const SEP: &[u8] = b"---\n";
-    let total = docs.iter().map(|d| SEP.len() + d.text.len()).sum();
-    let mut out = Vec::with_capacity(total);
-    let mut ranges = Vec::new();
-    // Each document is freed as it is copied: the texts and the stream are not both whole.
-    for doc in docs {
-        let at = out.len();
-        out.extend_from_slice(SEP);
-        out.extend_from_slice(doc.text.as_bytes());
-        if doc.secret_store {
-            ranges.push(at..out.len());
-        }
+    let at = stream.len();
+    stream.extend_from_slice(SEP);
+    stream.extend_from_slice(doc.text.as_bytes());
+    if doc.secret_store {
+        secrets.push(at..stream.len());
     }
-    (out, ranges)
 }
 
 #[cfg(test)]
@@ -43,7 +36,9 @@ mod tests {
             secret_store: true,
             ..e.clone()
         };
-        let (s, ranges) = yaml_stream(vec![e, secret]);
+        let (mut s, mut ranges) = (Vec::new(), Vec::new());
+        push_doc(&mut s, &mut ranges, &e);
+        push_doc(&mut s, &mut ranges, &secret);
         let s = String::from_utf8(s).unwrap();
         assert_eq!(ranges.len(), 1);
         assert_eq!((ranges[0].start, ranges[0].end), (s.len() / 2, s.len()));

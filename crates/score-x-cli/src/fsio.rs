@@ -58,6 +58,12 @@ pub fn write_atomic(path: &Path, contents: &[u8], access: Access) -> Result<(), 
 /// `contents`. The mode is given at creation; it is set again only when the process's umask
 /// would have taken bits from it (or the umask cannot be read without changing it).
 pub fn create_with_mode(path: &Path, contents: &[u8], access: Access) -> std::io::Result<()> {
+    create_new(path, access)?.write_all(contents)
+}
+
+/// Create `path` (a new file: it must not exist) with the mode `access` says, open for
+/// writing; see [`create_with_mode`].
+pub fn create_new(path: &Path, access: Access) -> std::io::Result<std::fs::File> {
     let mut opts = std::fs::OpenOptions::new();
     opts.write(true).create_new(true);
     #[cfg(unix)]
@@ -65,12 +71,11 @@ pub fn create_with_mode(path: &Path, contents: &[u8], access: Access) -> std::io
         use std::os::unix::fs::OpenOptionsExt as _;
         opts.mode(mode_of(access));
     }
-    let mut file = opts.open(path)?;
-    file.write_all(contents)?;
+    let file = opts.open(path)?;
     if umask().is_none_or(|m| mode_of(access) & m != 0) {
         set_mode(&file, access)?;
     }
-    Ok(())
+    Ok(file)
 }
 
 /// The process's file mode creation mask, as Linux reports it (`/proc/self/status`); `None`

@@ -476,6 +476,59 @@ fn modes_do_not_depend_on_the_umask() {
     }
 }
 
+/// Kubernetes' stream is written a batch of documents at a time: owner-only when a document
+/// holds a secret value, readable by everyone when none does, whatever the umask; and what
+/// `--check` builds whole.
+#[cfg(unix)]
+#[test]
+fn the_streamed_kubernetes_file_is_owner_only_exactly_when_it_holds_a_secret() {
+    const PLAIN: &str = "apiVersion: score.dev/v1b1\nmetadata: {name: plain}\ncontainers:\n  main:\n    image: nginx:1.27\n";
+    for mask in ["077", "000"] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("plain.yaml"), PLAIN).unwrap();
+        let files: Vec<String> = estate_files()
+            .iter()
+            .map(|f| format!("'{}'", f.display()))
+            .collect();
+        let script = format!(
+            "umask {mask}; '{bin}' translate --target kubernetes -o secret {files} && \
+             exec '{bin}' translate --target kubernetes --state-dir s2 -o plain plain.yaml",
+            bin = bin().display(),
+            files = files.join(" ")
+        );
+        let o = std::process::Command::new("sh")
+            .args(["-c", &script])
+            .current_dir(dir.path())
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+        let with = std::fs::read_to_string(dir.path().join("secret/manifests.yaml")).unwrap();
+        assert!(with.contains("kind: Secret"), "{with}");
+        let expect = [
+            ("secret/manifests.yaml", 0o600),
+            ("plain/manifests.yaml", 0o644),
+        ];
+        for (rel, mode) in expect {
+            let m = modes(dir.path()).into_iter().find(|(r, _)| r == rel);
+            assert_eq!(m, Some((rel.to_string(), mode)), "umask {mask}");
+        }
+        let mut args = vec![
+            "translate",
+            "--target",
+            "kubernetes",
+            "-o",
+            "secret",
+            "--check",
+        ];
+        let paths = estate_files();
+        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+        args.extend(shown.iter().map(String::as_str));
+        let o = run_in(dir.path(), &args);
+        assert_eq!(code(&o), 0, "{}", stderr(&o));
+    }
+}
+
 /// A provisioner that writes its secret's value into a ConfigMap: the leak check stops every
 /// target before any file is in place, with the files it staged removed.
 #[test]

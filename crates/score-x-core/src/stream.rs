@@ -4,6 +4,7 @@
 //! staging directory) sees any of its files.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::ops::Range;
 use std::sync::{Mutex, PoisonError};
 
 use crate::backend::{Bundle, Target};
@@ -15,6 +16,12 @@ pub trait Sink: Sync {
     /// Take the files of `part`, with their secret-store ranges marked (its warnings and notes
     /// are the backend's to return with the rest of the bundle). Parts never share a path.
     fn take(&self, part: Bundle);
+
+    /// Append `piece` to the file at `path` (a file no part holds), with `store` the piece's
+    /// secret-store ranges (relative to the piece). The pieces of one file come in order, from
+    /// one thread at a time, and each ends at the end of a line: one large file (Kubernetes'
+    /// stream) is written as it is built instead of held whole.
+    fn append(&self, path: &str, piece: Vec<u8>, store: Vec<Range<usize>>);
 }
 
 /// Where files that passed the leak check go.
@@ -22,6 +29,11 @@ pub trait FileSink: Sync {
     /// Files free of leaks; `secret_files` are those holding a secret value (inside the
     /// target's secret store), to be written owner-only.
     fn put(&self, files: BTreeMap<String, Vec<u8>>, secret_files: BTreeSet<String>);
+
+    /// Append `piece`, free of leaks, to the file at `path` (created by its first piece, in
+    /// order, from one thread at a time); `secret`: the piece holds a secret value (the file is
+    /// then written owner-only).
+    fn append(&self, path: &str, piece: &[u8], secret: bool);
 }
 
 /// The leak check in front of a [`FileSink`]: a part holding a leak never reaches it, and the
@@ -32,6 +44,9 @@ pub struct CheckedSink<'a> {
     target: Target,
     files: &'a dyn FileSink,
     leak: FirstByPath<Diagnostic>,
+    /// The pieces of appended files, held whole when a secret value spans lines (a match could
+    /// then span two pieces): checked and handed over by [`CheckedSink::finish`].
+    held: Mutex<Bundle>,
 }
 
 impl<'a> CheckedSink<'a> {
@@ -41,19 +56,56 @@ impl<'a> CheckedSink<'a> {
             target,
             files,
             leak: FirstByPath::default(),
+            held: Mutex::new(Bundle::default()),
         }
     }
 
-    /// The first leak of every part taken, if any.
+    /// Hand over the pieces held, then the first leak of every part and piece, if any.
     pub fn finish(self) -> Result<(), Diagnostic> {
+        let held = std::mem::take(&mut *lock(&self.held));
+        if !held.files.is_empty() {
+            self.take(held);
+        }
         self.leak.take().map_or(Ok(()), Err)
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // What is kept stays valid whatever a panicking holder did.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Sink for CheckedSink<'_> {
     fn take(&self, mut part: Bundle) {
         match self.scanner.check_located(self.target, &mut part) {
             Ok(()) => self.files.put(part.files, part.secret_files),
+            Err((path, d)) => self.leak.offer(&path, d),
+        }
+    }
+
+    fn append(&self, path: &str, piece: Vec<u8>, store: Vec<Range<usize>>) {
+        if self.scanner.spans_lines() {
+            let mut held = lock(&self.held);
+            let file = held.files.entry(path.to_string()).or_default();
+            let at = file.len();
+            file.extend_from_slice(&piece);
+            let store = store
+                .into_iter()
+                .map(|r| r.start + at..r.end + at)
+                .collect();
+            held.mark_secret_store(path, store);
+            return;
+        }
+        let mut part = Bundle::default();
+        part.files.insert(path.to_string(), piece);
+        part.mark_secret_store(path, store);
+        match self.scanner.check_located(self.target, &mut part) {
+            Ok(()) => {
+                let secret = part.secret_files.contains(path);
+                if let Some(bytes) = part.files.get(path) {
+                    self.files.append(path, bytes, secret);
+                }
+            }
             Err((path, d)) => self.leak.offer(&path, d),
         }
     }
@@ -73,8 +125,7 @@ impl<T> Default for FirstByPath<T> {
 impl<T> FirstByPath<T> {
     /// Keep `error` about `path` when it comes before the one kept.
     pub fn offer(&self, path: &str, error: T) {
-        // What is kept stays valid whatever a panicking holder did.
-        let mut first = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut first = lock(&self.0);
         if first.as_ref().is_none_or(|(p, _)| path < p.as_str()) {
             *first = Some((path.to_string(), error));
         }
@@ -102,6 +153,13 @@ mod tests {
                 let secret = secret_files.contains(&p);
                 all.insert(p, (b, secret));
             }
+        }
+
+        fn append(&self, path: &str, piece: &[u8], secret: bool) {
+            let mut all = self.0.lock().unwrap();
+            let file = all.entry(path.to_string()).or_default();
+            file.0.extend_from_slice(piece);
+            file.1 |= secret;
         }
     }
 
@@ -162,5 +220,49 @@ mod tests {
         assert!(e.message.contains("`b/leak.yaml`"), "{}", e.message);
         let all = files.0.into_inner().unwrap();
         assert_eq!(all.keys().collect::<Vec<_>>(), ["m/ok.yaml"]);
+    }
+
+    #[test]
+    fn appended_pieces_are_checked_one_by_one_and_a_leaking_piece_is_never_written() {
+        let (scan, files) = (scanner(), Collect::default());
+        let sink = CheckedSink::new(&scan, Target::KUBERNETES, &files);
+        let secret = b"---\nkind: Secret\npw: Hunter2-secret/x\n".to_vec();
+        let n = secret.len();
+        sink.append("m.yaml", b"---\nkind: A\n".to_vec(), vec![]);
+        sink.append("m.yaml", secret, std::iter::once(0..n).collect());
+        sink.append(
+            "m.yaml",
+            b"---\nkind: B\nleak: Hunter2-secret/x\n".to_vec(),
+            vec![],
+        );
+        sink.append("m.yaml", b"---\nkind: C\n".to_vec(), vec![]);
+        let e = sink.finish().unwrap_err();
+        assert!(e.message.contains("`m.yaml`"), "{}", e.message);
+        let all = files.0.into_inner().unwrap();
+        let (text, private) = &all["m.yaml"];
+        let text = std::str::from_utf8(text).unwrap();
+        assert!(*private, "a piece held a secret in its store");
+        assert!(text.contains("kind: A") && text.contains("kind: C"));
+        assert!(!text.contains("kind: B"), "{text}");
+    }
+
+    #[test]
+    fn a_secret_spanning_lines_holds_the_pieces_until_finished_and_checks_them_whole() {
+        let s = SecretRef {
+            name: "key".into(),
+            key: None,
+            value: Some(SecretText::new("line-one\nline-two")),
+            store: SecretStore::KubernetesSecret,
+        };
+        let scan = SecretScanner::new([&s]);
+        assert!(scan.spans_lines());
+        let files = Collect::default();
+        let sink = CheckedSink::new(&scan, Target::KUBERNETES, &files);
+        sink.append("m.yaml", b"---\nv: line-one\n".to_vec(), vec![]);
+        assert!(files.0.lock().unwrap().is_empty(), "held, not written");
+        sink.append("m.yaml", b"line-two\n".to_vec(), vec![]);
+        let e = sink.finish().unwrap_err();
+        assert!(e.message.contains("`m.yaml`"), "{}", e.message);
+        assert!(files.0.into_inner().unwrap().is_empty());
     }
 }

@@ -122,6 +122,10 @@ impl Sink for Counted {
         self.files.fetch_add(part.files.len(), Ordering::Relaxed);
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
+
+    fn append(&self, _path: &str, piece: Vec<u8>, _store: Vec<std::ops::Range<usize>>) {
+        self.bytes.fetch_add(piece.len(), Ordering::Relaxed);
+    }
 }
 
 fn emit(
@@ -140,7 +144,8 @@ fn emit(
         }
         "nomad" => score_x_nomad::Nomad::emit_into(resolved, plan, &Default::default(), sink)
             .map_err(|e| fail(&e)),
-        _ => score_x_kubernetes::emit(resolved, plan, &Default::default()).map_err(|e| fail(&e)),
+        _ => score_x_kubernetes::emit_into(resolved, plan, &Default::default(), sink)
+            .map_err(|e| fail(&e)),
     }
 }
 

@@ -132,14 +132,16 @@ pub(super) fn remove_leftovers(printer: &Printer, parent: &Path, name: &str) {
 /// Write one file with its mode (its directory exists); errors name `shown`, where the file was
 /// going.
 pub(super) fn write_file(path: &Path, shown: &Path, f: &OutFile<'_>) -> Result<(), String> {
-    let fail = |e: std::io::Error| {
-        format!(
-            "cannot write `{}`: {} (nothing was changed in the output directory)",
-            shown.display(),
-            fsio::io_reason(&e)
-        )
-    };
-    fsio::create_with_mode(path, f.contents, f.access).map_err(fail)
+    fsio::create_with_mode(path, f.contents, f.access).map_err(|e| write_error(shown, &e))
+}
+
+/// The message for a staged file (`shown` in the output directory) that could not be written.
+pub(super) fn write_error(shown: &Path, e: &std::io::Error) -> String {
+    format!(
+        "cannot write `{}`: {} (nothing was changed in the output directory)",
+        shown.display(),
+        fsio::io_reason(e)
+    )
 }
 
 /// What would stop the files at `rels` from being moved into `dir` (nothing is written yet).

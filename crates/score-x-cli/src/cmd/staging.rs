@@ -29,6 +29,8 @@ pub struct Staging {
     /// The directories of files written so far (their ancestors exist too).
     made: Mutex<HashSet<String>>,
     written: Mutex<Vec<(String, Access)>>,
+    /// The files being written a piece at a time ([`FileSink::append`]), open.
+    appended: Mutex<BTreeMap<String, Appended>>,
     /// The first error, by the path of the file it stopped.
     failure: FirstByPath<String>,
 }
@@ -67,6 +69,7 @@ impl Staging {
             short: OnceLock::new(),
             made: Mutex::new(HashSet::new()),
             written: Mutex::new(Vec::new()),
+            appended: Mutex::new(BTreeMap::new()),
             failure: FirstByPath::default(),
         })
     }
@@ -79,11 +82,28 @@ impl Staging {
     /// Write `files` (in parallel) with their directories; an error is kept for
     /// [`Staging::finish`], the first by path.
     pub fn write(&self, files: &[OutFile<'_>]) {
+        self.make_dirs(files.iter().map(|f| f.rel));
+        let results: Vec<(&str, Result<(), String>)> = files
+            .par_iter()
+            .map(|f| (f.rel, self.write_file(f)))
+            .collect();
+        let mut written = Vec::with_capacity(files.len());
+        for ((rel, result), f) in results.into_iter().zip(files) {
+            match result {
+                Ok(()) => written.push((rel.to_string(), f.access)),
+                Err(e) => self.failure.offer(rel, e),
+            }
+        }
+        lock(&self.written).extend(written);
+    }
+
+    /// The directories of the files at `rels` that are not made yet (in parallel).
+    fn make_dirs<'r>(&self, rels: impl Iterator<Item = &'r str>) {
         let leaves: Vec<&str> = {
             let mut made = lock(&self.made);
             let mut new = BTreeSet::new();
-            for f in files {
-                if let Some((d, _)) = f.rel.rsplit_once('/')
+            for rel in rels {
+                if let Some((d, _)) = rel.rsplit_once('/')
                     && !made.contains(d)
                 {
                     made.insert(d.to_string());
@@ -100,18 +120,6 @@ impl Staging {
                 self.failure.offer(d, e);
             }
         }
-        let results: Vec<(&str, Result<(), String>)> = files
-            .par_iter()
-            .map(|f| (f.rel, self.write_file(f)))
-            .collect();
-        let mut written = Vec::with_capacity(files.len());
-        for ((rel, result), f) in results.into_iter().zip(files) {
-            match result {
-                Ok(()) => written.push((rel.to_string(), f.access)),
-                Err(e) => self.failure.offer(rel, e),
-            }
-        }
-        lock(&self.written).extend(written);
     }
 
     fn make_dir(&self, d: &str) -> Result<(), String> {
@@ -130,10 +138,58 @@ impl Staging {
         super::output::write_file(&self.dir.path().join(f.rel), &self.shown.join(f.rel), f)
     }
 
+    /// Append `piece` to the staged file `rel`, creating it (owner-only until it is known to
+    /// hold no secret) at its first piece.
+    fn append_piece(&self, rel: &str, piece: &[u8], secret: bool) -> Result<(), String> {
+        // Not locked while the directories are made (in parallel: rayon may run other work,
+        // another file's append, on this thread meanwhile); the pieces of one file come from one
+        // thread at a time.
+        if !lock(&self.appended).contains_key(rel) {
+            super::output::checked_rel(rel)?;
+            self.make_dirs(std::iter::once(rel));
+            let file = fsio::create_new(&self.dir.path().join(rel), Access::Private)
+                .map_err(|e| super::output::write_error(&self.shown.join(rel), &e))?;
+            lock(&self.appended).insert(rel.to_string(), Appended::new(file));
+        }
+        let mut appended = lock(&self.appended);
+        let Some(file) = appended.get_mut(rel) else {
+            return Ok(());
+        };
+        let short = match self.short.get() {
+            Some(s) if !s.is_empty() => file.holds_short(piece, s),
+            _ => false,
+        };
+        file.secret |= secret || short;
+        file.write(piece)
+            .map_err(|e| super::output::write_error(&self.shown.join(rel), &e))
+    }
+
+    /// Close the files written a piece at a time: one holding no secret is made readable by
+    /// everyone, like any other artifact.
+    fn close_appended(&self) {
+        let appended = std::mem::take(&mut *lock(&self.appended));
+        let mut written = lock(&self.written);
+        for (rel, file) in appended {
+            let access = if file.secret {
+                Access::Private
+            } else {
+                Access::Public
+            };
+            match fsio::set_mode(&file.file, access) {
+                Ok(()) => written.push((rel, access)),
+                Err(e) => {
+                    let e = super::output::write_error(&self.shown.join(&rel), &e);
+                    self.failure.offer(&rel, e);
+                }
+            }
+        }
+    }
+
     /// Everything written, checked against what is in the output directory now (nothing is
     /// moved yet); the first error of the writes, if any. On an error the staging directory is
     /// removed.
     pub fn finish(self) -> Result<Staged, String> {
+        self.close_appended();
         if let Some(e) = self.failure.take() {
             return Err(e);
         }
@@ -169,7 +225,54 @@ impl FileSink for Staging {
             .collect();
         self.write(&out);
     }
+
+    fn append(&self, path: &str, piece: &[u8], secret: bool) {
+        if let Err(e) = self.append_piece(path, piece, secret) {
+            self.failure.offer(path, e);
+        }
+    }
 }
+
+/// A staged file written a piece at a time.
+struct Appended {
+    file: std::fs::File,
+    /// A piece held a secret value: the file stays owner-only.
+    secret: bool,
+    /// The end of the last piece, where a short secret may begin (the longest is 7 bytes).
+    tail: Vec<u8>,
+}
+
+impl Appended {
+    fn new(file: std::fs::File) -> Self {
+        Appended {
+            file,
+            secret: false,
+            tail: Vec::new(),
+        }
+    }
+
+    fn write(&mut self, piece: &[u8]) -> std::io::Result<()> {
+        use std::io::Write as _;
+        self.file.write_all(piece)?;
+        let keep = piece.len().min(SHORT_TAIL);
+        self.tail.extend_from_slice(&piece[piece.len() - keep..]);
+        let excess = self.tail.len().saturating_sub(SHORT_TAIL);
+        self.tail.drain(..excess);
+        Ok(())
+    }
+
+    /// Whether `piece`, after what was written, holds one of the `short` secret values.
+    fn holds_short(&self, piece: &[u8], short: &BTreeSet<SecretText>) -> bool {
+        let mut joined = self.tail.clone();
+        joined.extend_from_slice(piece);
+        let one = BTreeMap::from([(String::new(), joined)]);
+        !secrets::files_holding(&one, short).is_empty()
+    }
+}
+
+/// The bytes of a file kept to find a short secret value across two pieces (the scanner finds
+/// values of 8 bytes and more).
+const SHORT_TAIL: usize = 7;
 
 /// A complete staging directory, ready to be moved into place.
 pub struct Staged {

@@ -103,6 +103,12 @@ impl SecretScanner {
         SecretScanner::new(outputs.chain(used))
     }
 
+    /// True when a secret value holds a line break: a match may then cross the end of a line,
+    /// so a file is only checked whole.
+    pub fn spans_lines(&self) -> bool {
+        self.multiline
+    }
+
     /// True when there is nothing to look for.
     pub fn is_empty(&self) -> bool {
         self.finder.is_none()
