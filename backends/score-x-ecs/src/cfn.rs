@@ -130,15 +130,75 @@ fn parse(what: &str, text: &[u8]) -> Result<Value, Error> {
 type Entries = Vec<(String, String)>;
 
 /// A workload as `emit` wrote it: its task definition's and Service's JSON files.
-pub struct Written<'b> {
-    pub task: &'b [u8],
-    pub service: &'b [u8],
+pub struct Written {
+    pub task: Vec<u8>,
+    pub service: Vec<u8>,
     /// EFS file systems used with IAM authorisation.
     pub efs_iam: Vec<String>,
 }
 
+/// The `cloudformation.yaml` of the estate: everything before `Resources`, then each
+/// resource's entry in logical-id order, so the file can be written a batch of entries at a
+/// time ([`Template::pieces`]) or joined ([`Template::joined`]).
+pub struct Template {
+    head: String,
+    resources: BTreeMap<String, String>,
+}
+
+impl Template {
+    /// The file's length in bytes.
+    pub fn size(&self) -> usize {
+        let resources: usize = self.resources.values().map(String::len).sum();
+        self.head.len()
+            + if self.resources.is_empty() {
+                EMPTY_RESOURCES.len()
+            } else {
+                RESOURCES.len() + resources
+            }
+    }
+
+    /// The whole file.
+    pub fn joined(self) -> String {
+        let mut yaml = String::with_capacity(self.size());
+        self.pieces(|piece| yaml.push_str(&piece));
+        yaml
+    }
+
+    /// The file in order, in pieces of at least [`PIECE`] bytes (the last may be shorter),
+    /// each ending at a line end; each entry freed once copied.
+    pub fn pieces(self, mut out: impl FnMut(String)) {
+        let mut piece = self.head;
+        if self.resources.is_empty() {
+            piece.push_str(EMPTY_RESOURCES);
+            return out(piece);
+        }
+        piece.push_str(RESOURCES);
+        for text in self.resources.into_values() {
+            piece.push_str(&text);
+            if piece.len() >= PIECE {
+                out(std::mem::take(&mut piece));
+            }
+        }
+        if !piece.is_empty() {
+            out(piece);
+        }
+    }
+}
+
+const RESOURCES: &str = "Resources:\n";
+const EMPTY_RESOURCES: &str = "Resources: {}\n";
+/// The size of the pieces [`Template::pieces`] hands over.
+const PIECE: usize = 1 << 18;
+
 /// The `cloudformation.yaml` of the estate.
-pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, Written<'_>>) -> Result<String, Error> {
+///
+/// Each workload's files go to `done` once its resources are built (on that thread), so they
+/// are not all held beside the template's entries.
+pub fn template(
+    ctx: &mut Ctx<'_>,
+    outs: BTreeMap<String, Written>,
+    done: &(dyn Fn(&str, Written) + Sync),
+) -> Result<Template, Error> {
     let opts = ctx.opts;
     let mut params = Map::new();
     // Logical id → its rendered entry; a BTreeMap orders them as `sort_keys` would.
@@ -198,7 +258,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, Written<'_>>) -> Resul
         description = format!("score-x ECS estate: {} workloads", outs.len());
     }
     let mut ids: BTreeSet<String> = BTreeSet::new();
-    let mut jobs: Vec<(String, Written<'_>, String)> = Vec::with_capacity(outs.len());
+    let mut jobs: Vec<(String, Written, String)> = Vec::with_capacity(outs.len());
     for (name, out) in outs {
         let mut id = pascal(&name);
         if !ids.insert(id.clone()) {
@@ -215,7 +275,9 @@ pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, Written<'_>>) -> Resul
     let built: Vec<(String, Result<Entries, Error>)> = jobs
         .into_par_iter()
         .map(|(name, out, id)| {
-            let built = workload_resources(shared, &name, &out, &id, &namespace).map(|built| {
+            let built = workload_resources(shared, &name, &out, &id, &namespace);
+            done(&name, out);
+            let built = built.map(|built| {
                 built
                     .into_iter()
                     .map(|(k, v)| {
@@ -289,22 +351,17 @@ pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, Written<'_>>) -> Resul
     doc.insert("Parameters".into(), sort_keys(Value::Object(params)));
     // YAML-1.1-safe: CloudFormation's parser would read an unquoted `yes`/`on` as a boolean.
     // `Resources` comes last: its rendered entries follow the rest of the document.
-    let mut yaml = score_x_core::yaml::to_yaml(&Value::Object(doc));
-    if res.is_empty() {
-        yaml.push_str("Resources: {}\n");
-    } else {
-        yaml.reserve(res.values().map(String::len).sum::<usize>() + "Resources:\n".len());
-        yaml.push_str("Resources:\n");
-        // Each entry freed once copied.
-        res.into_values().for_each(|t| yaml.push_str(&t));
-    }
-    if yaml.len() > INLINE_TEMPLATE_LIMIT {
+    let yaml = Template {
+        head: score_x_core::yaml::to_yaml(&Value::Object(doc)),
+        resources: res,
+    };
+    if yaml.size() > INLINE_TEMPLATE_LIMIT {
         ctx.warn_hint(
             score_x_core::Code::Approximated,
             None,
             format!(
                 "cloudformation.yaml is {} bytes, more than the {INLINE_TEMPLATE_LIMIT} bytes CloudFormation accepts inline",
-                yaml.len()
+                yaml.size()
             ),
             "upload it to S3 and deploy with --template-url (or `aws cloudformation deploy --s3-bucket …`)",
         );
@@ -317,7 +374,7 @@ pub fn template(ctx: &mut Ctx<'_>, outs: BTreeMap<String, Written<'_>>) -> Resul
 fn workload_resources(
     ctx: &Ctx<'_>,
     name: &str,
-    out: &Written<'_>,
+    out: &Written,
     id: &str,
     namespace: &Value,
 ) -> Result<Map<String, Value>, Error> {
@@ -420,7 +477,7 @@ fn workload_resources(
         }
     };
 
-    let mut td = to_cfn(&parse("task definition", out.task)?);
+    let mut td = to_cfn(&parse("task definition", &out.task)?);
     td["ExecutionRoleArn"] = exec_role;
     match task_role {
         Some(r) => td["TaskRoleArn"] = r,
@@ -449,7 +506,7 @@ fn workload_resources(
         name,
     )?;
 
-    let mut svc = to_cfn(&parse("service", out.service)?);
+    let mut svc = to_cfn(&parse("service", &out.service)?);
     svc["Cluster"] = json!({"Ref": "ClusterName"});
     svc["TaskDefinition"] = json!({"Ref": td_id});
     svc["NetworkConfiguration"] = json!({"AwsvpcConfiguration": {

@@ -35,6 +35,7 @@ use rayon::prelude::*;
 use score_x_core::backend::{Feature, Support};
 use score_x_core::diag::first_few;
 use score_x_core::plan::Plan;
+use score_x_core::stream::Sink;
 use score_x_core::{Bundle, Capabilities, Code, Diagnostic, Resolved};
 
 pub use artifacts::{
@@ -183,6 +184,27 @@ pub fn plan_apply(app: &Resolved, plan: &Plan, opts: &Options) -> Result<apply::
 
 /// Translate the resolved estate into ECS files. Pure.
 pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
+    emit_with(app, plan, opts, None)
+}
+
+/// [`emit`], the task definitions, Services and secrets file handed to `sink` once
+/// CloudFormation has read them, and `cloudformation.yaml` a batch of entries at a time: the
+/// estate's files are never held beside the whole template.
+pub fn emit_into(
+    app: &Resolved,
+    plan: &Plan,
+    opts: &Options,
+    sink: &dyn Sink,
+) -> Result<Bundle, Error> {
+    emit_with(app, plan, opts, Some(sink))
+}
+
+fn emit_with(
+    app: &Resolved,
+    plan: &Plan,
+    opts: &Options,
+    sink: Option<&dyn Sink>,
+) -> Result<Bundle, Error> {
     let written = |out: workload::WorkloadOut| {
         Ok(Written {
             service: json::pretty("service", &out.service)?,
@@ -191,13 +213,49 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
     };
     let Built { mut ctx, outs } = build(app, plan, opts, &written)?;
     let mut bundle = Bundle::default();
-    let mut efs_iam: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for (name, (w, td)) in outs {
-        bundle.add(format!("{name}/task-definition.json"), td);
-        bundle.add(format!("{name}/service.json"), w.service);
-        efs_iam.insert(name, w.efs_iam);
-    }
+    let workloads: BTreeMap<String, cfn::Written> = outs
+        .into_iter()
+        .map(|(name, (w, mut task))| {
+            let mut service = w.service;
+            task.shrink_to_fit();
+            service.shrink_to_fit();
+            let out = cfn::Written {
+                task,
+                service,
+                efs_iam: w.efs_iam,
+            };
+            (name, out)
+        })
+        .collect();
 
+    // CloudFormation reads each workload's task definition and Service back from their files;
+    // then they are handed over (or kept for the bundle) by the thread that read them.
+    let kept = std::sync::Mutex::new(Vec::new());
+    let done = |name: &str, out: cfn::Written| {
+        let mut part = Bundle::default();
+        part.add(format!("{name}/task-definition.json"), out.task);
+        part.add(format!("{name}/service.json"), out.service);
+        match sink {
+            Some(sink) => sink.take(part),
+            None => kept
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .push(part),
+        }
+    };
+    let yaml = cfn::template(&mut ctx, workloads, &done)?;
+    let kept = kept
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    kept.into_iter().for_each(|part| bundle.merge(part));
+    match sink {
+        Some(sink) => {
+            yaml.pieces(|p| sink.append(CLOUDFORMATION_FILE, p.into_bytes(), Vec::new()));
+        }
+        None => bundle.add(CLOUDFORMATION_FILE, yaml.joined()),
+    }
+    // Written once the workloads' files and the template are handed over: its values are not
+    // held beside them.
     let entries: Vec<&secrets::SecretEntry> = ctx.secrets.entries.values().collect();
     let mut records: BTreeMap<&str, serde_json::Value> = BTreeMap::new();
     for (uid, s) in ctx.sections.iter() {
@@ -217,33 +275,13 @@ pub fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error
         }
     }
     let records: Vec<serde_json::Value> = records.into_values().collect();
-    bundle.add(
-        SECRETS_FILE,
-        json::pretty(
-            SECRETS_FILE,
-            &serde_json::json!({ "secrets": entries, "dnsRecords": records }),
-        )?,
-    );
-    // CloudFormation reads each workload's task definition and Service back from their files.
-    let workloads = efs_iam
-        .into_iter()
-        .map(|(name, efs_iam)| {
-            let file = |f: &str| {
-                bundle
-                    .files
-                    .get(&format!("{name}/{f}"))
-                    .map_or(&[][..], Vec::as_slice)
-            };
-            let out = cfn::Written {
-                task: file("task-definition.json"),
-                service: file("service.json"),
-                efs_iam,
-            };
-            (name, out)
-        })
-        .collect();
-    let yaml = cfn::template(&mut ctx, workloads)?;
-    bundle.add(CLOUDFORMATION_FILE, yaml);
+    let mut file = json::PrettyArrays::default();
+    file.field(SECRETS_FILE, "dnsRecords", &records)?;
+    file.field(SECRETS_FILE, "secrets", &entries)?;
+    bundle.add(SECRETS_FILE, file.finish());
+    if let Some(sink) = sink {
+        sink.take(bundle.take_files());
+    }
 
     for (option, files) in std::mem::take(&mut ctx.missing) {
         let mut files = files;
@@ -306,6 +344,14 @@ impl score_x_core::driver::Backend for Ecs {
     }
     fn emit(app: &Resolved, plan: &Plan, opts: &Options) -> Result<Bundle, Error> {
         emit(app, plan, opts)
+    }
+    fn emit_into(
+        app: &Resolved,
+        plan: &Plan,
+        opts: &Options,
+        sink: &dyn Sink,
+    ) -> Result<Bundle, Error> {
+        emit_into(app, plan, opts, sink)
     }
 }
 

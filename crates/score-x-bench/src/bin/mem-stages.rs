@@ -89,6 +89,9 @@ fn main() -> ExitCode {
     };
     report("plan", n);
     breakdown(&resolved, n);
+    // Held through emit, as the CLI holds it.
+    let scanner = score_x_core::leak::SecretScanner::of(&resolved);
+    report("leak scanner", n);
     // As the CLI writes into a directory: the parts a backend hands over are written and
     // dropped (here counted and dropped), the rest is held until emit returns.
     let counted = Counted::default();
@@ -100,6 +103,7 @@ fn main() -> ExitCode {
         }
     };
     report("emit", n);
+    drop(scanner);
     counted.take(rest);
     println!(
         "bundle: {} files, {:.1} MB",
@@ -140,7 +144,7 @@ fn emit(
             .map_err(|e| fail(&e)),
         "ecs" => {
             let opts = score_x_bench::ecs_options().map_err(|e| fail(&e))?;
-            score_x_ecs::emit(resolved, plan, &opts).map_err(|e| fail(&e))
+            score_x_ecs::emit_into(resolved, plan, &opts, sink).map_err(|e| fail(&e))
         }
         "nomad" => score_x_nomad::Nomad::emit_into(resolved, plan, &Default::default(), sink)
             .map_err(|e| fail(&e)),
