@@ -442,6 +442,25 @@ fn a_failed_run_leaves_no_directory_behind_it() {
     }
 }
 
+/// The estate's files, quoted for a shell.
+fn quoted_estate() -> String {
+    let files: Vec<String> = estate_files()
+        .iter()
+        .map(|f| format!("'{}'", f.display()))
+        .collect();
+    files.join(" ")
+}
+
+/// `script` run by `sh -c` in `dir` under `umask mask`.
+fn sh_under_umask(dir: &Path, mask: &str, script: &str) -> std::process::Output {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("umask {mask}; {script}")])
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap()
+}
+
 /// Files get their modes whatever the umask: 0644 artifacts even under `umask 077`, 0600
 /// secret stores even under `umask 000`.
 #[cfg(unix)]
@@ -449,21 +468,12 @@ fn a_failed_run_leaves_no_directory_behind_it() {
 fn modes_do_not_depend_on_the_umask() {
     for mask in ["077", "000"] {
         let dir = tempfile::tempdir().unwrap();
-        let files: Vec<String> = estate_files()
-            .iter()
-            .map(|f| format!("'{}'", f.display()))
-            .collect();
         let script = format!(
-            "umask {mask}; exec '{}' translate --target helm -o out {}",
+            "exec '{}' translate --target helm -o out {}",
             bin().display(),
-            files.join(" ")
+            quoted_estate()
         );
-        let o = std::process::Command::new("sh")
-            .args(["-c", &script])
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
+        let o = sh_under_umask(dir.path(), mask, &script);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         for (rel, mode) in modes(&dir.path().join("out")) {
             let secret = rel.contains("/templates/secret-");
@@ -486,22 +496,13 @@ fn the_streamed_kubernetes_file_is_owner_only_exactly_when_it_holds_a_secret() {
     for mask in ["077", "000"] {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("plain.yaml"), PLAIN).unwrap();
-        let files: Vec<String> = estate_files()
-            .iter()
-            .map(|f| format!("'{}'", f.display()))
-            .collect();
         let script = format!(
-            "umask {mask}; '{bin}' translate --target kubernetes -o secret {files} && \
+            "'{bin}' translate --target kubernetes -o secret {files} && \
              exec '{bin}' translate --target kubernetes --state-dir s2 -o plain plain.yaml",
             bin = bin().display(),
-            files = files.join(" ")
+            files = quoted_estate()
         );
-        let o = std::process::Command::new("sh")
-            .args(["-c", &script])
-            .current_dir(dir.path())
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
+        let o = sh_under_umask(dir.path(), mask, &script);
         assert_eq!(code(&o), 0, "{}", stderr(&o));
         let with = std::fs::read_to_string(dir.path().join("secret/manifests.yaml")).unwrap();
         assert!(with.contains("kind: Secret"), "{with}");
