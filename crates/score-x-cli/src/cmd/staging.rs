@@ -170,12 +170,17 @@ impl Staging {
         let appended = std::mem::take(&mut *lock(&self.appended));
         let mut written = lock(&self.written);
         for (rel, file) in appended {
+            // Created owner-only: only a file without a secret changes.
             let access = if file.secret {
                 Access::Private
             } else {
                 Access::Public
             };
-            match fsio::set_mode(&file.file, access) {
+            let set = match access {
+                Access::Private => Ok(()),
+                Access::Public => fsio::set_mode(&file.file, access),
+            };
+            match set {
                 Ok(()) => written.push((rel, access)),
                 Err(e) => {
                     let e = super::output::write_error(&self.shown.join(&rel), &e);
