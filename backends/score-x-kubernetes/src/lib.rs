@@ -126,20 +126,6 @@ impl Identified for Entry {
     }
 }
 
-/// Two documents are the same object when their texts are: the rendering of a sorted value is
-/// deterministic and faithful, so equal texts are equal values and the reverse.
-impl Identified for Doc {
-    fn key(&self) -> &ObjectKey {
-        &self.key
-    }
-    fn origin(&self) -> &Origin {
-        &self.origin
-    }
-    fn same(&self, other: &Self) -> bool {
-        self.text == other.text
-    }
-}
-
 /// An entry with its typed object: identified by the entry.
 impl<T> Identified for (Entry, T) {
     fn key(&self) -> &ObjectKey {

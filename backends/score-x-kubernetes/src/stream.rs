@@ -157,7 +157,8 @@ impl Join {
     }
 
     /// Whether `doc` is the first of its identity; a different object with the identity of an
-    /// earlier one is the conflict reported.
+    /// earlier one is the conflict reported. Equal texts are equal objects: the rendering of a
+    /// sorted value is deterministic and faithful.
     fn first(&mut self, ctx: &Ctx<'_>, doc: &Doc) -> bool {
         let Some(&before) = self.seen.get(&doc.key) else {
             return true;
