@@ -47,7 +47,7 @@ pub fn resolve(files: &[SourceFile], target: Target) -> Result<Resolved, Diagnos
         options: serde_json::json!({}),
         runner: &NoCommands,
     };
-    score_x_provision::provision(&loaded.app, &graph, &set, &mut state, &ctx).map(|(r, _)| r)
+    score_x_provision::provision_owned(loaded.app, &graph, &set, &mut state, &ctx).map(|(r, _)| r)
 }
 
 /// A plain Helm chart equivalent to [`estate`]`(n)` for the `helm template` comparison

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::ir::App;
 use crate::resolved::{Output, ProvisionedResource, ResolvedWorkload};
 use crate::template::{Part, Root};
 use crate::uid::ResourceUid;
@@ -27,48 +26,13 @@ pub enum Piece {
 /// The pieces of every plain variable that uses at least one resource output, by workload,
 /// container and variable name.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
-pub struct Bindings(BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<Piece>>>>);
+pub struct Bindings(BTreeMap<String, WorkloadBindings>);
 
 impl Bindings {
-    /// The bindings of `app`'s variables, checked against the resolved text: a variable whose
-    /// pieces do not give back its resolved plain text exactly is left out.
-    pub fn of(
-        app: &App,
-        workloads: &BTreeMap<String, ResolvedWorkload>,
-        resources: &Resources,
-    ) -> Bindings {
-        use rayon::prelude::*;
-        // Per workload, in parallel: the maps are keyed, so the result is that of one walk.
-        let all = app
-            .workloads()
-            .par_iter()
-            .filter_map(|(wname, w)| {
-                let rw = workloads.get(wname)?;
-                let mut by_container = BTreeMap::new();
-                for (cname, c) in &w.containers {
-                    let Some(rc) = rw.containers.get(cname) else {
-                        continue;
-                    };
-                    for (vname, var) in &c.variables {
-                        let Some(text) = rc.variables.get(vname).and_then(|v| v.value.as_plain())
-                        else {
-                            continue;
-                        };
-                        let Some(pieces) = pieces(w, var.value.parts(), resources) else {
-                            continue;
-                        };
-                        if text_of(&pieces, w, resources).as_deref() == Some(text.as_str()) {
-                            by_container
-                                .entry(cname.clone())
-                                .or_insert_with(BTreeMap::new)
-                                .insert(vname.clone(), pieces);
-                        }
-                    }
-                }
-                (!by_container.is_empty()).then(|| (wname.clone(), by_container))
-            })
-            .collect();
-        Bindings(all)
+    /// The bindings of each workload, as [`Candidates::check`] gave them (a variable whose
+    /// pieces do not give back its resolved plain text exactly is left out).
+    pub fn from_workloads(all: impl IntoIterator<Item = (String, WorkloadBindings)>) -> Bindings {
+        Bindings(all.into_iter().collect())
     }
 
     /// The pieces of variable `var` of `container` in `workload`, when it is late-bound.
@@ -83,6 +47,49 @@ impl Bindings {
     /// True when no variable is late-bound.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+/// One workload's late-bound variables, by container, then variable name.
+pub type WorkloadBindings = BTreeMap<String, BTreeMap<String, Vec<Piece>>>;
+
+/// A workload's variables that may be late-bound, read from its templates before it is
+/// resolved (resolving may consume it): by container and variable, the pieces and the text
+/// they give.
+#[derive(Debug, Default)]
+pub struct Candidates(Vec<(String, String, Vec<Piece>, String)>);
+
+impl Candidates {
+    /// The variables of `w` whose templates use a plain resource output.
+    pub fn of(w: &crate::ir::Workload, resources: &Resources) -> Candidates {
+        let mut out = Vec::new();
+        for (cname, c) in &w.containers {
+            for (vname, var) in &c.variables {
+                let Some(pieces) = pieces(w, var.value.parts(), resources) else {
+                    continue;
+                };
+                if let Some(text) = text_of(&pieces, w, resources) {
+                    out.push((cname.clone(), vname.clone(), pieces, text));
+                }
+            }
+        }
+        Candidates(out)
+    }
+
+    /// Those whose pieces give back the resolved plain text of `rw` exactly; `None` if none do.
+    pub fn check(self, rw: &ResolvedWorkload) -> Option<WorkloadBindings> {
+        let mut by_container = WorkloadBindings::new();
+        for (cname, vname, pieces, text) in self.0 {
+            let resolved = rw
+                .containers
+                .get(&cname)
+                .and_then(|rc| rc.variables.get(&vname))
+                .and_then(|v| v.value.as_plain());
+            if resolved.as_deref() == Some(text.as_str()) {
+                by_container.entry(cname).or_default().insert(vname, pieces);
+            }
+        }
+        (!by_container.is_empty()).then_some(by_container)
     }
 }
 

@@ -2,13 +2,13 @@
 //! update the state, and resolve every workload into the typed `Resolved` model.
 
 use rayon::prelude::*;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use score_x_core::diag::{did_you_mean, edit_distance};
 use score_x_core::graph::ResourceGraph;
 use score_x_core::ir::Resource;
-use score_x_core::late_bound::Bindings;
 use score_x_core::resolved::{Output, ProvisionedResource, Resolved, ResolvedParts};
 use score_x_core::{App, Code, Diagnostic, Diagnostics, FlatMap, ResourceUid, Target};
 use serde_json::Value as Json;
@@ -147,7 +147,20 @@ pub fn provision(
     state: &mut State,
     ctx: &Context<'_>,
 ) -> Result<(Resolved, Diagnostics), Diagnostics> {
-    provision_estate(app, graph, &Hosts::one(set, ctx), state)
+    provision_app(Cow::Borrowed(app), graph, &Hosts::one(set, ctx), state)
+}
+
+/// [`provision`], consuming `app`: each workload is resolved by moving what passes through
+/// unchanged and freed as it is done, so the App and the resolved estate are never both whole
+/// (the peak of a large estate, docs/performance.md). Same result as [`provision`].
+pub fn provision_owned(
+    app: App,
+    graph: &ResourceGraph,
+    set: &ProvisionerSet,
+    state: &mut State,
+    ctx: &Context<'_>,
+) -> Result<(Resolved, Diagnostics), Diagnostics> {
+    provision_app(Cow::Owned(app), graph, &Hosts::one(set, ctx), state)
 }
 
 /// [`provision`] for an estate spanning targets: each resource by its host's provisioners.
@@ -160,16 +173,25 @@ pub fn provision_estate(
     hosts: &Hosts<'_, '_>,
     state: &mut State,
 ) -> Result<(Resolved, Diagnostics), Diagnostics> {
+    provision_app(Cow::Borrowed(app), graph, hosts, state)
+}
+
+fn provision_app(
+    app: Cow<'_, App>,
+    graph: &ResourceGraph,
+    hosts: &Hosts<'_, '_>,
+    state: &mut State,
+) -> Result<(Resolved, Diagnostics), Diagnostics> {
     let mut work = state.clone();
     let mut warnings = Diagnostics::new();
     let mut errors = Diagnostics::new();
     let plan = Plan::of(graph);
     let (workloads, requested) = rayon::join(
-        || workloads_data(app),
-        || crate::requested::requested_outputs(app),
+        || workloads_data(&app),
+        || crate::requested::requested_outputs(&app),
     );
     let compute = Compute {
-        app,
+        app: &app,
         hosts: hosts
             .targets
             .iter()
@@ -250,32 +272,28 @@ pub fn provision_estate(
         failed,
     } = out;
 
-    // Each workload resolved on its own (in parallel), its errors joined in workload order.
-    let workloads_in_order: Vec<_> = app.workloads().iter().collect();
-    let per_workload: Vec<_> = workloads_in_order
-        .par_iter()
+    // Orphans and the workloads seen are known before the workloads are resolved (which may
+    // consume the App); they are recorded only if resolving succeeds.
+    let orphans = work.orphans(&app);
+    let seen: Vec<(String, WorkloadState)> = app
+        .workloads()
+        .iter()
         .map(|(name, w)| {
-            let env = Env {
-                workload: w,
-                provisioned: &provisioned,
-                failed: &failed,
+            let seen = WorkloadState {
+                file: w.file.clone(),
+                orphaned: false,
             };
-            let mut errors = Diagnostics::new();
-            let r = env.workload(&mut errors);
-            ((*name).clone(), r, errors)
+            (name.clone(), seen)
         })
         .collect();
-    let mut resolved = BTreeMap::new();
-    for (name, r, e) in per_workload {
-        resolved.insert(name, r);
-        errors.extend(e);
-    }
+    let late = hosts.targets.keys().any(|t| t.binds_outputs_late());
+    let (resolved, bindings) =
+        crate::resolve_all::workloads(app, &provisioned, &failed, late, &mut errors);
     if errors.has_errors() {
         errors.sort();
         return Err(errors);
     }
 
-    let orphans = work.orphans(app);
     warnings.extend(crate::state::Orphan::summary(&orphans));
     for o in orphans {
         match o {
@@ -291,24 +309,12 @@ pub fn provision_estate(
             }
         }
     }
-    for (name, w) in app.workloads() {
-        work.workloads.insert(
-            name.clone(),
-            WorkloadState {
-                file: w.file.clone(),
-                orphaned: false,
-            },
-        );
-    }
+    work.workloads.extend(seen);
     *state = work;
     Ok((
         Resolved::new(ResolvedParts {
             // Only a target binding outputs late (Helm) reads them: not built for the others.
-            bindings: if hosts.targets.keys().any(|t| t.binds_outputs_late()) {
-                Bindings::of(app, &resolved, &provisioned)
-            } else {
-                Bindings::default()
-            },
+            bindings,
             workloads: resolved,
             resources: provisioned,
             order: graph.order().to_vec(),
@@ -326,7 +332,7 @@ struct Compute<'a> {
     hosts: BTreeMap<Target, (&'a ProvisionerSet, &'a Json, bool)>,
     placement: &'a BTreeMap<ResourceUid, Target>,
     workloads: Arc<Json>,
-    requested: BTreeMap<ResourceUid, BTreeMap<String, score_x_core::Span>>,
+    requested: crate::requested::Requested,
     order: &'a [ResourceUid],
 }
 
@@ -344,7 +350,7 @@ impl Compute<'_> {
         let uid = self.order.get(i)?;
         let res = self.app.resources().get(uid)?;
         let (target, &(set, options, dry)) = host_of(&self.hosts, self.placement, uid)?;
-        let no_request = BTreeMap::new();
+        let no_request = crate::requested::Keys::default();
         let mut one = One {
             app: self.app,
             set,
@@ -382,7 +388,7 @@ struct One<'a> {
     work: &'a State,
     workloads: &'a Arc<Json>,
     /// The output keys this resource's consumers reference, with where they are first used.
-    requested: &'a BTreeMap<String, score_x_core::Span>,
+    requested: &'a crate::requested::Keys,
     provisioned: &'a BTreeMap<ResourceUid, ProvisionedResource>,
     failed: &'a BTreeSet<ResourceUid>,
     warnings: Diagnostics,
@@ -750,10 +756,7 @@ impl One<'_> {
 
 /// With an open declaration, a requested key one or two edits away from an explicitly
 /// declared output is most likely a typo: warn at its first use ("did you mean").
-fn near_misses(
-    input: &RunInput<'_>,
-    spans: &BTreeMap<String, score_x_core::Span>,
-) -> Vec<Diagnostic> {
+fn near_misses(input: &RunInput<'_>, spans: &crate::requested::Keys) -> Vec<Diagnostic> {
     let p = input.p;
     let mut out = Vec::new();
     let Some(open) = p.open_outputs() else {

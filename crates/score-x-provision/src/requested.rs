@@ -12,7 +12,11 @@ use score_x_core::{App, ResourceUid, Span, Template};
 
 /// Uid → referenced output key → where it is first referenced (in a deterministic walk:
 /// workloads, containers, variables, files by name, then resources by uid).
-pub(crate) type Requested = BTreeMap<ResourceUid, BTreeMap<String, Span>>;
+pub(crate) type Requested = BTreeMap<ResourceUid, Keys>;
+
+/// One resource's referenced output keys, with where each is first referenced. Flat: a
+/// resource has a few, and the estate has one such map per resource.
+pub(crate) type Keys = FlatMap<String, Span>;
 
 /// Every output key referenced for every resource of `app`.
 pub(crate) fn requested_outputs(app: &App) -> Requested {
@@ -45,7 +49,7 @@ pub(crate) fn requested_outputs(app: &App) -> Requested {
         for (uid, keys) in part {
             let known = out.entry(uid).or_default();
             for (key, span) in keys {
-                known.entry(key).or_insert(span);
+                first(known, key, span);
             }
         }
     }
@@ -78,9 +82,16 @@ fn record(out: &mut Requested, resources: &FlatMap<String, ResourceUid>, r: &Ref
         return;
     };
     if let Some(uid) = resources.get(name) {
-        out.entry(uid.clone())
-            .or_default()
-            .entry(key.clone())
-            .or_insert_with(|| span.clone());
+        let known = out.entry(uid.clone()).or_default();
+        if !known.contains_key(key) {
+            known.insert(key.clone(), span.clone());
+        }
+    }
+}
+
+/// Record `key` at `span` unless it was referenced before.
+fn first(known: &mut Keys, key: String, span: Span) {
+    if !known.contains_key(&key) {
+        known.insert(key, span);
     }
 }

@@ -4,8 +4,9 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use score_x_core::FlatMap;
 use score_x_core::diag::did_you_mean;
-use score_x_core::ir::{Container, FileContent, Workload};
+use score_x_core::ir::{Container, File, FileContent, Variable, Volume, Workload};
 use score_x_core::resolved::{
     Output, ProvisionedResource, ResolvedContainer, ResolvedContent, ResolvedFile,
     ResolvedVariable, ResolvedVolume, ResolvedWorkload, Segment, Value,
@@ -284,27 +285,70 @@ impl Env<'_> {
         })
     }
 
-    fn container(&self, c: &Container, diags: &mut Diagnostics) -> ResolvedContainer {
-        let mut variables = BTreeMap::new();
-        for (name, var) in &c.variables {
+    /// Resolve container `c`, consuming it: what passes through unchanged is moved, not copied.
+    fn container(&self, c: Container, diags: &mut Diagnostics) -> ResolvedContainer {
+        let Container {
+            name,
+            span,
+            image,
+            image_span: _,
+            command,
+            args,
+            variables,
+            files,
+            volumes,
+            resources,
+            liveness_probe,
+            readiness_probe,
+            before,
+        } = c;
+        ResolvedContainer {
+            name,
+            span,
+            image,
+            command,
+            args,
+            variables: self.variables(variables, diags),
+            files: self.files(files, diags),
+            volumes: self.volumes(volumes, diags),
+            resources,
+            liveness_probe,
+            readiness_probe,
+            before,
+        }
+    }
+
+    fn variables(
+        &self,
+        variables: FlatMap<String, Variable>,
+        diags: &mut Diagnostics,
+    ) -> FlatMap<String, ResolvedVariable> {
+        let mut out = Vec::with_capacity(variables.len());
+        for (name, var) in variables {
             match self.value(&var.value, &var.span) {
-                Ok(Some(value)) => {
-                    variables.insert(
-                        name.clone(),
-                        ResolvedVariable {
-                            value,
-                            span: var.span.clone(),
-                        },
-                    );
-                }
+                Ok(Some(value)) => out.push((
+                    name,
+                    ResolvedVariable {
+                        value,
+                        span: var.span,
+                    },
+                )),
                 Ok(None) => {}
                 Err(d) => diags.push(d),
             }
         }
-        let mut files = BTreeMap::new();
-        for (target, f) in &c.files {
-            let content = match &f.content {
-                FileContent::Template(t) => match self.value(t, &f.span) {
+        out.into_iter().collect()
+    }
+
+    fn files(
+        &self,
+        files: FlatMap<String, File>,
+        diags: &mut Diagnostics,
+    ) -> FlatMap<String, ResolvedFile> {
+        let mut out = Vec::with_capacity(files.len());
+        for (target, f) in files {
+            let content = match f.content {
+                FileContent::Template(t) => match self.value(&t, &f.span) {
                     Ok(Some(v)) => ResolvedContent::Text(v),
                     Ok(None) => continue,
                     Err(d) => {
@@ -312,21 +356,27 @@ impl Env<'_> {
                         continue;
                     }
                 },
-                FileContent::Literal(s) => ResolvedContent::Text(Value::text(s.clone())),
-                FileContent::Binary(b) => ResolvedContent::Binary(b.clone()),
+                FileContent::Literal(s) => ResolvedContent::Text(Value::text(s)),
+                FileContent::Binary(b) => ResolvedContent::Binary(b),
             };
-            files.insert(
-                target.clone(),
-                ResolvedFile {
-                    target: f.target.clone(),
-                    mode: f.mode,
-                    content,
-                    span: f.span.clone(),
-                },
-            );
+            let file = ResolvedFile {
+                target: f.target,
+                mode: f.mode,
+                content,
+                span: f.span,
+            };
+            out.push((target, file));
         }
-        let mut volumes = BTreeMap::new();
-        for (target, v) in &c.volumes {
+        out.into_iter().collect()
+    }
+
+    fn volumes(
+        &self,
+        volumes: FlatMap<String, Volume>,
+        diags: &mut Diagnostics,
+    ) -> FlatMap<String, ResolvedVolume> {
+        let mut out = Vec::with_capacity(volumes.len());
+        for (target, v) in volumes {
             if !self.provisioned.contains_key(&v.source) && !self.failed.contains(&v.source) {
                 diags.push(
                     Diagnostic::error(
@@ -336,53 +386,59 @@ impl Env<'_> {
                             v.source
                         ),
                     )
-                    .at(v.span.clone()),
+                    .at(v.span),
                 );
                 continue;
             }
-            volumes.insert(
-                target.clone(),
-                ResolvedVolume {
-                    target: v.target.clone(),
-                    source: v.source.clone(),
-                    path: v.path.clone(),
-                    read_only: v.read_only,
-                    span: v.span.clone(),
-                },
-            );
+            let volume = ResolvedVolume {
+                target: v.target,
+                source: v.source,
+                path: v.path,
+                read_only: v.read_only,
+                span: v.span,
+            };
+            out.push((target, volume));
         }
-        ResolvedContainer {
-            name: c.name.clone(),
-            span: c.span.clone(),
-            image: c.image.clone(),
-            command: c.command.clone(),
-            args: c.args.clone(),
-            variables: variables.into_iter().collect(),
-            files: files.into_iter().collect(),
-            volumes: volumes.into_iter().collect(),
-            resources: c.resources.clone(),
-            liveness_probe: c.liveness_probe.clone(),
-            readiness_probe: c.readiness_probe.clone(),
-            before: c.before.clone(),
-        }
+        out.into_iter().collect()
     }
+}
 
-    /// Resolve the whole workload; problems go to `diags`.
-    pub(crate) fn workload(&self, diags: &mut Diagnostics) -> ResolvedWorkload {
-        let w = self.workload;
-        ResolvedWorkload {
-            name: w.name.clone(),
-            file: w.file.clone(),
-            span: w.span.clone(),
-            metadata: w.metadata.clone(),
-            annotations: w.annotations.clone(),
-            service_ports: w.service_ports.clone(),
-            containers: w
-                .containers
-                .iter()
-                .map(|(n, c)| (n.clone(), Box::new(self.container(c, diags))))
-                .collect(),
-            resources: w.resources.clone(),
-        }
+/// Resolve workload `w`, consuming it; problems go to `diags`. Its containers are taken out
+/// first, the rest of it stays the lookup environment, then moves into the result.
+pub(crate) fn workload(
+    mut w: Workload,
+    provisioned: &BTreeMap<ResourceUid, ProvisionedResource>,
+    failed: &BTreeSet<ResourceUid>,
+    diags: &mut Diagnostics,
+) -> ResolvedWorkload {
+    let containers = std::mem::take(&mut w.containers);
+    let env = Env {
+        workload: &w,
+        provisioned,
+        failed,
+    };
+    let containers = containers
+        .into_iter()
+        .map(|(n, c)| (n, Box::new(env.container(*c, diags))))
+        .collect();
+    let Workload {
+        name,
+        file,
+        span,
+        metadata,
+        annotations,
+        containers: _,
+        service_ports,
+        resources,
+    } = w;
+    ResolvedWorkload {
+        name,
+        file,
+        span,
+        metadata,
+        annotations,
+        service_ports,
+        containers,
+        resources,
     }
 }

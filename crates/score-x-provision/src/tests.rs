@@ -463,6 +463,69 @@ fn bindings_name_the_plain_outputs_each_variable_inserts() {
     );
 }
 
+/// `provision_owned` consumes the App as it resolves each workload: its result (the model, the
+/// late bindings, the state, warnings and errors) is exactly that of `provision`.
+#[test]
+fn consuming_the_app_gives_the_borrowed_result() {
+    let bound = api_with(
+        &[
+            ("HOST", "${resources.db.host}"),
+            (
+                "URL",
+                "${resources.db.host}:${resources.db.port} ${metadata.name}",
+            ),
+            ("DSN", "${resources.db.password}@x"),
+        ],
+        "db",
+        "postgres",
+        None,
+    );
+    let files = AppB::new()
+        .workload("api", &[("X", "${resources.db.host}")])
+        .resource("api", "db", "postgres", None, None)
+        .file(
+            "api",
+            "/etc/app.conf",
+            FileContent::Template(Template::parse("pw=${resources.db.password}\n").unwrap()),
+        )
+        .file("api", "/etc/raw", FileContent::Literal("${x}".into()))
+        .file("api", "/etc/bin", FileContent::Binary(vec![0, 159]))
+        .app();
+    let broken = api_with(&[("X", "${resources.db.hots}")], "db", "postgres", None);
+    let cases = [
+        (bound, Target::HELM, true),
+        (dsn_app(), Target::KUBERNETES, true),
+        (files, Target::HELM, true),
+        (broken, Target::HELM, false),
+    ];
+    for (app, target, ok) in cases {
+        let runner = SpawnRunner::default();
+        let ctx = Context {
+            target,
+            options: json!({"namespace": "dev"}),
+            runner: &runner,
+        };
+        let graph = ResourceGraph::build(&app).unwrap();
+        let set = set_with("");
+        let (mut borrowed_state, mut owned_state) =
+            (State::new("s".into()), State::new("s".into()));
+        let borrowed = provision(&app, &graph, &set, &mut borrowed_state, &ctx);
+        let owned = crate::provision_owned(app.clone(), &graph, &set, &mut owned_state, &ctx);
+        assert_eq!(borrowed.is_ok(), ok, "{borrowed:?}");
+        assert_eq!(format!("{borrowed:?}"), format!("{owned:?}"));
+        assert_eq!(borrowed_state, owned_state);
+    }
+    // The first case is bound late, so the comparison covered the bindings.
+    let (first, _) = run_for(
+        Target::HELM,
+        json!({"namespace": "dev"}),
+        &api_with(&[("HOST", "${resources.db.host}")], "db", "postgres", None),
+        &set_with(""),
+    )
+    .unwrap();
+    assert!(!first.bindings().is_empty());
+}
+
 #[test]
 fn same_inputs_and_state_give_identical_output() {
     let app = dsn_app();

@@ -74,15 +74,16 @@ fn main() -> ExitCode {
         options: serde_json::json!({}),
         runner: &NoCommands,
     };
+    // As the CLI does: the App is consumed as its workloads are resolved.
     let Ok((resolved, _)) =
-        score_x_provision::provision(&loaded.app, &graph, &set, &mut state, &ctx)
+        score_x_provision::provision_owned(loaded.app, &graph, &set, &mut state, &ctx)
     else {
         eprintln!("mem-stages: the estate did not resolve");
         return ExitCode::FAILURE;
     };
     report("provision+resolve (+Resolved)", n);
-    drop((loaded, graph, set));
-    report("App, graph, set dropped", n);
+    drop((graph, set));
+    report("graph, set dropped", n);
     let Ok(plan) = Plan::of_resolved(&resolved) else {
         eprintln!("mem-stages: no plan");
         return ExitCode::FAILURE;

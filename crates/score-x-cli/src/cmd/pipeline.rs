@@ -269,12 +269,14 @@ pub fn produce(
         runner: &runner,
     };
     printer.stage("provisioning resources");
-    let (resolved, warnings) = score_x_provision::provision(&app, &graph, &set, &mut state, &ctx)
-        .map_err(|d| fail(&d, &sources))?;
+    // The App is consumed as its workloads are resolved: it and the resolved estate are never
+    // both whole (docs/performance.md).
+    let (resolved, warnings) =
+        score_x_provision::provision_owned(app, &graph, &set, &mut state, &ctx)
+            .map_err(|d| fail(&d, &sources))?;
     printer.diagnostics(&warnings.0, &sources);
-    // Emit needs the resolved estate only: the App and the graph are not kept beside it at the
-    // peak (docs/performance.md).
-    crate::cmd::free_later((app, graph, set));
+    // Emit needs the resolved estate only: the graph is not kept beside it at the peak.
+    crate::cmd::free_later((graph, set));
 
     printer.stage(&format!("writing the {target} artifacts"));
     let renderer = score_x_provision::PatchRenderer::new();
