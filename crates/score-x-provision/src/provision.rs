@@ -271,6 +271,9 @@ fn provision_app(
         resources: provisioned,
         failed,
     } = out;
+    // Recorded in graph order, the map's nodes are partly empty; rebuilt from its sorted
+    // entries, they are full for the rest of the run.
+    let provisioned: BTreeMap<ResourceUid, ProvisionedResource> = provisioned.into_iter().collect();
 
     // Orphans and the workloads seen are known before the workloads are resolved (which may
     // consume the App); they are recorded only if resolving succeeds.

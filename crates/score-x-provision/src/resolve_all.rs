@@ -44,14 +44,18 @@ pub(crate) fn workloads(
             workloads.into_par_iter().map(|w| one(w.clone())).collect()
         }
     };
-    let mut resolved = BTreeMap::new();
+    let mut resolved = Vec::with_capacity(done.len());
     let mut bound = Vec::new();
     for (r, e, b) in done {
         if let Some(b) = b {
             bound.push((r.name.clone(), b));
         }
-        resolved.insert(r.name.clone(), r);
+        resolved.push((r.name.clone(), r));
         errors.extend(e);
     }
-    (resolved, Bindings::from_workloads(bound))
+    // Collected from sorted entries, the map's nodes are full.
+    (
+        resolved.into_iter().collect(),
+        Bindings::from_workloads(bound),
+    )
 }

@@ -86,21 +86,25 @@ pub fn lower(
             (workload, missing, params)
         })
         .collect();
-    let mut workloads = BTreeMap::new();
+    // The App's maps are collected, not inserted into one by one: built from sorted entries,
+    // their nodes are full (inserting in order leaves each about half empty).
+    let mut workloads = Vec::with_capacity(lowered.len());
     let mut missing = Vec::new();
     let mut params: HashMap<&ResourceUid, Params> = HashMap::new();
     for (workload, mut m, p) in lowered {
         missing.append(&mut m);
-        workloads.insert(workload.name.clone(), workload);
+        workloads.push((workload.name.clone(), workload));
         params.extend(p);
     }
-    let mut resources = BTreeMap::new();
+    let workloads: BTreeMap<String, ir::Workload> = workloads.into_iter().collect();
+    let mut resources = Vec::with_capacity(decls.len());
     for (uid, ds) in &decls {
         let p = params.remove(uid);
         if let Some(r) = resource(uid, ds, p, &mut missing) {
-            resources.insert(uid.clone(), r);
+            resources.push((uid.clone(), r));
         }
     }
+    let resources: BTreeMap<ResourceUid, ir::Resource> = resources.into_iter().collect();
     if !missing.is_empty() {
         return Err(Diagnostics(missing));
     }
