@@ -7,6 +7,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod artifacts;
+#[cfg(test)]
+mod build_tests;
 mod cfn;
 mod ctx;
 mod env;
@@ -86,6 +88,18 @@ fn build<'a, T: Send>(
     opts: &'a Options,
     keep: &(dyn Fn(workload::WorkloadOut) -> Result<T, Error> + Sync),
 ) -> Result<Built<'a, T>, Error> {
+    build_in_chunks(app, plan, opts, keep, BUILD_CHUNK)
+}
+
+/// [`build`], `chunk` workloads built in parallel between two absorptions of their contexts
+/// (any chunk size gives the same result).
+fn build_in_chunks<'a, T: Send>(
+    app: &'a Resolved,
+    plan: &Plan,
+    opts: &'a Options,
+    keep: &(dyn Fn(workload::WorkloadOut) -> Result<T, Error> + Sync),
+    chunk: usize,
+) -> Result<Built<'a, T>, Error> {
     let mut ctx = ctx::Ctx {
         app,
         opts,
@@ -116,38 +130,53 @@ fn build<'a, T: Send>(
     }
     ctx.sections = std::sync::Arc::new(sections);
     // Each workload built on a context of its own (in parallel), absorbed in workload order:
-    // the outputs, warnings, notes, secrets and first error of a sequential run.
+    // the outputs, warnings, notes, secrets and first error of a sequential run. A chunk at a
+    // time, so only one chunk's contexts (their registries are small maps, but a map's first
+    // node is large) are alive beside the estate's outputs.
     let workloads: Vec<_> = app.workloads().iter().collect();
-    let shared = &ctx;
-    let built: Vec<Result<Part<'a, T>, Error>> = workloads
-        .par_iter()
-        .map(|(name, w)| {
-            let wp = plan
-                .workload(name)
-                .ok_or_else(|| Error::Unplanned((*name).clone()))?;
-            let mut part = shared.part();
-            let out = workload::build(&mut part, w, wp)?;
-            let td = json::pretty("task definition", &out.task)?;
-            if td.len() > TASK_DEFINITION_LIMIT {
-                part.warn(
-                    Code::Approximated,
-                    Some(&w.span),
-                    format!(
-                        "the task definition of `{name}` is {} bytes; ECS accepts at most {TASK_DEFINITION_LIMIT} (large files travel inside it)",
-                        td.len()
-                    ),
-                );
-            }
-            Ok((keep(out)?, td, part))
-        })
-        .collect();
     let mut outs = BTreeMap::new();
-    for ((name, _), b) in workloads.into_iter().zip(built) {
-        let (out, td, part) = b?;
-        ctx.absorb(part);
-        outs.insert(name.clone(), (out, td));
+    for chunk in workloads.chunks(chunk.max(1)) {
+        let built: Vec<Result<Part<'a, T>, Error>> = chunk
+            .par_iter()
+            .map(|(name, w)| build_one(&ctx, plan, name, w, keep))
+            .collect();
+        for ((name, _), b) in chunk.iter().zip(built) {
+            let (out, td, part) = b?;
+            ctx.absorb(part);
+            outs.insert((*name).clone(), (out, td));
+        }
     }
     Ok(Built { ctx, outs })
+}
+
+/// Workloads built in parallel between two absorptions of their contexts.
+const BUILD_CHUNK: usize = 256;
+
+/// Build workload `name` on a context of its own, its task definition written.
+fn build_one<'a, T>(
+    shared: &ctx::Ctx<'a>,
+    plan: &Plan,
+    name: &str,
+    w: &score_x_core::resolved::ResolvedWorkload,
+    keep: &(dyn Fn(workload::WorkloadOut) -> Result<T, Error> + Sync),
+) -> Result<Part<'a, T>, Error> {
+    let wp = plan
+        .workload(name)
+        .ok_or_else(|| Error::Unplanned(name.to_string()))?;
+    let mut part = shared.part();
+    let out = workload::build(&mut part, w, wp)?;
+    let td = json::pretty("task definition", &out.task)?;
+    if td.len() > TASK_DEFINITION_LIMIT {
+        part.warn(
+            Code::Approximated,
+            Some(&w.span),
+            format!(
+                "the task definition of `{name}` is {} bytes; ECS accepts at most {TASK_DEFINITION_LIMIT} (large files travel inside it)",
+                td.len()
+            ),
+        );
+    }
+    Ok((keep(out)?, td, part))
 }
 
 /// What `apply` deploys, typed: the same builders as [`emit`] (so the same values), without
