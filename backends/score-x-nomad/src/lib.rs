@@ -193,7 +193,8 @@ fn emit_jobs(
         .flat_map(|s| s.jobs.iter().map(|j| j.id.as_str()))
         .collect();
     let mut bundle = Bundle::default();
-    let mut jobs: BTreeMap<String, (Option<model::Job>, String)> = BTreeMap::new();
+    // Boxed: a job is large, and a map node holds eleven values inline.
+    let mut jobs: BTreeMap<String, (Option<Box<model::Job>>, String)> = BTreeMap::new();
     // Each workload's job built on its own context (in parallel), merged in workload order: the
     // jobs, variables, warnings, notes and first error of a sequential run.
     let workloads: Vec<_> = app.workloads().values().collect();
@@ -223,7 +224,7 @@ fn emit_jobs(
                 jobs.insert(id, (None, origin));
             }
             BuiltJob::Kept(job) => {
-                jobs.insert(job.id.clone(), (Some(job), origin));
+                jobs.insert(job.id.clone(), (Some(Box::new(job)), origin));
             }
         }
     }
@@ -235,7 +236,7 @@ fn emit_jobs(
     for (uid, s) in services {
         let job = service_job::build(&mut ctx, &s);
         if let Some((first, origin)) = jobs.get(&job.id) {
-            if first.as_ref() == Some(&job) {
+            if first.as_deref() == Some(&job) {
                 continue;
             }
             return Err(Error::Artifacts {
@@ -250,7 +251,10 @@ fn emit_jobs(
                 ),
             });
         }
-        jobs.insert(job.id.clone(), (Some(job), format!("resource `{uid}`")));
+        jobs.insert(
+            job.id.clone(),
+            (Some(Box::new(job)), format!("resource `{uid}`")),
+        );
     }
     // The jobs not written yet, each on its own (in parallel) and freed once written; added in
     // job order, first error first.
