@@ -190,77 +190,183 @@ const EMPTY_RESOURCES: &str = "Resources: {}\n";
 /// The size of the pieces [`Template::pieces`] hands over.
 const PIECE: usize = 1 << 18;
 
-/// The `cloudformation.yaml` of the estate.
-///
-/// Each workload's files go to `done` once its resources are built (on that thread), so they
-/// are not all held beside the template's entries.
-pub fn template(
-    ctx: &mut Ctx<'_>,
-    outs: BTreeMap<String, Written>,
-    done: &(dyn Fn(&str, Written) + Sync),
-) -> Result<Template, Error> {
-    let opts = ctx.opts;
-    let mut params = Map::new();
-    // Logical id → its rendered entry; a BTreeMap orders them as `sort_keys` would.
-    let mut res: BTreeMap<String, String> = BTreeMap::new();
+/// `cloudformation.yaml`, assembled a chunk of workloads at a time ([`Assembly::add`]) once
+/// their contexts are absorbed: a workload's resources read only its own secrets, whose stores
+/// are final once it is absorbed, so a chunk's task definitions and Services are read, handed
+/// over and freed before the next chunk is built.
+pub struct Assembly {
+    params: Map<String, Value>,
+    /// Logical id → its rendered entry; a BTreeMap orders them as `sort_keys` would.
+    res: BTreeMap<String, String>,
+    namespace: Value,
+    description: String,
+    /// Each workload's logical-id prefix, unique in the estate.
+    ids: BTreeMap<String, String>,
+}
 
-    let mut p = json!({"Type": "String", "Description": "ECS cluster name or ARN"});
-    if let Some(c) = &opts.cluster {
-        p["Default"] = json!(c);
-    }
-    params.insert("ClusterName".into(), p);
-    let mut p = json!({"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Subnets of the services (awsvpc)"});
-    if let Some(s) = opts.subnets.as_ref().filter(|s| !s.is_empty()) {
-        p["Default"] = json!(s.join(","));
-    }
-    params.insert("Subnets".into(), p);
-    let mut p = json!({"Type": "List<AWS::EC2::SecurityGroup::Id>", "Description": "Security groups of the services"});
-    if let Some(s) = opts.security_groups.as_ref().filter(|s| !s.is_empty()) {
-        p["Default"] = json!(s.join(","));
-    }
-    params.insert("SecurityGroups".into(), p);
-    params.insert(
-        "AssignPublicIp".into(),
-        json!({
-            "Type": "String",
-            "AllowedValues": ["ENABLED", "DISABLED"],
-            "Default": if opts.assign_public_ip == Some(true) { "ENABLED" } else { "DISABLED" },
-        }),
-    );
-
-    let namespace = match opts.service_connect_namespace.as_deref() {
-        Some(arn) if arn.starts_with("arn:") => Value::String(arn.to_string()),
-        other => {
-            params.insert(
-                "ServiceConnectNamespaceName".into(),
-                json!({
-                    "Type": "String",
-                    "Description": "Name of the Cloud Map HTTP namespace created for Service Connect",
-                    "Default": other.unwrap_or("score-x"),
-                }),
-            );
-            let id = "ServiceConnectNamespace";
-            let v = json!({
-                "Type": "AWS::ServiceDiscovery::HttpNamespace",
-                "Properties": { "Name": { "Ref": "ServiceConnectNamespaceName" } }
-            });
-            res.insert(id.into(), rendered(id, &v));
-            json!({ "Fn::GetAtt": ["ServiceConnectNamespace", "Arn"] })
+impl Assembly {
+    /// The parameters, the Service Connect namespace, the description and every workload's
+    /// logical id, from the options and the workloads' names (in order).
+    pub fn new(ctx: &Ctx<'_>, names: &[&String]) -> Assembly {
+        let opts = ctx.opts;
+        let mut params = Map::new();
+        let mut res: BTreeMap<String, String> = BTreeMap::new();
+        let mut p = json!({"Type": "String", "Description": "ECS cluster name or ARN"});
+        if let Some(c) = &opts.cluster {
+            p["Default"] = json!(c);
         }
-    };
-
-    // CloudFormation descriptions are at most 1024 bytes.
-    let mut description = format!(
-        "score-x ECS estate: {}",
-        outs.keys().cloned().collect::<Vec<_>>().join(", ")
-    );
-    if description.len() > 1024 {
-        description = format!("score-x ECS estate: {} workloads", outs.len());
+        params.insert("ClusterName".into(), p);
+        let mut p = json!({"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Subnets of the services (awsvpc)"});
+        if let Some(s) = opts.subnets.as_ref().filter(|s| !s.is_empty()) {
+            p["Default"] = json!(s.join(","));
+        }
+        params.insert("Subnets".into(), p);
+        let mut p = json!({"Type": "List<AWS::EC2::SecurityGroup::Id>", "Description": "Security groups of the services"});
+        if let Some(s) = opts.security_groups.as_ref().filter(|s| !s.is_empty()) {
+            p["Default"] = json!(s.join(","));
+        }
+        params.insert("SecurityGroups".into(), p);
+        params.insert(
+            "AssignPublicIp".into(),
+            json!({
+                "Type": "String",
+                "AllowedValues": ["ENABLED", "DISABLED"],
+                "Default": if opts.assign_public_ip == Some(true) { "ENABLED" } else { "DISABLED" },
+            }),
+        );
+        let namespace = match opts.service_connect_namespace.as_deref() {
+            Some(arn) if arn.starts_with("arn:") => Value::String(arn.to_string()),
+            other => {
+                params.insert(
+                    "ServiceConnectNamespaceName".into(),
+                    json!({
+                        "Type": "String",
+                        "Description": "Name of the Cloud Map HTTP namespace created for Service Connect",
+                        "Default": other.unwrap_or("score-x"),
+                    }),
+                );
+                let id = "ServiceConnectNamespace";
+                let v = json!({
+                    "Type": "AWS::ServiceDiscovery::HttpNamespace",
+                    "Properties": { "Name": { "Ref": "ServiceConnectNamespaceName" } }
+                });
+                res.insert(id.into(), rendered(id, &v));
+                json!({ "Fn::GetAtt": ["ServiceConnectNamespace", "Arn"] })
+            }
+        };
+        Assembly {
+            params,
+            res,
+            namespace,
+            description: description(names),
+            ids: logical_ids(names),
+        }
     }
+
+    /// Each workload's resources built on its own (in parallel), inserted in workload order;
+    /// its files go to `done` once read (on that thread). The first error in workload order.
+    pub fn add(
+        &mut self,
+        ctx: &Ctx<'_>,
+        outs: Vec<(String, Written)>,
+        done: &(dyn Fn(&str, Written) + Sync),
+    ) -> Result<(), Error> {
+        let (ids, namespace) = (&self.ids, &self.namespace);
+        let built: Vec<(String, Result<Entries, Error>)> = outs
+            .into_par_iter()
+            .map(|(name, out)| {
+                let id = ids.get(&name).cloned().unwrap_or_else(|| pascal(&name));
+                let built = workload_resources(ctx, &name, &out, &id, namespace);
+                done(&name, out);
+                let built = built.map(|built| {
+                    built
+                        .into_iter()
+                        .map(|(k, v)| {
+                            let text = rendered(&k, &v);
+                            (k, text)
+                        })
+                        .collect()
+                });
+                (name, built)
+            })
+            .collect();
+        for (name, r) in built {
+            for (k, text) in r? {
+                if self.res.contains_key(&k) {
+                    return Err(duplicate(&k, &name));
+                }
+                self.res.insert(k, text);
+            }
+        }
+        Ok(())
+    }
+
+    /// The provisioners' additions, then the whole template (with the warnings of its size).
+    pub fn finish(self, ctx: &mut Ctx<'_>) -> Result<Template, Error> {
+        let Assembly {
+            mut params,
+            mut res,
+            description,
+            ..
+        } = self;
+        additions(ctx, &mut res, &mut params)?;
+        let mut doc = Map::new();
+        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        doc.insert("Description".into(), json!(description));
+        if res.len() > MAX_RESOURCES {
+            ctx.warn_hint(
+                score_x_core::Code::Approximated,
+                None,
+                format!(
+                    "cloudformation.yaml has {} resources; a stack holds at most {MAX_RESOURCES}",
+                    res.len()
+                ),
+                "split the estate into several translations (one stack each)",
+            );
+        }
+        doc.insert("Parameters".into(), sort_keys(Value::Object(params)));
+        // YAML-1.1-safe: CloudFormation's parser would read an unquoted `yes`/`on` as a boolean.
+        // `Resources` comes last: its rendered entries follow the rest of the document.
+        let yaml = Template {
+            head: score_x_core::yaml::to_yaml(&Value::Object(doc)),
+            resources: res,
+        };
+        if yaml.size() > INLINE_TEMPLATE_LIMIT {
+            ctx.warn_hint(
+                score_x_core::Code::Approximated,
+                None,
+                format!(
+                    "cloudformation.yaml is {} bytes, more than the {INLINE_TEMPLATE_LIMIT} bytes CloudFormation accepts inline",
+                    yaml.size()
+                ),
+                "upload it to S3 and deploy with --template-url (or `aws cloudformation deploy --s3-bucket …`)",
+            );
+        }
+        Ok(yaml)
+    }
+}
+
+/// The stack's description: the workloads' names, or their number when that is too long
+/// (CloudFormation descriptions are at most 1024 bytes).
+fn description(names: &[&String]) -> String {
+    let all = names
+        .iter()
+        .map(|n| n.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let description = format!("score-x ECS estate: {all}");
+    if description.len() > 1024 {
+        return format!("score-x ECS estate: {} workloads", names.len());
+    }
+    description
+}
+
+/// Each workload's logical-id prefix (`PascalCase` of its name), made unique in name order.
+fn logical_ids(names: &[&String]) -> BTreeMap<String, String> {
     let mut ids: BTreeSet<String> = BTreeSet::new();
-    let mut jobs: Vec<(String, Written, String)> = Vec::with_capacity(outs.len());
-    for (name, out) in outs {
-        let mut id = pascal(&name);
+    let mut out = BTreeMap::new();
+    for name in names {
+        let mut id = pascal(name);
         if !ids.insert(id.clone()) {
             id = format!(
                 "{id}{}",
@@ -268,37 +374,18 @@ pub fn template(
             );
             ids.insert(id.clone());
         }
-        jobs.push((name, out, id));
+        out.insert((*name).clone(), id);
     }
-    // Each workload's resources built on its own (in parallel), inserted in workload order.
-    let shared: &Ctx<'_> = ctx;
-    let built: Vec<(String, Result<Entries, Error>)> = jobs
-        .into_par_iter()
-        .map(|(name, out, id)| {
-            let built = workload_resources(shared, &name, &out, &id, &namespace);
-            done(&name, out);
-            let built = built.map(|built| {
-                built
-                    .into_iter()
-                    .map(|(k, v)| {
-                        let text = rendered(&k, &v);
-                        (k, text)
-                    })
-                    .collect()
-            });
-            (name, built)
-        })
-        .collect();
-    for (name, r) in built {
-        for (k, text) in r? {
-            if res.contains_key(&k) {
-                return Err(duplicate(&k, &name));
-            }
-            res.insert(k, text);
-        }
-    }
+    out
+}
 
-    // Provisioner additions.
+/// The resources and parameters of the provisioners' `cloudformation` sections; an entry
+/// already there must be the same.
+fn additions(
+    ctx: &Ctx<'_>,
+    res: &mut BTreeMap<String, String>,
+    params: &mut Map<String, Value>,
+) -> Result<(), Error> {
     for (uid, s) in ctx.sections.iter() {
         let Some(c) = &s.cloudformation else { continue };
         let clash = |what: &str, k: &str| Error::Artifacts {
@@ -333,40 +420,7 @@ pub fn template(
             }
         }
     }
-
-    let mut doc = Map::new();
-    doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-    doc.insert("Description".into(), json!(description));
-    if res.len() > MAX_RESOURCES {
-        ctx.warn_hint(
-            score_x_core::Code::Approximated,
-            None,
-            format!(
-                "cloudformation.yaml has {} resources; a stack holds at most {MAX_RESOURCES}",
-                res.len()
-            ),
-            "split the estate into several translations (one stack each)",
-        );
-    }
-    doc.insert("Parameters".into(), sort_keys(Value::Object(params)));
-    // YAML-1.1-safe: CloudFormation's parser would read an unquoted `yes`/`on` as a boolean.
-    // `Resources` comes last: its rendered entries follow the rest of the document.
-    let yaml = Template {
-        head: score_x_core::yaml::to_yaml(&Value::Object(doc)),
-        resources: res,
-    };
-    if yaml.size() > INLINE_TEMPLATE_LIMIT {
-        ctx.warn_hint(
-            score_x_core::Code::Approximated,
-            None,
-            format!(
-                "cloudformation.yaml is {} bytes, more than the {INLINE_TEMPLATE_LIMIT} bytes CloudFormation accepts inline",
-                yaml.size()
-            ),
-            "upload it to S3 and deploy with --template-url (or `aws cloudformation deploy --s3-bucket …`)",
-        );
-    }
-    Ok(yaml)
+    Ok(())
 }
 
 /// The CloudFormation resources of one workload (log group, roles, task definition, service)

@@ -37,6 +37,7 @@ use rayon::prelude::*;
 use score_x_core::backend::{Feature, Support};
 use score_x_core::diag::first_few;
 use score_x_core::plan::Plan;
+use score_x_core::resolved::ResolvedWorkload;
 use score_x_core::stream::Sink;
 use score_x_core::{Bundle, Capabilities, Code, Diagnostic, Resolved};
 
@@ -70,7 +71,7 @@ type Part<'a, T> = (T, Vec<u8>, ctx::Ctx<'a>);
 /// workload's output with its task definition text.
 struct Built<'a, T> {
     ctx: ctx::Ctx<'a>,
-    outs: BTreeMap<String, (T, Vec<u8>)>,
+    outs: BTreeMap<String, Kept<T>>,
 }
 
 /// What `emit` keeps of a workload's output once its task definition is written: its Service
@@ -100,6 +101,19 @@ fn build_in_chunks<'a, T: Send>(
     keep: &(dyn Fn(workload::WorkloadOut) -> Result<T, Error> + Sync),
     chunk: usize,
 ) -> Result<Built<'a, T>, Error> {
+    let mut ctx = context(app, opts)?;
+    let workloads: Vec<_> = app.workloads().iter().collect();
+    let mut outs = BTreeMap::new();
+    for chunk in workloads.chunks(chunk.max(1)) {
+        outs.extend(build_chunk(&mut ctx, plan, chunk, keep)?);
+    }
+    Ok(Built { ctx, outs })
+}
+
+/// The emission context before any workload is built: the options, the secrets of the
+/// resources' outputs and every resource's section (its parameters declared, its warnings and
+/// notes recorded).
+fn context<'a>(app: &'a Resolved, opts: &'a Options) -> Result<ctx::Ctx<'a>, Error> {
     let mut ctx = ctx::Ctx {
         app,
         opts,
@@ -129,24 +143,37 @@ fn build_in_chunks<'a, T: Send>(
         sections.insert(uid.clone(), section);
     }
     ctx.sections = std::sync::Arc::new(sections);
-    // Each workload built on a context of its own (in parallel), absorbed in workload order:
-    // the outputs, warnings, notes, secrets and first error of a sequential run. A chunk at a
-    // time, so only one chunk's contexts (their registries are small maps, but a map's first
-    // node is large) are alive beside the estate's outputs.
-    let workloads: Vec<_> = app.workloads().iter().collect();
-    let mut outs = BTreeMap::new();
-    for chunk in workloads.chunks(chunk.max(1)) {
-        let built: Vec<Result<Part<'a, T>, Error>> = chunk
-            .par_iter()
-            .map(|(name, w)| build_one(&ctx, plan, name, w, keep))
-            .collect();
-        for ((name, _), b) in chunk.iter().zip(built) {
-            let (out, td, part) = b?;
-            ctx.absorb(part);
-            outs.insert((*name).clone(), (out, td));
-        }
+    Ok(ctx)
+}
+
+/// Workloads by name, in order.
+type Chunk<'w> = [(&'w String, &'w ResolvedWorkload)];
+
+/// What the caller kept of a workload's output, with its task definition text.
+type Kept<T> = (T, Vec<u8>);
+
+/// Each workload of `chunk` built on a context of its own (in parallel), absorbed in workload
+/// order: the outputs, warnings, notes, secrets and first error of a sequential run. Only one
+/// chunk's contexts (their registries are small maps, but a map's first node is large) are
+/// alive at a time.
+fn build_chunk<'a, T: Send>(
+    ctx: &mut ctx::Ctx<'a>,
+    plan: &Plan,
+    chunk: &Chunk<'_>,
+    keep: &(dyn Fn(workload::WorkloadOut) -> Result<T, Error> + Sync),
+) -> Result<Vec<(String, Kept<T>)>, Error> {
+    let shared = &*ctx;
+    let built: Vec<Result<Part<'a, T>, Error>> = chunk
+        .par_iter()
+        .map(|(name, w)| build_one(shared, plan, name, w, keep))
+        .collect();
+    let mut outs = Vec::with_capacity(chunk.len());
+    for ((name, _), b) in chunk.iter().zip(built) {
+        let (out, td, part) = b?;
+        ctx.absorb(part);
+        outs.push(((*name).clone(), (out, td)));
     }
-    Ok(Built { ctx, outs })
+    Ok(outs)
 }
 
 /// Workloads built in parallel between two absorptions of their contexts.
@@ -157,7 +184,7 @@ fn build_one<'a, T>(
     shared: &ctx::Ctx<'a>,
     plan: &Plan,
     name: &str,
-    w: &score_x_core::resolved::ResolvedWorkload,
+    w: &ResolvedWorkload,
     keep: &(dyn Fn(workload::WorkloadOut) -> Result<T, Error> + Sync),
 ) -> Result<Part<'a, T>, Error> {
     let wp = plan
@@ -177,6 +204,48 @@ fn build_one<'a, T>(
         );
     }
     Ok((keep(out)?, td, part))
+}
+
+/// Every workload built a chunk at a time, each chunk read into CloudFormation (its files
+/// handed to `done`) once its contexts are absorbed, so only one chunk's task definitions and
+/// Services are held. Errors as in a run that builds every workload first: a build error is
+/// reported before a CloudFormation error of an earlier workload.
+fn assemble(
+    ctx: &mut ctx::Ctx<'_>,
+    plan: &Plan,
+    written: &(dyn Fn(workload::WorkloadOut) -> Result<Written, Error> + Sync),
+    done: &(dyn Fn(&str, cfn::Written) + Sync),
+) -> Result<cfn::Template, Error> {
+    let app = ctx.app;
+    let names: Vec<&String> = app.workloads().keys().collect();
+    let mut assembly = cfn::Assembly::new(ctx, &names);
+    let workloads: Vec<_> = app.workloads().iter().collect();
+    let mut deferred = None;
+    for chunk in workloads.chunks(BUILD_CHUNK) {
+        let outs = build_chunk(ctx, plan, chunk, written)?;
+        if deferred.is_some() {
+            continue;
+        }
+        let outs = outs
+            .into_iter()
+            .map(|(name, (w, mut task))| {
+                let mut service = w.service;
+                task.shrink_to_fit();
+                service.shrink_to_fit();
+                let out = cfn::Written {
+                    task,
+                    service,
+                    efs_iam: w.efs_iam,
+                };
+                (name, out)
+            })
+            .collect();
+        deferred = assembly.add(ctx, outs, done).err();
+    }
+    match deferred {
+        Some(e) => Err(e),
+        None => assembly.finish(ctx),
+    }
 }
 
 /// What `apply` deploys, typed: the same builders as [`emit`] (so the same values), without
@@ -240,23 +309,8 @@ fn emit_with(
             efs_iam: out.efs_iam,
         })
     };
-    let Built { mut ctx, outs } = build(app, plan, opts, &written)?;
+    let mut ctx = context(app, opts)?;
     let mut bundle = Bundle::default();
-    let workloads: BTreeMap<String, cfn::Written> = outs
-        .into_iter()
-        .map(|(name, (w, mut task))| {
-            let mut service = w.service;
-            task.shrink_to_fit();
-            service.shrink_to_fit();
-            let out = cfn::Written {
-                task,
-                service,
-                efs_iam: w.efs_iam,
-            };
-            (name, out)
-        })
-        .collect();
-
     // CloudFormation reads each workload's task definition and Service back from their files;
     // then they are handed over (or kept for the bundle) by the thread that read them.
     let kept = std::sync::Mutex::new(Vec::new());
@@ -272,7 +326,7 @@ fn emit_with(
                 .push(part),
         }
     };
-    let yaml = cfn::template(&mut ctx, workloads, &done)?;
+    let yaml = assemble(&mut ctx, plan, &written, &done)?;
     let kept = kept
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
