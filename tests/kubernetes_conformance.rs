@@ -145,11 +145,11 @@ fn web() -> ResolvedWorkload {
                 }),
             }),
         });
-    main.readiness_probe = Some(http_probe("main", 8080, "/ready"));
-    main.liveness_probe = Some(Probe {
+    main.readiness_probe = Some(Box::new(http_probe("main", 8080, "/ready")));
+    main.liveness_probe = Some(Box::new(Probe {
         exec: Some(vec!["/bin/true".into()]),
         ..http_probe("main", 8080, "/live")
-    });
+    }));
 
     let mut migrate = container("migrate")
         .var("DB_PASSWORD", secret_value(pg_secret()))
@@ -160,15 +160,15 @@ fn web() -> ResolvedWorkload {
     let mut proxy = container("proxy")
         .before("main", Readiness::Healthy)
         .before("metrics", Readiness::Started);
-    proxy.readiness_probe = Some(http_probe("proxy", 15021, "/healthz/ready"));
+    proxy.readiness_probe = Some(Box::new(http_probe("proxy", 15021, "/healthz/ready")));
 
     let logs = container("logs").before("main", Readiness::Started);
 
     let mut metrics = container("metrics");
-    metrics.liveness_probe = Some(exec_probe(
+    metrics.liveness_probe = Some(Box::new(exec_probe(
         "metrics",
         &["wget", "-q", "-O-", "http://127.0.0.1:9100/metrics"],
-    ));
+    )));
 
     let mut w = workload("web", vec![main, migrate, proxy, logs, metrics]);
     w.port("http", 80, 8080, Protocol::Tcp)

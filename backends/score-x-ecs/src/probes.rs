@@ -137,8 +137,8 @@ mod tests {
     #[test]
     fn readiness_first_and_a_warning_for_the_dropped_liveness() {
         let mut c = container("main");
-        c.liveness_probe = Some(probe(None, Some(&["/live"])));
-        c.readiness_probe = Some(probe(None, Some(&["/ready"])));
+        c.liveness_probe = Some(Box::new(probe(None, Some(&["/live"]))));
+        c.readiness_probe = Some(Box::new(probe(None, Some(&["/ready"]))));
         let (app, opts) = (empty_app(), Options::default());
         let mut cx = ctx(&app, &opts);
         let hc = health_check(&mut cx, "w", &c).unwrap();

@@ -415,11 +415,11 @@ fn http_probe(port: u16) -> Probe {
 #[test]
 fn probes_http_exec_and_both() {
     let mut c = container("main");
-    c.readiness_probe = Some(http_probe(8080));
-    c.liveness_probe = Some(Probe {
+    c.readiness_probe = Some(Box::new(http_probe(8080)));
+    c.liveness_probe = Some(Box::new(Probe {
         exec: Some(vec!["true".into()]),
         ..http_probe(9)
-    });
+    }));
     let a = app(vec![workload("web", vec![c])], vec![]);
     let out = emit(&a, &Options::default()).unwrap();
     assert_eq!(out.warnings.len(), 1);
@@ -442,12 +442,12 @@ fn before_makes_init_containers_and_sidecars_in_order() {
     let seed = container("a-seed").before("migrate", Readiness::Complete);
     let proxy = container("proxy").before("app", Readiness::Started);
     let mut cache = container("cache");
-    cache.readiness_probe = Some(http_probe(6379));
-    cache.liveness_probe = Some(Probe {
+    cache.readiness_probe = Some(Box::new(http_probe(6379)));
+    cache.liveness_probe = Some(Box::new(Probe {
         exec: Some(vec!["ping".into()]),
         http_get: None,
         span: span("/l"),
-    });
+    }));
     cache = cache.before("app", Readiness::Healthy);
     let a = app(
         vec![workload(
@@ -492,7 +492,7 @@ fn before_makes_init_containers_and_sidecars_in_order() {
 #[test]
 fn init_container_probes_are_dropped_with_a_warning() {
     let mut m = container("migrate");
-    m.readiness_probe = Some(http_probe(1));
+    m.readiness_probe = Some(Box::new(http_probe(1)));
     m = m.before("app", Readiness::Complete);
     let a = app(vec![workload("web", vec![container("app"), m])], vec![]);
     let b = emit(&a, &Options::default()).unwrap();
@@ -508,7 +508,7 @@ fn init_container_probes_are_dropped_with_a_warning() {
 #[test]
 fn service_ports_and_container_ports() {
     let mut api = container("api");
-    api.readiness_probe = Some(http_probe(8080));
+    api.readiness_probe = Some(Box::new(http_probe(8080)));
     let mut w = workload("web", vec![container("a-sidecar"), api]);
     w.port("http", 80, 8080, Protocol::Tcp);
     w.port("dns", 53, 53, Protocol::Udp);

@@ -48,7 +48,7 @@ fn estate() -> score_x_core::Resolved {
             span: span("/containers/main/files"),
         },
     );
-    main.readiness_probe = Some(Probe {
+    main.readiness_probe = Some(Box::new(Probe {
         http_get: Some(HttpGet {
             path: "/ready".into(),
             port: 8080,
@@ -58,12 +58,12 @@ fn estate() -> score_x_core::Resolved {
         }),
         exec: None,
         span: span("/containers/main/readinessProbe"),
-    });
-    main.liveness_probe = Some(Probe {
+    }));
+    main.liveness_probe = Some(Box::new(Probe {
         http_get: None,
         exec: Some(vec!["true".into()]),
         span: span("/containers/main/livenessProbe"),
-    });
+    }));
     let mut init = container("migrate");
     init.before.insert(
         "main".into(),

@@ -102,8 +102,8 @@ pub struct Container {
     /// By target path.
     pub volumes: FlatMap<String, Volume>,
     pub resources: Option<ResourceRequirements>,
-    pub liveness_probe: Option<Probe>,
-    pub readiness_probe: Option<Probe>,
+    pub liveness_probe: Option<Box<Probe>>,
+    pub readiness_probe: Option<Box<Probe>>,
     /// `before`: container name → the readiness this container must reach before that one starts.
     pub before: FlatMap<String, Before>,
 }

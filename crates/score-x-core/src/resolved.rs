@@ -117,8 +117,8 @@ pub struct ResolvedContainer {
     pub files: FlatMap<String, ResolvedFile>,
     pub volumes: FlatMap<String, ResolvedVolume>,
     pub resources: Option<ResourceRequirements>,
-    pub liveness_probe: Option<Probe>,
-    pub readiness_probe: Option<Probe>,
+    pub liveness_probe: Option<Box<Probe>>,
+    pub readiness_probe: Option<Box<Probe>>,
     pub before: FlatMap<String, Before>,
 }
 

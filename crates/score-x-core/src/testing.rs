@@ -263,16 +263,16 @@ impl ContainerExt for ResolvedContainer {
     }
 
     fn exec_probe(mut self, cmd: &[&str]) -> Self {
-        self.readiness_probe = Some(Probe {
+        self.readiness_probe = Some(Box::new(Probe {
             http_get: None,
             exec: Some(strings(cmd)),
             span: span(&format!("/containers/{}/readinessProbe", self.name)),
-        });
+        }));
         self
     }
 
     fn http_probe(mut self, path: &str, port: u16, headers: &[(&str, &str)]) -> Self {
-        self.readiness_probe = Some(Probe {
+        self.readiness_probe = Some(Box::new(Probe {
             http_get: Some(HttpGet {
                 path: path.into(),
                 port,
@@ -285,7 +285,7 @@ impl ContainerExt for ResolvedContainer {
             }),
             exec: None,
             span: span(&format!("/containers/{}/readinessProbe", self.name)),
-        });
+        }));
         self
     }
 

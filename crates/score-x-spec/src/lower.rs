@@ -301,8 +301,8 @@ impl Lowering<'_> {
             files: files.into_iter().collect(),
             volumes: volumes.into_iter().collect(),
             resources: c.resources.clone(),
-            liveness_probe: c.liveness_probe.clone(),
-            readiness_probe: c.readiness_probe.clone(),
+            liveness_probe: c.liveness_probe.clone().map(Box::new),
+            readiness_probe: c.readiness_probe.clone().map(Box::new),
             before: c.before.clone(),
         }
     }

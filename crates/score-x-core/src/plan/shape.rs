@@ -52,7 +52,10 @@ macro_rules! shapes {
                 &self.before
             }
             fn probes(&self) -> [Option<&Probe>; 2] {
-                [self.readiness_probe.as_ref(), self.liveness_probe.as_ref()]
+                [
+                    self.readiness_probe.as_deref(),
+                    self.liveness_probe.as_deref(),
+                ]
             }
         }
     };

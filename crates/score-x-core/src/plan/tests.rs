@@ -54,7 +54,7 @@ fn roles_and_init_order() {
 
 fn probed(name: &str, port: u16) -> crate::resolved::ResolvedContainer {
     let mut c = container(name);
-    c.readiness_probe = Some(Probe {
+    c.readiness_probe = Some(Box::new(Probe {
         http_get: Some(HttpGet {
             path: "/".into(),
             port,
@@ -64,7 +64,7 @@ fn probed(name: &str, port: u16) -> crate::resolved::ResolvedContainer {
         }),
         exec: None,
         span: span("/p"),
-    });
+    }));
     c
 }
 
