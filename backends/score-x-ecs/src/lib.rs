@@ -102,12 +102,27 @@ fn build_in_chunks<'a, T: Send>(
     chunk: usize,
 ) -> Result<Built<'a, T>, Error> {
     let mut ctx = context(app, opts)?;
-    let workloads: Vec<_> = app.workloads().iter().collect();
     let mut outs = BTreeMap::new();
-    for chunk in workloads.chunks(chunk.max(1)) {
-        outs.extend(build_chunk(&mut ctx, plan, chunk, keep)?);
-    }
+    each_chunk(&mut ctx, plan, keep, chunk, |_, built| outs.extend(built))?;
     Ok(Built { ctx, outs })
+}
+
+/// Every workload built `chunk` at a time ([`build_chunk`]), each chunk's outputs handed to
+/// `each` with the context that has absorbed it.
+fn each_chunk<'a, T: Send>(
+    ctx: &mut ctx::Ctx<'a>,
+    plan: &Plan,
+    keep: &(dyn Fn(workload::WorkloadOut) -> Result<T, Error> + Sync),
+    chunk: usize,
+    mut each: impl FnMut(&mut ctx::Ctx<'a>, Vec<(String, Kept<T>)>),
+) -> Result<(), Error> {
+    let app = ctx.app;
+    let workloads: Vec<_> = app.workloads().iter().collect();
+    for chunk in workloads.chunks(chunk.max(1)) {
+        let built = build_chunk(ctx, plan, chunk, keep)?;
+        each(ctx, built);
+    }
+    Ok(())
 }
 
 /// The emission context before any workload is built: the options, the secrets of the
@@ -216,32 +231,26 @@ fn assemble(
     written: &(dyn Fn(workload::WorkloadOut) -> Result<Written, Error> + Sync),
     done: &(dyn Fn(&str, cfn::Written) + Sync),
 ) -> Result<cfn::Template, Error> {
-    let app = ctx.app;
-    let names: Vec<&String> = app.workloads().keys().collect();
+    let names: Vec<&String> = ctx.app.workloads().keys().collect();
     let mut assembly = cfn::Assembly::new(ctx, &names);
-    let workloads: Vec<_> = app.workloads().iter().collect();
     let mut deferred = None;
-    for chunk in workloads.chunks(BUILD_CHUNK) {
-        let outs = build_chunk(ctx, plan, chunk, written)?;
+    each_chunk(ctx, plan, written, BUILD_CHUNK, |ctx, built| {
         if deferred.is_some() {
-            continue;
+            return;
         }
-        let outs = outs
+        let outs = built
             .into_iter()
-            .map(|(name, (w, mut task))| {
-                let mut service = w.service;
-                task.shrink_to_fit();
-                service.shrink_to_fit();
+            .map(|(name, (w, task))| {
                 let out = cfn::Written {
                     task,
-                    service,
+                    service: w.service,
                     efs_iam: w.efs_iam,
                 };
                 (name, out)
             })
             .collect();
         deferred = assembly.add(ctx, outs, done).err();
-    }
+    })?;
     match deferred {
         Some(e) => Err(e),
         None => assembly.finish(ctx),
