@@ -6,16 +6,14 @@
 //! covers a whole block that starts at a multiple of [`BLOCK`]; for each of the four possible
 //! phases one block of each pattern is indexed (the one shared with the fewest other patterns,
 //! so that secrets with a common prefix, such as connection strings, do not crowd one entry).
-//! A text block whose case-folded bytes are in the index names the candidate starts, and an
-//! anchored Aho-Corasick search over the lowercased patterns confirms each, longest first.
-//! The text is looked at once per block instead of once per byte, and the anchored automaton
-//! is a quarter of the build time of a case-insensitive unanchored one (docs/performance.md).
+//! A text block whose case-folded bytes are in the index names the candidate (start, pattern)
+//! pairs, and each is confirmed by comparing the pattern with the text there, longest first.
+//! The text is looked at once per block instead of once per byte, and nothing but the patterns
+//! and the index is built: an automaton over every secret cost more to build, in time and in
+//! memory, than the whole scan it confirmed (docs/performance.md).
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
+use std::cmp::Reverse;
 use std::ops::Range;
-
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, Anchored, Input, MatchKind, StartKind};
 
 /// The bytes of a block.
 const BLOCK: usize = 4;
@@ -29,84 +27,97 @@ pub type Found = (Range<usize>, usize);
 /// Patterns compiled for [`Finder::find_all`].
 #[derive(Debug, Clone)]
 pub struct Finder {
-    /// Anchored, leftmost-longest, over the ASCII-lowercased patterns: the longest pattern
-    /// starting at a candidate position.
-    verify: AhoCorasick,
+    /// The patterns, ASCII-lowercased, one after another.
+    bytes: Vec<u8>,
+    /// Where each pattern ends in `bytes` (it starts where the one before ends).
+    ends: Vec<u32>,
     /// One bit per hash of an indexed block.
     bits: Vec<u64>,
     /// `32 - log2(bits)`: a block's hash is its multiplicative hash shifted by this.
     shift: u32,
-    /// Indexed block (case-folded) → the offsets in a pattern it was indexed at.
-    offsets: HashMap<u32, Vec<u32>, BuildHasherDefault<BlockHasher>>,
-    /// The length of the longest pattern: the bytes a confirmation lowercases.
-    longest: usize,
+    /// Each pattern's indexed blocks, sorted: a block's entries are contiguous, grouped by
+    /// offset.
+    index: Vec<Entry>,
 }
 
 impl Finder {
-    /// Compile `patterns`; `None` when one is shorter than [`MIN_PATTERN`] or the automaton
-    /// cannot be built.
+    /// Compile `patterns`; `None` when one is shorter than [`MIN_PATTERN`] or they are too
+    /// many bytes to index (4 GiB).
     pub fn new(patterns: &[String]) -> Option<Self> {
         if patterns.iter().any(|p| p.len() < MIN_PATTERN) {
             return None;
         }
-        let lower: Vec<Vec<u8>> = patterns
-            .iter()
-            .map(|p| p.as_bytes().to_ascii_lowercase())
-            .collect();
-        let (verify, offsets) = rayon::join(
-            || {
-                AhoCorasickBuilder::new()
-                    .match_kind(MatchKind::LeftmostLongest)
-                    .start_kind(StartKind::Anchored)
-                    .build(&lower)
-            },
-            || index(&lower),
-        );
-        let verify = verify.ok()?;
-        let bits_log = (offsets.len() * 64)
+        let mut bytes = Vec::with_capacity(patterns.iter().map(String::len).sum());
+        let mut ends = Vec::with_capacity(patterns.len());
+        for p in patterns {
+            bytes.extend(p.bytes().map(|b| b.to_ascii_lowercase()));
+            ends.push(u32::try_from(bytes.len()).ok()?);
+        }
+        let mut finder = Finder {
+            bytes,
+            ends,
+            bits: Vec::new(),
+            shift: 0,
+            index: Vec::new(),
+        };
+        finder.index = index(&finder);
+        let keys = finder.index.len();
+        let bits_log = (keys * 64)
             .next_power_of_two()
             .trailing_zeros()
             .clamp(12, 24);
-        let mut bits = vec![0u64; 1 << (bits_log - 6)];
-        let shift = 32 - bits_log;
-        for key in offsets.keys() {
-            let h = hash(*key, shift);
-            if let Some(word) = bits.get_mut(h >> 6) {
+        finder.bits = vec![0u64; 1 << (bits_log - 6)];
+        finder.shift = 32 - bits_log;
+        for e in &finder.index {
+            let h = hash(e.key, finder.shift);
+            if let Some(word) = finder.bits.get_mut(h >> 6) {
                 *word |= 1 << (h & 63);
             }
         }
-        Some(Finder {
-            verify,
-            bits,
-            shift,
-            offsets,
-            longest: lower.iter().map(Vec::len).max().unwrap_or(0),
-        })
+        Some(finder)
+    }
+
+    /// The number of patterns.
+    fn len(&self) -> usize {
+        self.ends.len()
+    }
+
+    /// Pattern `i`, lowercased.
+    fn pattern(&self, i: usize) -> &[u8] {
+        let start = i
+            .checked_sub(1)
+            .and_then(|j| self.ends.get(j))
+            .map_or(0, |&e| e as usize);
+        let end = self.ends.get(i).map_or(start, |&e| e as usize);
+        self.bytes.get(start..end).unwrap_or_default()
     }
 
     /// Every match in `text`, leftmost-longest and not overlapping, in text order.
     pub fn find_all(&self, text: &[u8]) -> Vec<Found> {
-        let mut starts = self.candidates(text);
-        starts.sort_unstable();
-        starts.dedup();
+        let mut candidates = self.candidates(text);
+        candidates.sort_unstable();
+        candidates.dedup();
         let mut found = Vec::new();
         let mut next = 0;
-        let mut window = Vec::with_capacity(self.longest);
-        for s in starts {
-            if s < next {
-                continue;
-            }
-            if let Some((end, pattern)) = self.longest_at(text, s, &mut window) {
-                found.push((s..end, pattern));
+        let mut at = 0;
+        while let Some(&(s, _)) = candidates.get(at) {
+            let same = candidates.get(at..).unwrap_or_default();
+            let n = same.iter().take_while(|c| c.0 == s).count();
+            if s >= next
+                && let Some((end, p)) = self.longest_at(text, s, same.get(..n).unwrap_or_default())
+            {
+                found.push((s..end, p));
                 next = end;
             }
+            at += n;
         }
         found
     }
 
-    /// Every position where a pattern may start: those of the indexed blocks found in `text`.
-    fn candidates(&self, text: &[u8]) -> Vec<usize> {
-        let mut starts = Vec::new();
+    /// Every (start, first index entry of a group) where a pattern may occur: a text block
+    /// found in the index names one start per offset it was indexed at.
+    fn candidates(&self, text: &[u8]) -> Vec<(usize, usize)> {
+        let mut candidates = Vec::new();
         for (i, block) in text.chunks_exact(BLOCK).enumerate() {
             let key = fold(block);
             let h = hash(key, self.shift);
@@ -118,56 +129,106 @@ impl Finder {
                 continue;
             }
             let at = i * BLOCK;
-            for &o in self.offsets.get(&key).into_iter().flatten() {
-                if let Some(s) = at.checked_sub(o as usize) {
-                    starts.push(s);
+            let from = self.index.partition_point(|e| e.key < key);
+            let mut offset = None;
+            for (j, e) in self.index.iter().enumerate().skip(from) {
+                if e.key != key {
+                    break;
+                }
+                if offset != Some(e.offset) {
+                    offset = Some(e.offset);
+                    if let Some(s) = at.checked_sub(e.offset as usize) {
+                        candidates.push((s, j));
+                    }
                 }
             }
         }
-        starts
+        candidates
     }
 
-    /// The longest pattern starting at `s` (its end and index), compared lowercased.
-    fn longest_at(&self, text: &[u8], s: usize, window: &mut Vec<u8>) -> Option<(usize, usize)> {
-        let end = text.len().min(s + self.longest);
-        window.clear();
-        window.extend(text.get(s..end)?.iter().map(u8::to_ascii_lowercase));
-        let m = self
-            .verify
-            .find(Input::new(window.as_slice()).anchored(Anchored::Yes))?;
-        Some((s + m.end(), m.pattern().as_usize()))
+    /// The longest pattern at `s` of the groups starting at `groups` (its end and index; of
+    /// equal ones the first pattern, as Aho-Corasick chooses), compared ASCII case-insensitively.
+    fn longest_at(
+        &self,
+        text: &[u8],
+        s: usize,
+        groups: &[(usize, usize)],
+    ) -> Option<(usize, usize)> {
+        let mut best: Option<(usize, usize)> = None;
+        for &(_, first) in groups {
+            let group = self.index.get(first..).unwrap_or_default();
+            let Some(head) = group.first() else { continue };
+            // A group's entries are longest first, then in pattern order: the first that
+            // matches is the group's best.
+            let hit = group
+                .iter()
+                .take_while(|e| e.key == head.key && e.offset == head.offset)
+                .map(|e| e.pattern as usize)
+                .find(|&p| {
+                    let pattern = self.pattern(p);
+                    text.get(s..s + pattern.len())
+                        .is_some_and(|t| t.eq_ignore_ascii_case(pattern))
+                });
+            if let Some(p) = hit {
+                let end = s + self.pattern(p).len();
+                if best.is_none_or(|(e, q)| end > e || (end == e && p < q)) {
+                    best = Some((end, p));
+                }
+            }
+        }
+        best
     }
 }
 
-/// The block at each phase of each pattern that the fewest patterns share, as key → offsets.
-fn index(patterns: &[Vec<u8>]) -> HashMap<u32, Vec<u32>, BuildHasherDefault<BlockHasher>> {
-    let mut shared: HashMap<u32, u32, BuildHasherDefault<BlockHasher>> = HashMap::default();
-    for p in patterns {
-        for block in p.windows(BLOCK) {
-            *shared.entry(fold(block)).or_default() += 1;
+/// One entry of the index: a pattern's block at one phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+struct Entry {
+    /// The block, case-folded.
+    key: u32,
+    /// Where it is in the pattern.
+    offset: u32,
+    /// The pattern's length, inverted: the entries of one block and offset are longest first.
+    shorter: Reverse<u32>,
+    pattern: u32,
+}
+
+/// For each phase of each pattern, the block at that phase the fewest patterns share (by an
+/// estimate that can only count too many), as sorted entries.
+fn index(f: &Finder) -> Vec<Entry> {
+    let windows = f.bytes.len();
+    let shift = 32 - windows.next_power_of_two().trailing_zeros().clamp(12, 22);
+    let mut shared = vec![0u32; 1 << (32 - shift)];
+    for i in 0..f.len() {
+        for block in f.pattern(i).windows(BLOCK) {
+            if let Some(n) = shared.get_mut(hash(fold(block), shift)) {
+                *n = n.saturating_add(1);
+            }
         }
     }
-    let mut offsets: HashMap<u32, Vec<u32>, BuildHasherDefault<BlockHasher>> = HashMap::default();
-    for p in patterns {
+    let mut index = Vec::with_capacity(f.len() * BLOCK);
+    for (i, p) in (0u32..).zip((0..f.len()).map(|i| f.pattern(i))) {
         for phase in 0..BLOCK {
             let best = (phase..=p.len() - BLOCK)
                 .step_by(BLOCK)
                 .filter_map(|o| Some((o, fold(p.get(o..o + BLOCK)?))))
-                .min_by_key(|(o, key)| (shared.get(key).copied().unwrap_or(0), *o));
+                .min_by_key(|&(o, key)| (shared.get(hash(key, shift)).copied().unwrap_or(0), o));
             if let Some((o, key)) = best {
-                let list = offsets.entry(key).or_default();
-                let o = u32::try_from(o).unwrap_or(u32::MAX);
-                if !list.contains(&o) {
-                    list.push(o);
-                }
+                index.push(Entry {
+                    key,
+                    offset: u32::try_from(o).unwrap_or(u32::MAX),
+                    shorter: Reverse(u32::try_from(p.len()).unwrap_or(u32::MAX)),
+                    pattern: i,
+                });
             }
         }
     }
-    offsets
+    index.sort_unstable();
+    index.dedup();
+    index
 }
 
 /// A block's bytes with bit 5 set in each: ASCII letters of either case fold together (other
-/// bytes may fold onto each other too; the anchored confirmation tells them apart).
+/// bytes may fold onto each other too; the comparison tells them apart).
 fn fold(block: &[u8]) -> u32 {
     let mut b = [0u8; BLOCK];
     b.copy_from_slice(&block[..BLOCK]);
@@ -177,26 +238,6 @@ fn fold(block: &[u8]) -> u32 {
 /// The bit of a folded block.
 fn hash(key: u32, shift: u32) -> usize {
     (key.wrapping_mul(0x9E37_79B1) >> shift) as usize
-}
-
-/// The hasher of the index maps: a folded block is already four bytes of one word.
-#[derive(Default)]
-struct BlockHasher(u64);
-
-impl Hasher for BlockHasher {
-    fn finish(&self) -> u64 {
-        // The product's high half depends on every bit of the block; fold it into the low bits
-        // the table indexes by.
-        self.0 ^ (self.0 >> 32)
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
 }
 
 #[cfg(test)]
@@ -294,6 +335,52 @@ mod tests {
             7..14,
         )
         .prop_map(|v| v.concat())
+    }
+
+    #[test]
+    fn patterns_sharing_every_block_are_each_tried_once_per_start() {
+        // Every block of every pattern is `aaaa`: one index group per offset, however many
+        // patterns share it, so the candidates stay one per start and offset.
+        let p: Vec<String> = (7..200).map(|n| "a".repeat(n)).collect();
+        let refs: Vec<&str> = p.iter().map(String::as_str).collect();
+        let text = format!("{}b{}", "A".repeat(5000), "a".repeat(150));
+        same(&refs, &text);
+        let f = Finder::new(&p).unwrap();
+        assert!(f.candidates(text.as_bytes()).len() <= text.len());
+    }
+
+    fn secretish() -> impl Strategy<Value = String> {
+        proptest::collection::vec(
+            prop::sample::select(vec!["ab", "AB", "x", "%2F", "db:", "pw", "Q", "é"]),
+            3..12,
+        )
+        .prop_map(|v| v.concat())
+        .prop_filter("long enough", |s| s.len() >= MIN_PATTERN)
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        #[test]
+        fn equals_the_reference_with_many_patterns(
+            patterns in proptest::collection::vec(secretish(), 1..80),
+            picks in proptest::collection::vec((0usize..80, 0usize..4, prop::sample::select(vec!["", "x", "ab", "A\n", "é", "%2"])), 0..40),
+        ) {
+            // Each pick inserts a pattern, an upper-cased one or a prefix of one.
+            let text: String = picks
+                .iter()
+                .map(|&(i, how, glue)| {
+                    let p = &patterns[i % patterns.len()];
+                    let p = match how {
+                        0 => p.clone(),
+                        1 => p.to_ascii_uppercase(),
+                        _ => p.chars().take(p.chars().count() - 1).collect(),
+                    };
+                    format!("{glue}{p}")
+                })
+                .collect();
+            let f = Finder::new(&patterns).unwrap();
+            prop_assert_eq!(f.find_all(text.as_bytes()), reference(&patterns, text.as_bytes()));
+        }
     }
 
     proptest! {
