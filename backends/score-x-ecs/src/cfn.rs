@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use score_x_core::ResourceUid;
 use score_x_core::value::object;
 use serde_json::{Map, Value, json};
 
@@ -110,12 +111,9 @@ fn duplicate(id: &str, what: &str) -> Error {
 }
 
 /// The YAML lines of the `Resources` entry `k: v`, keys sorted: a resource is rendered where
-/// it is built and only its text kept (the estate's tree would be five times the text).
+/// it is built, and its text written out in order.
 fn rendered(k: &str, v: &Value) -> String {
-    let mut text = score_x_core::yaml::entry_text_sorted(k, v, 2);
-    // Held until the template is joined: without the growth's spare capacity.
-    text.shrink_to_fit();
-    text
+    score_x_core::yaml::entry_text_sorted(k, v, 2)
 }
 
 /// A JSON file `emit` wrote, read back.
@@ -137,104 +135,47 @@ pub struct Written {
     pub efs_iam: Vec<String>,
 }
 
-/// The `cloudformation.yaml` of the estate: everything before `Resources`, then each
-/// resource's entry in logical-id order, so the file can be written a batch of entries at a
-/// time ([`Template::pieces`]) or joined ([`Template::joined`]).
-pub struct Template {
-    head: String,
-    resources: BTreeMap<String, String>,
-}
-
-impl Template {
-    /// The file's length in bytes.
-    pub fn size(&self) -> usize {
-        let resources: usize = self.resources.values().map(String::len).sum();
-        self.head.len()
-            + if self.resources.is_empty() {
-                EMPTY_RESOURCES.len()
-            } else {
-                RESOURCES.len() + resources
-            }
-    }
-
-    /// The whole file.
-    pub fn joined(self) -> String {
-        let mut yaml = String::with_capacity(self.size());
-        self.pieces(|piece| yaml.push_str(&piece));
-        yaml
-    }
-
-    /// The file in order, in pieces of at least [`PIECE`] bytes (the last may be shorter),
-    /// each ending at a line end; each entry freed once copied.
-    pub fn pieces(self, mut out: impl FnMut(String)) {
-        let mut piece = self.head;
-        if self.resources.is_empty() {
-            piece.push_str(EMPTY_RESOURCES);
-            return out(piece);
-        }
-        piece.push_str(RESOURCES);
-        for text in self.resources.into_values() {
-            piece.push_str(&text);
-            if piece.len() >= PIECE {
-                out(std::mem::take(&mut piece));
-            }
-        }
-        if !piece.is_empty() {
-            out(piece);
-        }
-    }
-}
-
 const RESOURCES: &str = "Resources:\n";
 const EMPTY_RESOURCES: &str = "Resources: {}\n";
-/// The size of the pieces [`Template::pieces`] hands over.
-const PIECE: usize = 1 << 18;
+/// The size of the pieces the template is handed over in.
+pub(crate) const PIECE: usize = 1 << 18;
 
-/// `cloudformation.yaml`, assembled a chunk of workloads at a time ([`Assembly::add`]) once
-/// their contexts are absorbed: a workload's resources read only its own secrets, whose stores
-/// are final once it is absorbed, so a chunk's task definitions and Services are read, handed
-/// over and freed before the next chunk is built.
-pub struct Assembly {
-    params: Map<String, Value>,
-    /// Logical id → its rendered entry; a BTreeMap orders them as `sort_keys` would.
-    res: BTreeMap<String, String>,
+/// `cloudformation.yaml`, written as it is assembled: everything before `Resources`, the
+/// Service Connect namespace and the provisioners' additions (in logical-id order), then each
+/// workload's resources in workload order, handed to `out` in pieces of at least [`PIECE`]
+/// bytes (the last may be shorter), each ending at a line end. A chunk of workloads is added
+/// once its contexts are absorbed ([`Assembly::add`]): a workload's resources read only its own
+/// secrets, whose stores are final by then, so nothing of the template is held but the piece
+/// being filled.
+pub struct Assembly<'o> {
+    out: &'o mut dyn FnMut(String),
+    /// Everything before `Resources`, until the first entry is written.
+    head: Option<String>,
+    /// The text not yet handed over.
+    piece: String,
+    /// Every logical id written.
+    written: BTreeSet<String>,
+    /// The provisioners' additions: logical id → (their resource, their entry's text).
+    additions: BTreeMap<String, (ResourceUid, String)>,
+    /// The first error of the additions (among themselves, or a workload's resource of the
+    /// same id that differs), reported once every workload is added.
+    clash: Option<Error>,
+    /// Resources and bytes written.
+    count: usize,
+    size: usize,
     namespace: Value,
-    description: String,
     /// Each workload's logical-id prefix, unique in the estate.
     ids: BTreeMap<String, String>,
 }
 
-impl Assembly {
-    /// The parameters, the Service Connect namespace, the description and every workload's
-    /// logical id, from the options and the workloads' names (in order).
-    pub fn new(ctx: &Ctx<'_>, names: &[&String]) -> Assembly {
-        let opts = ctx.opts;
-        let mut params = Map::new();
-        let mut res: BTreeMap<String, String> = BTreeMap::new();
-        let mut p = json!({"Type": "String", "Description": "ECS cluster name or ARN"});
-        if let Some(c) = &opts.cluster {
-            p["Default"] = json!(c);
-        }
-        params.insert("ClusterName".into(), p);
-        let mut p = json!({"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Subnets of the services (awsvpc)"});
-        if let Some(s) = opts.subnets.as_ref().filter(|s| !s.is_empty()) {
-            p["Default"] = json!(s.join(","));
-        }
-        params.insert("Subnets".into(), p);
-        let mut p = json!({"Type": "List<AWS::EC2::SecurityGroup::Id>", "Description": "Security groups of the services"});
-        if let Some(s) = opts.security_groups.as_ref().filter(|s| !s.is_empty()) {
-            p["Default"] = json!(s.join(","));
-        }
-        params.insert("SecurityGroups".into(), p);
-        params.insert(
-            "AssignPublicIp".into(),
-            json!({
-                "Type": "String",
-                "AllowedValues": ["ENABLED", "DISABLED"],
-                "Default": if opts.assign_public_ip == Some(true) { "ENABLED" } else { "DISABLED" },
-            }),
-        );
-        let namespace = match opts.service_connect_namespace.as_deref() {
+impl<'o> Assembly<'o> {
+    /// The head of the template (parameters, description), the Service Connect namespace and
+    /// the provisioners' additions, from the options, the resources' sections and the
+    /// workloads' names (in order).
+    pub fn new(ctx: &Ctx<'_>, names: &[&String], out: &'o mut dyn FnMut(String)) -> Self {
+        let mut params = parameters(ctx.opts);
+        let mut leading: BTreeMap<String, String> = BTreeMap::new();
+        let namespace = match ctx.opts.service_connect_namespace.as_deref() {
             Some(arn) if arn.starts_with("arn:") => Value::String(arn.to_string()),
             other => {
                 params.insert(
@@ -250,20 +191,58 @@ impl Assembly {
                     "Type": "AWS::ServiceDiscovery::HttpNamespace",
                     "Properties": { "Name": { "Ref": "ServiceConnectNamespaceName" } }
                 });
-                res.insert(id.into(), rendered(id, &v));
+                leading.insert(id.into(), rendered(id, &v));
                 json!({ "Fn::GetAtt": ["ServiceConnectNamespace", "Arn"] })
             }
         };
-        Assembly {
-            params,
-            res,
+        let mut additions = BTreeMap::new();
+        let clash = added(ctx, &mut leading, &mut additions, &mut params).err();
+        let mut doc = Map::new();
+        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        doc.insert("Description".into(), json!(description(names)));
+        doc.insert("Parameters".into(), sort_keys(Value::Object(params)));
+        let mut assembly = Assembly {
+            out,
+            // YAML-1.1-safe: CloudFormation's parser would read an unquoted `yes`/`on` as a
+            // boolean. `Resources` comes last: its entries follow the rest of the document.
+            head: Some(score_x_core::yaml::to_yaml(&Value::Object(doc))),
+            piece: String::new(),
+            written: BTreeSet::new(),
+            additions: BTreeMap::new(),
+            clash,
+            count: 0,
+            size: 0,
             namespace,
-            description: description(names),
             ids: logical_ids(names),
+        };
+        for (k, text) in leading {
+            assembly.write(&text);
+            assembly.written.insert(k);
+        }
+        assembly.additions = additions;
+        assembly
+    }
+
+    /// Append one entry's text (after the head, the first time), handing a full piece over.
+    fn write(&mut self, text: &str) {
+        if let Some(head) = self.head.take() {
+            self.piece.push_str(&head);
+            self.piece.push_str(RESOURCES);
+        }
+        self.piece.push_str(text);
+        self.count += 1;
+        if self.piece.len() >= PIECE {
+            self.flush();
         }
     }
 
-    /// Each workload's resources built on its own (in parallel), inserted in workload order;
+    fn flush(&mut self) {
+        let piece = std::mem::take(&mut self.piece);
+        self.size += piece.len();
+        (self.out)(piece);
+    }
+
+    /// Each workload's resources built on its own (in parallel), written in workload order;
     /// its files go to `done` once read (on that thread). The first error in workload order.
     pub fn add(
         &mut self,
@@ -292,58 +271,94 @@ impl Assembly {
             .collect();
         for (name, r) in built {
             for (k, text) in r? {
-                if self.res.contains_key(&k) {
-                    return Err(duplicate(&k, &name));
-                }
-                self.res.insert(k, text);
+                self.entry(ctx, &name, k, &text)?;
             }
         }
         Ok(())
     }
 
-    /// The provisioners' additions, then the whole template (with the warnings of its size).
-    pub fn finish(self, ctx: &mut Ctx<'_>) -> Result<Template, Error> {
-        let Assembly {
-            mut params,
-            mut res,
-            description,
-            ..
-        } = self;
-        additions(ctx, &mut res, &mut params)?;
-        let mut doc = Map::new();
-        doc.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-        doc.insert("Description".into(), json!(description));
-        if res.len() > MAX_RESOURCES {
+    /// One resource of workload `name`: written, unless a provisioner added the same entry.
+    fn entry(&mut self, ctx: &Ctx<'_>, name: &str, k: String, text: &str) -> Result<(), Error> {
+        if let Some((uid, added)) = self.additions.get(&k) {
+            if added != text && self.clash.is_none() {
+                self.clash = Some(clash(ctx, uid, "resource", &k));
+            }
+            return Ok(());
+        }
+        if self.written.contains(&k) {
+            return Err(duplicate(&k, name));
+        }
+        self.write(text);
+        self.written.insert(k);
+        Ok(())
+    }
+
+    /// The rest of the template handed over (with the warnings of its size), or the first
+    /// error of the provisioners' additions.
+    pub fn finish(mut self, ctx: &mut Ctx<'_>) -> Result<(), Error> {
+        if let Some(e) = self.clash.take() {
+            return Err(e);
+        }
+        if let Some(head) = self.head.take() {
+            self.piece.push_str(&head);
+            self.piece.push_str(EMPTY_RESOURCES);
+        }
+        if !self.piece.is_empty() {
+            self.flush();
+        }
+        if self.count > MAX_RESOURCES {
             ctx.warn_hint(
                 score_x_core::Code::Approximated,
                 None,
                 format!(
                     "cloudformation.yaml has {} resources; a stack holds at most {MAX_RESOURCES}",
-                    res.len()
+                    self.count
                 ),
                 "split the estate into several translations (one stack each)",
             );
         }
-        doc.insert("Parameters".into(), sort_keys(Value::Object(params)));
-        // YAML-1.1-safe: CloudFormation's parser would read an unquoted `yes`/`on` as a boolean.
-        // `Resources` comes last: its rendered entries follow the rest of the document.
-        let yaml = Template {
-            head: score_x_core::yaml::to_yaml(&Value::Object(doc)),
-            resources: res,
-        };
-        if yaml.size() > INLINE_TEMPLATE_LIMIT {
+        if self.size > INLINE_TEMPLATE_LIMIT {
             ctx.warn_hint(
                 score_x_core::Code::Approximated,
                 None,
                 format!(
                     "cloudformation.yaml is {} bytes, more than the {INLINE_TEMPLATE_LIMIT} bytes CloudFormation accepts inline",
-                    yaml.size()
+                    self.size
                 ),
                 "upload it to S3 and deploy with --template-url (or `aws cloudformation deploy --s3-bucket …`)",
             );
         }
-        Ok(yaml)
+        Ok(())
     }
+}
+
+/// The stack's parameters from the options (the Service Connect namespace's aside).
+fn parameters(opts: &crate::options::Options) -> Map<String, Value> {
+    let mut params = Map::new();
+    let mut p = json!({"Type": "String", "Description": "ECS cluster name or ARN"});
+    if let Some(c) = &opts.cluster {
+        p["Default"] = json!(c);
+    }
+    params.insert("ClusterName".into(), p);
+    let mut p = json!({"Type": "List<AWS::EC2::Subnet::Id>", "Description": "Subnets of the services (awsvpc)"});
+    if let Some(s) = opts.subnets.as_ref().filter(|s| !s.is_empty()) {
+        p["Default"] = json!(s.join(","));
+    }
+    params.insert("Subnets".into(), p);
+    let mut p = json!({"Type": "List<AWS::EC2::SecurityGroup::Id>", "Description": "Security groups of the services"});
+    if let Some(s) = opts.security_groups.as_ref().filter(|s| !s.is_empty()) {
+        p["Default"] = json!(s.join(","));
+    }
+    params.insert("SecurityGroups".into(), p);
+    params.insert(
+        "AssignPublicIp".into(),
+        json!({
+            "Type": "String",
+            "AllowedValues": ["ENABLED", "DISABLED"],
+            "Default": if opts.assign_public_ip == Some(true) { "ENABLED" } else { "DISABLED" },
+        }),
+    );
+    params
 }
 
 /// The stack's description: the workloads' names, or their number when that is too long
@@ -379,41 +394,33 @@ fn logical_ids(names: &[&String]) -> BTreeMap<String, String> {
     out
 }
 
-/// The resources and parameters of the provisioners' `cloudformation` sections; an entry
-/// already there must be the same.
-fn additions(
+/// The resources and parameters of the provisioners' `cloudformation` sections, into
+/// `leading` (where the namespace may be) and `params`, each resource also recorded in
+/// `additions`; an entry already there must be the same.
+fn added(
     ctx: &Ctx<'_>,
-    res: &mut BTreeMap<String, String>,
+    leading: &mut BTreeMap<String, String>,
+    additions: &mut BTreeMap<String, (ResourceUid, String)>,
     params: &mut Map<String, Value>,
 ) -> Result<(), Error> {
     for (uid, s) in ctx.sections.iter() {
         let Some(c) = &s.cloudformation else { continue };
-        let clash = |what: &str, k: &str| Error::Artifacts {
-            uid: uid.to_string(),
-            reason: format!("the CloudFormation {what} `{k}` is already defined"),
-            span: Box::new(
-                ctx.app
-                    .resources()
-                    .get(uid)
-                    .map(|r| r.span.clone())
-                    .unwrap_or_else(|| score_x_core::Span::file_only("")),
-            ),
-        };
         for (k, v) in &c.resources {
             // Equal sorted texts are equal values.
             let text = rendered(k, v);
-            match res.get(k) {
+            match leading.get(k) {
                 Some(prev) if *prev == text => {}
-                Some(_) => return Err(clash("resource", k)),
+                Some(_) => return Err(clash(ctx, uid, "resource", k)),
                 None => {
-                    res.insert(k.clone(), text);
+                    leading.insert(k.clone(), text.clone());
+                    additions.insert(k.clone(), (uid.clone(), text));
                 }
             }
         }
         for (k, v) in &c.parameters {
             match params.get(k) {
                 Some(prev) if prev == v => {}
-                Some(_) => return Err(clash("parameter", k)),
+                Some(_) => return Err(clash(ctx, uid, "parameter", k)),
                 None => {
                     params.insert(k.clone(), v.clone());
                 }
@@ -421,6 +428,21 @@ fn additions(
         }
     }
     Ok(())
+}
+
+/// A provisioner's CloudFormation `what` (resource or parameter) `k` defined differently before.
+fn clash(ctx: &Ctx<'_>, uid: &ResourceUid, what: &str, k: &str) -> Error {
+    Error::Artifacts {
+        uid: uid.to_string(),
+        reason: format!("the CloudFormation {what} `{k}` is already defined"),
+        span: Box::new(
+            ctx.app
+                .resources()
+                .get(uid)
+                .map(|r| r.span.clone())
+                .unwrap_or_else(|| score_x_core::Span::file_only("")),
+        ),
+    }
 }
 
 /// The CloudFormation resources of one workload (log group, roles, task definition, service)

@@ -10,6 +10,8 @@ mod artifacts;
 #[cfg(test)]
 mod build_tests;
 mod cfn;
+#[cfg(test)]
+mod cfn_tests;
 mod ctx;
 mod env;
 mod error;
@@ -222,17 +224,19 @@ fn build_one<'a, T>(
 }
 
 /// Every workload built a chunk at a time, each chunk read into CloudFormation (its files
-/// handed to `done`) once its contexts are absorbed, so only one chunk's task definitions and
-/// Services are held. Errors as in a run that builds every workload first: a build error is
-/// reported before a CloudFormation error of an earlier workload.
+/// handed to `done`) once its contexts are absorbed, and the template handed to `out` as it
+/// is written, so only one chunk's task definitions and Services are held. Errors as in a run
+/// that builds every workload first: a build error is reported before a CloudFormation error
+/// of an earlier workload.
 fn assemble(
     ctx: &mut ctx::Ctx<'_>,
     plan: &Plan,
     written: &(dyn Fn(workload::WorkloadOut) -> Result<Written, Error> + Sync),
     done: &(dyn Fn(&str, cfn::Written) + Sync),
-) -> Result<cfn::Template, Error> {
+    out: &mut dyn FnMut(String),
+) -> Result<(), Error> {
     let names: Vec<&String> = ctx.app.workloads().keys().collect();
-    let mut assembly = cfn::Assembly::new(ctx, &names);
+    let mut assembly = cfn::Assembly::new(ctx, &names, out);
     let mut deferred = None;
     each_chunk(ctx, plan, written, BUILD_CHUNK, |ctx, built| {
         if deferred.is_some() {
@@ -335,16 +339,18 @@ fn emit_with(
                 .push(part),
         }
     };
-    let yaml = assemble(&mut ctx, plan, &written, &done)?;
+    let mut yaml = String::new();
+    let mut out = |piece: String| match sink {
+        Some(sink) => sink.append(CLOUDFORMATION_FILE, piece.into_bytes(), Vec::new()),
+        None => yaml.push_str(&piece),
+    };
+    assemble(&mut ctx, plan, &written, &done, &mut out)?;
     let kept = kept
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     kept.into_iter().for_each(|part| bundle.merge(part));
-    match sink {
-        Some(sink) => {
-            yaml.pieces(|p| sink.append(CLOUDFORMATION_FILE, p.into_bytes(), Vec::new()));
-        }
-        None => bundle.add(CLOUDFORMATION_FILE, yaml.joined()),
+    if sink.is_none() {
+        bundle.add(CLOUDFORMATION_FILE, yaml);
     }
     // Written once the workloads' files and the template are handed over: its values are not
     // held beside them.
