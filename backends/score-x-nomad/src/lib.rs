@@ -114,6 +114,37 @@ enum BuiltJob {
     Kept(model::Job),
 }
 
+/// Resources' service jobs written between two builds of their chunk.
+const SERVICE_CHUNK: usize = 256;
+
+/// Write `jobs` (in parallel), each freed once written, their files merged into `bundle`; the
+/// error of the first job by id kept in `failed`.
+fn write_jobs(
+    jobs: Vec<model::Job>,
+    opts: &Options,
+    sink: Option<&dyn Sink>,
+    bundle: &mut Bundle,
+    failed: &mut Option<(String, Error)>,
+) {
+    let parts: Vec<(String, Result<Bundle, Error>)> = jobs
+        .into_par_iter()
+        .map(|job| {
+            let part = written(&job, opts, sink);
+            (job.id, part)
+        })
+        .collect();
+    for (id, part) in parts {
+        match part {
+            Ok(part) => bundle.merge(part),
+            Err(e) => {
+                if failed.as_ref().is_none_or(|(first, _)| id < *first) {
+                    *failed = Some((id, e));
+                }
+            }
+        }
+    }
+}
+
 /// The files of `job`: handed to `sink` when there is one, else returned as a bundle.
 fn written(job: &model::Job, opts: &Options, sink: Option<&dyn Sink>) -> Result<Bundle, Error> {
     let mut part = Bundle::default();
@@ -228,25 +259,43 @@ fn emit_jobs(
             }
         }
     }
-    let services: Vec<(String, artifacts::ServiceJob)> = ctx
-        .sections
+    // A resource's service job is written a chunk at a time as it is built, unless its id is
+    // another job's too: then the two are compared as values, and it is written last.
+    let mut repeated: BTreeMap<&str, usize> = BTreeMap::new();
+    for j in sections.values().flat_map(|s| &s.jobs) {
+        *repeated.entry(j.id.as_str()).or_default() += 1;
+    }
+    let mut failed = None;
+    let mut alone = Vec::new();
+    for (uid, s) in sections
         .iter()
-        .flat_map(|(uid, s)| s.jobs.iter().map(move |j| (uid.to_string(), j.clone())))
-        .collect();
-    for (uid, s) in services {
-        let job = service_job::build(&mut ctx, &s);
+        .flat_map(|(uid, s)| s.jobs.iter().map(move |j| (uid, j)))
+    {
+        let job = service_job::build(&mut ctx, s);
+        if repeated.get(job.id.as_str()) == Some(&1) && !jobs.contains_key(&job.id) {
+            alone.push(job);
+            if alone.len() == SERVICE_CHUNK {
+                write_jobs(
+                    std::mem::take(&mut alone),
+                    opts,
+                    sink,
+                    &mut bundle,
+                    &mut failed,
+                );
+            }
+            continue;
+        }
         if let Some((first, origin)) = jobs.get(&job.id) {
             if first.as_deref() == Some(&job) {
                 continue;
             }
             return Err(Error::Artifacts {
-                uid: uid.clone(),
+                uid: uid.to_string(),
                 reason: format!("job `{}` is also written by {origin}, differently", job.id),
                 span: Box::new(
                     app.resources()
-                        .iter()
-                        .find(|(u, _)| u.to_string() == uid)
-                        .map(|(_, r)| r.span.clone())
+                        .get(uid)
+                        .map(|r| r.span.clone())
                         .unwrap_or_else(|| score_x_core::Span::file_only("")),
                 ),
             });
@@ -256,17 +305,16 @@ fn emit_jobs(
             (Some(Box::new(job)), format!("resource `{uid}`")),
         );
     }
-    // The jobs not written yet, each on its own (in parallel) and freed once written; added in
-    // job order, first error first.
-    let rest: Vec<Result<Bundle, Error>> = jobs
+    write_jobs(alone, opts, sink, &mut bundle, &mut failed);
+    // The jobs kept for comparison, each written on its own (in parallel) and freed once
+    // written; the first error by job id, as a run writing every job in job order meets it.
+    let kept: Vec<model::Job> = jobs
         .into_values()
-        .filter_map(|(job, _)| job)
-        .collect::<Vec<_>>()
-        .into_par_iter()
-        .map(|job| written(&job, opts, sink))
+        .filter_map(|(job, _)| job.map(|j| *j))
         .collect();
-    for part in rest {
-        bundle.merge(part?);
+    write_jobs(kept, opts, sink, &mut bundle, &mut failed);
+    if let Some((_, e)) = failed {
+        return Err(e);
     }
     let variables: Vec<&ctx::VariableEntry> = ctx.variables.values().collect();
     bundle.add(

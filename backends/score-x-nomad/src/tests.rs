@@ -287,3 +287,56 @@ fn a_service_job_with_a_workloads_id_is_an_error_and_equal_service_jobs_are_writ
         "{e:?}"
     );
 }
+
+#[test]
+fn service_jobs_are_written_in_chunks_and_a_repeated_id_is_still_compared() {
+    use score_x_core::testing::resource;
+    let job = |id: &str, image: &str| serde_json::json!({"jobs": [{"id": id, "image": image}]});
+    // More unique service jobs than one chunk, and one id brought by two resources.
+    let mut resources: Vec<_> = (0..crate::SERVICE_CHUNK + 44)
+        .map(|i| {
+            resource(
+                &format!("redis.default#r{i:03}"),
+                vec![],
+                job(&format!("svc-{i:03}"), "redis:7"),
+            )
+        })
+        .collect();
+    resources.push(resource(
+        "redis.default#one",
+        vec![],
+        job("shared", "redis:7"),
+    ));
+    resources.push(resource(
+        "redis.default#two",
+        vec![],
+        job("shared", "redis:7"),
+    ));
+    let a = app(
+        vec![workload("web", vec![container("main")])],
+        resources.clone(),
+    );
+    let b = emit(&a, &Options::default()).unwrap();
+    let hcl = b.files.keys().filter(|p| p.ends_with(".nomad.hcl")).count();
+    assert_eq!(
+        hcl,
+        crate::SERVICE_CHUNK + 44 + 2,
+        "{:?}",
+        b.files.keys().collect::<Vec<_>>()
+    );
+    assert!(b.files.contains_key("svc-299.nomad.json"));
+    // The same id with another image: an error naming both resources' jobs.
+    resources.pop();
+    resources.push(resource(
+        "redis.default#two",
+        vec![],
+        job("shared", "redis:8"),
+    ));
+    let a = app(vec![workload("web", vec![container("main")])], resources);
+    let e = emit(&a, &Options::default()).unwrap_err();
+    let e = format!("{e:?}");
+    assert!(
+        e.contains("also written by resource `redis.default#one`, differently"),
+        "{e}"
+    );
+}
