@@ -21,12 +21,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 /// mimalloc instead of the system allocator: translate allocates many small, short-lived
-/// strings and maps, and glibc malloc took a quarter of its CPU at 1,000 workloads
-/// (docs/performance.md).
+/// strings and maps, and glibc malloc took a quarter of its CPU at 1,000 workloads; it hands
+/// freed memory back after 100 ms (docs/performance.md).
 #[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static GLOBAL: score_x_alloc::Allocator = score_x_alloc::Allocator;
 
 fn main() -> ExitCode {
+    score_x_alloc::configure();
     let cli = cli::Cli::parse();
     cmd::run(cli)
 }
