@@ -208,7 +208,7 @@ impl<'o> Assembly<'o> {
             head: Some(score_x_core::yaml::to_yaml(&Value::Object(doc))),
             piece: String::new(),
             written: BTreeSet::new(),
-            additions: BTreeMap::new(),
+            additions,
             clash,
             count: 0,
             size: 0,
@@ -219,7 +219,6 @@ impl<'o> Assembly<'o> {
             assembly.write(&text);
             assembly.written.insert(k);
         }
-        assembly.additions = additions;
         assembly
     }
 

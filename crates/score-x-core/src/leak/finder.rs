@@ -99,17 +99,17 @@ impl Finder {
         candidates.dedup();
         let mut found = Vec::new();
         let mut next = 0;
-        let mut at = 0;
-        while let Some(&(s, _)) = candidates.get(at) {
-            let same = candidates.get(at..).unwrap_or_default();
-            let n = same.iter().take_while(|c| c.0 == s).count();
-            if s >= next
-                && let Some((end, p)) = self.longest_at(text, s, same.get(..n).unwrap_or_default())
-            {
+        for same in candidates.chunk_by(|a, b| a.0 == b.0) {
+            let Some(&(s, _)) = same.first() else {
+                continue;
+            };
+            if s < next {
+                continue;
+            }
+            if let Some((end, p)) = self.longest_at(text, s, same) {
                 found.push((s..end, p));
                 next = end;
             }
-            at += n;
         }
         found
     }
@@ -163,17 +163,17 @@ impl Finder {
             let hit = group
                 .iter()
                 .take_while(|e| e.key == head.key && e.offset == head.offset)
-                .map(|e| e.pattern as usize)
-                .find(|&p| {
+                .find_map(|e| {
+                    let p = e.pattern as usize;
                     let pattern = self.pattern(p);
-                    text.get(s..s + pattern.len())
-                        .is_some_and(|t| t.eq_ignore_ascii_case(pattern))
+                    let end = s + pattern.len();
+                    let t = text.get(s..end)?;
+                    t.eq_ignore_ascii_case(pattern).then_some((end, p))
                 });
-            if let Some(p) = hit {
-                let end = s + self.pattern(p).len();
-                if best.is_none_or(|(e, q)| end > e || (end == e && p < q)) {
-                    best = Some((end, p));
-                }
+            if let Some((end, p)) = hit
+                && best.is_none_or(|(e, q)| end > e || (end == e && p < q))
+            {
+                best = Some((end, p));
             }
         }
         best
