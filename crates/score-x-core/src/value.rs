@@ -88,32 +88,31 @@ pub fn object<const N: usize>(entries: [(&str, serde_json::Value); N]) -> serde_
 }
 
 /// `v` with every object's keys sorted, recursively (arrays keep their order): serde_json keeps
-/// insertion order in this workspace, so deterministic output sorts explicitly. The entries of
-/// a large map (an estate's CloudFormation `Resources`) are sorted in parallel.
-pub fn sort_keys(v: serde_json::Value) -> serde_json::Value {
+/// insertion order in this workspace, so deterministic output sorts explicitly. Sorted in place
+/// (a map already in order is left alone; no map is rebuilt); the entries of a large map (an
+/// estate's CloudFormation `Resources`) are sorted in parallel.
+pub fn sort_keys(mut v: serde_json::Value) -> serde_json::Value {
+    sort_in_place(&mut v);
+    v
+}
+
+/// [`sort_keys`] of `v` where it is.
+pub fn sort_in_place(v: &mut serde_json::Value) {
     use rayon::prelude::*;
     match v {
         serde_json::Value::Object(m) => {
-            let mut entries: Vec<(String, serde_json::Value)> = m.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            if entries.len() >= crate::yaml::PARALLEL_ENTRIES {
-                let sorted: Vec<_> = entries
-                    .into_par_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect();
-                return serde_json::Value::Object(sorted.into_iter().collect());
+            if !m.keys().is_sorted() {
+                m.sort_keys();
             }
-            serde_json::Value::Object(
-                entries
-                    .into_iter()
-                    .map(|(k, v)| (k, sort_keys(v)))
-                    .collect(),
-            )
+            if m.len() >= crate::yaml::PARALLEL_ENTRIES {
+                let values: Vec<&mut serde_json::Value> = m.values_mut().collect();
+                values.into_par_iter().for_each(sort_in_place);
+            } else {
+                m.values_mut().for_each(sort_in_place);
+            }
         }
-        serde_json::Value::Array(a) => {
-            serde_json::Value::Array(a.into_iter().map(sort_keys).collect())
-        }
-        other => other,
+        serde_json::Value::Array(a) => a.iter_mut().for_each(sort_in_place),
+        _ => {}
     }
 }
 
@@ -129,6 +128,26 @@ mod tests {
             v.to_string(),
             r#"{"a":{"c":0,"d":[{"y":2,"z":1},0]},"b":1}"#
         );
+    }
+
+    #[test]
+    fn large_maps_sorted_in_parallel_and_still_found_by_key() {
+        let n = crate::yaml::PARALLEL_ENTRIES * 2 + 1;
+        let mut m = serde_json::Map::new();
+        for i in (0..n).rev() {
+            m.insert(format!("k{i:05}"), json!({"z": i, "a": [{"y": 1, "x": 2}]}));
+        }
+        let v = sort_keys(serde_json::Value::Object(m));
+        let m = v.as_object().unwrap();
+        let keys: Vec<&String> = m.keys().collect();
+        assert!(keys.is_sorted() && keys.len() == n);
+        for i in 0..n {
+            let e = &m[&format!("k{i:05}")];
+            assert_eq!(
+                e.to_string(),
+                format!(r#"{{"a":[{{"x":2,"y":1}}],"z":{i}}}"#)
+            );
+        }
     }
 
     #[test]
