@@ -116,6 +116,15 @@ pub fn sort_in_place(v: &mut serde_json::Value) {
     }
 }
 
+/// Whether every object in `v` has its keys in order already (what [`sort_keys`] leaves as it is).
+pub fn keys_sorted(v: &serde_json::Value) -> bool {
+    match v {
+        serde_json::Value::Object(m) => m.keys().is_sorted() && m.values().all(keys_sorted),
+        serde_json::Value::Array(a) => a.iter().all(keys_sorted),
+        _ => true,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,6 +150,8 @@ mod tests {
         let m = v.as_object().unwrap();
         let keys: Vec<&String> = m.keys().collect();
         assert!(keys.is_sorted() && keys.len() == n);
+        assert!(keys_sorted(&v));
+        assert!(!keys_sorted(&json!([{"a": {"c": 1, "b": 2}}])));
         for i in 0..n {
             let e = &m[&format!("k{i:05}")];
             assert_eq!(

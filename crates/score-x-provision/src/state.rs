@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
+use score_x_core::value::{keys_sorted, sort_in_place};
 use score_x_core::{App, Code, Diagnostic, Diagnostics, FlatMap, Span};
 use serde::{Deserialize, Serialize};
 
@@ -53,14 +54,26 @@ impl TargetState {
     /// The same state with every map sorted by key, whatever order provisioners wrote it in.
     pub fn canonical(&self) -> TargetState {
         let mut c = self.clone();
-        c.shared = sorted(c.shared);
-        for r in c.resources.values_mut() {
-            r.state = sorted(std::mem::take(&mut r.state));
-            for v in r.outputs.values_mut() {
-                *v = sorted(std::mem::take(v));
-            }
-        }
+        c.canonicalize();
         c
+    }
+
+    /// [`TargetState::canonical`] in place.
+    pub fn canonicalize(&mut self) {
+        sort_in_place(&mut self.shared);
+        for r in self.resources.values_mut() {
+            sort_in_place(&mut r.state);
+            r.outputs.values_mut().for_each(sort_in_place);
+        }
+    }
+
+    /// Whether the state is in canonical order already.
+    pub fn is_canonical(&self) -> bool {
+        keys_sorted(&self.shared)
+            && self
+                .resources
+                .values()
+                .all(|r| keys_sorted(&r.state) && r.outputs.values().all(keys_sorted))
     }
 }
 
@@ -409,21 +422,6 @@ impl State {
         );
         out.sort();
         out
-    }
-}
-
-/// The value with every map's keys sorted (recursively).
-pub(crate) fn sorted(v: serde_json::Value) -> serde_json::Value {
-    match v {
-        serde_json::Value::Object(m) => {
-            let mut entries: Vec<(String, serde_json::Value)> = m.into_iter().collect();
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
-            serde_json::Value::Object(entries.into_iter().map(|(k, v)| (k, sorted(v))).collect())
-        }
-        serde_json::Value::Array(a) => {
-            serde_json::Value::Array(a.into_iter().map(sorted).collect())
-        }
-        other => other,
     }
 }
 
