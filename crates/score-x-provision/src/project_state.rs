@@ -357,15 +357,13 @@ fn sections_yaml(
         targets: targets.iter().map(|(t, s)| (*t, canonical(s))).collect(),
         sections: targets.keys().collect(),
     };
+    let fail = |e: &dyn fmt::Display| {
+        Diagnostic::error(Code::State, format!("cannot serialise the state: {e}"))
+            .hint("nothing was written; the previous state file is unchanged")
+    };
     let mut text = HEADER.as_bytes().to_vec();
-    serde_yaml::to_writer(&mut text, &out).map_err(|e| {
-        Diagnostic::error(Code::State, format!("cannot serialise the state: {e}"))
-            .hint("nothing was written; the previous state file is unchanged")
-    })?;
-    String::from_utf8(text).map_err(|e| {
-        Diagnostic::error(Code::State, format!("cannot serialise the state: {e}"))
-            .hint("nothing was written; the previous state file is unchanged")
-    })
+    serde_yaml::to_writer(&mut text, &out).map_err(|e| fail(&e))?;
+    String::from_utf8(text).map_err(|e| fail(&e))
 }
 
 /// `s` itself when it is in canonical order, else its canonical copy.
