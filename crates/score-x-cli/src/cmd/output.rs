@@ -168,8 +168,9 @@ pub fn preflight<'r>(dir: &Path, rels: impl IntoIterator<Item = &'r str>) -> Res
 pub enum Placed {
     /// The output directory did not exist: it is now exactly the bundle.
     NewDirectory,
-    /// Each file moved into the existing directory, beside whatever else it holds.
-    IntoExisting,
+    /// Each file moved into the existing directory, beside whatever else it holds, but those
+    /// it already held as they are (`unchanged` of them), left in place.
+    IntoExisting { unchanged: usize },
 }
 
 /// Write `files` into `dir` all or nothing: on any error before the move, `dir` is as it was and

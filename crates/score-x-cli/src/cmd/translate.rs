@@ -344,8 +344,14 @@ fn report_written(
     placed: output::Placed,
     stale: Vec<PathBuf>,
 ) {
+    let unchanged = match placed {
+        output::Placed::IntoExisting { unchanged } if unchanged > 0 => {
+            format!(" ({unchanged} of them unchanged, left as they were)")
+        }
+        _ => String::new(),
+    };
     printer.err(&format!(
-        "wrote {n} file{} to {}",
+        "wrote {n} file{} to {}{unchanged}",
         if n == 1 { "" } else { "s" },
         dir.display()
     ));
