@@ -153,7 +153,16 @@ pub fn read_file(dir: &Path) -> Result<Option<score_x_provision::StateFile>, Dia
 /// before this returns; a seed embedded in an earlier release's state file is moved to
 /// `.score-x/seed`.
 pub fn load_state(dir: &Path, args: &SeedArgs) -> Result<ProjectState, Diagnostics> {
-    let file = read_file(dir)?;
+    state_from(dir, args, read_file(dir)?)
+}
+
+/// [`load_state`] from the state file [`read_file`] gave (read under the same project lock: a
+/// run reads it while it loads its inputs, and parses it once).
+pub fn state_from(
+    dir: &Path,
+    args: &SeedArgs,
+    file: Option<score_x_provision::StateFile>,
+) -> Result<ProjectState, Diagnostics> {
     let legacy = file.as_ref().and_then(|f| f.legacy_seed.as_ref());
     let seed = match find_seed(dir, args, legacy).map_err(diag)? {
         Some((seed, SeedOrigin::Legacy(_))) => {

@@ -96,7 +96,12 @@ fn a_rerun_leaves_the_files_it_would_not_change_and_replaces_the_others() {
     for r in [&narrowed, &widened, &edited, &linked] {
         assert!(!kept.contains(&r), "{r} was left as it was");
     }
-    assert!(kept.len() * 2 > first.len(), "{} of {}", kept.len(), first.len());
+    assert!(
+        kept.len() * 2 > first.len(),
+        "{} of {}",
+        kept.len(),
+        first.len()
+    );
     assert_eq!(unchanged_said(&stderr(&o)), kept.len(), "{}", stderr(&o));
     // The other link still holds the old file.
     let outside = std::fs::metadata(dir.path().join("outside-link")).unwrap();
@@ -131,5 +136,9 @@ fn a_rerun_of_a_changed_estate_replaces_only_what_changed() {
             assert_eq!(&first[r].2, bytes, "{r} kept with other contents");
         }
     }
-    assert!(stderr(&o).contains("was not written by this run"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("was not written by this run"),
+        "{}",
+        stderr(&o)
+    );
 }

@@ -106,7 +106,12 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<ProducedEstate,
         overrides_file: args.overrides_file.as_ref(),
         override_properties: &args.override_property,
     };
-    let (loaded_sources, loaded) = inputs::load(printer, &args.inputs, &flags)?;
+    // The state file parsed while the inputs load, as for one target.
+    let (inputs, state_file) = rayon::join(
+        || inputs::load(printer, &args.inputs, &flags),
+        || project::read_file(&args.state_dir),
+    );
+    let (loaded_sources, loaded) = inputs?;
     sources.extend(loaded_sources);
     let app = loaded.app;
     let placement = place(printer, placement, file, &app, &sources)?;
@@ -116,7 +121,8 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<ProducedEstate,
     let graph = ResourceGraph::build(&app).map_err(|d| fail(printer, &d, &sources))?;
     Plan::of_app(&app).map_err(|d| fail(printer, &d, &sources))?;
     let hosts = placement.hosts(&app);
-    let mut project_state = project::load_state(&args.state_dir, &args.seed)
+    let mut project_state = state_file
+        .and_then(|file| project::state_from(&args.state_dir, &args.seed, file))
         .map_err(|d| fail(printer, &d, &sources))?;
     let mut state = project_state.estate(&targets, &hosts);
     let estate = Estate {

@@ -254,13 +254,11 @@ fn to_kyaml(bundle: &mut Bundle) -> Result<(), Failure> {
 /// warning under CI, where it would be lost with the runner.
 fn prepare_seed(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> {
     let dir = &args.pipeline.state_dir;
-    let legacy = project::read_file(dir)
-        .ok()
-        .flatten()
-        .and_then(|f| f.legacy_seed);
-    let found =
-        project::find_seed(dir, &args.pipeline.seed, legacy.as_ref()).map_err(Failure::Fatal)?;
-    if found.is_some() {
+    // A seed given or in its file is found without parsing the state (the pipeline parses it
+    // once, and checks then that an earlier release's seed in it is the same); only without
+    // one can the state file of an earlier release hold it.
+    let found = project::find_seed(dir, &args.pipeline.seed, None).map_err(Failure::Fatal)?;
+    if found.is_some() || legacy_seed(dir).is_some() {
         return Ok(());
     }
     if args.check {
@@ -279,6 +277,12 @@ fn prepare_seed(printer: &Printer, args: &TranslateArgs) -> Result<(), Failure> 
         ));
     }
     Ok(())
+}
+
+/// The seed an earlier release's state file in `dir` holds, if any (an unreadable state file is
+/// reported by the pipeline, with its line and column).
+fn legacy_seed(dir: &Path) -> Option<score_x_provision::Seed> {
+    project::read_file(dir).ok().flatten()?.legacy_seed
 }
 
 /// Files holding a secret value: those the pipeline marked, and those that contain one of the
