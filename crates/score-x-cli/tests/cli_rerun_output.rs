@@ -142,3 +142,30 @@ fn a_rerun_of_a_changed_estate_replaces_only_what_changed() {
         stderr(&o)
     );
 }
+
+#[test]
+fn a_fifo_where_a_file_goes_is_replaced_not_read() {
+    let dir = tempfile::tempdir().unwrap();
+    assert_eq!(code(&translate(dir.path(), "nomad")), 0);
+    let out = dir.path().join("out");
+    let first = files(&out);
+    let (rel, (_, _, bytes)) = first.iter().next().unwrap();
+    std::fs::remove_file(out.join(rel)).unwrap();
+    let made = std::process::Command::new("mkfifo")
+        .arg(out.join(rel))
+        .status()
+        .unwrap();
+    assert!(made.success());
+    // Reading the FIFO would wait for a writer forever: the run must not.
+    let o = translate(dir.path(), "nomad");
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let m = std::fs::symlink_metadata(out.join(rel)).unwrap();
+    assert!(m.is_file());
+    assert_eq!(&std::fs::read(out.join(rel)).unwrap(), bytes);
+    assert_eq!(
+        unchanged_said(&stderr(&o)),
+        first.len() - 1,
+        "{}",
+        stderr(&o)
+    );
+}

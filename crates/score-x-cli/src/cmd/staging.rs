@@ -285,7 +285,7 @@ fn unchanged(dir: &Path, f: &OutFile<'_>) -> bool {
     if !before.file_type().is_file() || before.len() != len || !same_mode(&before, f.access) {
         return false;
     }
-    let Ok(file) = std::fs::File::open(&path) else {
+    let Ok(file) = open_plain(&path) else {
         return false;
     };
     // The file opened is the one looked at (not a link put there meanwhile).
@@ -294,6 +294,20 @@ fn unchanged(dir: &Path, f: &OutFile<'_>) -> bool {
     }
     let mut have = Vec::with_capacity(f.contents.len() + 1);
     file.take(len + 1).read_to_end(&mut have).is_ok() && have == f.contents
+}
+
+/// Open `path` to read it, not following a symbolic link in its last component and not
+/// waiting (a FIFO put there since it was looked at would wait for a writer).
+fn open_plain(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        let flags = rustix::fs::OFlags::NOFOLLOW | rustix::fs::OFlags::NONBLOCK;
+        options.custom_flags(flags.bits() as i32);
+    }
+    options.open(path)
 }
 
 /// Whether `m` has the mode `access` gives and a single link (Unix; elsewhere never).
