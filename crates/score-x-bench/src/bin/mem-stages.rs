@@ -1,5 +1,5 @@
-//! `mem-stages N [TARGET]`: heap bytes live after each pipeline stage, and the peak within it,
-//! for a generated estate of N workloads (`peak_alloc`'s counting allocator; library pipeline only,
+//! `mem-stages N [TARGET [DIR]]`: heap bytes live after each pipeline stage, and the peak within
+//! it, for a generated estate of N workloads (or the score files `DIR/*.yaml`, N then ignored) (`peak_alloc`'s counting allocator; library pipeline only,
 //! no CLI state or writes). Shows which stage's values are retained at the process's peak.
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
@@ -34,10 +34,25 @@ fn report(stage: &str, n: usize) {
     );
 }
 
+/// The score files `dir/*.yaml`, by name.
+fn read_dir(dir: &str) -> std::io::Result<Vec<score_x_spec::SourceFile>> {
+    let mut files = Vec::new();
+    for e in std::fs::read_dir(dir)? {
+        let path = e?.path();
+        if path.extension().is_some_and(|x| x == "yaml") {
+            let text = std::fs::read_to_string(&path)?;
+            let name = path.display().to_string();
+            files.push(score_x_spec::SourceFile { name, text });
+        }
+    }
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(files)
+}
+
 fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let Some(n) = args.next().and_then(|a| a.parse::<usize>().ok()) else {
-        eprintln!("usage: mem-stages N [kubernetes|helm|ecs|nomad]");
+        eprintln!("usage: mem-stages N [kubernetes|helm|ecs|nomad [DIR]]");
         return ExitCode::from(2);
     };
     let target = match args.next().map(|a| a.parse::<Target>().ok()) {
@@ -48,9 +63,18 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let files = match args.next() {
+        None => estate(n),
+        Some(dir) => match read_dir(&dir) {
+            Ok(f) => f,
+            Err(e) => {
+                eprintln!("mem-stages: cannot read `{dir}`: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    let n = files.len().max(1);
     sizes();
-    report("start", n);
-    let files = estate(n);
     report("estate text", n);
     let Ok(loaded) = score_x_spec::load(&files, &NoFiles, &LoadOptions::default()) else {
         eprintln!("mem-stages: the estate did not load");
