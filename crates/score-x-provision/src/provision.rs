@@ -182,7 +182,11 @@ fn provision_app(
     hosts: &Hosts<'_, '_>,
     state: &mut State,
 ) -> Result<(Resolved, Diagnostics), Diagnostics> {
-    let mut work = state.clone();
+    // Worked on in place: a rerun's state is the size of the estate, and a copy of it beside the
+    // provisioned resources was the peak of a rerun (docs/performance.md). What a failed run
+    // changed is undone before it returns.
+    let mut work = std::mem::replace(state, State::new(String::new()));
+    let mut undo = Undo::of(&work);
     let mut warnings = Diagnostics::new();
     let mut errors = Diagnostics::new();
     let plan = Plan::of(graph);
@@ -258,7 +262,7 @@ fn provision_app(
                 if let Some(patch) = &d.shared_patch {
                     shared_changed |= deep_merge(&mut work.shared, patch);
                 }
-                work.resources.insert(uid.to_string(), d.state);
+                undo.record(&mut work, uid.as_str(), d.state);
             }
             Ok(Step::Failed | Step::Deferred) => {}
             Err(d) => errors.extend(d),
@@ -293,9 +297,11 @@ fn provision_app(
     let (resolved, bindings) =
         crate::resolve_all::workloads(app, &provisioned, &failed, late, &mut errors);
     if errors.has_errors() {
+        *state = undo.restore(work);
         errors.sort();
         return Err(errors);
     }
+    drop(undo);
 
     warnings.extend(crate::state::Orphan::summary(&orphans));
     for o in orphans {
@@ -325,6 +331,44 @@ fn provision_app(
         .map_err(|e| Diagnostics(vec![e.into()]))?,
         warnings,
     ))
+}
+
+/// How to give the state back as it was when provisioning fails: its shared state before, and
+/// each resource record a commit replaced. A record committed as it already was changes nothing
+/// and is not kept (a rerun of an unchanged estate keeps almost nothing here).
+struct Undo {
+    shared: Json,
+    replaced: Vec<(String, Option<ResourceState>)>,
+}
+
+impl Undo {
+    fn of(state: &State) -> Undo {
+        Undo {
+            shared: state.shared.clone(),
+            replaced: Vec::new(),
+        }
+    }
+
+    /// Commit `record` as resource `uid`'s in `work`.
+    fn record(&mut self, work: &mut State, uid: &str, record: ResourceState) {
+        if work.resources.get(uid) == Some(&record) {
+            return;
+        }
+        let before = work.resources.insert(uid.to_string(), record);
+        self.replaced.push((uid.to_string(), before));
+    }
+
+    /// `work` with every commit undone.
+    fn restore(self, mut work: State) -> State {
+        for (uid, before) in self.replaced.into_iter().rev() {
+            match before {
+                Some(r) => work.resources.insert(uid, r),
+                None => work.resources.remove(&uid),
+            };
+        }
+        work.shared = self.shared;
+        work
+    }
 }
 
 /// What computing a resource reads, all of it shareable between threads (the command runners

@@ -823,6 +823,42 @@ fn errors_leave_state_untouched() {
 }
 
 #[test]
+fn a_failed_rerun_leaves_the_earlier_state_as_it_was() {
+    // The shared state and the shared resource's outputs count the workloads: a rerun with one
+    // more changes both, adds records, and then fails on an unknown output.
+    let set = set_with(
+        "- uri: template://t/shared\n  type: typo-free\n  outputs: { x: {} }\n  shared: |\n    users: {{len workloads}}\n  outputs_template: |\n    x: '{{len workloads}}'\n",
+    );
+    let estate = |n: usize, broken: bool| {
+        let mut b = AppB::new();
+        for i in 0..n {
+            let w = format!("svc-{i}");
+            let var = if broken && i == n - 1 {
+                "${resources.cache.nope}"
+            } else {
+                "${resources.cache.x}"
+            };
+            b = b
+                .workload(&w, &[("SHARED", var)])
+                .resource(&w, "db", "postgres", None, None)
+                .resource(&w, "cache", "typo-free", Some("shared-cache"), None);
+        }
+        b.app()
+    };
+    let mut state = State::new("seed".into());
+    run_with(&estate(2, false), &set, &mut state, &SpawnRunner::default()).unwrap();
+    assert_eq!(state.shared, json!({"users": 2}));
+    let before = state.to_yaml();
+    let failed = run_with(&estate(3, true), &set, &mut state, &SpawnRunner::default());
+    assert!(failed.is_err());
+    assert_eq!(before, state.to_yaml());
+    // The same rerun without the error commits all of it.
+    run_with(&estate(3, false), &set, &mut state, &SpawnRunner::default()).unwrap();
+    assert_eq!(state.shared, json!({"users": 3}));
+    assert_ne!(before, state.to_yaml());
+}
+
+#[test]
 fn large_estate_provisions_and_is_deterministic() {
     let mut b = AppB::new();
     for i in 0..300 {
