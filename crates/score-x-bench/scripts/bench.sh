@@ -10,7 +10,8 @@
 # Env: TARGETS (default "kubernetes helm ecs nomad"), HELM (default: `helm` on PATH, else
 #      tests/conformance/bin/helm), OUT (default: a temporary directory in /dev/shm when it is
 #      writable, else in $TMPDIR; see "Files and the file system" in docs/performance.md for why
-#      a disk is not the default), RUNS (default 10; 3 at 10000 workloads and more).
+#      a disk is not the default), RUNS (default 10; 3 at 10000 workloads and more), EXTRA
+#      (default 0: more private resources per workload, `gen-estate --extra`, 0 to 3).
 # Build first: cargo build --release -p score-x-cli -p score-x-bench --bins
 set -euo pipefail
 score_x=$(realpath "$1") gen=$(realpath "$2") floor=$(realpath "$3")
@@ -39,7 +40,7 @@ echo "|---|---|---|---|---|---|---|---|---|"
 for n in $sizes; do
   est="$out/estate-$n" chart="$out/chart-$n"
   rm -rf "$est" "$chart"
-  "$gen" "$n" "$est"
+  "$gen" "$n" "$est" --extra "${EXTRA:-0}"
   "$gen" "$n" "$chart" --chart
   runs=${RUNS:-10}
   [ "$n" -ge 10000 ] && runs=3

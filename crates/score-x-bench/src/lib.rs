@@ -8,6 +8,56 @@ use score_x_spec::{LoadOptions, SourceFile};
 /// `n` workloads: each has two containers, a file, a private redis, the shared postgres, and a
 /// service-port call to the previous workload.
 pub fn estate(n: usize) -> Vec<SourceFile> {
+    estate_with(n, 0)
+}
+
+/// The resources [`estate_with`] can add to every workload, in order: (name, type, the
+/// variable reading its outputs).
+const EXTRA: [(&str, &str, &str); 3] = [
+    (
+        "queue",
+        "amqp",
+        "amqp://${resources.queue.username}:${resources.queue.password}@${resources.queue.host}:${resources.queue.port}/${resources.queue.vhost}",
+    ),
+    (
+        "orders",
+        "mysql",
+        "mysql://${resources.orders.username}:${resources.orders.password}@${resources.orders.host}:${resources.orders.port}/${resources.orders.database}",
+    ),
+    (
+        "bucket",
+        "s3",
+        "${resources.bucket.endpoint}/${resources.bucket.bucket}?region=${resources.bucket.region}",
+    ),
+];
+
+/// [`estate`] with `extra` (at most 3) more private resources in every workload, each read by a
+/// variable: an amqp queue, a mysql database, an s3 bucket (`gen-estate N DIR --extra K`).
+pub fn estate_with(n: usize, extra: usize) -> Vec<SourceFile> {
+    let extra = &EXTRA[..extra.min(EXTRA.len())];
+    let vars: String = extra
+        .iter()
+        .map(|(name, _, v)| format!("      {}: {v}\n", name.to_ascii_uppercase()))
+        .collect();
+    let decls: String = extra
+        .iter()
+        .map(|(name, ty, _)| format!("  {name}:\n    type: {ty}\n"))
+        .collect();
+    base_estate(n)
+        .into_iter()
+        .map(|mut f| {
+            if !extra.is_empty() {
+                f.text = f
+                    .text
+                    .replacen("    files:\n", &format!("{vars}    files:\n"), 1);
+                f.text.push_str(&decls);
+            }
+            f
+        })
+        .collect()
+}
+
+fn base_estate(n: usize) -> Vec<SourceFile> {
     (0..n)
         .map(|i| {
             let call = if i == 0 {
@@ -147,3 +197,27 @@ spec:
             name: {{ .name }}-files
 {{- end }}
 "#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_extra_resource_mix_provisions_on_every_target() {
+        for extra in 0..=3 {
+            let files = estate_with(4, extra);
+            assert_eq!(
+                files[1].text.matches("    type: ").count(),
+                3 + extra,
+                "{}",
+                files[1].text
+            );
+            for target in [Target::KUBERNETES, Target::HELM, Target::ECS, Target::NOMAD] {
+                let resolved = resolve(&files, target);
+                let resolved = resolved.unwrap_or_else(|d| panic!("{target} {extra}: {d:?}"));
+                // The shared postgres once, the rest per workload (the first calls no upstream).
+                assert_eq!(resolved.resources().len(), 1 + 4 * (1 + extra) + 3);
+            }
+        }
+    }
+}

@@ -1,7 +1,9 @@
-//! `gen-estate N DIR [--chart]`: write the benchmark estate of N workloads (see
+//! `gen-estate N DIR [--chart] [--extra K]`: write the benchmark estate of N workloads (see
 //! `score_x_bench::estate`) as score files into DIR, for whole-process measurements
-//! (`scripts/growth.sh`, `scripts/bench.sh`); with `--chart`, write the equivalent plain Helm
-//! chart instead (`score_x_bench::helm_chart`), for the `helm template` comparison.
+//! (`scripts/growth.sh`, `scripts/bench.sh`); with `--extra K` (0 to 3), K more private
+//! resources in every workload (`score_x_bench::estate_with`); with `--chart`, write the
+//! equivalent plain Helm chart instead (`score_x_bench::helm_chart`), for the `helm template`
+//! comparison.
 
 #![allow(clippy::print_stderr, clippy::exit)]
 
@@ -13,11 +15,22 @@ fn fail(code: i32, message: &str) -> ! {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut args: Vec<String> = std::env::args().skip(1).collect();
     let chart = args.iter().any(|a| a == "--chart");
-    let rest: Vec<&String> = args.iter().filter(|a| *a != "--chart").collect();
-    let [n, dir] = rest.as_slice() else {
-        fail(2, "usage: gen-estate N DIR [--chart]");
+    args.retain(|a| a != "--chart");
+    let extra = match args.iter().position(|a| a == "--extra") {
+        None => 0,
+        Some(i) => {
+            let k = args.get(i + 1).and_then(|k| k.parse::<usize>().ok());
+            let Some(k) = k.filter(|k| *k <= 3) else {
+                fail(2, "--extra takes a number of resources from 0 to 3");
+            };
+            args.drain(i..i + 2);
+            k
+        }
+    };
+    let [n, dir] = args.as_slice() else {
+        fail(2, "usage: gen-estate N DIR [--chart] [--extra K]");
     };
     let Ok(n) = n.parse::<usize>() else {
         fail(2, &format!("N must be a whole number, got `{n}`"));
@@ -26,7 +39,7 @@ fn main() {
     let files = if chart {
         score_x_bench::helm_chart(n)
     } else {
-        score_x_bench::estate(n)
+        score_x_bench::estate_with(n, extra)
     };
     for f in files {
         let path = dir.join(&f.name);
