@@ -1,6 +1,7 @@
 //! `mem-stages N [TARGET [DIR]]`: heap bytes live after each pipeline stage, and the peak within
-//! it, for a generated estate of N workloads (or the score files `DIR/*.yaml`, N then ignored) (`peak_alloc`'s counting allocator; library pipeline only,
-//! no CLI state or writes). Shows which stage's values are retained at the process's peak.
+//! it, for a generated estate of N workloads, or the score files `DIR/*.yaml` (N then ignored)
+//! (`peak_alloc`'s counting allocator; library pipeline only, no CLI state or writes). Shows
+//! which stage's values are retained at the process's peak.
 
 #![allow(clippy::print_stderr, clippy::print_stdout)]
 

@@ -106,11 +106,7 @@ pub fn produce(printer: &Printer, args: &PipelineArgs) -> Result<ProducedEstate,
         overrides_file: args.overrides_file.as_ref(),
         override_properties: &args.override_property,
     };
-    // The state file parsed while the inputs load, as for one target.
-    let (inputs, state_file) = rayon::join(
-        || inputs::load(printer, &args.inputs, &flags),
-        || project::read_file(&args.state_dir),
-    );
+    let (inputs, state_file) = pipeline::load_beside_state(printer, args, &flags);
     let (loaded_sources, loaded) = inputs?;
     sources.extend(loaded_sources);
     let app = loaded.app;

@@ -211,6 +211,26 @@ pub fn types_in_use(app: &score_x_core::App) -> BTreeSet<String> {
     app.resources().values().map(|r| r.type_.clone()).collect()
 }
 
+/// What [`load_beside_state`] gives: the loaded inputs and the state file, each with its error.
+pub(super) type InputsAndState = (
+    Result<(Vec<SourceFile>, score_x_spec::Loaded), Failure>,
+    Result<Option<score_x_provision::StateFile>, Diagnostics>,
+);
+
+/// The inputs loaded and, on the other core meanwhile, the state file read and parsed (under
+/// the project lock): at 10,000 workloads it is 7 MB of YAML (docs/performance.md). Both
+/// results are kept, so each error is reported where the run reported it before.
+pub(super) fn load_beside_state(
+    printer: &Printer,
+    args: &PipelineArgs,
+    flags: &LoadFlags,
+) -> InputsAndState {
+    rayon::join(
+        || inputs::load(printer, &args.inputs, flags),
+        || project::read_file(&args.state_dir),
+    )
+}
+
 /// Run everything up to the bundle. Warnings are printed; errors printed and returned as Invalid.
 /// With `staging`, the files are written there as the backend finishes them (unless patches
 /// edit the whole bundle): see [`Produced::streamed`].
@@ -231,12 +251,7 @@ pub fn produce(
         crate::cmd::patches::load(printer, &args.patch, &args.state_dir)?;
     let (templates, template_sources) =
         crate::cmd::patches::load_templates(printer, &args.patch_templates, target)?;
-    // The state file is parsed (under the project lock) while the inputs load: at 10,000
-    // workloads it is 7 MB of YAML (docs/performance.md).
-    let (inputs, state_file) = rayon::join(
-        || inputs::load(printer, &args.inputs, &flags),
-        || project::read_file(&args.state_dir),
-    );
+    let (inputs, state_file) = load_beside_state(printer, args, &flags);
     let (mut sources, loaded) = inputs?;
     // score-k8s's `.Workloads` (every input parsed once more): only for patch templates.
     let specs = if templates.is_empty() {

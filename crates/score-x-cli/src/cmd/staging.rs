@@ -23,9 +23,9 @@ pub struct Staging {
     dir: tempfile::TempDir,
     /// Declared after `dir`, so dropped after it.
     created: Created,
-    /// The output directory, when it existed as a directory before the run: its files are
-    /// compared with the new ones (see [`Staging::write`]).
-    existing: Option<PathBuf>,
+    /// The output directory existed as a directory before the run: its files are compared
+    /// with the new ones (see [`Staging::write`]).
+    existing: bool,
     /// The files left in the output directory as they were (not staged).
     kept: Mutex<HashSet<String>>,
     /// Secret values too short for the leak check's scanner: a file holding one is still
@@ -66,9 +66,7 @@ impl Staging {
                     fsio::io_reason(&e)
                 )
             })?;
-        let existing = std::fs::symlink_metadata(&real)
-            .is_ok_and(|m| m.is_dir())
-            .then(|| real.clone());
+        let existing = std::fs::symlink_metadata(&real).is_ok_and(|m| m.is_dir());
         Ok(Staging {
             shown: dir.to_path_buf(),
             real,
@@ -93,19 +91,10 @@ impl Staging {
     /// [`Staging::finish`], the first by path. A file the output directory already holds as it
     /// is ([`unchanged`]) is not staged: it stays where it is, and no inode is made or freed.
     pub fn write(&self, files: &[OutFile<'_>]) {
-        let kept: Vec<bool> = match &self.existing {
-            Some(dir) => files.par_iter().map(|f| unchanged(dir, f)).collect(),
-            None => vec![false; files.len()],
-        };
-        let fresh = || {
-            files
-                .iter()
-                .zip(&kept)
-                .filter(|(_, k)| !**k)
-                .map(|(f, _)| f)
-        };
-        self.make_dirs(fresh().map(|f| f.rel));
-        let fresh: Vec<&OutFile<'_>> = fresh().collect();
+        let (kept, fresh): (Vec<&OutFile<'_>>, Vec<&OutFile<'_>>) = files
+            .par_iter()
+            .partition(|f| self.existing && unchanged(&self.real, f));
+        self.make_dirs(fresh.iter().map(|f| f.rel));
         let results: Vec<(&str, Result<(), String>)> = fresh
             .par_iter()
             .map(|f| (f.rel, self.write_file(f)))
@@ -117,12 +106,6 @@ impl Staging {
                 Err(e) => self.failure.offer(rel, e),
             }
         }
-        let kept: Vec<&OutFile<'_>> = files
-            .iter()
-            .zip(kept)
-            .filter(|(_, k)| *k)
-            .map(|(f, _)| f)
-            .collect();
         written.extend(kept.iter().map(|f| (f.rel.to_string(), f.access)));
         lock(&self.written).extend(written);
         lock(&self.kept).extend(kept.iter().map(|f| f.rel.to_string()));
@@ -282,7 +265,10 @@ fn unchanged(dir: &Path, f: &OutFile<'_>) -> bool {
         return false;
     };
     let len = f.contents.len() as u64;
-    if !before.file_type().is_file() || before.len() != len || !same_mode(&before, f.access) {
+    if !before.file_type().is_file()
+        || before.len() != len
+        || !one_link_with_mode(&before, f.access)
+    {
         return false;
     }
     let Ok(file) = open_plain(&path) else {
@@ -311,7 +297,7 @@ fn open_plain(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// Whether `m` has the mode `access` gives and a single link (Unix; elsewhere never).
-fn same_mode(m: &std::fs::Metadata, access: Access) -> bool {
+fn one_link_with_mode(m: &std::fs::Metadata, access: Access) -> bool {
     #[cfg(unix)]
     {
         use std::os::unix::fs::MetadataExt as _;
